@@ -1,0 +1,131 @@
+#include "cli.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+int pdi_usage(struct pdi_ctx *ctx, const char *fmt, ...)
+{
+        if (ctx->err.msg[0])
+                return -PDI_E_USAGE;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap);
+        va_end(ap);
+        ctx->err.code = -PDI_E_USAGE;
+        return -PDI_E_USAGE;
+}
+
+int pdi_cli_common(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c, const char *arg)
+{
+        switch (c) {
+        case 'h':
+                pdi_command_help(cmd, stdout);
+                return -PDI_E_HELP_SHOWN;
+        case 'q':
+                ctx->verbosity = -1;
+                return 0;
+        case 'v':
+                ctx->verbosity = 1;
+                return 0;
+        case 'y':
+                ctx->yes = true;
+                return 0;
+        case PDI_OPT_ROOT:
+                if (!arg || arg[0] != '/')
+                        return pdi_usage(ctx, "%s: --root needs an absolute path, got '%s'",
+                                         cmd->name, arg ? arg : "");
+                ctx->root_path = arg;
+                return 0;
+        case PDI_OPT_JSON:
+                ctx->json = true;
+                return 0;
+        case PDI_OPT_NON_INTERACTIVE:
+                ctx->non_interactive = true;
+                return 0;
+        case PDI_OPT_NO_COLOR:
+                ctx->no_color = true;
+                return 0;
+        case ':':
+                return pdi_usage(ctx, "%s: option %s needs a value (see '%s %s --help')",
+                                 cmd->name, optopt ? (char[]){'-', (char)optopt, 0} : "",
+                                 PDI_PROGRAM, cmd->name);
+        default:
+                return pdi_usage(ctx, "%s: unknown option (see '%s %s --help')", cmd->name,
+                                 PDI_PROGRAM, cmd->name);
+        }
+}
+
+int pdi_cli_done(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv,
+                 int max_positional)
+{
+        pdi_log_setup(ctx->verbosity < 0   ? PDI_LOG_WARN
+                      : ctx->verbosity > 0 ? PDI_LOG_DEBUG
+                                           : PDI_LOG_NOTICE,
+                      ctx->no_color);
+        if (argc - optind > max_positional)
+                return pdi_usage(ctx, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
+        if (ctx->yes || !isatty(STDIN_FILENO))
+                ctx->non_interactive = true;
+        return 0;
+}
+
+int pdi_cli_uint(struct pdi_ctx *ctx, const char *opt, const char *arg, unsigned long long max,
+                 unsigned long long *ret)
+{
+        if (!arg || arg[0] < '0' || arg[0] > '9')
+                return pdi_usage(ctx, "%s: '%s' is not a number", opt, arg ? arg : "");
+        errno = 0;
+        char *end;
+        unsigned long long v = strtoull(arg, &end, 10);
+        if (errno || *end || v > max)
+                return pdi_usage(ctx, "%s: '%s' is not a number from 0 to %llu", opt, arg, max);
+        *ret = v;
+        return 0;
+}
+
+int pdi_ctx_root(struct pdi_ctx *ctx, const struct pdi_root **ret)
+{
+        if (!ctx->root_open) {
+                int r = pdi_root_init(&ctx->root, ctx->root_path ? ctx->root_path : "/");
+                if (r < 0)
+                        return pdi_error_set(&ctx->err, r, "root %s: %s",
+                                             ctx->root_path ? ctx->root_path : "/", strerror(-r));
+                ctx->root_open = true;
+        }
+        *ret = &ctx->root;
+        return 0;
+}
+
+void pdi_command_help(const struct pdi_command *cmd, FILE *f)
+{
+        fprintf(f, "Usage: %s %s\n\n%s\n%s\n", PDI_PROGRAM, cmd->usage, cmd->summary, cmd->help);
+        fputs(PDI_COMMON_HELP, f);
+        if (cmd->examples)
+                fprintf(f, "\nExamples:\n%s", cmd->examples);
+        fputs("\n" PDI_EXIT_HELP, f);
+}
+
+const struct pdi_command *pdi_command_find(int argc, char **argv, int *ret_words)
+{
+        for (size_t i = 0; pdi_commands[i]; i++) {
+                const char *name = pdi_commands[i]->name;
+                const char *space = strchr(name, ' ');
+                if (!space && argc >= 1 && streq(argv[0], name)) {
+                        *ret_words = 1;
+                        return pdi_commands[i];
+                }
+                if (space && argc >= 2 && strncmp(argv[0], name, (size_t)(space - name)) == 0 &&
+                    argv[0][space - name] == '\0' && streq(argv[1], space + 1)) {
+                        *ret_words = 2;
+                        return pdi_commands[i];
+                }
+        }
+        return NULL;
+}
+
+void pdi_commands_list(FILE *f)
+{
+        for (size_t i = 0; pdi_commands[i]; i++)
+                fprintf(f, "  %-16s %s\n", pdi_commands[i]->name, pdi_commands[i]->summary);
+}

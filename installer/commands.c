@@ -1,0 +1,15 @@
+/* The subcommand table: one entry per cmd_*.c. Only commands that work are listed. */
+#include "cli.h"
+
+extern const struct pdi_command pdi_cmd_verify;
+extern const struct pdi_command pdi_cmd_keygen;
+extern const struct pdi_command pdi_cmd_sign;
+extern const struct pdi_command pdi_cmd_manifest_create;
+
+const struct pdi_command *const pdi_commands[] = {
+        &pdi_cmd_verify,
+        &pdi_cmd_keygen,
+        &pdi_cmd_sign,
+        &pdi_cmd_manifest_create,
+        NULL,
+};

@@ -1,0 +1,21 @@
+/* Hex and strict base64. Decoders accept exactly one canonical encoding of the data (no
+ * whitespace, correct padding, zero pad bits), so a signature file has one byte form only. */
+#pragma once
+
+#include "common.h"
+
+#include <stdint.h>
+
+/* Writes 2*len lowercase hex digits and a NUL into out (size >= 2*len+1). */
+void pdi_hex_encode(const uint8_t *in, size_t len, char *out);
+/* Exactly 2*len hex digits (either case) → len bytes. -EINVAL otherwise. */
+int pdi_hex_decode(const char *in, uint8_t *out, size_t len);
+/* True if s is exactly 64 lowercase hex digits (the manifest's sha256 form). */
+bool pdi_is_sha256_hex(const char *s);
+
+size_t pdi_base64_encoded_len(size_t len);
+/* out must hold pdi_base64_encoded_len(len) + 1 bytes. */
+void pdi_base64_encode(const uint8_t *in, size_t len, char *out);
+/* Decodes inlen characters into at most outmax bytes; -EINVAL on any non-canonical input,
+ * -EMSGSIZE if the result would not fit. */
+int pdi_base64_decode(const char *in, size_t inlen, uint8_t *out, size_t outmax, size_t *ret_len);

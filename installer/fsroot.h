@@ -1,0 +1,48 @@
+/* Every filesystem access of the installer goes through here. A `struct pdi_root` holds an
+ * fd on the target root (--root, default "/"); paths are resolved with openat2(2) and
+ * RESOLVE_IN_ROOT, so no path or planted symlink can reach outside the root, and the final
+ * component is never followed when we create or replace something. Writes are durable:
+ * tmp file → fsync → rename → fsync of the directory. */
+#pragma once
+
+#include "common.h"
+
+#include <sys/types.h>
+
+struct pdi_root {
+        int fd;      /* O_PATH|O_DIRECTORY fd of the root */
+        char *path;  /* as given, for messages; "/" by default */
+        bool is_host; /* root is "/" */
+};
+
+int pdi_root_init(struct pdi_root *r, const char *path);
+void pdi_root_done(struct pdi_root *r);
+
+/* Open an absolute path ("/etc/…") inside the root. O_CLOEXEC is always added. With
+ * O_CREAT or for writing, the last component is opened with O_NOFOLLOW. */
+int pdi_root_open(const struct pdi_root *r, const char *path, int flags, mode_t mode);
+
+/* Create path and its parents (like mkdir -p) with mode for new directories. */
+int pdi_root_mkdir_p(const struct pdi_root *r, const char *path, mode_t mode);
+
+/* Read a regular file of at most max bytes (-EFBIG above), NUL-terminated for convenience. */
+int pdi_root_read_file(const struct pdi_root *r, const char *path, size_t max, char **ret_buf,
+                       size_t *ret_len);
+
+/* Same on a plain fd-relative path (dirfd may be AT_FDCWD), O_NOFOLLOW on the last part. */
+int pdi_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len);
+int pdi_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len);
+
+/* Durably replace dirfd/name with data: tmp → fsync → rename → fsync(dir). */
+int pdi_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
+int pdi_root_write_atomic(const struct pdi_root *r, const char *path, const void *data,
+                          size_t len, mode_t mode);
+
+/* Write all of buf to fd, retrying on EINTR and short writes. */
+int pdi_write_all(int fd, const void *buf, size_t len);
+
+/* Split "/a/b/c" into a newly allocated parent ("/a/b") and a pointer to "c". */
+int pdi_path_split(const char *path, char **ret_parent, const char **ret_base);
+
+/* Join root-relative display path: "<root>/<path>" without doubled slashes (for messages). */
+char *pdi_root_display(const struct pdi_root *r, const char *path);
