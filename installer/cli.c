@@ -1,6 +1,7 @@
 #include "cli.h"
 #include "log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 
@@ -14,6 +15,18 @@ int pdi_usage(struct pdi_ctx *ctx, const char *fmt, ...)
         va_end(ap);
         ctx->err.code = -PDI_E_USAGE;
         return -PDI_E_USAGE;
+}
+
+/* getopt has moved optind past the offending word (or is still on it for a bundled short
+ * option); name it as the user typed it. */
+static const char *bad_option(const struct pdi_ctx *ctx)
+{
+        static char shortopt[3];
+        if (optopt > 0 && optopt < 128 && isalnum(optopt)) {
+                snprintf(shortopt, sizeof(shortopt), "-%c", optopt);
+                return shortopt;
+        }
+        return ctx->argv && optind > 0 ? ctx->argv[optind - 1] : "?";
 }
 
 int pdi_cli_common(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c, const char *arg)
@@ -47,12 +60,9 @@ int pdi_cli_common(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c, co
                 ctx->no_color = true;
                 return 0;
         case ':':
-                return pdi_usage(ctx, "%s: option %s needs a value (see '%s %s --help')",
-                                 cmd->name, optopt ? (char[]){'-', (char)optopt, 0} : "",
-                                 PDI_PROGRAM, cmd->name);
+                return pdi_usage(ctx, "%s: option '%s' needs a value", cmd->name, bad_option(ctx));
         default:
-                return pdi_usage(ctx, "%s: unknown option (see '%s %s --help')", cmd->name,
-                                 PDI_PROGRAM, cmd->name);
+                return pdi_usage(ctx, "%s: unknown option '%s'", cmd->name, bad_option(ctx));
         }
 }
 

@@ -17,6 +17,7 @@ struct pdi_ctx {
         bool json, yes, non_interactive, no_color;
         int verbosity; /* -1 quiet, 0 normal, 1 verbose */
         json_t *out;   /* the --json document; commands add their fields */
+        char **argv;   /* the command's argv, for naming a bad option */
         struct pdi_error err;
 };
 
@@ -38,7 +39,7 @@ enum {
         PDI_OPT_OWN = 0x200,
 };
 
-#define PDI_COMMON_SHORTOPTS "+hqvy"
+#define PDI_COMMON_SHORTOPTS ":hqvy"
 #define PDI_COMMON_LONGOPTS                                                                        \
         {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},                       \
                 {"verbose", no_argument, NULL, 'v'}, {"yes", no_argument, NULL, 'y'},              \

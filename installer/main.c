@@ -36,8 +36,8 @@ static int finish(struct pdi_ctx *ctx, const struct pdi_command *cmd, int r)
         if (r < 0)
                 log_error("%s", ctx->err.msg);
         if (r == -PDI_E_USAGE)
-                fprintf(stderr, "Try '%s %s--help'.\n", PDI_PROGRAM,
-                        cmd ? cmd->name : "");
+                fprintf(stderr, "Try '%s %s%s--help'.\n", PDI_PROGRAM, cmd ? cmd->name : "",
+                        cmd ? " " : "");
         if (ctx->json) {
                 json_t *o = ctx->out ? ctx->out : json_object();
                 json_object_set_new(o, "failed", json_boolean(r < 0));
@@ -95,6 +95,8 @@ int main(int argc, char **argv)
                 return PDI_EXIT_USAGE;
         }
         ctx.out = json_object();
+        ctx.argv = argv + words;
+        opterr = 0; /* we report bad options ourselves, once, naming the command */
         /* The command sees its own name as argv[0], options after it. */
         int r = cmd->run(&ctx, cmd, argc - words, argv + words);
         int code = finish(&ctx, cmd, r);

@@ -16,6 +16,7 @@
 #define PDI_MANIFEST_MAX_MIRRORS 16
 #define PDI_MANIFEST_MAX_SIZE (4ULL << 30) /* 4 GiB for one artifact or file */
 #define PDI_MANIFEST_MAX_URL 2048
+#define PDI_MANIFEST_MAX_CHAINS 64
 
 enum pdi_role {
         PDI_ROLE_NODE,

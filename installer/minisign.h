@@ -55,7 +55,9 @@ int pdi_minisign_verify(const struct pdi_minisign_pubkey *pk, const struct pdi_m
                         const void *msg, size_t len, struct pdi_error *err);
 
 /* Unencrypted secret keys only (minisign -W, kdf "\0\0"); an encrypted key is refused with a
- * message saying to use `minisign -S` for it. The checksum is verified. */
+ * message saying to use `minisign -S` for it. The BLAKE2b-256 checksum is verified unless it is
+ * all zero, which is what minisign 0.11 -G -W writes; the public half stored in the key must
+ * match its seed either way. */
 int pdi_minisign_seckey_parse(const char *text, size_t len, struct pdi_minisign_seckey *ret,
                               struct pdi_error *err);
 void pdi_minisign_seckey_wipe(struct pdi_minisign_seckey *sk);

@@ -1,0 +1,31 @@
+/* libFuzzer target: the minisign signature and public key parsers on arbitrary bytes. A
+ * parsed signature is also verified against a parsed key when both parse, so the key id
+ * comparison and the OpenSSL calls see hostile values too. */
+#include "minisign.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+        if (size > PDI_MINISIGN_FILE_MAX)
+                return 0;
+        struct pdi_error err = {0};
+        struct pdi_minisign_sig sig = {.prehashed = false};
+        struct pdi_minisign_pubkey pk;
+        const char *text = (const char *)data;
+        int rs = pdi_minisign_sig_parse(text, size, &sig, &err);
+        err = (struct pdi_error){0};
+        int rp = pdi_minisign_pubkey_parse(text, size, &pk, &err);
+        if (rs == 0 && rp != 0) {
+                /* Key from the signature's own bytes: key id matches, math runs. */
+                memcpy(pk.keyid, sig.keyid, sizeof(pk.keyid));
+                memcpy(pk.pk, sig.global_sig, sizeof(pk.pk));
+                err = (struct pdi_error){0};
+                (void)pdi_minisign_verify(&pk, &sig, data, size, &err);
+        }
+        pdi_minisign_sig_done(&sig);
+        return 0;
+}

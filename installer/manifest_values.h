@@ -1,0 +1,19 @@
+/* The value forms of the release manifest (names, versions, times, URLs, UTF-8), kept apart
+ * from the parser so each rule of manifests/README.md sits in one small function. Internal to
+ * the manifest module; pdi_version_valid() and pdi_rfc3339_parse() are public in manifest.h. */
+#pragma once
+
+#include "common.h"
+
+#include <stdint.h>
+
+/* 1 to 255 bytes, no '/', not "." or "..", no control characters. */
+bool pdi_manifest_plain_name(const char *s);
+/* ^[a-z][a-z0-9-]{0,63}$ */
+bool pdi_manifest_product_valid(const char *s);
+/* 1 to 64 of [a-z0-9_-] */
+bool pdi_manifest_chain_valid(const char *s);
+/* NULL if s is an acceptable artifact URL, else the reason (possibly written into buf). */
+const char *pdi_manifest_url_problem(const char *s, char *buf, size_t bufsz);
+/* Strict UTF-8: offset of the first bad byte, or len if all is well. */
+size_t pdi_utf8_bad_offset(const unsigned char *s, size_t len);

@@ -1,0 +1,138 @@
+#include "release.h"
+#include "encoding.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+
+int pdi_release_verify(const struct pdi_trust *t, const char *what, const char *bytes, size_t len,
+                       const struct pdi_sigtext *sigs, size_t n_sigs, time_t now,
+                       struct pdi_verified *ret, struct pdi_error *err)
+{
+        *ret = (struct pdi_verified){0};
+        if (len > PDI_MANIFEST_MAX_BYTES)
+                return pdi_error_set(err, -PDI_E_MANIFEST,
+                                     "manifest %s: larger than the %d byte limit", what,
+                                     PDI_MANIFEST_MAX_BYTES);
+        int r = pdi_trust_verify(t, what, bytes, len, sigs, n_sigs, &ret->signers, err);
+        if (r < 0)
+                return r;
+        r = pdi_manifest_parse(bytes, len, now, &ret->manifest, err);
+        if (r < 0) {
+                pdi_error_prefix(err, "manifest %s: ", what);
+                pdi_trust_result_done(&ret->signers);
+                return r;
+        }
+        uint8_t md[32];
+        if (!EVP_Digest(bytes, len, md, NULL, EVP_sha256(), NULL)) {
+                pdi_verified_done(ret);
+                return -ENOMEM;
+        }
+        pdi_hex_encode(md, sizeof(md), ret->manifest_sha256);
+        return 0;
+}
+
+void pdi_verified_done(struct pdi_verified *v)
+{
+        pdi_manifest_free(v->manifest);
+        v->manifest = NULL;
+        pdi_trust_result_done(&v->signers);
+}
+
+static int read_sig(const char *path, struct pdi_sigtext *ret, struct pdi_error *err)
+{
+        int r = pdi_read_file_at(AT_FDCWD, path, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len);
+        if (r == -EFBIG)
+                return pdi_error_set(err, -PDI_E_SIGNATURE, "signature %s: larger than %d bytes",
+                                     path, PDI_MINISIGN_FILE_MAX);
+        if (r < 0)
+                return r;
+        ret->source = strdup(path);
+        return ret->source ? 0 : -ENOMEM;
+}
+
+static int read_sigs(const char *manifest_path, char *const *sig_paths, size_t n_sig_paths,
+                     struct pdi_sigtext *sigs, size_t *ret_n, struct pdi_error *err)
+{
+        size_t n = 0;
+        int r = 0;
+        if (n_sig_paths > PDI_TRUST_MAX_SIGS)
+                return pdi_error_set(err, -PDI_E_USAGE, "more than %d --signature files",
+                                     PDI_TRUST_MAX_SIGS);
+        for (size_t i = 0; r == 0 && i < n_sig_paths; i++) {
+                r = read_sig(sig_paths[i], &sigs[n], err);
+                if (r == 0)
+                        n++;
+                else
+                        r = pdi_error_set(err, r == -ENOENT ? -PDI_E_SIGNATURE : r,
+                                          "signature %s: %s", sig_paths[i], strerror(-r));
+        }
+        for (size_t i = 0; r == 0 && n_sig_paths == 0 && i < PDI_TRUST_MAX_SIGS; i++) {
+                _cleanup_free_ char *p = pdi_trust_sig_name(manifest_path, i);
+                if (!p)
+                        return -ENOMEM;
+                r = read_sig(p, &sigs[n], err);
+                if (r == -ENOENT) {
+                        r = 0;
+                        break;
+                }
+                if (r < 0)
+                        r = pdi_error_set(err, -PDI_E_SIGNATURE, "signature %s: %s", p,
+                                          strerror(-r));
+                else
+                        n++;
+        }
+        *ret_n = n;
+        return r;
+}
+
+int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, size_t n_sig_paths,
+                           char **ret_bytes, size_t *ret_len, struct pdi_sigtext **ret_sigs,
+                           size_t *ret_n, struct pdi_error *err)
+{
+        _cleanup_free_ char *bytes = NULL;
+        size_t len;
+        int r = pdi_read_file_at(AT_FDCWD, manifest_path, PDI_MANIFEST_MAX_BYTES, &bytes, &len);
+        if (r == -EFBIG)
+                return pdi_error_set(err, -PDI_E_MANIFEST,
+                                     "manifest %s: larger than the %d byte limit", manifest_path,
+                                     PDI_MANIFEST_MAX_BYTES);
+        if (r < 0)
+                return pdi_error_set(err, r, "manifest %s: %s", manifest_path, strerror(-r));
+        struct pdi_sigtext *sigs = calloc(PDI_TRUST_MAX_SIGS, sizeof(*sigs));
+        if (!sigs)
+                return -ENOMEM;
+        size_t n = 0;
+        r = read_sigs(manifest_path, sig_paths, n_sig_paths, sigs, &n, err);
+        if (r < 0) {
+                pdi_sigtexts_free(sigs, n);
+                free(sigs);
+                return r;
+        }
+        *ret_bytes = TAKE_PTR(bytes);
+        *ret_len = len;
+        *ret_sigs = sigs;
+        *ret_n = n;
+        return 0;
+}
+
+json_t *pdi_verified_to_json(const struct pdi_verified *v)
+{
+        json_t *o = pdi_manifest_to_json(v->manifest);
+        json_t *signers = json_array();
+        if (!o || !signers) {
+                json_decref(o);
+                json_decref(signers);
+                return NULL;
+        }
+        for (size_t i = 0; i < v->signers.n_signers; i++) {
+                const struct pdi_signer *s = &v->signers.signers[i];
+                json_array_append_new(signers, json_pack("{s:s, s:s, s:s}", "key_id", s->keyid,
+                                                         "key_file", s->key_source,
+                                                         "trusted_comment",
+                                                         s->trusted_comment));
+        }
+        json_object_set_new(o, "signed_by", signers);
+        json_object_set_new(o, "manifest_sha256", json_string(v->manifest_sha256));
+        return o;
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# verify against hostile and broken manifests and signatures. Every manifest here is signed
+# with the stock minisign by a trusted key (unless the signature is the thing under test), so
+# each refusal comes from the check named in the case, and each case asserts exit 3 and the
+# message class, with exactly one error line. Positive controls show the fixtures are
+# otherwise good.
+source "$(dirname "$0")/lib.sh"
+command -v minisign >/dev/null || { echo "SKIP: stock minisign not installed"; exit 77; }
+
+R="$T/root" # a --root with no trusted keys and no state unless a case adds them
+mkdir -p "$R" "$T/m"
+minisign -G -W -p "$T/a.pub" -s "$T/a.key" >/dev/null
+minisign -G -W -p "$T/b.pub" -s "$T/b.key" >/dev/null
+minisign -G -W -p "$T/evil.pub" -s "$T/evil.key" >/dev/null
+
+# gen NAME PYTHON: the base manifest `d` (valid, one archive artifact) modified by PYTHON;
+# `raw` may be set to bytes to write instead of json.dumps(d).
+gen() {
+        python3 - "$T/m/$1.json" "$2" <<'PY'
+import json, sys
+H = lambda c: c * 64
+d = {
+    "schema": 1, "product": "polkadot", "version": "1.16.0", "sequence": 42,
+    "created": "2026-11-20T10:00:00Z", "expires": "2099-02-20T10:00:00Z",
+    "artifacts": [
+        {"name": "polkadot", "role": "node", "url": "polkadot",
+         "sha256": H("a"), "size": 1000, "format": "binary"},
+        {"name": "polkadot-prepare-worker", "role": "prepare-worker",
+         "url": "https://mirror.example/1.16.0/polkadot-prepare-worker",
+         "mirrors": ["http://127.0.0.1/x/polkadot-prepare-worker"],
+         "sha256": H("b"), "size": 2000, "format": "binary"},
+        {"name": "workers.tar.zst", "role": "execute-worker", "url": "workers.tar.zst",
+         "sha256": H("c"), "size": 3000, "format": "tar.zst",
+         "files": [{"path": "polkadot-execute-worker", "sha256": H("d"), "size": 4000}]},
+    ],
+}
+raw = None
+exec(sys.argv[2])
+with open(sys.argv[1], "wb") as f:
+    f.write(raw if raw is not None else json.dumps(d, indent=1).encode())
+PY
+}
+sign() { minisign -S -s "$T/${2:-a}.key" -m "$T/m/$1.json" -x "${3:-$T/m/$1.json.minisig}" -t "case $1" >/dev/null; }
+case_refused() { # NAME REGEX [extra verify args]
+        local name=$1 re=$2
+        shift 2
+        expect 3 "$re" "$PDI" verify --root "$R" --manifest "$T/m/$name.json" \
+                --trusted-key "$T/a.pub" "$@"
+        expect_one_error_line
+}
+manifest_case() { gen "$1" "$3"; sign "$1"; case_refused "$1" "$2"; }
+
+# Positive controls.
+gen good ""
+sign good
+expect 0 'verified' "$PDI" verify --root "$R" --manifest "$T/m/good.json" --trusted-key "$T/a.pub"
+grep -q 'signed by:  key' "$T/out" || fail "verify does not say which key signed"
+"$PDI" verify --root "$R" --manifest "$T/m/good.json" --trusted-key "$T/a.pub" --json >"$T/good.json"
+python3 - "$T/good.json" <<'PY' || fail "verify --json: $(cat "$T/good.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["release"]
+assert d["failed"] is False and d["exit_code"] == 0
+assert r["version"] == "1.16.0" and r["sequence"] == 42 and len(r["artifacts"]) == 3
+assert len(r["signed_by"]) == 1 and r["signed_by"][0]["trusted_comment"] == "case good"
+PY
+gen legacy ""
+minisign -S -l -s "$T/a.key" -m "$T/m/legacy.json" -t "legacy" >/dev/null
+expect 0 'verified' "$PDI" verify --root "$R" --manifest "$T/m/legacy.json" --trusted-key "$T/a.pub"
+
+# The worked example in manifests/ verifies with its demo key, here and with the stock minisign.
+ex="$PDI_SOURCE_DIR/manifests/example"
+expect 0 'signed by:  key 555FB07ED5CE3DCB' "$PDI" verify --root "$R" --manifest "$ex/manifest.json" --trusted-key "$ex/DEMO-KEY-NOT-FOR-PRODUCTION.pub"
+minisign -Vm "$ex/manifest.json" -p "$ex/DEMO-KEY-NOT-FOR-PRODUCTION.pub" -q || fail "stock minisign rejects the example"
+
+# Manifest content (each signed by the trusted key).
+manifest_case big 'larger than the 1048576 byte limit' 'raw = b"{" + b" " * (1 << 20) + b"}"'
+manifest_case notutf8 'UTF-8' 'raw = json.dumps(d).replace("1.16.0", "1.16.0\xff").encode("latin-1")'
+manifest_case notjson 'JSON' 'raw = json.dumps(d).encode()[:-1]'
+manifest_case toparray 'object' 'raw = b"[1, 2]"'
+manifest_case dupkey 'duplicate' 'raw = json.dumps(d).replace("{", "{\"schema\": 1, ", 1).encode()'
+manifest_case unknown_top 'unknown key.*extra|extra.*unknown' 'd["extra"] = 1'
+manifest_case unknown_artifact 'artifacts\[0\].*signature|signature.*unknown' 'd["artifacts"][0]["signature"] = "x"'
+manifest_case unknown_file 'files\[0\].*mode|mode.*unknown' 'd["artifacts"][2]["files"][0]["mode"] = 493'
+manifest_case wrongtype 'sequence' 'd["sequence"] = "42"'
+manifest_case missing 'version' 'del d["version"]'
+manifest_case schema2 'schema' 'd["schema"] = 2'
+manifest_case role 'collator' 'd["artifacts"][0]["role"] = "collator"'
+manifest_case format 'zip' 'd["artifacts"][2]["format"] = "zip"'
+manifest_case roles_missing 'prepare-worker.*(twice|more than once)|execute-worker.*missing' 'd["artifacts"][2]["role"] = "prepare-worker"'
+manifest_case role_absent 'execute-worker' 'd["artifacts"].pop()'
+manifest_case dupname 'duplicate' 'd["artifacts"][2]["name"] = "polkadot"'
+manifest_case dupfile 'duplicate' 'd["artifacts"][2]["files"].append(dict(d["artifacts"][2]["files"][0]))'
+manifest_case badhex 'sha256' 'd["artifacts"][1]["sha256"] = "A" * 64'
+manifest_case shorthex 'sha256' 'd["artifacts"][1]["sha256"] = "a" * 63'
+manifest_case size0 'size' 'd["artifacts"][0]["size"] = 0'
+manifest_case sizeabsurd 'size' 'd["artifacts"][0]["size"] = 1 << 50'
+manifest_case version_v 'version' 'd["version"] = "v1.16.0"'
+manifest_case version_path 'version' 'd["version"] = "../../etc"'
+manifest_case scheme 'ftp' 'd["artifacts"][0]["url"] = "ftp://mirror.example/polkadot"'
+manifest_case dotdot 'url' 'd["artifacts"][0]["url"] = "../polkadot"'
+manifest_case mirror_scheme 'gopher' 'd["artifacts"][1]["mirrors"] = ["gopher://x/y"]'
+manifest_case rfc3339 'created' 'd["created"] = "2026-11-20 10:00:00"'
+manifest_case badday 'expires' 'd["expires"] = "2099-02-30T10:00:00Z"'
+manifest_case expired 'expired' 'd["expires"] = "2020-01-01T00:00:00Z"; d["created"] = "2019-01-01T00:00:00Z"'
+manifest_case created_after 'created.*after|after.*expires' 'd["created"] = "2099-03-01T00:00:00Z"'
+manifest_case seq0 'sequence' 'd["sequence"] = 0'
+manifest_case seqreal 'sequence' 'd["sequence"] = 4.5'
+manifest_case binname 'polkadot-prepare-worker' 'd["artifacts"][1]["name"] = "prepare"'
+manifest_case slashpath 'path' 'd["artifacts"][2]["files"][0]["path"] = "bin/polkadot-execute-worker"'
+
+# Signatures.
+gen nosig ""
+case_refused nosig 'no signature'
+gen untrusted ""
+sign untrusted evil
+case_refused untrusted 'not signed by any trusted key'
+gen tampered ""
+sign tampered
+printf ' ' >>"$T/m/tampered.json"
+case_refused tampered 'does not verify|verification failed|invalid'
+gen tc ""
+sign tc
+sed -i 's/^trusted comment: case tc$/trusted comment: case tc, edited/' "$T/m/tc.json.minisig"
+case_refused tc 'trusted comment|global'
+gen truncated ""
+sign truncated
+head -n 2 "$T/m/truncated.json.minisig" >"$T/t" && mv "$T/t" "$T/m/truncated.json.minisig"
+case_refused truncated 'trusted comment|line|truncated|missing'
+gen badb64 ""
+sign badb64
+sed -i '2s/^.\{10\}/!!!!!!!!!!/' "$T/m/badb64.json.minisig"
+case_refused badb64 'base64'
+gen hugesig ""
+python3 -c 'import sys; sys.stdout.write("untrusted comment: " + "x" * 20000 + "\n")' >"$T/m/hugesig.json.minisig"
+case_refused hugesig 'larger than|too long|comment'
+gen alg ""
+sign alg
+python3 - "$T/m/alg.json.minisig" <<'PY'
+import base64, sys
+lines = open(sys.argv[1]).read().split("\n")
+raw = bytearray(base64.b64decode(lines[1])); raw[0:2] = b"Xx"
+lines[1] = base64.b64encode(bytes(raw)).decode()
+open(sys.argv[1], "w").write("\n".join(lines))
+PY
+case_refused alg 'algorithm'
+gen badkey ""
+sign badkey
+echo "not a key" >"$T/bad.pub"
+expect 3 'trusted key .*bad.pub' "$PDI" verify --root "$R" --manifest "$T/m/badkey.json" --trusted-key "$T/bad.pub"
+expect 3 'no trusted keys' "$PDI" verify --root "$R" --manifest "$T/m/badkey.json"
+
+# Threshold: two distinct keys needed; the same key twice counts once.
+gen thr ""
+sign thr a
+sign thr a "$T/m/thr.json.minisig.2"
+case_refused thr 'signed by 1 distinct trusted key\(s\), 2 required' --trusted-key "$T/b.pub" --threshold 2
+sign thr b "$T/m/thr.json.minisig.2"
+expect 0 'verified' "$PDI" verify --root "$R" --manifest "$T/m/thr.json" --trusted-key "$T/a.pub" --trusted-key "$T/b.pub" --threshold 2
+# The configured threshold cannot be lowered by the flag.
+mkdir -p "$R/etc/polkadot-installer/trusted-keys"
+cp "$T/a.pub" "$R/etc/polkadot-installer/trusted-keys/a.pub"
+echo 2 >"$R/etc/polkadot-installer/trust-threshold"
+gen thr2 ""
+sign thr2 a
+expect 3 'signed by 1 distinct trusted key\(s\), 2 required' "$PDI" verify --root "$R" --manifest "$T/m/thr2.json" --trusted-key "$T/b.pub" --threshold 1
+rm "$R/etc/polkadot-installer/trust-threshold"
+expect 0 'verified' "$PDI" verify --root "$R" --manifest "$T/m/good.json"
+
+# Sequence policy: a lower sequence than the highest accepted is refused naming both; the
+# same sequence with other bytes too. verify writes no state.
+mkdir -p "$R/var/lib/polkadot-installer"
+sha=$(sha256sum "$T/m/good.json" | cut -d' ' -f1)
+printf '{"schema": 1, "products": {"polkadot": {"highest_sequence": 50, "manifest_sha256": "%s", "version": "1.17.0"}}}\n' "$(printf 'e%.0s' {1..64})" >"$R/var/lib/polkadot-installer/state.json"
+case_refused good 'sequence 42 is lower than the highest accepted sequence 50'
+printf '{"schema": 1, "products": {"polkadot": {"highest_sequence": 42, "manifest_sha256": "%s", "version": "1.16.0"}}}\n' "$(printf 'e%.0s' {1..64})" >"$R/var/lib/polkadot-installer/state.json"
+case_refused good 'sequence 42 was already accepted .* different content'
+printf '{"schema": 1, "products": {"polkadot": {"highest_sequence": 42, "manifest_sha256": "%s", "version": "1.16.0"}}}\n' "$sha" >"$R/var/lib/polkadot-installer/state.json"
+cp "$R/var/lib/polkadot-installer/state.json" "$T/state.before"
+expect 0 'highest accepted so far: 42' "$PDI" verify --root "$R" --manifest "$T/m/good.json"
+cmp -s "$T/state.before" "$R/var/lib/polkadot-installer/state.json" || fail "verify changed the state"
+gen seq43 'd["sequence"] = 43'
+sign seq43
+expect 0 'highest accepted so far: 42' "$PDI" verify --root "$R" --manifest "$T/m/seq43.json"
+cmp -s "$T/state.before" "$R/var/lib/polkadot-installer/state.json" || fail "verify recorded a sequence"
+echo '{"schema": 1, "products": ' >"$R/var/lib/polkadot-installer/state.json"
+expect 1 'state .*damaged' "$PDI" verify --root "$R" --manifest "$T/m/good.json"
+pass
