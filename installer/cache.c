@@ -1,0 +1,69 @@
+#include "cache.h"
+#include "hash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+int pdi_cache_open(const struct pdi_root *r, const char *dir, int *ret_dirfd,
+                   struct pdi_error *err)
+{
+        int k = pdi_root_mkdir_p(r, dir, 0700);
+        if (k < 0)
+                return pdi_error_set(err, k, "cache %s: %s", dir, strerror(-k));
+        int fd = pdi_root_open(r, dir, O_RDONLY | O_DIRECTORY, 0);
+        if (fd < 0)
+                return pdi_error_set(err, fd, "cache %s: %s", dir, strerror(-fd));
+        *ret_dirfd = fd;
+        return 0;
+}
+
+/* A cached entry is used only if it still has the signed size and hash. */
+static int open_hit(int dirfd, const char *sha256, uint64_t size, int *ret_fd)
+{
+        _cleanup_close_ int fd = openat(dirfd, sha256, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        char hex[65];
+        uint64_t n = 0;
+        bool good = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == size &&
+                    pdi_sha256_fd(fd, hex, &n) == 0 && n == size && streq(hex, sha256) &&
+                    lseek(fd, 0, SEEK_SET) == 0;
+        if (!good) {
+                (void)unlinkat(dirfd, sha256, 0);
+                return -ENOENT;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *urls,
+                  size_t n_urls, const char *sha256, uint64_t size, int *ret_fd,
+                  bool *ret_downloaded, struct pdi_error *err)
+{
+        int k = open_hit(dirfd, sha256, size, ret_fd);
+        if (k == 0) {
+                *ret_downloaded = false;
+                return 0;
+        }
+        char part[80];
+        snprintf(part, sizeof(part), "%s.part", sha256);
+        _cleanup_close_ int fd =
+                openat(dirfd, part, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return pdi_error_set(err, -errno, "cache %s: %s", part, strerror(errno));
+        k = pdi_fetch_artifact(o, urls, n_urls, fd, size, sha256, err);
+        if (k == -ENOSPC || k == -EDQUOT) /* a full disk keeps no half download around */
+                (void)unlinkat(dirfd, part, 0);
+        if (k < 0)
+                return k;
+        if (renameat(dirfd, part, dirfd, sha256) < 0 || fsync(dirfd) < 0)
+                return pdi_error_set(err, -errno, "cache %s: %s", sha256, strerror(errno));
+        if (lseek(fd, 0, SEEK_SET) < 0)
+                return -errno;
+        *ret_fd = TAKE_FD(fd);
+        *ret_downloaded = true;
+        return 0;
+}

@@ -1,0 +1,20 @@
+/* The content-addressed download cache, /var/cache/polkadot-installer (root 0700): one file
+ * per artifact, named by its sha256. Downloads go to <sha256>.part (kept across runs, so an
+ * interrupted download resumes) and are renamed into place only once size and hash match. */
+#pragma once
+
+#include "fetch.h"
+#include "fsroot.h"
+
+#include <stdint.h>
+
+int pdi_cache_open(const struct pdi_root *r, const char *dir, int *ret_dirfd,
+                   struct pdi_error *err);
+
+/* A readable fd (at offset 0) on the cached artifact, whose size and sha256 were checked in
+ * this call: a fresh download is hashed while it streams in; a cache hit is hashed again
+ * (the disk may have rotted since), and a damaged entry is dropped and downloaded anew.
+ * *ret_downloaded says whether the bytes were fetched in this call. */
+int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *urls,
+                  size_t n_urls, const char *sha256, uint64_t size, int *ret_fd,
+                  bool *ret_downloaded, struct pdi_error *err);

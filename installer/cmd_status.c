@@ -1,0 +1,163 @@
+/* status: what is installed, what is current, and where the node and its workers are.
+ * Read-only: it reports an interrupted run, it does not repair it. */
+#include "cli.h"
+#include "layout.h"
+#include "log.h"
+#include "manifest.h"
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+enum { OPT_PREFIX = PDI_OPT_OWN };
+
+static json_t *binary_info(const struct pdi_root *root, const struct pdi_layout *l,
+                           const char *name)
+{
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/%s", l->current, name) < 0)
+                return NULL;
+        _cleanup_close_ int fd = pdi_root_open(root, path, O_RDONLY, 0);
+        struct stat st;
+        bool ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+        return json_pack("{s:s, s:b, s:b}", "path", path, "present", ok, "executable",
+                         ok && (st.st_mode & 0111));
+}
+
+static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
+                       const struct pdi_state *st, const char *tree_current)
+{
+        json_t *o = json_object();
+        const char *state_current = pdi_state_current(st, l->instance);
+        json_object_set_new(o, "instance", json_string(l->instance));
+        json_object_set_new(o, "current", tree_current ? json_string(tree_current) : json_null());
+        json_object_set_new(o, "previous",
+                            json_string(pdi_state_previous(st, l->instance) ?: ""));
+        json_object_set_new(o, "interrupted_run",
+                            json_boolean(tree_current && !streq(tree_current, state_current)));
+        json_object_set_new(o, "highest_accepted_sequence",
+                            json_integer((json_int_t)pdi_state_highest_sequence(st, "polkadot",
+                                                                                NULL)));
+        char **v = NULL;
+        size_t n = 0;
+        json_t *rels = json_array();
+        if (pdi_layout_list_releases(root, l, &v, &n) == 0)
+                for (size_t i = n; i-- > 0;) {
+                        json_t *rec = pdi_state_release(st, l->instance, v[i]);
+                        json_array_append_new(
+                                rels, json_pack("{s:s, s:b, s:O?, s:O?}", "version", v[i],
+                                                "current", streq(v[i], tree_current), "sequence",
+                                                json_object_get(rec, "sequence"), "installed_at",
+                                                json_object_get(rec, "installed_at")));
+                }
+        pdi_strv_free(v, n);
+        json_object_set_new(o, "releases", rels);
+        json_t *bins = json_object();
+        for (enum pdi_role role = 0; role < _PDI_ROLE_MAX; role++)
+                json_object_set_new(bins, pdi_role_name(role),
+                                    binary_info(root, l, pdi_role_file(role)));
+        json_object_set_new(o, "binaries", bins);
+        json_object_set_new(o, "link", json_string(l->bin_link));
+        json_t *inst = json_object_get(json_object_get(st->root, "instances"), l->instance);
+        json_t *hist = json_object_get(inst, "history");
+        json_object_set(o, "history", hist ? hist : json_array());
+        return o;
+}
+
+static void print_text(const json_t *o)
+{
+        const char *cur = json_string_value(json_object_get(o, "current"));
+        printf("instance:  %s\n", json_string_value(json_object_get(o, "instance")));
+        printf("current:   %s\n", cur ? cur : "(nothing installed)");
+        printf("highest accepted sequence: %lld\n",
+               (long long)json_integer_value(json_object_get(o, "highest_accepted_sequence")));
+        size_t i;
+        json_t *e;
+        printf("releases:\n");
+        json_array_foreach(json_object_get(o, "releases"), i, e)
+        {
+                printf("  %s %-12s sequence %-6lld installed %s\n",
+                       json_is_true(json_object_get(e, "current")) ? "*" : " ",
+                       json_string_value(json_object_get(e, "version")),
+                       (long long)json_integer_value(json_object_get(e, "sequence")),
+                       json_string_value(json_object_get(e, "installed_at")) ?: "(unknown)");
+        }
+        const char *key;
+        json_object_foreach(json_object_get(o, "binaries"), key, e)
+        {
+                printf("%-15s %s%s\n", key, json_string_value(json_object_get(e, "path")),
+                       !json_is_true(json_object_get(e, "present"))      ? "  (MISSING)"
+                       : !json_is_true(json_object_get(e, "executable")) ? "  (not executable)"
+                                                                          : "");
+        }
+        json_t *h = json_object_get(o, "history");
+        size_t n = json_array_size(h);
+        if (n)
+                printf("history (latest last):\n");
+        for (i = n > 10 ? n - 10 : 0; i < n; i++) {
+                e = json_array_get(h, i);
+                printf("  %s  %-9s %s -> %s  %s\n",
+                       json_string_value(json_object_get(e, "time")),
+                       json_string_value(json_object_get(e, "action")),
+                       json_string_value(json_object_get(e, "from")) ?: "-",
+                       json_string_value(json_object_get(e, "to")) ?: "-",
+                       json_string_value(json_object_get(e, "outcome")));
+        }
+}
+
+static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
+{
+        static const struct option opts[] = {
+                PDI_COMMON_LONGOPTS,
+                {"prefix", required_argument, NULL, OPT_PREFIX},
+                {0},
+        };
+        const char *prefix = NULL;
+        int c, r = 0;
+        optind = 0;
+        while (r == 0 && (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, opts, NULL)) != -1)
+                r = c == OPT_PREFIX ? (prefix = optarg, 0) : pdi_cli_common(ctx, cmd, c, optarg);
+        if (r == 0)
+                r = pdi_cli_done(ctx, cmd, argc, argv, 0);
+        const struct pdi_root *root;
+        if (r == 0)
+                r = pdi_ctx_root(ctx, &root);
+        if (r < 0)
+                return r;
+        struct pdi_layout l;
+        struct pdi_state st = {0};
+        _cleanup_free_ char *cur = NULL;
+        r = pdi_layout_init(&l, NULL, prefix);
+        if (r == 0)
+                r = pdi_state_load(root, &st, &ctx->err);
+        if (r == 0 && pdi_layout_current(root, &l, &cur) < 0)
+                log_warn("%s is not a link into releases/", l.current);
+        if (r == 0) {
+                json_t *o = collect(root, &l, &st, cur);
+                if (json_is_true(json_object_get(o, "interrupted_run")))
+                        log_warn("an interrupted run left the state behind the tree; the next "
+                                 "install brings them together");
+                if (ctx->json)
+                        json_object_update(ctx->out, o);
+                else
+                        print_text(o);
+                json_decref(o);
+        }
+        pdi_state_done(&st);
+        pdi_layout_done(&l);
+        return r;
+}
+
+const struct pdi_command pdi_cmd_status = {
+        .name = "status",
+        .summary = "show installed releases, the current one, and where the binaries are",
+        .usage = "status [--prefix DIR]",
+        .help = "Reads the release tree and the state; changes nothing.\n\n"
+                "Options:\n"
+                "  --prefix DIR         release tree (default /opt/polkadot)\n",
+        .examples = "  polkadot-installer status\n"
+                    "  polkadot-installer status --root /srv/image --json\n",
+        .run = run,
+};

@@ -1,0 +1,566 @@
+#include "install.h"
+#include "cache.h"
+#include "fault.h"
+#include "fetch.h"
+#include "lock.h"
+#include "log.h"
+#include "release.h"
+#include "stage.h"
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+
+/* Everything one run holds; released by run_done() on every path. */
+struct run {
+        struct pdi_ctx *ctx;
+        const struct pdi_install_opts *o;
+        const struct pdi_root *root;
+        struct pdi_layout layout;
+        struct pdi_fetch_opts fetch;
+        int lock_fd, cache_fd;
+        char *manifest_src;
+        char *bytes;
+        size_t len;
+        struct pdi_sigtext *sigs;
+        size_t n_sigs;
+        struct pdi_trust trust;
+        bool trust_loaded;
+        struct pdi_verified v;
+        struct pdi_state state;
+        char *tree_current; /* what `current` points at when we start */
+        int *fds;           /* per artifact, from the cache */
+        json_t *out;
+};
+
+static void run_done(struct run *r)
+{
+        for (size_t i = 0; r->fds && r->v.manifest && i < r->v.manifest->n_artifacts; i++)
+                if (r->fds[i] >= 0)
+                        close(r->fds[i]);
+        free(r->fds);
+        free(r->tree_current);
+        pdi_state_done(&r->state);
+        pdi_verified_done(&r->v);
+        if (r->trust_loaded)
+                pdi_trust_done(&r->trust);
+        pdi_sigtexts_free(r->sigs, r->n_sigs);
+        free(r->sigs);
+        free(r->bytes);
+        free(r->manifest_src);
+        if (r->cache_fd >= 0)
+                close(r->cache_fd);
+        if (r->lock_fd >= 0)
+                close(r->lock_fd);
+        pdi_layout_done(&r->layout);
+}
+
+static char *join(const char *dir, const char *name)
+{
+        char *s = NULL;
+        return asprintf(&s, "%s/%s", dir, name) < 0 ? NULL : s;
+}
+
+/* --- manifest ---------------------------------------------------------------------------- */
+
+static int fetch_signatures(struct run *r)
+{
+        const struct pdi_install_opts *o = r->o;
+        size_t want = o->n_sigs ? o->n_sigs : PDI_TRUST_MAX_SIGS;
+        r->sigs = calloc(PDI_TRUST_MAX_SIGS, sizeof(*r->sigs));
+        if (!r->sigs)
+                return -ENOMEM;
+        for (size_t i = 0; i < want; i++) {
+                _cleanup_free_ char *src = o->n_sigs ? strdup(o->sigs[i])
+                                                     : pdi_trust_sig_name(r->manifest_src, i);
+                if (!src)
+                        return -ENOMEM;
+                struct pdi_sigtext *s = &r->sigs[r->n_sigs];
+                int k = pdi_fetch_memory(&r->fetch, src, PDI_MINISIGN_FILE_MAX, &s->text,
+                                         &s->len, &r->ctx->err);
+                if (k == -ENOENT && !o->n_sigs)
+                        break; /* the optional .minisig.N files end at the first gap */
+                if (k == -ENOENT)
+                        return pdi_error_set(&r->ctx->err, -PDI_E_SIGNATURE,
+                                             "signature %s: not found", src);
+                if (k < 0)
+                        return k;
+                s->source = TAKE_PTR(src);
+                r->n_sigs++;
+        }
+        return 0;
+}
+
+static int load_manifest(struct run *r)
+{
+        const struct pdi_install_opts *o = r->o;
+        struct pdi_error *err = &r->ctx->err;
+        r->manifest_src = o->from && !o->manifest ? join(o->from, "manifest.json")
+                                                  : strdup(o->manifest);
+        if (!r->manifest_src)
+                return -ENOMEM;
+        int k = pdi_fetch_memory(&r->fetch, r->manifest_src, PDI_MANIFEST_MAX_BYTES, &r->bytes,
+                                 &r->len, err);
+        if (k == -ENOENT)
+                return pdi_error_set(err, -PDI_E_FAILED, "manifest %s: not found",
+                                     r->manifest_src);
+        if (k == -PDI_E_INTEGRITY) /* too large */
+                k = err->code = -PDI_E_MANIFEST;
+        if (k < 0)
+                return k;
+        k = fetch_signatures(r);
+        if (k == 0)
+                k = pdi_trust_load(&r->trust, r->root, o->keys, o->n_keys, o->threshold, err);
+        r->trust_loaded = k == 0;
+        if (k == 0)
+                k = pdi_release_verify(&r->trust, r->manifest_src, r->bytes, r->len, r->sigs,
+                                       r->n_sigs, time(NULL), &r->v, err);
+        if (k < 0)
+                return k;
+        const struct pdi_manifest *m = r->v.manifest;
+        log_notice("manifest %s: verified: %s %s, sequence %llu, signed by key %s",
+                   r->manifest_src, m->product, m->version, (unsigned long long)m->sequence,
+                   r->v.signers.signers[0].keyid);
+        k = pdi_state_load(r->root, &r->state, err);
+        if (k == 0)
+                k = pdi_state_check_sequence(&r->state, m, r->v.manifest_sha256,
+                                             o->allow_downgrade, err);
+        if (k == 0 && o->allow_downgrade &&
+            m->sequence < pdi_state_highest_sequence(&r->state, m->product, NULL))
+                log_warn("DOWNGRADE on purpose (--allow-downgrade): accepting sequence %llu "
+                         "below the highest accepted %llu",
+                         (unsigned long long)m->sequence,
+                         (unsigned long long)pdi_state_highest_sequence(&r->state, m->product,
+                                                                        NULL));
+        if (k < 0)
+                pdi_error_prefix(err, "manifest %s: ", r->manifest_src);
+        return k;
+}
+
+/* --- artifacts --------------------------------------------------------------------------- */
+
+static const char *last_segment(const char *url)
+{
+        const char *s = strrchr(url, '/');
+        return s ? s + 1 : url;
+}
+
+/* Sources of one artifact in order: its URL then its mirrors, resolved against the
+ * manifest's location; with --from only the file of that name in the folder. */
+static int artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, char ***ret,
+                         size_t *ret_n)
+{
+        size_t n = r->o->from ? 1 : 1 + a->n_mirrors;
+        char **v = calloc(n, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                const char *ref = i == 0 ? a->url : a->mirrors[i - 1];
+                v[i] = r->o->from ? join(r->o->from, last_segment(ref))
+                                  : pdi_url_resolve(r->manifest_src, ref);
+                if (!v[i]) {
+                        pdi_strv_free(v, n);
+                        return -ENOMEM;
+                }
+                /* A manifest from the network may not point us at files on this machine. */
+                if (pdi_url_is_remote(r->manifest_src) && strncmp(v[i], "file:", 5) == 0) {
+                        pdi_strv_free(v, n);
+                        return pdi_error_set(&r->ctx->err, -PDI_E_MANIFEST,
+                                             "manifest %s: artifact %s: a file:// source in a "
+                                             "manifest fetched over the network",
+                                             r->manifest_src, a->name);
+                }
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+static int fetch_artifacts(struct run *r)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        int k = pdi_cache_open(r->root, r->layout.cache, &r->cache_fd, &r->ctx->err);
+        if (k < 0)
+                return k;
+        r->fds = malloc(m->n_artifacts * sizeof(int));
+        if (!r->fds)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_artifacts; i++)
+                r->fds[i] = -1;
+        json_t *got = json_array();
+        json_object_set_new(r->out, "downloaded", got);
+        for (size_t i = 0; k == 0 && i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                char **urls = NULL;
+                size_t n = 0;
+                bool downloaded = false;
+                k = artifact_urls(r, a, &urls, &n);
+                if (k < 0)
+                        return k;
+                struct pdi_fetch_opts f = r->fetch;
+                f.label = a->name;
+                log_debug("%s: %llu bytes from %s", a->name, (unsigned long long)a->size,
+                          urls[0]);
+                k = pdi_cache_get(r->cache_fd, &f, (const char *const *)urls, n, a->sha256,
+                                  a->size, &r->fds[i], &downloaded, &r->ctx->err);
+                if (k == 0 && downloaded) {
+                        log_notice("%s: downloaded and verified (%llu bytes, sha256 %.16s…)",
+                                   a->name, (unsigned long long)a->size, a->sha256);
+                        json_array_append_new(got, json_string(a->name));
+                }
+                pdi_strv_free(urls, n);
+                pdi_fault("fetched-artifact");
+        }
+        return k;
+}
+
+static struct pdi_release_src release_src(const struct run *r)
+{
+        return (struct pdi_release_src){
+                .manifest = r->v.manifest,
+                .manifest_bytes = r->bytes,
+                .manifest_len = r->len,
+                .sigs = r->sigs,
+                .n_sigs = r->n_sigs,
+                .artifact_fds = r->fds,
+        };
+}
+
+/* --- the tree ---------------------------------------------------------------------------- */
+
+static void report_leftover(const char *what, void *userdata)
+{
+        struct run *r = userdata;
+        log_notice("removed %s/%s left by an interrupted run", r->layout.releases, what);
+}
+
+/* Bring the state in line with the tree: the `current` symlink is the truth, since it is
+ * switched by one atomic rename. */
+static int reconcile(struct run *r)
+{
+        int k = pdi_layout_cleanup(r->root, &r->layout, report_leftover, r);
+        if (k < 0)
+                log_warn("cleaning up %s: %s", r->layout.releases, strerror(-k));
+        k = pdi_layout_current(r->root, &r->layout, &r->tree_current);
+        if (k == -EUCLEAN)
+                return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
+                                     "%s: not a link into releases/; refusing to touch an "
+                                     "install this tool did not make (see 'audit')",
+                                     r->layout.current);
+        if (k < 0)
+                return pdi_error_set(&r->ctx->err, k, "%s: %s", r->layout.current,
+                                     strerror(-k));
+        const char *st = pdi_state_current(&r->state, r->layout.instance);
+        if (r->tree_current && !streq(st, r->tree_current)) {
+                log_notice("an interrupted run switched to %s; recording it", r->tree_current);
+                k = pdi_state_set_current(&r->state, r->layout.instance, r->tree_current);
+                if (k == 0)
+                        k = pdi_state_history_add(&r->state, r->layout.instance, "recover", st,
+                                                  r->tree_current, "ok", "state follows tree");
+        }
+        return k;
+}
+
+static int prune(struct run *r, const char *current, const char *previous)
+{
+        char **v = NULL;
+        size_t n = 0;
+        int k = pdi_layout_list_releases(r->root, &r->layout, &v, &n);
+        json_t *pruned = json_array();
+        json_object_set_new(r->out, "pruned", pruned);
+        _cleanup_close_ int rfd = k == 0 ? pdi_root_open(r->root, r->layout.releases,
+                                                         O_RDONLY | O_DIRECTORY, 0)
+                                         : -1;
+        size_t excess = n > r->o->keep ? n - r->o->keep : 0;
+        for (size_t i = 0; rfd >= 0 && i < n && excess > 0; i++) { /* oldest first */
+                _cleanup_free_ char *dir = join(r->layout.releases, v[i]);
+                if (streq(v[i], current) || streq(v[i], previous))
+                        continue;
+                if (dir && pdi_layout_in_use(r->root, dir)) {
+                        log_notice("keeping release %s: a running process executes it", v[i]);
+                        continue;
+                }
+                if (pdi_rm_rf_at(rfd, v[i]) == 0) {
+                        log_notice("removed old release %s (keeping %u)", v[i], r->o->keep);
+                        pdi_state_forget_release(&r->state, r->layout.instance, v[i]);
+                        json_array_append_new(pruned, json_string(v[i]));
+                        excess--;
+                }
+                pdi_fault("pruned-one");
+        }
+        if (rfd >= 0)
+                (void)fsync(rfd);
+        pdi_strv_free(v, n);
+        return k;
+}
+
+static int save_state(struct run *r)
+{
+        return pdi_state_save(r->root, &r->state, &r->ctx->err);
+}
+
+/* Record the release and the accepted sequence before the switch: after a crash between the
+ * two, the next run finds state that already knows the release `current` may point at. */
+static int activate(struct run *r)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        const char *inst = r->layout.instance;
+        int k = pdi_state_record_release(&r->state, inst, m, r->v.manifest_sha256);
+        if (k == 0)
+                k = pdi_state_accept(&r->state, m, r->v.manifest_sha256);
+        if (k == 0)
+                k = save_state(r);
+        pdi_fault("state-recorded");
+        if (k == 0 && !streq(r->tree_current, m->version)) {
+                k = pdi_layout_switch(r->root, &r->layout, m->version);
+                if (k < 0)
+                        return pdi_error_set(&r->ctx->err, k, "switch %s to %s: %s",
+                                             r->layout.current, m->version, strerror(-k));
+                log_notice("%s -> releases/%s (was %s)", r->layout.current, m->version,
+                           r->tree_current ? r->tree_current : "nothing");
+                json_object_set_new(r->out, "changed", json_true());
+        }
+        pdi_fault("switched");
+        _cleanup_free_ char *target = join(r->layout.current, "polkadot");
+        int l = target ? pdi_layout_link(r->root, r->layout.bin_link, target) : -ENOMEM;
+        if (l == -EEXIST)
+                log_warn("left %s alone: it is not a link this installer made; remove it to "
+                         "let the installer manage it",
+                         r->layout.bin_link);
+        else if (l < 0)
+                log_warn("%s: %s", r->layout.bin_link, strerror(-l));
+        if (k == 0)
+                k = pdi_state_set_current(&r->state, inst, m->version);
+        return k;
+}
+
+/* --- already installed: verify, repair ---------------------------------------------------- */
+
+/* The same manifest was installed before and its directory exists: check every file; a
+ * damaged one is rebuilt from the cache (or downloaded again) and swapped in by rename. */
+static int verify_or_repair(struct run *r, bool *ret_repaired)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        struct pdi_release_src src = release_src(r);
+        char **damaged = NULL;
+        size_t n = 0;
+        *ret_repaired = false;
+        int k = pdi_stage_check(r->root, &r->layout, &src, &damaged, &n);
+        if (k < 0 || n == 0) {
+                pdi_strv_free(damaged, n);
+                return k;
+        }
+        json_t *rep = json_array();
+        json_object_set_new(r->out, "repaired", rep);
+        for (size_t i = 0; i < n; i++) {
+                log_warn("%s/%s/%s is damaged (content, owner or mode differs from the signed "
+                         "release); repairing it",
+                         r->layout.releases, m->version, damaged[i]);
+                json_array_append_new(rep, json_string(damaged[i]));
+        }
+        _cleanup_free_ char *dir = NULL;
+        if (asprintf(&dir, ".repair-%s", m->version) < 0)
+                k = -ENOMEM;
+        if (k == 0)
+                k = fetch_artifacts(r);
+        src.artifact_fds = r->fds;
+        if (k == 0)
+                k = pdi_stage_build(r->root, &r->layout, &src, dir, &r->ctx->err);
+        if (k == 0)
+                k = pdi_stage_repair(r->root, &r->layout, m->version, dir, damaged, n,
+                                     &r->ctx->err);
+        pdi_strv_free(damaged, n);
+        *ret_repaired = k == 0;
+        return k;
+}
+
+static bool already_installed(struct run *r)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        json_t *rec = pdi_state_release(&r->state, r->layout.instance, m->version);
+        const char *sha = json_string_value(json_object_get(rec, "manifest_sha256"));
+        _cleanup_free_ char *dir = join(r->layout.releases, m->version);
+        _cleanup_close_ int fd = dir ? pdi_root_open(r->root, dir, O_PATH | O_DIRECTORY, 0) : -1;
+        return streq(sha, r->v.manifest_sha256) && fd >= 0;
+}
+
+static int stage_new(struct run *r)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        int k = fetch_artifacts(r);
+        if (k < 0)
+                return k;
+        _cleanup_free_ char *partial = NULL;
+        if (asprintf(&partial, "%s.partial", m->version) < 0)
+                return -ENOMEM;
+        struct pdi_release_src src = release_src(r);
+        k = pdi_stage_build(r->root, &r->layout, &src, partial, &r->ctx->err);
+        pdi_fault("staged");
+        if (k == 0)
+                k = pdi_stage_publish(r->root, &r->layout, partial, m->version, &r->ctx->err);
+        if (k == 0)
+                log_notice("staged %s/%s", r->layout.releases, m->version);
+        json_object_set_new(r->out, "changed", json_true());
+        return k;
+}
+
+/* --- dry run ----------------------------------------------------------------------------- */
+
+static void plan(struct run *r, const char *fmt, ...) _printf_(2, 3);
+static void plan(struct run *r, const char *fmt, ...)
+{
+        char line[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        if (r->ctx->json)
+                json_array_append_new(json_object_get(r->out, "plan"), json_string(line));
+        else
+                printf("%s\n", line);
+}
+
+static int dry_run(struct run *r)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        const struct pdi_layout *l = &r->layout;
+        const char *v = m->version;
+        json_object_set_new(r->out, "plan", json_array());
+        plan(r, "# polkadot %s, sequence %llu: signatures and manifest verified", v,
+             (unsigned long long)m->sequence);
+        if (already_installed(r)) {
+                plan(r, "# already installed: every file is verified against the manifest");
+                if (!streq(r->tree_current, v))
+                        plan(r, "ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new %s",
+                             v, l->prefix, l->prefix, l->current);
+                return 0;
+        }
+        plan(r, "install -d -m 0700 %s && cd %s", l->cache, l->cache);
+        for (size_t i = 0; i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                char **urls = NULL;
+                size_t n = 0;
+                if (artifact_urls(r, a, &urls, &n) < 0)
+                        return -ENOMEM;
+                plan(r, "curl -fL --proto '=https,http,file' --max-filesize %llu -o %s.part '%s'",
+                     (unsigned long long)a->size, a->sha256, urls[0]);
+                plan(r, "echo '%s  %s.part' | sha256sum -c && mv %s.part %s", a->sha256,
+                     a->sha256, a->sha256, a->sha256);
+                pdi_strv_free(urls, n);
+        }
+        plan(r, "install -d -m 0700 %s/%s.partial", l->releases, v);
+        for (size_t i = 0; i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                if (a->format == PDI_FORMAT_BINARY) {
+                        plan(r, "install -o root -g root -m %04o %s/%s %s/%s.partial/%s",
+                             pdi_stage_mode(m, a->name), l->cache, a->sha256, l->releases, v,
+                             a->name);
+                        continue;
+                }
+                plan(r, "tar -x --no-same-owner --no-same-permissions -f %s/%s -C %s/%s.partial",
+                     l->cache, a->sha256, l->releases, v);
+                for (size_t f = 0; f < a->n_files; f++)
+                        plan(r, "echo '%s  %s/%s.partial/%s' | sha256sum -c && chmod %04o %s/%s.partial/%s",
+                             a->files[f].sha256, l->releases, v, a->files[f].path,
+                             pdi_stage_mode(m, a->files[f].path), l->releases, v,
+                             a->files[f].path);
+        }
+        plan(r, "cp manifest.json manifest.json.minisig %s/%s.partial/", l->releases, v);
+        plan(r, "chmod 0755 %s/%s.partial && sync", l->releases, v);
+        plan(r, "mv -T %s/%s.partial %s/%s", l->releases, v, l->releases, v);
+        plan(r, "ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new %s", v,
+             l->prefix, l->prefix, l->current);
+        plan(r, "ln -sfn %s/polkadot %s", l->current, l->bin_link);
+        return 0;
+}
+
+/* --- the whole run ----------------------------------------------------------------------- */
+
+static int setup(struct run *r)
+{
+        int k = pdi_ctx_root(r->ctx, &r->root);
+        if (k == 0)
+                k = pdi_layout_init(&r->layout, NULL, r->o->prefix);
+        if (k < 0)
+                return k;
+        r->fetch = (struct pdi_fetch_opts){
+                .cacert = r->o->cacert,
+                .progress = isatty(STDERR_FILENO) && r->ctx->verbosity >= 0 && !r->ctx->json,
+        };
+        if (r->o->dry_run)
+                return 0;
+        k = pdi_lock_take(r->root, r->layout.lock, r->o->action, r->o->lock_timeout_s,
+                          &r->lock_fd, &r->ctx->err);
+        pdi_fault("locked");
+        return k;
+}
+
+static int install(struct run *r)
+{
+        int k = setup(r);
+        if (k == 0)
+                k = load_manifest(r);
+        if (k == 0 && r->o->dry_run) {
+                if (pdi_layout_current(r->root, &r->layout, &r->tree_current) < 0)
+                        r->tree_current = NULL;
+                return dry_run(r);
+        }
+        if (k == 0)
+                k = reconcile(r);
+        if (k < 0)
+                return k;
+        const char *version = r->v.manifest->version;
+        bool repaired = false;
+        if (already_installed(r)) {
+                k = verify_or_repair(r, &repaired);
+                if (k == 0 && !repaired && streq(r->tree_current, version))
+                        log_notice("polkadot %s is installed and every file verifies: nothing "
+                                   "to do",
+                                   version);
+        } else {
+                k = stage_new(r);
+        }
+        if (repaired)
+                json_object_set_new(r->out, "changed", json_true());
+        _cleanup_free_ char *previous = r->tree_current && !streq(r->tree_current, version)
+                                                ? strdup(r->tree_current)
+                                                : NULL;
+        if (k == 0)
+                k = activate(r);
+        bool changed = json_is_true(json_object_get(r->out, "changed"));
+        if (k == 0 && changed)
+                k = pdi_state_history_add(&r->state, r->layout.instance, r->o->action,
+                                          r->tree_current, version, "ok",
+                                          repaired ? "repaired damaged files" : NULL);
+        if (k == 0)
+                k = save_state(r);
+        pdi_fault("state-final");
+        if (k == 0)
+                k = prune(r, version, previous ? previous
+                                               : pdi_state_previous(&r->state,
+                                                                    r->layout.instance));
+        if (k == 0)
+                k = save_state(r);
+        return k;
+}
+
+int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
+{
+        struct run r = {.ctx = ctx, .o = o, .lock_fd = -1, .cache_fd = -1, .out = ctx->out};
+        json_object_set_new(r.out, "changed", json_false());
+        int k = install(&r);
+        if (k == 0 && r.v.manifest) {
+                json_object_set_new(r.out, "version", json_string(r.v.manifest->version));
+                json_object_set_new(r.out, "current", json_string(r.layout.current));
+                if (!o->dry_run)
+                        log_notice("%s %s: %s is active", o->action, r.v.manifest->version,
+                                   r.layout.current);
+        }
+        if (k < 0 && !ctx->err.msg[0])
+                pdi_error_set(&ctx->err, k, "%s: %s", o->action, pdi_strerror(k));
+        if (k < 0 && !o->dry_run && r.v.manifest)
+                pdi_error_prefix(&ctx->err, "%s %s: ", o->action, r.v.manifest->version);
+        run_done(&r);
+        return k;
+}

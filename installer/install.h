@@ -1,0 +1,50 @@
+/* The install pipeline shared by `install` and (later) `upgrade`: fetch and verify the
+ * manifest, bring every artifact into the cache, stage releases/<version>, record it, switch
+ * `current`, prune. Every step is ordered so that a SIGKILL at any point leaves either the
+ * previous or the new release fully active, and the next run finishes or cleans up. */
+#pragma once
+
+#include "cli.h"
+#include "layout.h"
+#include "trust.h"
+
+struct pdi_install_opts {
+        const char *action; /* "install" or "upgrade": names the history entry and lock */
+        const char *manifest;
+        const char *from;
+        char *sigs[PDI_TRUST_MAX_SIGS];
+        size_t n_sigs;
+        char *keys[PDI_TRUST_MAX_KEYS];
+        size_t n_keys;
+        unsigned threshold;
+        const char *prefix;
+        const char *cacert;
+        unsigned lock_timeout_s;
+        unsigned keep;
+        bool dry_run, allow_downgrade, no_start;
+};
+
+/* Parse the options install and upgrade share (and the common ones). */
+int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc,
+                           char **argv, struct pdi_install_opts *o);
+
+int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o);
+
+#define PDI_INSTALL_OPTIONS_HELP                                                                   \
+        "  --manifest URL|PATH  the release manifest (https, http, file:// or a path)\n"          \
+        "  --from DIR           air-gapped: manifest, signatures and artifacts from DIR (a\n"      \
+        "                       USB stick); no network is touched. Artifact files are looked\n"   \
+        "                       up in DIR by the last part of their URL\n"                         \
+        "  --signature URL|PATH a signature file (repeatable); default: MANIFEST.minisig,\n"       \
+        "                       MANIFEST.minisig.2 … as many as exist\n"                           \
+        "  --trusted-key FILE   trust this minisign public key too (repeatable)\n"                 \
+        "  --threshold N        distinct trusted keys that must sign (raises, never lowers,\n"     \
+        "                       the configured threshold)\n"                                       \
+        "  --prefix DIR         release tree (default /opt/polkadot)\n"                            \
+        "  --cacert FILE        also trust this CA for https (TLS is always verified)\n"           \
+        "  --keep N             releases to keep, current included (default 3)\n"                 \
+        "  --lock-timeout SEC   wait this long for another installer to finish (default 60)\n"    \
+        "  --dry-run            print the plan as shell commands; write nothing at all\n"          \
+        "  --allow-downgrade    accept a manifest with a lower sequence (says so loudly)\n"       \
+        "  --no-start           do not start or restart the node (accepted; host\n"                \
+        "                       configuration uses it)\n"
