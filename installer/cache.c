@@ -1,4 +1,5 @@
 #include "cache.h"
+#include "fault.h"
 #include "hash.h"
 
 #include <errno.h>
@@ -59,6 +60,7 @@ int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *
                 (void)unlinkat(dirfd, part, 0);
         if (k < 0)
                 return k;
+        pdi_fault("downloaded");
         if (renameat(dirfd, part, dirfd, sha256) < 0 || fsync(dirfd) < 0)
                 return pdi_error_set(err, -errno, "cache %s: %s", sha256, strerror(errno));
         if (lseek(fd, 0, SEEK_SET) < 0)

@@ -79,8 +79,10 @@ static int fetch_signatures(struct run *r)
                 struct pdi_sigtext *s = &r->sigs[r->n_sigs];
                 int k = pdi_fetch_memory(&r->fetch, src, PDI_MINISIGN_FILE_MAX, &s->text,
                                          &s->len, &r->ctx->err);
-                if (k == -ENOENT && !o->n_sigs)
+                if (k == -ENOENT && !o->n_sigs) {
+                        r->ctx->err = (struct pdi_error){0}; /* a probe, not a failure */
                         break; /* the optional .minisig.N files end at the first gap */
+                }
                 if (k == -ENOENT)
                         return pdi_error_set(&r->ctx->err, -PDI_E_SIGNATURE,
                                              "signature %s: not found", src);

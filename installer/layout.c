@@ -1,4 +1,5 @@
 #include "layout.h"
+#include "fault.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -73,6 +74,7 @@ static int symlink_replace(int dfd, const char *name, const char *target)
         (void)unlinkat(dfd, tmp, 0);
         if (symlinkat(target, dfd, tmp) < 0)
                 return -errno;
+        pdi_fault("symlink-made");
         if (renameat(dfd, tmp, dfd, name) < 0) {
                 int k = -errno;
                 (void)unlinkat(dfd, tmp, 0);
@@ -171,6 +173,7 @@ int pdi_rm_rf_at(int dirfd, const char *name)
         if (renameat(dirfd, name, dirfd, hidden) < 0)
                 return -errno;
         (void)fsync(dirfd);
+        pdi_fault("delete-renamed");
         return rm_entry(dirfd, hidden);
 }
 

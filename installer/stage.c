@@ -234,10 +234,12 @@ int pdi_stage_repair(const struct pdi_root *r, const struct pdi_layout *l, const
                                                               O_CLOEXEC);
         if (from < 0 || to < 0)
                 return pdi_error_set(err, -errno, "repair %s: %s", version, strerror(errno));
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 if (renameat(from, names[i], to, names[i]) < 0)
                         return pdi_error_set(err, -errno, "repair %s/%s: %s", version, names[i],
                                              strerror(errno));
+                pdi_fault("repaired-file");
+        }
         if (fsync(to) < 0)
                 return -errno;
         (void)pdi_rm_rf_at(rfd, repair_dir);

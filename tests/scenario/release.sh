@@ -1,0 +1,88 @@
+# Release fixtures for scenario tests; source after lib.sh.
+#   rel_key                          make the signing key $T/key.{pub,sec} (stock minisign)
+#   rel_make DIR VERSION SEQ [OPTS]  stand-in binaries + manifest.json + .minisig in DIR
+#        OPTS (env): REL_ARCHIVE=1   execute worker shipped as workers.tar.zst
+#                    REL_PAD=BYTES   pad the node binary to this size (disk-full, bench)
+#                    REL_EDIT=PY     python applied to the manifest dict `d` before signing
+#   rel_serve DIR                    lighttpd on 127.0.0.1 serving DIR; sets $REL_URL
+#   tree_listing ROOT                every path with type, mode, owner, size, mtime, sha256
+#   assert_current ROOT VERSION      current -> releases/VERSION, complete and verified
+command -v minisign >/dev/null || { echo "SKIP: stock minisign not installed"; exit 77; }
+command -v lighttpd >/dev/null || [ -x /usr/sbin/lighttpd ] || { echo "SKIP: no lighttpd"; exit 77; }
+
+rel_key() {
+        [ -f "$T/key.sec" ] || minisign -G -W -p "$T/key.pub" -s "$T/key.sec" >/dev/null
+}
+
+# A stand-in binary: prints VERSION for --version, like the real node and workers.
+rel_binary() { # path version
+        printf '#!/bin/sh\n[ "$1" = --version ] && echo %s && exit 0\necho "stand-in $0"\n' "$2" >"$1"
+        chmod 0755 "$1"
+}
+
+rel_make() { # dir version sequence
+        local dir=$1 version=$2 seq=$3
+        rel_key
+        mkdir -p "$dir"
+        rel_binary "$dir/polkadot" "$version"
+        rel_binary "$dir/polkadot-prepare-worker" "$version"
+        rel_binary "$dir/polkadot-execute-worker" "$version"
+        if [ -n "${REL_PAD:-}" ]; then
+                head -c "$REL_PAD" /dev/urandom | base64 -w 76 | sed 's/^/# /' >>"$dir/polkadot"
+        fi
+        if [ -n "${REL_ARCHIVE:-}" ]; then
+                printf 'notes for %s\n' "$version" >"$dir/NOTES"
+                tar --zstd -cf "$dir/workers.tar.zst" -C "$dir" polkadot-execute-worker NOTES
+        fi
+        python3 - "$dir" "$version" "$seq" "${REL_ARCHIVE:-}" "${REL_EDIT:-}" <<'PY'
+import hashlib, json, os, sys
+d_, version, seq, archive, edit = sys.argv[1:6]
+def art(name, role, fname=None, fmt="binary"):
+    b = open(os.path.join(d_, fname or name), "rb").read()
+    return {"name": name, "role": role, "url": fname or name,
+            "sha256": hashlib.sha256(b).hexdigest(), "size": len(b), "format": fmt}
+def f(name):
+    b = open(os.path.join(d_, name), "rb").read()
+    return {"path": name, "sha256": hashlib.sha256(b).hexdigest(), "size": len(b)}
+arts = [art("polkadot", "node"), art("polkadot-prepare-worker", "prepare-worker")]
+if archive:
+    a = art("workers.tar.zst", "execute-worker", fmt="tar.zst")
+    a["files"] = [f("polkadot-execute-worker"), f("NOTES")]
+    arts.append(a)
+else:
+    arts.append(art("polkadot-execute-worker", "execute-worker"))
+d = {"schema": 1, "product": "polkadot", "version": version, "sequence": int(seq),
+     "created": "2026-01-01T00:00:00Z", "expires": "2099-01-01T00:00:00Z", "artifacts": arts}
+exec(edit)
+json.dump(d, open(os.path.join(d_, "manifest.json"), "w"), indent=1)
+PY
+        rm -f "$dir/manifest.json.minisig"
+        minisign -S -s "$T/key.sec" -m "$dir/manifest.json" -t "polkadot $version" >/dev/null
+}
+
+rel_serve() { # docroot
+        mkdir -p "$T/httpd"
+        local port
+        port=$(LIGHTTPD_OWNER_PID=$$ bash "$PDI_SOURCE_DIR/tests/lighttpd.sh" start "$1" "$T/httpd")
+        PDI_CLEANUP+=("bash '$PDI_SOURCE_DIR/tests/lighttpd.sh' stop '$T/httpd' >/dev/null 2>&1")
+        REL_URL="http://127.0.0.1:$port"
+}
+
+tree_listing() { # root
+        (cd "$1" && find . -path ./var/lib/polkadot-installer/lock -prune -o \
+                -printf '%p %y %m %u:%g %s %T@ %l\n' | sort)
+        (cd "$1" && find . -type f ! -path ./var/lib/polkadot-installer/lock -exec sha256sum {} + | sort)
+}
+
+assert_current() { # root version
+        local root=$1 version=$2 f
+        [ "$(readlink "$root/opt/polkadot/current")" = "releases/$version" ] ||
+                fail "current is $(readlink "$root/opt/polkadot/current"), expected releases/$version"
+        for f in polkadot polkadot-prepare-worker polkadot-execute-worker; do
+                [ "$("$root/opt/polkadot/current/$f" --version)" = "$version" ] ||
+                        fail "$f of current does not print $version"
+                [ "$(stat -c '%a %u' "$root/opt/polkadot/current/$f")" = "755 0" ] ||
+                        fail "$f: mode/owner $(stat -c '%a %u' "$root/opt/polkadot/current/$f")"
+        done
+        ls "$root/opt/polkadot/releases" | grep -q partial && fail "a .partial release is left" || true
+}
