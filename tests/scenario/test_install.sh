@@ -64,6 +64,27 @@ expect 0 'active' inst --manifest "$REL_URL/1.2.0/manifest.json"
 expect 0 'removed old release 1.0.0 \(keeping 3\)' inst --manifest "$REL_URL/1.3.0/manifest.json"
 [ "$(ls "$R/opt/polkadot/releases")" = "$(printf '1.1.0\n1.2.0\n1.3.0')" ] || fail "kept: $(ls "$R/opt/polkadot/releases")"
 
+# A release that a running process executes is never pruned: run the node of 1.1.0 (an ELF
+# here, so that /proc/PID/exe names it), then push three newer releases.
+R3="$T/root3"
+mkdir -p "$R3"
+cp "$R/opt/polkadot/releases/1.1.0/polkadot" "$T/node.sh"
+expect 0 'active' "$PDI" install --root "$R3" --trusted-key "$T/key.pub" --prefix /srv/pd --manifest "$REL_URL/1.1.0/manifest.json"
+[ "$(readlink "$R3/srv/pd/current")" = releases/1.1.0 ] || fail "--prefix not honoured"
+[ "$(readlink "$R3/usr/local/bin/polkadot")" = /srv/pd/current/polkadot ] || fail "--prefix link"
+cp /bin/sleep "$R3/srv/pd/releases/1.1.0/sleeper"
+"$R3/srv/pd/releases/1.1.0/sleeper" 300 &
+sleeper=$!
+PDI_CLEANUP+=("kill $sleeper 2>/dev/null")
+for v in 1.2.0 1.3.0; do
+        expect 0 'active' "$PDI" install --root "$R3" --trusted-key "$T/key.pub" --prefix /srv/pd --keep 2 --manifest "$REL_URL/$v/manifest.json"
+done
+grep -q 'keeping release 1.1.0: a running process executes it' "$T/out" || fail "in-use release not reported"
+[ -d "$R3/srv/pd/releases/1.1.0" ] || fail "a release in use was deleted"
+kill "$sleeper"
+wait "$sleeper" 2>/dev/null || true
+rm "$R3/srv/pd/releases/1.1.0/sleeper"
+
 # status (text and JSON) tells the same story.
 expect 0 '\* 1.3.0 +sequence 13' "$PDI" status --root "$R"
 grep -q 'highest accepted sequence: 13' "$T/out" || fail "status sequence"
