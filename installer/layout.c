@@ -9,32 +9,73 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+/* Every path and name of an install, from the instance name (and the release prefix). */
 int pdi_layout_init(struct pdi_layout *l, const char *instance, const char *prefix)
 {
         *l = (struct pdi_layout){0};
-        if (!instance)
-                instance = PDI_INSTANCE_DEFAULT;
-        l->instance = strdup(instance);
-        if (prefix)
-                l->prefix = strdup(prefix);
-        else if (asprintf(&l->prefix, "/opt/%s", instance) < 0)
+        const char *i = instance ? instance : PDI_INSTANCE_DEFAULT;
+        l->instance = strdup(i);
+        l->prefix = prefix ? strdup(prefix) : NULL;
+        if (!prefix && asprintf(&l->prefix, "/opt/%s", i) < 0)
                 l->prefix = NULL;
-        if (!l->instance || !l->prefix || asprintf(&l->releases, "%s/releases", l->prefix) < 0 ||
-            asprintf(&l->current, "%s/current", l->prefix) < 0 ||
-            asprintf(&l->bin_link, "/usr/local/bin/%s", instance) < 0 ||
-            !(l->cache = strdup("/var/cache/polkadot-installer")) ||
-            !(l->state_dir = strdup("/var/lib/polkadot-installer")) ||
-            asprintf(&l->lock, "%s/lock", l->state_dir) < 0) {
-                pdi_layout_done(l);
-                return -ENOMEM;
+        if (!l->instance || !l->prefix)
+                goto oom;
+        /* Each path is before + (the instance, or the prefix for the release tree) + after;
+         * the fixed ones use neither. */
+        enum { NONE, INSTANCE, PREFIX };
+        const struct {
+                char **field;
+                const char *before;
+                int middle;
+                const char *after;
+        } paths[] = {
+                {&l->releases, "", PREFIX, "/releases"},
+                {&l->current, "", PREFIX, "/current"},
+                {&l->bin_link, "/usr/local/bin/", INSTANCE, ""},
+                {&l->cache, "/var/cache/polkadot-installer", NONE, ""},
+                {&l->state_dir, "/var/lib/polkadot-installer", NONE, ""},
+                {&l->lock, "/var/lib/polkadot-installer/lock", NONE, ""},
+                {&l->service, "", INSTANCE, ".service"},
+                {&l->slice, "", INSTANCE, ".slice"},
+                {&l->unit_dir, "/etc/systemd/system", NONE, ""},
+                {&l->service_path, "/etc/systemd/system/", INSTANCE, ".service"},
+                {&l->slice_path, "/etc/systemd/system/", INSTANCE, ".slice"},
+                {&l->dropin_dir, "/etc/systemd/system/", INSTANCE, ".service.d"},
+                {&l->wants_link, "/etc/systemd/system/multi-user.target.wants/", INSTANCE,
+                 ".service"},
+                {&l->config_dir, "/etc/polkadot-installer", NONE, ""},
+                {&l->config, "/etc/polkadot-installer/config", NONE, ""},
+                {&l->env_file, "/etc/polkadot-installer/", INSTANCE, ".env"},
+                {&l->sysusers, "/etc/sysusers.d/", INSTANCE, ".conf"},
+                {&l->tmpfiles, "/etc/tmpfiles.d/", INSTANCE, ".conf"},
+                {&l->base_path, "/var/lib/", INSTANCE, ""},
+                {&l->user, "", INSTANCE, ""},
+                {&l->worker_user, "pvf-worker", NONE, ""},
+        };
+        for (size_t k = 0; k < ELEMENTSOF(paths); k++) {
+                const char *mid = paths[k].middle == INSTANCE ? i
+                                  : paths[k].middle == PREFIX ? l->prefix
+                                                              : "";
+                if (asprintf(paths[k].field, "%s%s%s", paths[k].before, mid, paths[k].after) <
+                    0) {
+                        *paths[k].field = NULL;
+                        goto oom;
+                }
         }
         return 0;
+oom:
+        pdi_layout_done(l);
+        return -ENOMEM;
 }
 
 void pdi_layout_done(struct pdi_layout *l)
 {
-        char **fields[] = {&l->instance, &l->prefix,    &l->releases, &l->current,
-                           &l->bin_link, &l->cache,     &l->state_dir, &l->lock};
+        char **fields[] = {&l->instance,    &l->prefix,     &l->releases,     &l->current,
+                           &l->bin_link,    &l->cache,      &l->state_dir,    &l->lock,
+                           &l->service,     &l->slice,      &l->unit_dir,     &l->service_path,
+                           &l->slice_path,  &l->dropin_dir, &l->wants_link,   &l->config_dir,
+                           &l->config,      &l->env_file,   &l->sysusers,     &l->tmpfiles,
+                           &l->base_path,   &l->user,       &l->worker_user};
         for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
                 free(*fields[i]);
                 *fields[i] = NULL;

@@ -19,6 +19,22 @@ struct pdi_layout {
         char *cache;     /* /var/cache/polkadot-installer */
         char *state_dir; /* /var/lib/polkadot-installer */
         char *lock;      /* /var/lib/polkadot-installer/lock */
+        /* host configuration */
+        char *service;      /* polkadot.service */
+        char *slice;        /* polkadot.slice */
+        char *unit_dir;     /* /etc/systemd/system */
+        char *service_path; /* /etc/systemd/system/polkadot.service */
+        char *slice_path;   /* /etc/systemd/system/polkadot.slice */
+        char *dropin_dir;   /* /etc/systemd/system/polkadot.service.d (the operator's) */
+        char *wants_link;   /* /etc/systemd/system/multi-user.target.wants/polkadot.service */
+        char *config_dir;   /* /etc/polkadot-installer */
+        char *config;       /* /etc/polkadot-installer/config (operator settings) */
+        char *env_file;     /* /etc/polkadot-installer/polkadot.env (read by the unit) */
+        char *sysusers;     /* /etc/sysusers.d/polkadot.conf */
+        char *tmpfiles;     /* /etc/tmpfiles.d/polkadot.conf */
+        char *base_path;    /* /var/lib/polkadot (default; settings may move it) */
+        char *user;         /* polkadot */
+        char *worker_user;  /* pvf-worker */
 };
 
 int pdi_layout_init(struct pdi_layout *l, const char *instance, const char *prefix);

@@ -369,7 +369,7 @@ static int parse_artifact(json_t *obj, const char *parent, struct pdi_manifest *
 {
         char path[PATH_MAX_LEN];
         struct pdi_manifest_artifact *a = &m->artifacts[i];
-        int role, format;
+        int role = 0, format = 0;
         int r = want_type(obj, JSON_OBJECT, parent, err);
         if (r >= 0)
                 r = check_keys(obj, parent, artifact_keys, err);

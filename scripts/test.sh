@@ -12,6 +12,9 @@ echo "==> build (RelWithDebInfo) and test"
 pdi_build build
 ctest --test-dir build --output-on-failure -j2
 
+echo "==> Release build (-O2, no test hooks): warnings are errors there too"
+pdi_build build-release -DCMAKE_BUILD_TYPE=Release -DPDI_TESTING=OFF
+
 if [ "${PDI_SKIP_ASAN:-0}" != 1 ]; then
         echo "==> build with AddressSanitizer + UndefinedBehaviorSanitizer and test"
         pdi_build build-asan -DPDI_SANITIZE=ON
