@@ -6,9 +6,10 @@ PDI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 # Build and test dependencies, by Debian package name.
 PDI_BUILD_PACKAGES=(build-essential cmake pkg-config libjansson-dev libssl-dev
-        libcurl4-openssl-dev libarchive-dev)
+        libcurl4-openssl-dev libarchive-dev libsystemd-dev libelf-dev libseccomp-dev)
 PDI_TEST_PACKAGES=(libcmocka-dev minisign lighttpd curl zstd xz-utils python3 clang
-        libclang-rt-14-dev util-linux)
+        libclang-rt-14-dev util-linux selinux-policy-dev systemd-container debootstrap musl-tools
+        time)
 
 pdi_missing_packages() {
         local p missing=()

@@ -1,0 +1,35 @@
+/* Operator settings: chain, node name, base path, validator, ports, telemetry, extra node
+ * arguments. Stored in /etc/polkadot-installer/config (KEY=value lines, the operator may
+ * edit them) and rendered into the environment file the unit reads; they survive upgrades.
+ * Flags given to install override the stored values for this and later runs. */
+#pragma once
+
+#include "error.h"
+#include "fsroot.h"
+#include "layout.h"
+
+struct pdi_settings {
+        char *chain;         /* polkadot, kusama, westend, paseo, or a chain-spec path */
+        char *node_name;     /* --name; NULL: the node picks one */
+        char *base_path;     /* default: layout base_path (/var/lib/polkadot) */
+        bool validator;
+        unsigned rpc_port;        /* 0: RPC not configured (health check then uses the unit only) */
+        unsigned prometheus_port; /* 0: off */
+        char *telemetry_url; /* NULL: the node's default */
+        bool no_telemetry;
+        char *node_args;     /* anything else, appended verbatim (split on blanks) */
+};
+
+void pdi_settings_init(struct pdi_settings *s, const struct pdi_layout *l);
+void pdi_settings_done(struct pdi_settings *s);
+int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l,
+                      struct pdi_settings *s, struct pdi_error *err);
+int pdi_settings_validate(const struct pdi_settings *s, struct pdi_error *err);
+/* The config file's text. */
+char *pdi_settings_render_config(const struct pdi_settings *s);
+/* The node's command line arguments (after the binary), as one string for the env file:
+ * "--chain kusama --base-path /var/lib/polkadot --validator --name x …". */
+char *pdi_settings_node_args(const struct pdi_settings *s);
+/* Set one setting from a flag name ("chain", "node-name", …) and value; usage error if bad. */
+int pdi_settings_set(struct pdi_settings *s, const char *key, const char *value,
+                     struct pdi_error *err);

@@ -1,0 +1,27 @@
+/* systemd units rendered from templates/ (embedded in the program): polkadot.service, as
+ * tight as it can be while Secure Validator Mode keeps working, and polkadot.slice with
+ * accounting and limits computed from the host. */
+#pragma once
+
+#include "layout.h"
+#include "settings.h"
+
+#include <stdint.h>
+
+struct pdi_host_facts {
+        unsigned ncpu;
+        uint64_t mem_bytes;
+        unsigned systemd_version; /* 0: unknown (assume current) */
+};
+
+/* Facts of the running host (for --root: of the host too; limits are computed from the
+ * machine that will run the node, which an operator can override in a drop-in). */
+int pdi_host_facts_detect(struct pdi_host_facts *ret);
+
+/* systemd older than 247 cannot parse landlock_* syscall names (Ubuntu 20.04 has 245):
+ * those get a unit without them in the filter's allow list (and without other keys they do
+ * not know), still loadable, still letting Secure Validator Mode work. */
+int pdi_units_render_service(const struct pdi_layout *l, const struct pdi_settings *s,
+                             const struct pdi_host_facts *f, char **ret_text);
+int pdi_units_render_slice(const struct pdi_layout *l, const struct pdi_host_facts *f,
+                           char **ret_text);

@@ -1,0 +1,19 @@
+/* The service users: `polkadot` (the node) and `pvf-worker` (the PVF workers). System users
+ * with no login shell, no password, no real home; created from a sysusers.d snippet with
+ * systemd-sysusers where it exists, else useradd --system, else busybox adduser -S; under
+ * --root only inside that root. An existing user of the same name that could log in or
+ * administer the machine is reported and not silently reused; base directories (base path
+ * …) are created from a tmpfiles.d snippet and wrong ownership is repaired and reported. */
+#pragma once
+
+#include "distro.h"
+#include "layout.h"
+#include "report.h"
+#include "settings.h"
+
+int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
+                     const struct pdi_distro *d, struct pdi_report *rep, struct pdi_error *err);
+int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
+                    const struct pdi_settings *s, struct pdi_report *rep, struct pdi_error *err);
+/* Look a user up in the root's passwd: uid/gid, or -ENOENT. */
+int pdi_users_lookup(const struct pdi_root *r, const char *name, uid_t *ret_uid, gid_t *ret_gid);
