@@ -56,7 +56,10 @@ int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *
         if (fd < 0)
                 return pdi_error_set(err, -errno, "cache %s: %s", part, strerror(errno));
         k = pdi_fetch_artifact(o, urls, n_urls, fd, size, sha256, err);
-        if (k == -ENOSPC || k == -EDQUOT) /* a full disk keeps no half download around */
+        /* A part worth resuming is kept for the next run; an empty one (nothing arrived,
+         * or wrong bytes were truncated) or one that filled the disk is not. */
+        struct stat st;
+        if (k < 0 && (k == -ENOSPC || k == -EDQUOT || fstat(fd, &st) < 0 || st.st_size == 0))
                 (void)unlinkat(dirfd, part, 0);
         if (k < 0)
                 return k;

@@ -27,17 +27,18 @@ enum {
 /* What is judged. Paths are absolute paths inside t->root. */
 struct pdi_target {
         const struct pdi_root *root;
-        const char *kind;      /* "polkadot-installer", "debian-package", "manual", "docker" */
-        char *node;            /* the node binary the unit or PATH runs (symlinks resolved) */
-        char *worker_dir;      /* where the node will find its workers (its own search order) */
-        char *other_worker_dir;/* a second worker set the node would warn about, or NULL */
-        char *unit_path;       /* the unit file, or NULL (Docker) */
-        char *base_path;       /* node base path, or NULL if unknown */
+        const char *kind;       /* "polkadot-installer", "debian-package", "manual", "docker" */
+        char *node;             /* the node binary the unit or PATH runs (symlinks resolved) */
+        char *worker_dir;       /* where the node will find its workers (its own search order) */
+        char *other_worker_dir; /* a second worker set the node would warn about, or NULL */
+        char *unit_path;        /* the unit file, or NULL (Docker) */
+        char *base_path;        /* node base path, or NULL if unknown */
         const struct pdi_manifest *manifest; /* the signed release, when known */
-        char *release_dir;     /* our releases/<version> when it is ours */
-        char *unit_expected_sha256; /* what we rendered, when ours */
-        char *service_user;    /* "polkadot" if it exists in the root */
-        char *worker_user;     /* "pvf-worker" if it exists in the root */
+        char *release_dir;                   /* our releases/<version> when it is ours */
+        char *unit_expected_sha256;          /* what we rendered, when ours */
+        char *service_user;                  /* "polkadot" if it exists in the root */
+        char *worker_user;                   /* "pvf-worker" if it exists in the root */
+        struct pdi_manifest *manifest_owned; /* freed by pdi_target_done (discovery) */
 };
 
 struct pdi_finding {

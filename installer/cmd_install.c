@@ -1,6 +1,8 @@
 /* install: put a signed release on this machine (or under --root). */
 #include "install.h"
 
+#include <errno.h>
+
 enum {
         OPT_MANIFEST = PDI_OPT_OWN,
         OPT_FROM,
@@ -14,6 +16,18 @@ enum {
         OPT_DRY_RUN,
         OPT_ALLOW_DOWNGRADE,
         OPT_NO_START,
+        OPT_SETTING, /* settings flags: OPT_SETTING + index in setting_flags */
+};
+
+/* Settings flags and the config-file key each one sets. */
+static const struct {
+        const char *key;
+        bool takes_value;
+} setting_flags[] = {
+        /* in the order of the OPT_SETTING + n entries of install_options */
+        {"chain", true},         {"node_name", true},       {"base_path", true},
+        {"validator", false},    {"rpc_port", true},        {"prometheus_port", true},
+        {"telemetry_url", true}, {"no_telemetry", false},   {"node_args", true},
 };
 
 static const struct option install_options[] = {
@@ -30,8 +44,30 @@ static const struct option install_options[] = {
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"allow-downgrade", no_argument, NULL, OPT_ALLOW_DOWNGRADE},
         {"no-start", no_argument, NULL, OPT_NO_START},
+        {"chain", required_argument, NULL, OPT_SETTING + 0},
+        {"node-name", required_argument, NULL, OPT_SETTING + 1},
+        {"base-path", required_argument, NULL, OPT_SETTING + 2},
+        {"validator", no_argument, NULL, OPT_SETTING + 3},
+        {"rpc-port", required_argument, NULL, OPT_SETTING + 4},
+        {"prometheus-port", required_argument, NULL, OPT_SETTING + 5},
+        {"telemetry-url", required_argument, NULL, OPT_SETTING + 6},
+        {"no-telemetry", no_argument, NULL, OPT_SETTING + 7},
+        {"node-args", required_argument, NULL, OPT_SETTING + 8},
         {0},
 };
+
+/* "key=value" for the host configuration; the value is checked there (before any change). */
+static int add_setting(struct pdi_ctx *ctx, struct pdi_install_opts *o, int which)
+{
+        char *kv = NULL;
+        const char *value = setting_flags[which].takes_value ? optarg : "yes";
+        if (o->n_settings >= ELEMENTSOF(o->settings))
+                return pdi_usage(ctx, "too many settings flags");
+        if (asprintf(&kv, "%s=%s", setting_flags[which].key, value) < 0)
+                return -ENOMEM;
+        o->settings[o->n_settings++] = kv;
+        return 0;
+}
 
 static int absolute(struct pdi_ctx *ctx, const char *opt, const char *arg)
 {
@@ -92,6 +128,8 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                 o->no_start = true;
                 return 0;
         default:
+                if (c >= OPT_SETTING && c < OPT_SETTING + (int)ELEMENTSOF(setting_flags))
+                        return add_setting(ctx, o, c - OPT_SETTING);
                 return pdi_cli_common(ctx, cmd, c, optarg);
         }
 }
@@ -102,6 +140,7 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
         o->action = cmd->name;
         o->keep = PDI_KEEP_DEFAULT;
         o->lock_timeout_s = 60;
+        o->settle_s = 5;
         int c, r = 0;
         optind = 0;
         while (r == 0 &&
@@ -121,7 +160,11 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
 {
         struct pdi_install_opts o = {0};
         int r = pdi_install_parse_args(ctx, cmd, argc, argv, &o);
-        return r < 0 ? r : pdi_install_run(ctx, &o);
+        if (r == 0)
+                r = pdi_install_run(ctx, &o);
+        for (size_t i = 0; i < o.n_settings; i++)
+                free(o.settings[i]);
+        return r;
 }
 
 const struct pdi_command pdi_cmd_install = {

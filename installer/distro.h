@@ -20,6 +20,8 @@ struct pdi_distro {
         bool selinux_usual;    /* SELinux is enabled by default there (Fedora, RHEL) */
 };
 
-/* Detect from os-release ID, then ID_LIKE. Unknown: -PDI_E_FAILED naming ID. */
+/* Detect from os-release ID, then ID_LIKE. Unknown: -PDI_E_FAILED naming ID. A --root tree
+ * without any os-release gets a generic systemd adapter and the return value 1 (the caller
+ * says so); on the host a missing os-release is an error. */
 int pdi_distro_detect(const struct pdi_root *r, const struct pdi_distro **ret,
                       struct pdi_error *err);

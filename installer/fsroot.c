@@ -75,7 +75,8 @@ int pdi_root_mkdir_p(const struct pdi_root *r, const char *path, mode_t mode)
                 parent = pdi_root_open(r, dir, O_PATH | O_DIRECTORY, 0);
                 if (parent < 0)
                         return parent;
-                if (mkdirat(parent, base, mode) < 0 && errno != EEXIST)
+                /* Parents a path needs get the usual 0755; only the last part gets mode. */
+                if (mkdirat(parent, base, saved == '\0' ? mode : 0755) < 0 && errno != EEXIST)
                         return -errno;
                 *s = saved;
                 if (saved == '\0')

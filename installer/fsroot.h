@@ -22,7 +22,7 @@ void pdi_root_done(struct pdi_root *r);
  * O_CREAT or for writing, the last component is opened with O_NOFOLLOW. */
 int pdi_root_open(const struct pdi_root *r, const char *path, int flags, mode_t mode);
 
-/* Create path and its parents (like mkdir -p) with mode for new directories. */
+/* Create path and its parents (like mkdir -p): a new path gets mode, new parents 0755. */
 int pdi_root_mkdir_p(const struct pdi_root *r, const char *path, mode_t mode);
 
 /* Read a regular file of at most max bytes (-EFBIG above), NUL-terminated for convenience. */

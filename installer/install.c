@@ -2,11 +2,13 @@
 #include "cache.h"
 #include "fault.h"
 #include "fetch.h"
+#include "host.h"
 #include "lock.h"
 #include "log.h"
 #include "release.h"
 #include "stage.h"
 #include "state.h"
+#include "systemd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,10 +34,16 @@ struct run {
         char *tree_current; /* what `current` points at when we start */
         int *fds;           /* per artifact, from the cache */
         json_t *out;
+        struct pdi_host host;
+        bool host_ready;
+        struct pdi_report report;
 };
 
 static void run_done(struct run *r)
 {
+        if (r->host_ready)
+                pdi_host_done(&r->host);
+        pdi_report_done(&r->report);
         for (size_t i = 0; r->fds && r->v.manifest && i < r->v.manifest->n_artifacts; i++)
                 if (r->fds[i] >= 0)
                         close(r->fds[i]);
@@ -83,9 +91,11 @@ static int fetch_signatures(struct run *r)
                         r->ctx->err = (struct pdi_error){0}; /* a probe, not a failure */
                         break; /* the optional .minisig.N files end at the first gap */
                 }
-                if (k == -ENOENT)
+                if (k == -ENOENT) {
+                        r->ctx->err.msg[0] = '\0'; /* replace the fetch's "HTTP 404" */
                         return pdi_error_set(&r->ctx->err, -PDI_E_SIGNATURE,
                                              "signature %s: not found", src);
+                }
                 if (k < 0)
                         return k;
                 s->source = TAKE_PTR(src);
@@ -104,11 +114,15 @@ static int load_manifest(struct run *r)
                 return -ENOMEM;
         int k = pdi_fetch_memory(&r->fetch, r->manifest_src, PDI_MANIFEST_MAX_BYTES, &r->bytes,
                                  &r->len, err);
-        if (k == -ENOENT)
+        if (k == -ENOENT) {
+                err->msg[0] = '\0'; /* replace the fetch's "HTTP 404" by what it means here */
                 return pdi_error_set(err, -PDI_E_FAILED, "manifest %s: not found",
                                      r->manifest_src);
-        if (k == -PDI_E_INTEGRITY) /* too large */
+        }
+        if (k == -PDI_E_INTEGRITY) { /* more than the manifest limit */
                 k = err->code = -PDI_E_MANIFEST;
+                pdi_error_prefix(err, "manifest ");
+        }
         if (k < 0)
                 return k;
         k = fetch_signatures(r);
@@ -166,7 +180,7 @@ static int artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, c
                         return -ENOMEM;
                 }
                 /* A manifest from the network may not point us at files on this machine. */
-                if (pdi_url_is_remote(r->manifest_src) && strncmp(v[i], "file:", 5) == 0) {
+                if (strncmp(r->manifest_src, "http", 4) == 0 && strncmp(v[i], "file:", 5) == 0) {
                         pdi_strv_free(v, n);
                         return pdi_error_set(&r->ctx->err, -PDI_E_MANIFEST,
                                              "manifest %s: artifact %s: a file:// source in a "
@@ -253,7 +267,11 @@ static int reconcile(struct run *r)
         if (k < 0)
                 return pdi_error_set(&r->ctx->err, k, "%s: %s", r->layout.current,
                                      strerror(-k));
-        const char *st = pdi_state_current(&r->state, r->layout.instance);
+        /* A copy: pdi_state_set_current() below frees the string the state holds. */
+        const char *cur = pdi_state_current(&r->state, r->layout.instance);
+        _cleanup_free_ char *st = cur ? strdup(cur) : NULL;
+        if (cur && !st)
+                return -ENOMEM;
         if (r->tree_current && !streq(st, r->tree_current)) {
                 log_notice("an interrupted run switched to %s; recording it", r->tree_current);
                 k = pdi_state_set_current(&r->state, r->layout.instance, r->tree_current);
@@ -568,11 +586,45 @@ static int setup(struct run *r)
         return k;
 }
 
+static bool host_running(struct run *r)
+{
+        struct pdi_unit_status st;
+        struct pdi_error ignored = {0};
+        return !r->host.live ||
+               (pdi_systemd_status(r->layout.service, &st, &ignored) == 0 &&
+                streq(st.active_state, "active"));
+}
+
+/* A release cut for some chains only is refused for a node configured for another one (an
+ * emergency release for one network once crashed validators of another). */
+static int check_chains(struct run *r)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        const char *chain = r->host.settings.chain;
+        for (size_t i = 0; i < m->n_chains; i++)
+                if (streq(m->chains[i], chain))
+                        return 0;
+        if (m->n_chains == 0)
+                return 0;
+        return pdi_error_set(&r->ctx->err, -PDI_E_POLICY,
+                             "manifest %s: release %s is only for chain(s) %s%s, this node is "
+                             "configured for %s",
+                             r->manifest_src, m->version, m->chains[0],
+                             m->n_chains > 1 ? " …" : "", chain);
+}
+
 static int install(struct run *r)
 {
         int k = setup(r);
+        if (k == 0) {
+                k = pdi_host_prepare(&r->host, r->root, &r->layout, r->o->settings,
+                                     r->o->n_settings, &r->ctx->err);
+                r->host_ready = true;
+        }
         if (k == 0)
                 k = load_manifest(r);
+        if (k == 0)
+                k = check_chains(r);
         if (k == 0 && r->o->dry_run) {
                 if (pdi_layout_current(r->root, &r->layout, &r->tree_current) < 0)
                         r->tree_current = NULL;
@@ -599,7 +651,14 @@ static int install(struct run *r)
                                                 ? strdup(r->tree_current)
                                                 : NULL;
         if (k == 0)
+                k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
+        if (k == 0 && r->report.changed)
+                json_object_set_new(r->out, "changed", json_true());
+        if (k == 0)
                 k = activate(r);
+        if (k == 0 && !r->o->no_start &&
+            (json_is_true(json_object_get(r->out, "changed")) || !host_running(r)))
+                k = pdi_host_start(&r->host, r->o->settle_s, &r->report, &r->ctx->err);
         bool changed = json_is_true(json_object_get(r->out, "changed"));
         if (k == 0 && changed)
                 k = pdi_state_history_add(&r->state, r->layout.instance, r->o->action,
@@ -621,6 +680,8 @@ int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
 {
         struct run r = {.ctx = ctx, .o = o, .lock_fd = -1, .cache_fd = -1, .out = ctx->out};
         json_object_set_new(r.out, "changed", json_false());
+        if (pdi_report_init(&r.report) < 0)
+                return -ENOMEM;
         int k = install(&r);
         if (k == 0 && r.v.manifest) {
                 json_object_set_new(r.out, "version", json_string(r.v.manifest->version));
@@ -629,6 +690,7 @@ int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
                         log_notice("%s %s: %s is active", o->action, r.v.manifest->version,
                                    r.layout.current);
         }
+        pdi_report_to_json(&r.report, r.out);
         if (k < 0 && !ctx->err.msg[0])
                 pdi_error_set(&ctx->err, k, "%s: %s", o->action, pdi_strerror(k));
         if (k < 0 && !o->dry_run && r.v.manifest)

@@ -22,6 +22,9 @@ struct pdi_install_opts {
         unsigned lock_timeout_s;
         unsigned keep;
         bool dry_run, allow_downgrade, no_start;
+        char *settings[16]; /* "chain=kusama" …, from the settings flags */
+        size_t n_settings;
+        unsigned settle_s;  /* how long the started unit must stay active */
 };
 
 /* Parse the options install and upgrade share (and the common ones). */
@@ -46,5 +49,14 @@ int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o);
         "  --lock-timeout SEC   wait this long for another installer to finish (default 60)\n"    \
         "  --dry-run            print the plan as shell commands; write nothing at all\n"          \
         "  --allow-downgrade    accept a manifest with a lower sequence (says so loudly)\n"       \
-        "  --no-start           do not start or restart the node (accepted; host\n"                \
-        "                       configuration uses it)\n"
+        "  --no-start           configure and enable the service, but do not start or\n"         \
+        "                       restart it\n"                                                    \
+        "\nSettings (stored in /etc/polkadot-installer/config; they survive upgrades):\n"          \
+        "  --chain NAME|PATH    polkadot, kusama, westend, paseo, or a chain-spec file\n"         \
+        "  --node-name NAME     the node's name (no blanks)\n"                                    \
+        "  --base-path DIR      chain data and keys (default /var/lib/polkadot)\n"               \
+        "  --validator          run as a validator (Secure Validator Mode)\n"                     \
+        "  --rpc-port N         JSON-RPC port (also used for the health check)\n"                 \
+        "  --prometheus-port N  metrics port\n"                                                   \
+        "  --telemetry-url 'URL [VERBOSITY]' | --no-telemetry\n"                                  \
+        "  --node-args 'ARGS'   anything else for the node, appended as given\n"

@@ -209,3 +209,23 @@ int pdi_state_history_add(struct pdi_state *s, const char *instance, const char 
                 json_array_remove(h, 0);
         return 0;
 }
+
+const char *pdi_state_rendered(const struct pdi_state *s, const char *path)
+{
+        return json_string_value(json_object_get(json_object_get(s->root, "rendered"), path));
+}
+
+int pdi_state_set_rendered(struct pdi_state *s, const char *path, const char *sha256)
+{
+        json_t *r = json_object_get(s->root, "rendered");
+        if (!r) {
+                r = json_object();
+                if (!r || json_object_set_new(s->root, "rendered", r) < 0)
+                        return -ENOMEM;
+        }
+        if (!sha256) {
+                json_object_del(r, path);
+                return 0;
+        }
+        return json_object_set_new(r, path, json_string(sha256)) < 0 ? -ENOMEM : 0;
+}

@@ -56,3 +56,8 @@ int pdi_state_history_add(struct pdi_state *s, const char *instance, const char 
                           const char *detail);
 /* RFC 3339 UTC for now, for records. */
 void pdi_state_now(char buf[32]);
+
+/* sha256 of what the installer last wrote to a configuration file (unit, env file …), so an
+ * operator's edit can be told from our own content. NULL if never written. */
+const char *pdi_state_rendered(const struct pdi_state *s, const char *path);
+int pdi_state_set_rendered(struct pdi_state *s, const char *path, const char *sha256);

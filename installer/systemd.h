@@ -3,10 +3,12 @@
  * offline. */
 #pragma once
 
+#include "error.h"
 #include "fsroot.h"
 #include "layout.h"
 #include "report.h"
 
+#include <stdint.h>
 #include <sys/types.h>
 
 bool pdi_systemd_live(const struct pdi_root *r);
@@ -21,9 +23,10 @@ int pdi_systemd_stop(const char *unit, struct pdi_error *err);
 struct pdi_unit_status {
         char active_state[32]; /* active, activating, failed, inactive … */
         char sub_state[32];
-        pid_t main_pid;
+        pid_t main_pid;             /* MainPID: 0 while no main process runs */
         uint64_t active_enter_usec; /* monotonic; changes on every (re)start */
         unsigned n_restarts;
+        char result[32]; /* the service's Result: success, exit-code, signal, start-limit-hit … */
 };
 int pdi_systemd_status(const char *unit, struct pdi_unit_status *ret, struct pdi_error *err);
 

@@ -25,3 +25,19 @@ int pdi_units_render_service(const struct pdi_layout *l, const struct pdi_settin
                              const struct pdi_host_facts *f, char **ret_text);
 int pdi_units_render_slice(const struct pdi_layout *l, const struct pdi_host_facts *f,
                            char **ret_text);
+
+/* MemoryHigh and MemoryMax (bytes, MiB-aligned) for a host with mem bytes of RAM: max 92%
+ * of it but at least 8 GiB where the RAM leaves 512 MiB to the rest of the host, high
+ * 85/92 of max; both 0 (no limit) when mem is 0 (unknown). */
+void pdi_units_memory_limits(uint64_t mem, uint64_t *ret_high, uint64_t *ret_max);
+
+/* The renderer: @NAME@ ([A-Z][A-Z0-9_]*) is replaced by its value; a line starting with
+ * @SINCE_n@ is kept (without the gate) only for systemd >= n or unknown (0), one starting
+ * with @BEFORE_n@ only for a known systemd < n. A placeholder not in vars is -EINVAL;
+ * lowercase "@system-service" is text. */
+struct pdi_units_var {
+        const char *name;
+        const char *value;
+};
+int pdi_units_render(const char *tmpl, const struct pdi_units_var *vars, size_t nvars,
+                     unsigned systemd_version, char **ret_text);

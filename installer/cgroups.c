@@ -1,0 +1,87 @@
+#include "cgroups.h"
+#include "fsroot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+
+/* Each controller, the slice settings that need it, and what systemd does on v1. */
+static const struct {
+        unsigned bit;
+        const char *name;
+        const char *settings;
+        const char *v1;
+} controllers[] = {
+    {PDI_CG_MEMORY, "memory", "MemoryHigh= and MemoryMax=",
+     "MemoryHigh= cannot apply; MemoryMax= is applied as the v1 memory limit"},
+    {PDI_CG_CPU, "cpu", "CPUWeight=", "CPUWeight= is applied as v1 cpu.shares"},
+    {PDI_CG_IO, "io", "IOWeight=", "IOWeight= is applied as v1 blkio.weight"},
+    {PDI_CG_PIDS, "pids", "TasksMax=", "TasksMax= uses the v1 pids controller"},
+};
+
+static bool is_fs(int dirfd, const char *path, long magic)
+{
+        _cleanup_close_ int fd = openat(dirfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        struct statfs sfs;
+        return fd >= 0 && fstatfs(fd, &sfs) == 0 && (long)sfs.f_type == magic;
+}
+
+/* Controllers listed (space-separated) in <dir>/cgroup.controllers. */
+static unsigned read_controllers(int dirfd, const char *dir)
+{
+        _cleanup_close_ int dfd = openat(dirfd, dir, O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        _cleanup_free_ char *text = NULL;
+        unsigned set = 0;
+        if (dfd < 0 || pdi_read_file_at(dfd, "cgroup.controllers", 4096, &text, NULL) < 0)
+                return 0;
+        for (char *p = text; *p;) {
+                size_t n = strcspn(p, " \t\n");
+                for (size_t i = 0; i < ELEMENTSOF(controllers); i++)
+                        if (strlen(controllers[i].name) == n &&
+                            strncmp(p, controllers[i].name, n) == 0)
+                                set |= controllers[i].bit;
+                p += n;
+                p += strspn(p, " \t\n");
+        }
+        return set;
+}
+
+int pdi_cgroups_detect(const char *mountpoint, struct pdi_cgroups *ret)
+{
+        _cleanup_close_ int fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        struct pdi_cgroups c = {0};
+        if (is_fs(fd, ".", CGROUP2_SUPER_MAGIC)) {
+                c.v2 = true;
+                c.controllers = read_controllers(fd, ".");
+        } else if (is_fs(fd, ".", TMPFS_MAGIC) && is_fs(fd, "unified", CGROUP2_SUPER_MAGIC)) {
+                c.hybrid = true;
+                c.controllers = read_controllers(fd, "unified");
+        } else if (!is_fs(fd, ".", TMPFS_MAGIC)) {
+                return -ENOMEDIUM; /* no cgroup file system there at all */
+        }
+        *ret = c;
+        return 0;
+}
+
+void pdi_cgroups_report(const struct pdi_cgroups *c, struct pdi_report *rep)
+{
+        /* systemd keeps v1 controllers on v1 and hybrid hosts and translates what it can. */
+        if (!c->v2) {
+                pdi_report_note(rep,
+                                "cgroup %s: MemoryHigh= in the slice cannot apply; MemoryMax=, "
+                                "CPUWeight=, IOWeight= and TasksMax= apply through their v1 "
+                                "equivalents (memory limit, cpu.shares, blkio.weight, pids.max)",
+                                c->hybrid ? "hybrid (controllers on v1)" : "v1");
+                return;
+        }
+        for (size_t i = 0; i < ELEMENTSOF(controllers); i++)
+                if (!(c->controllers & controllers[i].bit))
+                        pdi_report_note(rep,
+                                        "cgroup v2 without the %s controller: %s in the slice "
+                                        "cannot apply",
+                                        controllers[i].name, controllers[i].settings);
+}

@@ -1,0 +1,665 @@
+/* The release and install checks: version alignment run as the node runs it, integrity
+ * against the signed manifest, ownership and modes up to /, what the service users may write
+ * or read, and competing installs. ELF and unit checks live in checks_elf.c, checks_unit.c. */
+#include "checks_internal.h"
+#include "hash.h"
+#include "layout.h"
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define VERSION_TIMEOUT_MS 10000
+#define NOBODY_UID 65534
+#define DEB_WORKER_DIR "/usr/lib/polkadot"
+
+static char *join(const char *dir, const char *name)
+{
+        char *p = NULL;
+        return asprintf(&p, "%s%s%s", dir, streq(dir, "/") ? "" : "/", name) < 0 ? NULL : p;
+}
+
+/* ---- running `<binary> --version` as the node does ------------------------------------- */
+
+struct run {
+        int status;
+        bool timed_out;
+        char out[1024], err[256];
+};
+
+struct creds {
+        bool drop;
+        uid_t uid;
+        gid_t gid;
+        gid_t groups[32];
+        size_t n_groups;
+};
+
+/* Never as root: the service user when there is one, else nobody. As non-root: as we are. */
+static void creds_for(const struct pdi_target *t, struct creds *cr)
+{
+        *cr = (struct creds){0};
+        if (geteuid() != 0)
+                return;
+        struct pdi_user u;
+        cr->drop = true;
+        cr->uid = cr->gid = NOBODY_UID;
+        if (!t->service_user || pdi_user_lookup(t->root, t->service_user, &u) < 0)
+                return;
+        cr->uid = u.uid;
+        cr->gid = u.gid;
+        cr->n_groups = u.n_groups;
+        memcpy(cr->groups, u.groups, sizeof(cr->groups));
+        pdi_user_done(&u);
+}
+
+static _Noreturn void child(int fd, int outw, int errw, const struct creds *cr, char *const argv[],
+                            char *const envp[])
+{
+        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        (void)setpgid(0, 0);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(outw, 1) < 0 || dup2(errw, 2) < 0)
+                _exit(127);
+        if (cr->drop && (setgroups(cr->n_groups, cr->groups) < 0 || setgid(cr->gid) < 0 ||
+                         setuid(cr->uid) < 0 || getuid() != cr->uid)) {
+                dprintf(2, "cannot drop privileges to uid %u", (unsigned)cr->uid);
+                _exit(127);
+        }
+        (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+        /* Executed through the fd opened inside the root: nothing outside it is run, and a
+         * script's interpreter can reopen it as /dev/fd/N. */
+        (void)fcntl(fd, F_SETFD, 0);
+        if (chdir("/") == 0)
+                syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+        dprintf(2, "cannot execute: %s", strerror(errno));
+        _exit(127);
+}
+
+static long ms_left(const struct timespec *deadline)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static void drain(int *fd, char *buf, size_t size, size_t *len)
+{
+        char tmp[4096];
+        ssize_t n = read(*fd, tmp, sizeof(tmp));
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+                return;
+        if (n <= 0) {
+                close(*fd);
+                *fd = -1;
+                return;
+        }
+        size_t take = (size_t)n < size - 1 - *len ? (size_t)n : size - 1 - *len;
+        memcpy(buf + *len, tmp, take);
+        *len += take;
+        buf[*len] = '\0';
+}
+
+static int collect(pid_t pid, int outr, int errr, struct run *res)
+{
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += VERSION_TIMEOUT_MS / 1000;
+        size_t lo = 0, le = 0;
+        int fds[2] = {outr, errr};
+        while ((fds[0] >= 0 || fds[1] >= 0) && !res->timed_out) {
+                struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+                long left = ms_left(&deadline);
+                int k = left > 0 ? poll(p, 2, (int)left) : 0;
+                if (k == 0)
+                        res->timed_out = true;
+                if (k > 0 && p[0].revents)
+                        drain(&fds[0], res->out, sizeof(res->out), &lo);
+                if (k > 0 && p[1].revents)
+                        drain(&fds[1], res->err, sizeof(res->err), &le);
+        }
+        for (int i = 0; i < 2; i++)
+                if (fds[i] >= 0)
+                        close(fds[i]);
+        while (!res->timed_out && waitpid(pid, &res->status, WNOHANG) == 0) {
+                if (ms_left(&deadline) <= 0)
+                        res->timed_out = true;
+                else
+                        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        }
+        if (res->timed_out) {
+                kill(-pid, SIGKILL);
+                kill(pid, SIGKILL);
+                waitpid(pid, &res->status, 0);
+        }
+        return 0;
+}
+
+static int run_version(const struct pdi_target *t, const char *path, struct run *res)
+{
+        *res = (struct run){0};
+        _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH, 0);
+        if (fd < 0)
+                return fd;
+        struct creds cr;
+        creds_for(t, &cr);
+        /* The node clears the environment of everything but RUST_LOG (pvf/src/lib.rs). */
+        _cleanup_free_ char *rust_log = NULL;
+        if (getenv("RUST_LOG") && asprintf(&rust_log, "RUST_LOG=%s", getenv("RUST_LOG")) < 0)
+                return -ENOMEM;
+        char *envp[] = {rust_log, NULL};
+        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+        char *argv[] = {(char *)base, (char *)"--version", NULL};
+        int o[2], e[2];
+        if (pipe2(o, O_CLOEXEC) < 0)
+                return -errno;
+        if (pipe2(e, O_CLOEXEC) < 0) {
+                close(o[0]), close(o[1]);
+                return -errno;
+        }
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0)
+                child(fd, o[1], e[1], &cr, argv, envp);
+        close(o[1]);
+        close(e[1]);
+        if (pid < 0) {
+                close(o[0]), close(e[0]);
+                return -errno;
+        }
+        return collect(pid, o[0], e[0], res);
+}
+
+/* Rust's str::trim(): whitespace off both ends. */
+static char *trim(char *s)
+{
+        s += strspn(s, " \t\r\n\v\f");
+        size_t n = strlen(s);
+        while (n > 0 && strchr(" \t\r\n\v\f", s[n - 1]))
+                s[--n] = '\0';
+        return s;
+}
+
+/* "polkadot 1.16.0-87971b3e927" (the real node) or "1.16.0" (a stand-in) → "1.16.0": the
+ * last word, without a trailing -<commit hash>, which the node does not compare either. */
+static void node_version(char *out, char *buf, size_t size)
+{
+        char *s = trim(out), *sp = strrchr(s, ' ');
+        snprintf(buf, size, "%s", sp ? sp + 1 : s);
+        char *dash = strrchr(buf, '-');
+        size_t n = dash ? strlen(dash + 1) : 0;
+        if (dash && n >= 7 && strspn(dash + 1, "0123456789abcdef") == n)
+                *dash = '\0';
+}
+
+static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struct run *r)
+{
+        const char *hint = "run it by hand with --version; reinstall the release if it fails";
+        if (k < 0)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s", path, strerror(-k));
+        else if (r->timed_out)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: no answer within %d s",
+                                  path, VERSION_TIMEOUT_MS / 1000);
+        else if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s %d%s%s", path,
+                                  WIFEXITED(r->status) ? "exit status" : "killed by signal",
+                                  WIFEXITED(r->status) ? WEXITSTATUS(r->status)
+                                                       : WTERMSIG(r->status),
+                                  *r->err ? ": " : "", trim((char *)r->err));
+        else
+                return true;
+        return false;
+}
+
+static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, const char *dir,
+                         enum pdi_role role, const char *want)
+{
+        _cleanup_free_ char *p = join(dir, pdi_role_file(role));
+        if (!p)
+                return;
+        struct stat st;
+        _cleanup_close_ int fd = pdi_root_open(t->root, p, O_PATH, 0);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & 0111)) {
+                pdi_check_finding(c, PDI_SEV_ERROR, "install both workers of the node's release",
+                                  fd < 0 ? "%s is missing: \"Worker binaries could not be "
+                                           "found\""
+                                         : "%s is not an executable file: \"Worker binaries "
+                                           "not executable\"",
+                                  p);
+                return;
+        }
+        struct run r;
+        int k = run_version(t, p, &r);
+        if (!ran_ok(c, p, k, &r) || !want)
+                return;
+        const char *got = trim(r.out);
+        if (!streq(got, want))
+                pdi_check_finding(c, PDI_SEV_ERROR,
+                                  "install the workers of the node's own release next to it",
+                                  "%s prints %s, the node is %s: \"Version of worker binary "
+                                  "is different from node version\"",
+                                  p, *got ? got : "(nothing)", want);
+}
+
+static void check_versions(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        if (!t->node) {
+                pdi_check_skip(c, "no node found");
+                return;
+        }
+        struct run r;
+        char ver[128] = "";
+        int k = run_version(t, t->node, &r);
+        bool node_ok = ran_ok(c, t->node, k, &r);
+        if (node_ok)
+                node_version(r.out, ver, sizeof(ver));
+        if (node_ok && t->manifest && !streq(ver, t->manifest->version))
+                pdi_check_finding(c, PDI_SEV_ERROR, "reinstall the release",
+                                  "%s prints %s, the signed manifest says %s", t->node, ver,
+                                  t->manifest->version);
+        if (!t->worker_dir) {
+                pdi_check_finding(c, PDI_SEV_ERROR,
+                                  "put polkadot-prepare-worker and polkadot-execute-worker "
+                                  "next to the node, or pass --workers-path",
+                                  "no worker set next to %s or in " DEB_WORKER_DIR
+                                  ": \"Worker binaries could not be found\"",
+                                  t->node);
+                return;
+        }
+        for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER; role <= PDI_ROLE_EXECUTE_WORKER; role++)
+                check_worker(t, c, t->worker_dir, role, node_ok ? ver : NULL);
+}
+
+/* ---- integrity -------------------------------------------------------------------------- */
+
+static void check_file(const struct pdi_target *t, struct pdi_check_ctx *c, const char *name,
+                       const char *sha256, uint64_t size)
+{
+        const char *hint = "reinstall: polkadot-installer install repairs damaged files";
+        _cleanup_free_ char *p = join(t->release_dir, name);
+        _cleanup_close_ int fd = p ? pdi_root_open(t->root, p, O_RDONLY | O_NOFOLLOW, 0) : -1;
+        struct stat st;
+        char hex[65];
+        uint64_t got = 0;
+        int k = fd < 0 ? fd : fstat(fd, &st) < 0 ? -errno : 0;
+        if (k == 0 && !S_ISREG(st.st_mode))
+                k = -EINVAL;
+        if (k < 0)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s: %s", p,
+                                  k == -ELOOP    ? "is a symlink, not the signed file"
+                                  : k == -EINVAL ? "is not a regular file"
+                                                 : strerror(-k));
+        else if ((uint64_t)st.st_size != size)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s: %llu bytes, the manifest says %llu",
+                                  p, (unsigned long long)st.st_size, (unsigned long long)size);
+        else if ((k = pdi_sha256_fd(fd, hex, &got)) < 0)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s: %s", p, strerror(-k));
+        else if (!streq(hex, sha256) || got != size)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint,
+                                  "%s: sha256 %.16s… differs from the manifest's %.16s…", p, hex,
+                                  sha256);
+}
+
+/* The stored manifest against the hash state.json recorded when it was accepted. */
+static void check_manifest_copy(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        struct pdi_state st = {0};
+        struct pdi_error e = {0};
+        if (!t->manifest_owned || pdi_state_load(t->root, &st, &e) < 0)
+                return;
+        json_t *rec = pdi_state_release(&st, PDI_INSTANCE_DEFAULT, t->manifest->version);
+        const char *want = json_string_value(json_object_get(rec, "manifest_sha256"));
+        _cleanup_free_ char *p = join(t->release_dir, "manifest.json");
+        _cleanup_close_ int fd = want && p ? pdi_root_open(t->root, p, O_RDONLY, 0) : -1;
+        char hex[65];
+        if (fd >= 0 && pdi_sha256_fd(fd, hex, NULL) == 0 && !streq(hex, want))
+                pdi_check_finding(c, PDI_SEV_ERROR, "reinstall the release",
+                                  "%s differs from the manifest accepted at install time", p);
+        pdi_state_done(&st);
+}
+
+static void check_integrity(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        if (!t->manifest || !t->release_dir) {
+                pdi_check_skip(c, "not installed by polkadot-installer: no signed manifest to "
+                                  "compare with");
+                return;
+        }
+        const struct pdi_manifest *m = t->manifest;
+        for (size_t i = 0; i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                if (a->format == PDI_FORMAT_BINARY)
+                        check_file(t, c, a->name, a->sha256, a->size);
+                for (size_t k = 0; k < a->n_files; k++)
+                        check_file(t, c, a->files[k].path, a->files[k].sha256, a->files[k].size);
+        }
+        check_manifest_copy(t, c);
+}
+
+/* ---- the install tree: files, what they resolve to, and every parent up to / ------------- */
+
+static int add_unique(char ***v, size_t *n, const char *p)
+{
+        for (size_t i = 0; i < *n; i++)
+                if (streq((*v)[i], p))
+                        return 0;
+        char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        (*v)[*n] = strdup(p);
+        if (!(*v)[*n])
+                return -ENOMEM;
+        ++*n;
+        return 0;
+}
+
+static int add_with_parents(char ***v, size_t *n, const char *path)
+{
+        _cleanup_free_ char *p = strdup(path);
+        int k = p ? add_unique(v, n, p) : -ENOMEM;
+        while (k == 0 && p && !streq(p, "/")) {
+                char *slash = strrchr(p, '/');
+                if (!slash)
+                        break;
+                slash[slash == p] = '\0';
+                k = add_unique(v, n, p);
+        }
+        return k;
+}
+
+static int tree(const struct pdi_target *t, char ***ret, size_t *ret_n)
+{
+        char **files = NULL, **v = NULL;
+        size_t nf = 0, n = 0;
+        int k = pdi_target_files(t, &files, &nf);
+        for (size_t i = 0; k == 0 && i < nf; i++) {
+                _cleanup_free_ char *real = NULL;
+                k = add_with_parents(&v, &n, files[i]);
+                if (k == 0 && pdi_root_realpath(t->root, files[i], &real) == 0)
+                        k = add_with_parents(&v, &n, real);
+        }
+        pdi_strv_free(files, nf);
+        if (k < 0) {
+                pdi_strv_free(v, n);
+                return k;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+static int lstat_in_root(const struct pdi_target *t, const char *path, struct stat *st)
+{
+        _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH | O_NOFOLLOW, 0);
+        if (fd < 0)
+                return fd;
+        return fstat(fd, st) < 0 ? -errno : 0;
+}
+
+typedef void (*tree_fn)(const struct pdi_target *t, struct pdi_check_ctx *c, const char *path,
+                        const struct stat *st, void *userdata);
+
+static void tree_walk(const struct pdi_target *t, struct pdi_check_ctx *c, tree_fn fn,
+                      void *userdata)
+{
+        char **v = NULL;
+        size_t n = 0;
+        if (tree(t, &v, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                struct stat st;
+                int k = lstat_in_root(t, v[i], &st);
+                if (k == -EACCES)
+                        pdi_check_finding(c, PDI_SEV_INFO, NULL, "%s: cannot inspect: %s", v[i],
+                                          strerror(-k));
+                if (k == 0 && !S_ISLNK(st.st_mode))
+                        fn(t, c, v[i], &st, userdata);
+        }
+        pdi_strv_free(v, n);
+}
+
+static void owner_one(const struct pdi_target *t, struct pdi_check_ctx *c, const char *path,
+                      const struct stat *st, void *userdata)
+{
+        (void)t, (void)userdata;
+        char why[160] = "";
+        size_t n = 0;
+        if (st->st_uid != 0)
+                n += (size_t)snprintf(why + n, sizeof(why) - n, ", owned by uid %u, not root",
+                                      (unsigned)st->st_uid);
+        if (st->st_mode & 022)
+                n += (size_t)snprintf(why + n, sizeof(why) - n, ", %s-writable",
+                                      (st->st_mode & 022) == 022 ? "group- and other"
+                                      : (st->st_mode & 002)      ? "other"
+                                                                 : "group");
+        if (S_ISREG(st->st_mode) && (st->st_mode & 06000))
+                snprintf(why + n, sizeof(why) - n, ", set%cid", (st->st_mode & 04000) ? 'u' : 'g');
+        if (*why)
+                pdi_check_finding(c, PDI_SEV_ERROR,
+                                  "chown root:root and chmod go-w,u-s,g-s: whoever may change "
+                                  "it may run code as the node",
+                                  "%s (mode %04o)%s", path, (unsigned)(st->st_mode & 07777), why);
+}
+
+static void check_ownership(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        tree_walk(t, c, owner_one, NULL);
+}
+
+static void writable_one(const struct pdi_target *t, struct pdi_check_ctx *c, const char *path,
+                         const struct stat *st, void *userdata)
+{
+        const struct pdi_user *users = userdata;
+        (void)t;
+        for (size_t i = 0; i < 2; i++) {
+                const struct pdi_user *u = &users[i];
+                bool group = false;
+                for (size_t g = 0; u->name && g < u->n_groups; g++)
+                        group |= u->groups[g] == st->st_gid;
+                if (u->name && ((st->st_uid == u->uid && (st->st_mode & 0200)) ||
+                                (group && (st->st_mode & 0020))))
+                        pdi_check_finding(c, PDI_SEV_ERROR,
+                                          "chown root:root and chmod go-w: the node and its "
+                                          "workers must not be able to change what runs",
+                                          "%s is writable by %s", path, u->name);
+        }
+}
+
+static void check_writable(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        struct pdi_user users[2] = {0};
+        if (t->service_user)
+                (void)pdi_user_lookup(t->root, t->service_user, &users[0]);
+        if (t->worker_user)
+                (void)pdi_user_lookup(t->root, t->worker_user, &users[1]);
+        if (!users[0].name && !users[1].name)
+                pdi_check_skip(c, "no service user (polkadot, pvf-worker) in this root");
+        else
+                tree_walk(t, c, writable_one, users);
+        pdi_user_done(&users[0]);
+        pdi_user_done(&users[1]);
+}
+
+/* ---- keys in the base path ----------------------------------------------------------------- */
+
+/* Could u open path for reading: search on every directory from / down, read on the file. */
+static bool user_can_read(const struct pdi_target *t, const struct pdi_user *u, const char *path)
+{
+        _cleanup_free_ char *p = strdup(path);
+        struct stat st;
+        if (!p || lstat_in_root(t, path, &st) < 0 ||
+            !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 4))
+                return false;
+        for (char *slash; (slash = strrchr(p, '/'));) {
+                slash[slash == p] = '\0';
+                if (lstat_in_root(t, p, &st) == 0 && S_ISDIR(st.st_mode) &&
+                    !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
+                        return false;
+                if (slash == p)
+                        break;
+        }
+        return true;
+}
+
+static void keys_in(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
+                    const char *dir)
+{
+        int fd = pdi_root_open(t->root, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+        DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!dp) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        for (struct dirent *de; (de = readdir(dp));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                _cleanup_free_ char *p = join(dir, de->d_name);
+                if (p && user_can_read(t, u, p))
+                        pdi_check_finding(c, PDI_SEV_ERROR,
+                                          "chmod o-r,g-r the keys and keep the base path 0750 "
+                                          "polkadot:polkadot",
+                                          "%s is readable by %s", p, u->name);
+        }
+        closedir(dp);
+}
+
+static void keys_walk(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u)
+{
+        _cleanup_free_ char *chains = join(t->base_path, "chains");
+        int fd = chains ? pdi_root_open(t->root, chains, O_RDONLY | O_DIRECTORY, 0) : -1;
+        DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
+        if (!dp) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        for (struct dirent *de; (de = readdir(dp));) {
+                if (de->d_name[0] == '.')
+                        continue;
+                static const char *const subs[] = {"keystore", "network"};
+                for (size_t s = 0; s < ELEMENTSOF(subs); s++) {
+                        _cleanup_free_ char *d = NULL;
+                        if (asprintf(&d, "%s/%s/%s", chains, de->d_name, subs[s]) >= 0)
+                                keys_in(t, c, u, d);
+                }
+        }
+        closedir(dp);
+}
+
+static void check_keys(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        struct stat st;
+        if (!t->base_path || lstat_in_root(t, t->base_path, &st) < 0) {
+                pdi_check_skip(c, "no base path%s%s", t->base_path ? " at " : "",
+                               t->base_path ?: "");
+                return;
+        }
+        if (t->service_user && st.st_uid == 0)
+                pdi_check_finding(c, PDI_SEV_ERROR,
+                                  "chown -R polkadot:polkadot the base path (after restoring a "
+                                  "snapshot, too)",
+                                  "base path %s owned by root: the node (%s) cannot write its "
+                                  "database, workers fail with \"TmpPath\"",
+                                  t->base_path, t->service_user);
+        struct pdi_user u;
+        if (!t->worker_user || pdi_user_lookup(t->root, t->worker_user, &u) < 0) {
+                pdi_check_finding(c, PDI_SEV_INFO, NULL,
+                                  "no pvf-worker user: the workers run as %s and can read its "
+                                  "keys (only the sandbox keeps them out)",
+                                  t->service_user ?: "the node's user");
+                return;
+        }
+        keys_walk(t, c, &u);
+        pdi_user_done(&u);
+}
+
+/* ---- competing installs -------------------------------------------------------------------- */
+
+static bool has_set(const struct pdi_target *t, const char *dir)
+{
+        for (enum pdi_role r = PDI_ROLE_PREPARE_WORKER; r <= PDI_ROLE_EXECUTE_WORKER; r++) {
+                _cleanup_free_ char *p = join(dir, pdi_role_file(r));
+                if (!p || !pdi_root_exists(t->root, p))
+                        return false;
+        }
+        return true;
+}
+
+static void competing_workers(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        if (t->other_worker_dir)
+                pdi_check_finding(c, PDI_SEV_WARN,
+                                  "remove the other set (the Debian package: apt remove "
+                                  "polkadot)",
+                                  "a second worker set in %s: the node uses %s and logs "
+                                  "\"multiple sets of worker binaries found\"; without its own "
+                                  "set it would silently take that one, of whatever version",
+                                  t->other_worker_dir, t->worker_dir);
+        else if (!streq(t->worker_dir, DEB_WORKER_DIR) && has_set(t, DEB_WORKER_DIR))
+                pdi_check_finding(c, PDI_SEV_WARN, "remove it",
+                                  "an unused worker set in " DEB_WORKER_DIR
+                                  " (the node is told to use %s)",
+                                  t->worker_dir ?: "another directory");
+}
+
+static void competing_nodes(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        static const char *const dirs[] = {"/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin",
+                                           "/sbin"};
+        char **seen = NULL;
+        size_t n = 0;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                _cleanup_free_ char *p = join(dirs[i], "polkadot"), *real = NULL;
+                if (!p || pdi_root_realpath(t->root, p, &real) < 0 || streq(real, t->node))
+                        continue;
+                bool dup = false;
+                for (size_t j = 0; j < n; j++)
+                        dup |= streq(seen[j], real);
+                if (dup || add_unique(&seen, &n, real) < 0)
+                        continue;
+                pdi_check_finding(c, PDI_SEV_WARN,
+                                  "remove it, so that a shell or script runs the same node",
+                                  "another polkadot in PATH: %s (%s), not the node the service "
+                                  "runs (%s)",
+                                  p, real, t->node);
+        }
+        pdi_strv_free(seen, n);
+}
+
+static void check_competing(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        competing_workers(t, c);
+        if (t->node)
+                competing_nodes(t, c);
+        if (!streq(t->kind, "debian-package") && pdi_dpkg_installed(t->root))
+                pdi_check_finding(c, PDI_SEV_WARN, "apt remove polkadot",
+                                  "the Debian package polkadot is installed as well");
+}
+
+const struct pdi_check pdi_checks_install[] = {
+    {"version-alignment", "node and workers print the same version", PDI_SCOPE_RELEASE, false,
+     check_versions},
+    {"integrity", "files match the signed manifest", PDI_SCOPE_RELEASE, false, check_integrity},
+    {"ownership", "owned by root, not group/other-writable, up to /",
+     PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, check_ownership},
+    {"writable-by-service-user", "nothing writable by polkadot or pvf-worker",
+     PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, check_writable},
+    {"elf", "built for this host, hardened, no W+X", PDI_SCOPE_RELEASE, false, pdi_check_elf_run},
+    {"keys-readable-by-worker", "keys not readable by pvf-worker", PDI_SCOPE_INSTALL, true,
+     check_keys},
+    {"unit", "unit present, enabled, unchanged, not over-hardened", PDI_SCOPE_INSTALL, false,
+     pdi_check_unit_run},
+    {"competing-installs", "no second node or worker set", PDI_SCOPE_INSTALL, false,
+     check_competing},
+    {0},
+};

@@ -1,0 +1,58 @@
+/* Helpers shared by target discovery and the checks: a root-confined realpath, the root's
+ * passwd/group, and a small reader of systemd unit files with their drop-ins. Everything
+ * reads through the root fd (fsroot.h); nothing here follows a path out of the root. */
+#pragma once
+
+#include "checks.h"
+
+#include <sys/types.h>
+
+/* Resolve every symlink of path inside the root (as the kernel does with RESOLVE_IN_ROOT)
+ * and return the absolute in-root path of what it names. -ENOENT if it does not exist. */
+int pdi_root_realpath(const struct pdi_root *r, const char *path, char **ret);
+bool pdi_root_exists(const struct pdi_root *r, const char *path);
+
+/* A user of the root's /etc/passwd, with the groups it belongs to (/etc/group). */
+struct pdi_user {
+        char *name;
+        uid_t uid;
+        gid_t gid;
+        char *home;
+        gid_t groups[32]; /* primary first, then supplementary */
+        size_t n_groups;
+};
+int pdi_user_lookup(const struct pdi_root *r, const char *name, struct pdi_user *ret);
+void pdi_user_done(struct pdi_user *u);
+/* Could u read (mask 4) / write (2) / search (1) a file of this owner and mode? (Not root.) */
+bool pdi_user_may(const struct pdi_user *u, uid_t owner, gid_t group, mode_t mode, int mask);
+
+/* A unit file as assignments in the order systemd applies them: the unit, then its drop-ins
+ * (<name>.d/NAME.conf from /usr/lib, /lib and /etc; /etc wins for one file name; sorted). */
+struct pdi_unit_kv {
+        char *section, *key, *value;
+        char *file; /* where it was read, for findings */
+};
+struct pdi_unit {
+        struct pdi_unit_kv *kv;
+        size_t n;
+};
+int pdi_unit_load(const struct pdi_root *r, const char *path, struct pdi_unit *ret);
+void pdi_unit_done(struct pdi_unit *u);
+/* Last value of [section] key (an empty assignment resets: NULL then). */
+const char *pdi_unit_get(const struct pdi_unit *u, const char *section, const char *key);
+
+/* Split a command line as systemd does (quotes, backslash escapes), expanding $VAR (into
+ * words) and ${VAR} (one word) from env (a NULL-terminated "K=V" list). */
+int pdi_cmdline_split(const char *s, char *const *env, char ***ret_argv, size_t *ret_n);
+void pdi_argv_free(char **v);
+
+/* All files of the install tree (node, workers, release directory, unit), without their
+ * parents, as in-root paths. */
+int pdi_target_files(const struct pdi_target *t, char ***ret, size_t *ret_n);
+
+/* dpkg's status file says the package polkadot is installed. */
+bool pdi_dpkg_installed(const struct pdi_root *r);
+
+/* Checks that live in their own files. */
+void pdi_check_elf_run(const struct pdi_target *t, struct pdi_check_ctx *c);
+void pdi_check_unit_run(const struct pdi_target *t, struct pdi_check_ctx *c);

@@ -1,0 +1,106 @@
+/* Users and groups of the target root, read from its own /etc/passwd and /etc/group (never
+ * NSS: under --root the host's users are not the target's). Enough to say what a service
+ * user may read, write or search, and to drop privileges to it. */
+#include "checks_internal.h"
+
+#include <errno.h>
+
+static int passwd_line(const char *line, const char *name, struct pdi_user *u)
+{
+        char *f[7] = {0};
+        _cleanup_free_ char *copy = strdup(line);
+        if (!copy)
+                return -ENOMEM;
+        char *s = copy;
+        size_t n = 0;
+        for (; n < 7 && s; n++)
+                f[n] = strsep(&s, ":");
+        if (n < 7 || !streq(f[0], name))
+                return 0;
+        char *e1, *e2;
+        unsigned long uid = strtoul(f[2], &e1, 10), gid = strtoul(f[3], &e2, 10);
+        if (*f[2] == '\0' || *e1 || *f[3] == '\0' || *e2)
+                return 0;
+        u->name = strdup(name);
+        u->home = strdup(f[5]);
+        if (!u->name || !u->home)
+                return -ENOMEM;
+        u->uid = (uid_t)uid;
+        u->gid = (gid_t)gid;
+        u->groups[0] = u->gid;
+        u->n_groups = 1;
+        return 1;
+}
+
+static bool member_of(const char *members, const char *name)
+{
+        size_t len = strlen(name);
+        for (const char *p = members; p && *p;) {
+                const char *c = strchr(p, ',');
+                size_t n = c ? (size_t)(c - p) : strcspn(p, "\n");
+                if (n == len && strncmp(p, name, len) == 0)
+                        return true;
+                p = c ? c + 1 : NULL;
+        }
+        return false;
+}
+
+static void add_groups(const struct pdi_root *r, struct pdi_user *u)
+{
+        _cleanup_free_ char *buf = NULL;
+        if (pdi_root_read_file(r, "/etc/group", 4 << 20, &buf, NULL) < 0)
+                return;
+        char *save = NULL;
+        for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *f[4] = {0}, *s = l;
+                size_t n = 0;
+                for (; n < 4 && s; n++)
+                        f[n] = strsep(&s, ":");
+                if (n < 4 || !member_of(f[3], u->name) || u->n_groups >= ELEMENTSOF(u->groups))
+                        continue;
+                char *e;
+                unsigned long gid = strtoul(f[2], &e, 10);
+                if (*f[2] && !*e)
+                        u->groups[u->n_groups++] = (gid_t)gid;
+        }
+}
+
+int pdi_user_lookup(const struct pdi_root *r, const char *name, struct pdi_user *ret)
+{
+        _cleanup_free_ char *buf = NULL;
+        int k = pdi_root_read_file(r, "/etc/passwd", 4 << 20, &buf, NULL);
+        if (k < 0)
+                return k;
+        struct pdi_user u = {0};
+        char *save = NULL;
+        for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                k = passwd_line(l, name, &u);
+                if (k < 0) {
+                        pdi_user_done(&u);
+                        return k;
+                }
+                if (k > 0) {
+                        add_groups(r, &u);
+                        *ret = u;
+                        return 0;
+                }
+        }
+        return -ENOENT;
+}
+
+void pdi_user_done(struct pdi_user *u)
+{
+        free(u->name);
+        free(u->home);
+        *u = (struct pdi_user){0};
+}
+
+bool pdi_user_may(const struct pdi_user *u, uid_t owner, gid_t group, mode_t mode, int mask)
+{
+        if (owner == u->uid)
+                return (mode >> 6) & (mode_t)mask;
+        for (size_t i = 0; i < u->n_groups; i++)
+                if (u->groups[i] == group)
+                        return (mode >> 3) & (mode_t)mask;
+        return mode & (mode_t)mask;
+}

@@ -1,0 +1,53 @@
+#include "conffile.h"
+#include "hash.h"
+
+#include <errno.h>
+
+#define CONFFILE_MAX (1024 * 1024)
+
+int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const char *path,
+                       const char *content, unsigned mode, struct pdi_report *rep,
+                       enum pdi_conffile_result *ret, struct pdi_error *err)
+{
+        char want[65], have[65] = "";
+        size_t len = strlen(content);
+        _cleanup_free_ char *old = NULL, *parent = NULL, *newpath = NULL;
+        const char *base;
+        int k = pdi_sha256_buf(content, len, want);
+        if (k == 0)
+                k = pdi_path_split(path, &parent, &base);
+        if (k == 0)
+                k = pdi_root_mkdir_p(r, parent, 0755);
+        if (k < 0)
+                return pdi_error_set(err, k, "%s: %s", path, strerror(-k));
+        size_t oldlen = 0;
+        k = pdi_root_read_file(r, path, CONFFILE_MAX, &old, &oldlen);
+        if (k < 0 && k != -ENOENT)
+                return pdi_error_set(err, k, "%s: %s", path, strerror(-k));
+        if (k == 0)
+                pdi_sha256_buf(old, oldlen, have);
+        const char *ours = pdi_state_rendered(st, path);
+        if (k == 0 && streq(have, want)) {
+                *ret = PDI_CONFFILE_UNCHANGED;
+                return pdi_state_set_rendered(st, path, want);
+        }
+        /* Edited by the operator: an existing file we never wrote, or not what we wrote. */
+        if (k == 0 && !streq(have, ours)) {
+                if (asprintf(&newpath, "%s.new", path) < 0)
+                        return -ENOMEM;
+                k = pdi_root_write_atomic(r, newpath, content, len, mode);
+                if (k < 0)
+                        return pdi_error_set(err, k, "%s: %s", newpath, strerror(-k));
+                pdi_report_warn(rep, "%s was edited by hand: kept it; the installer's version "
+                                     "is in %s (compare and merge, then delete it)",
+                                path, newpath);
+                *ret = PDI_CONFFILE_KEPT;
+                return 0;
+        }
+        k = pdi_root_write_atomic(r, path, content, len, mode);
+        if (k < 0)
+                return pdi_error_set(err, k, "%s: cannot write: %s", path, strerror(-k));
+        pdi_report_action(rep, "wrote %s", path);
+        *ret = PDI_CONFFILE_WRITTEN;
+        return pdi_state_set_rendered(st, path, want);
+}

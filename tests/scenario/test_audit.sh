@@ -1,0 +1,378 @@
+#!/usr/bin/env bash
+# audit on fixture trees of every layout it knows (ours, Parity's Debian package, a hand
+# install, Docker), each clean fixture firing no release/install check, and for each check a
+# fixture that trips exactly it. The binaries are small ELF programs built here (a hardened
+# PIE node, static-pie workers) that print their version like the real ones. Host checks
+# (checks_host.c) depend on the machine and are left out of the "exactly" comparison.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/release.sh"
+
+command -v gcc >/dev/null || { echo "SKIP: no gcc to build the ELF stand-ins"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: fixtures need root (ownership, users)"; exit 77; }
+chmod 0755 "$T" # the non-root audit below reads a fixture in here
+
+OUR_CHECKS="version-alignment integrity ownership writable-by-service-user elf
+            keys-readable-by-worker unit competing-installs"
+
+# ---- ELF stand-ins ---------------------------------------------------------------------
+cat >"$T/v.c" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+        if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+                puts(VERSION);
+                return 0;
+        }
+        return 0;
+}
+EOF
+printf '__asm__(".section .wxdata,\\"awx\\",@progbits\\n.byte 0x90\\n.previous\\n");\n' >"$T/wx.c"
+node_elf() { # out version [extra sources/flags]
+        local out=$1 v=$2
+        shift 2
+        gcc -O -DVERSION="\"$v\"" -fPIE -pie -Wl,-z,relro,-z,now,-z,noexecstack -o "$out" "$T/v.c" "$@" 2>/dev/null
+}
+worker_elf() { # out version
+        gcc -O -DVERSION="\"$2\"" -static-pie -Wl,-z,relro,-z,now,-z,noexecstack -o "$1" "$T/v.c"
+}
+mkdir -p "$T/elf"
+node_elf "$T/elf/polkadot" 1.0.0
+worker_elf "$T/elf/polkadot-prepare-worker" 1.0.0
+worker_elf "$T/elf/polkadot-execute-worker" 1.0.0
+worker_elf "$T/elf/worker-0.9.0" 0.9.0
+node_elf "$T/elf/polkadot-wx" 1.0.0 "$T/wx.c"
+
+# ---- helpers ---------------------------------------------------------------------------
+# audit_json ROOT: runs audit --json, keeps rc in $RC and the document in $T/j.
+audit_json() {
+        RC=0
+        "$PDI" audit --root "$1" --json >"$T/j" 2>"$T/e" || RC=$?
+        TESTS_RUN=$((TESTS_RUN + 1))
+}
+
+# fired: the release/install check ids at warn or error level, sorted, space-separated.
+fired() {
+        python3 - "$T/j" "$OUR_CHECKS" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+ours = sys.argv[2].split()
+print(" ".join(sorted(c["id"] for c in d["checks"]
+                      if c["id"] in ours and c["status"] in ("warn", "error"))))
+PY
+}
+
+# expect_fired ROOT "ids" [exit]: exactly these ids fire; exit 4 iff an error is found.
+expect_fired() {
+        local root=$1 want=$2 got
+        audit_json "$root"
+        got=$(fired)
+        if [ "$got" != "$want" ]; then
+                python3 -m json.tool "$T/j" >&2 || cat "$T/j" "$T/e" >&2
+                fail "$root: expected [$want] to fire, got [$got]"
+        fi
+        local errors
+        errors=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"]["errors"])' "$T/j")
+        if [ "$errors" -gt 0 ]; then
+                [ "$RC" = 4 ] || fail "$root: $errors errors but exit $RC"
+                grep -q "audit: $errors error-level finding" "$T/e" || fail "no 'audit: N error-level findings' message"
+        else
+                [ "$RC" = 0 ] || { cat "$T/e"; fail "$root: no errors but exit $RC"; }
+        fi
+}
+
+host_errors() { # ids of host checks at error level (machine-dependent)
+        python3 - "$T/j" "$OUR_CHECKS" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(c["id"] for c in d["checks"] if c["id"] not in sys.argv[2].split() and c["status"] == "error"))
+PY
+}
+
+target_field() { # key
+        python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["target"][sys.argv[2]])' "$T/j" "$1"
+}
+
+users() { # root: passwd/group with polkadot (990) and pvf-worker (991)
+        mkdir -p "$1/etc" "$1/home/polkadot"
+        printf 'root:x:0:0:root:/root:/bin/sh\npolkadot:x:990:990::/home/polkadot:/usr/sbin/nologin\npvf-worker:x:991:991::/nonexistent:/usr/sbin/nologin\n' >"$1/etc/passwd"
+        printf 'root:x:0:\npolkadot:x:990:\npvf-worker:x:991:\n' >"$1/etc/group"
+        chown 990:990 "$1/home/polkadot"
+}
+
+workers_into() { # dir [prepare-worker source]
+        mkdir -p "$1"
+        install -m 0755 "${2:-$T/elf/polkadot-prepare-worker}" "$1/polkadot-prepare-worker"
+        install -m 0755 "$T/elf/polkadot-execute-worker" "$1/polkadot-execute-worker"
+}
+
+enable() { # root unit-name
+        mkdir -p "$1/etc/systemd/system/multi-user.target.wants"
+        ln -sf "/etc/systemd/system/$2" "$1/etc/systemd/system/multi-user.target.wants/$2"
+}
+
+# ---- ours: installed by polkadot-installer from a release of ELF binaries ----------------
+REL_EDIT='
+import hashlib as _h, shutil as _sh
+for _a in d["artifacts"]:
+    _p = os.path.join(d_, _a["name"])
+    _sh.copyfile(os.path.join(os.environ["ELF_DIR"], _a["name"]), _p)
+    _b = open(_p, "rb").read()
+    _a["sha256"] = _h.sha256(_b).hexdigest()
+    _a["size"] = len(_b)
+' ELF_DIR=$T/elf rel_make "$T/rel" 1.0.0 1
+
+ours() { # root: a fresh install of ours
+        rm -rf "$1"
+        mkdir -p "$1/etc"
+        cp "$PDI_SOURCE_DIR/tests/fixtures/os-release/debian" "$1/etc/os-release"
+        "$PDI" install --root "$1" --from "$T/rel" --trusted-key "$T/key.pub" -q >"$T/inst" 2>&1 ||
+                { cat "$T/inst" >&2; fail "install into $1 failed"; }
+}
+
+R=$T/ours
+ours "$R"
+expect_fired "$R" ""
+[ "$(target_field kind)" = polkadot-installer ] || fail "kind: $(target_field kind)"
+[ "$(target_field worker_dir)" = /opt/polkadot/releases/1.0.0 ] || fail "worker_dir: $(target_field worker_dir)"
+[ "$(target_field version)" = 1.0.0 ] || fail "version: $(target_field version)"
+[ -z "$(host_errors)" ] || echo "note: host checks report errors on this machine: $(host_errors)"
+
+# The table for people, and the node_exporter textfile.
+"$PDI" audit --root "$R" --prometheus "$T/audit.prom" >"$T/table" 2>&1 || true
+grep -Eq '^integrity +OK ' "$T/table" || { cat "$T/table"; fail "table has no 'integrity OK' line"; }
+grep -q '^# TYPE polkadot_installer_check_status gauge$' "$T/audit.prom" || fail "prom: no TYPE line"
+grep -q '^# HELP polkadot_installer_check_status ' "$T/audit.prom" || fail "prom: no HELP line"
+grep -q '^polkadot_installer_check_status{check="integrity"} 0$' "$T/audit.prom" || fail "prom: integrity not 0"
+grep -q '^polkadot_installer_check_status{check="elf"} 0$' "$T/audit.prom" || fail "prom: elf not 0"
+grep -q '^polkadot_installer_info{version="1.0.0",kind="polkadot-installer",node="/opt/polkadot/releases/1.0.0/polkadot"} 1$' \
+        "$T/audit.prom" || { cat "$T/audit.prom"; fail "prom: info line"; }
+ls -a "$T" | grep -q '\.tmp\.' && fail "prom: temporary file left behind"
+TESTS_RUN=$((TESTS_RUN + 1))
+
+# integrity: one byte more in a worker (it still runs and is still a fine ELF).
+echo >>"$R/opt/polkadot/releases/1.0.0/polkadot-execute-worker"
+expect_fired "$R" "integrity"
+"$PDI" audit --root "$R" --prometheus "$T/audit.prom" >/dev/null 2>&1 || true
+grep -q '^polkadot_installer_check_status{check="integrity"} 3$' "$T/audit.prom" || fail "prom: integrity not 3"
+ours "$R"
+
+# ownership: o+w on a parent directory.
+chmod o+w "$R/opt/polkadot"
+expect_fired "$R" "ownership"
+grep -q '/opt/polkadot (mode 0757), other-writable' "$T/j" || fail "ownership finding does not name the directory"
+chmod o-w "$R/opt/polkadot"
+
+# writable-by-service-user: the release directory handed to polkadot.
+uid=$(awk -F: '$1 == "polkadot" {print $3}' "$R/etc/passwd")
+chown "$uid" "$R/opt/polkadot/releases"
+expect_fired "$R" "ownership writable-by-service-user"
+chown 0 "$R/opt/polkadot/releases"
+
+# competing-installs: a second worker set in /usr/lib/polkadot (the node keeps its own).
+workers_into "$R/usr/lib/polkadot"
+expect_fired "$R" "competing-installs"
+[ "$(target_field other_worker_dir)" = /usr/lib/polkadot ] || fail "other_worker_dir: $(target_field other_worker_dir)"
+grep -q 'multiple sets of worker binaries found' "$T/j" || fail "competing finding does not explain"
+rm -rf "$R/usr/lib/polkadot"
+# … and another polkadot in PATH.
+mkdir -p "$R/usr/bin"
+install -m 0755 "$T/elf/polkadot" "$R/usr/bin/polkadot"
+expect_fired "$R" "competing-installs"
+rm "$R/usr/bin/polkadot"
+
+# keys-readable-by-worker: base path owned by root …
+bp=$R/var/lib/polkadot
+chown 0:0 "$bp"
+expect_fired "$R" "keys-readable-by-worker"
+grep -q 'base path /var/lib/polkadot owned by root' "$T/j" || fail "no 'base path owned by root'"
+chown "$uid:$uid" "$bp"
+# … and a key readable by pvf-worker.
+mkdir -p "$bp/chains/polkadot/keystore"
+echo '"0x00"' >"$bp/chains/polkadot/keystore/6772616e00"
+chown -R "$uid:$uid" "$bp"
+chmod 0700 "$bp" # the default: nothing below is reachable for pvf-worker
+expect_fired "$R" ""
+chmod 0755 "$bp" "$bp/chains" "$bp/chains/polkadot" "$bp/chains/polkadot/keystore"
+chmod 0644 "$bp/chains/polkadot/keystore/6772616e00"
+expect_fired "$R" "keys-readable-by-worker"
+grep -q 'keystore/6772616e00 is readable by pvf-worker' "$T/j" || fail "key finding does not name the key"
+rm -rf "$bp/chains"
+chmod 0750 "$bp"
+
+# unit: changed since rendered, and not enabled.
+echo "# edited" >>"$R/etc/systemd/system/polkadot.service"
+expect_fired "$R" "unit"
+grep -q 'was changed since polkadot-installer rendered it' "$T/j" || fail "edited unit not reported"
+ours "$R"
+rm "$R/etc/systemd/system/multi-user.target.wants/polkadot.service"
+expect_fired "$R" "unit"
+grep -q 'is not enabled' "$T/j" || fail "disabled unit not reported"
+ours "$R"
+
+# ---- the Debian package layout ------------------------------------------------------------
+D=$T/deb
+users "$D"
+mkdir -p "$D/usr/bin" "$D/lib/systemd/system" "$D/etc/default" "$D/var/lib/dpkg" "$D/usr/lib/systemd"
+install -m 0755 "$T/elf/polkadot" "$D/usr/bin/polkadot"
+workers_into "$D/usr/lib/polkadot"
+echo 'POLKADOT_CLI_ARGS=""' >"$D/etc/default/polkadot"
+touch "$D/usr/lib/systemd/systemd"
+printf 'Package: polkadot\nStatus: install ok installed\nVersion: 1.0.0\n\n' >"$D/var/lib/dpkg/status"
+cat >"$D/lib/systemd/system/polkadot.service" <<'EOF'
+[Unit]
+Description=Polkadot Node
+After=network.target
+Documentation=https://github.com/paritytech/polkadot-sdk
+
+[Service]
+EnvironmentFile=-/etc/default/polkadot
+ExecStart=/usr/bin/polkadot $POLKADOT_CLI_ARGS
+User=polkadot
+Group=polkadot
+Restart=always
+RestartSec=120
+CapabilityBoundingSet=
+LockPersonality=true
+NoNewPrivileges=true
+PrivateDevices=true
+PrivateMounts=true
+PrivateTmp=true
+PrivateUsers=true
+ProtectClock=true
+ProtectControlGroups=true
+ProtectHostname=true
+ProtectKernelModules=true
+ProtectKernelTunables=true
+ProtectSystem=strict
+RemoveIPC=true
+RestrictAddressFamilies=AF_INET AF_INET6 AF_NETLINK AF_UNIX
+RestrictNamespaces=false
+RestrictSUIDSGID=true
+SystemCallArchitectures=native
+SystemCallFilter=@system-service
+SystemCallFilter=landlock_add_rule landlock_create_ruleset landlock_restrict_self seccomp mount umount2
+SystemCallFilter=~@clock @module @mount @reboot @swap @privileged
+SystemCallFilter=pivot_root
+UMask=0027
+
+[Install]
+WantedBy=multi-user.target
+EOF
+enable "$D" polkadot.service
+expect_fired "$D" "unit"
+grep -q 'denies mount' "$T/j" && grep -q 'denies umount2' "$T/j" ||
+        fail "~@mount after the allow line must take mount and umount2 back out"
+sed -i 's/ @mount / /' "$D/lib/systemd/system/polkadot.service"
+expect_fired "$D" ""
+[ "$(target_field kind)" = debian-package ] || fail "kind: $(target_field kind)"
+[ "$(target_field worker_dir)" = /usr/lib/polkadot ] || fail "worker_dir: $(target_field worker_dir)"
+[ "$(target_field base_path)" = /home/polkadot/.local/share/polkadot ] || fail "base_path: $(target_field base_path)"
+grep -q '"not installed by polkadot-installer: no signed manifest to compare with"' "$T/j" ||
+        fail "integrity not skipped for a foreign install"
+# A drop-in in /etc that filters pivot_root again breaks the sandbox.
+mkdir -p "$D/etc/systemd/system/polkadot.service.d"
+printf '[Service]\nSystemCallFilter=~pivot_root\n' >"$D/etc/systemd/system/polkadot.service.d/50-tight.conf"
+expect_fired "$D" "unit"
+grep -q 'denies pivot_root' "$T/j" || fail "drop-in filtering pivot_root not reported"
+rm -r "$D/etc/systemd/system/polkadot.service.d"
+# --workers-path in /etc/default/polkadot: only there.
+mkdir -p "$D/srv/w"
+workers_into "$D/srv/w" "$T/elf/worker-0.9.0"
+echo 'POLKADOT_CLI_ARGS="--validator --workers-path /srv/w --base-path /srv/base"' >"$D/etc/default/polkadot"
+expect_fired "$D" "competing-installs version-alignment"
+[ "$(target_field worker_dir)" = /srv/w ] || fail "--workers-path not honoured: $(target_field worker_dir)"
+[ "$(target_field base_path)" = /srv/base ] || fail "--base-path not honoured: $(target_field base_path)"
+grep -q 'polkadot-prepare-worker prints 0.9.0, the node is 1.0.0' "$T/j" || fail "version mismatch not named"
+
+# ---- a hand install: /usr/local/bin and a unit in /etc/systemd/system ------------------------
+H=$T/hand
+users "$H"
+mkdir -p "$H/usr/local/bin" "$H/etc/systemd/system" "$H/usr/lib/systemd" "$H/srv/polkadot"
+touch "$H/usr/lib/systemd/systemd"
+install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
+workers_into "$H/usr/local/bin"
+chown 990:990 "$H/srv/polkadot"
+chmod 0750 "$H/srv/polkadot"
+cat >"$H/etc/systemd/system/polkadot.service" <<'EOF'
+[Service]
+User=polkadot
+ExecStart=/usr/local/bin/polkadot --validator \
+    --base-path /srv/polkadot --chain polkadot
+Restart=always
+
+[Install]
+WantedBy=multi-user.target
+EOF
+enable "$H" polkadot.service
+expect_fired "$H" ""
+[ "$(target_field kind)" = manual ] || fail "kind: $(target_field kind)"
+[ "$(target_field base_path)" = /srv/polkadot ] || fail "base_path: $(target_field base_path)"
+# A worker of another version.
+install -m 0755 "$T/elf/worker-0.9.0" "$H/usr/local/bin/polkadot-execute-worker"
+expect_fired "$H" "version-alignment"
+grep -q 'polkadot-execute-worker prints 0.9.0, the node is 1.0.0' "$T/j" || fail "mismatch not named"
+workers_into "$H/usr/local/bin"
+# A node with a writable and executable segment.
+install -m 0755 "$T/elf/polkadot-wx" "$H/usr/local/bin/polkadot"
+expect_fired "$H" "elf"
+grep -q 'writable and executable' "$T/j" || fail "W+X not named"
+install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
+# A shell-script stand-in is only a warning.
+rel_binary "$H/usr/local/bin/polkadot" 1.0.0
+expect_fired "$H" "elf"
+grep -q 'is not an ELF binary' "$T/j" || fail "script not named"
+[ "$RC" = 0 ] || fail "a script stand-in must not be an error"
+install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
+# Namespaces restricted.
+sed -i 's/^Restart=always/Restart=always\nRestrictNamespaces=yes/' "$H/etc/systemd/system/polkadot.service"
+expect_fired "$H" "unit"
+grep -q 'RestrictNamespaces=yes' "$T/j" || fail "RestrictNamespaces not named"
+sed -i 's/^RestrictNamespaces=yes/MemoryDenyWriteExecute=yes/' "$H/etc/systemd/system/polkadot.service"
+expect_fired "$H" "unit"
+sed -i '/^MemoryDenyWriteExecute=yes/d' "$H/etc/systemd/system/polkadot.service"
+# An allow list without the sandbox's calls.
+sed -i 's/^Restart=always/Restart=always\nSystemCallFilter=@system-service/' "$H/etc/systemd/system/polkadot.service"
+expect_fired "$H" "unit"
+grep -q 'denies landlock_create_ruleset' "$T/j" || fail "allow list without landlock not reported"
+sed -i '/^SystemCallFilter=/d' "$H/etc/systemd/system/polkadot.service"
+expect_fired "$H" ""
+# The node symlinked from elsewhere: workers are looked up next to the resolved executable.
+mkdir -p "$H/opt/pd"
+mv "$H/usr/local/bin/polkadot" "$H/opt/pd/polkadot"
+ln -s ../../../opt/pd/polkadot "$H/usr/local/bin/polkadot"
+workers_into "$H/opt/pd" "$T/elf/worker-0.9.0"
+expect_fired "$H" "version-alignment"
+[ "$(target_field worker_dir)" = /opt/pd ] || fail "workers not next to the resolved node: $(target_field worker_dir)"
+rm -rf "$H/opt/pd" "$H/usr/local/bin/polkadot"
+install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
+
+# ---- the Docker layout: /usr/local/bin, no systemd --------------------------------------------
+K=$T/docker
+users "$K"
+mkdir -p "$K/usr/local/bin"
+install -m 0755 "$T/elf/polkadot" "$K/usr/local/bin/polkadot"
+workers_into "$K/usr/local/bin"
+expect_fired "$K" ""
+[ "$(target_field kind)" = docker ] || fail "kind: $(target_field kind)"
+grep -q '"no systemd in the Docker layout"' "$T/j" || fail "unit not skipped for Docker"
+# Without the workers (the upstream image mistake).
+rm "$K/usr/local/bin/polkadot-prepare-worker" "$K/usr/local/bin/polkadot-execute-worker"
+expect_fired "$K" "version-alignment"
+grep -q 'Worker binaries could not be found' "$T/j" || fail "missing workers not explained"
+workers_into "$K/usr/local/bin"
+
+# As non-root: checks that need root say so.
+mkdir -p "$K/home/polkadot/.local/share/polkadot"
+chmod -R a+rX "$K"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$PDI" audit --root "$K" >"$T/out" 2>&1 || true
+TESTS_RUN=$((TESTS_RUN + 1))
+grep -Eq '^keys-readable-by-worker +SKIP +skipped: needs root' "$T/out" ||
+        { cat "$T/out"; fail "non-root audit does not say 'skipped: needs root'"; }
+grep -Eq '^version-alignment +OK' "$T/out" || { cat "$T/out"; fail "non-root version check did not run"; }
+
+# No node at all: a clear failure, exit 1.
+mkdir -p "$T/empty"
+expect 1 'no polkadot node found' "$PDI" audit --root "$T/empty"
+
+pass

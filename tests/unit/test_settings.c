@@ -1,0 +1,135 @@
+#include "settings.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+static char tmpl[] = "/tmp/pdi-settings.XXXXXX";
+static struct pdi_root root;
+static struct pdi_layout layout;
+
+static int setup(void **state)
+{
+        (void)state;
+        assert_non_null(mkdtemp(tmpl));
+        assert_int_equal(pdi_layout_init(&layout, NULL, NULL), 0);
+        return pdi_root_init(&root, tmpl);
+}
+
+static int teardown(void **state)
+{
+        (void)state;
+        pdi_root_done(&root);
+        pdi_layout_done(&layout);
+        char cmd[128];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+        return system(cmd);
+}
+
+static void defaults_and_args(void **state)
+{
+        (void)state;
+        struct pdi_settings s;
+        pdi_settings_init(&s, &layout);
+        char *args = pdi_settings_node_args(&s);
+        assert_string_equal(args, "--chain polkadot --base-path /var/lib/polkadot");
+        free(args);
+        struct pdi_error err = {0};
+        assert_int_equal(pdi_settings_set(&s, "chain", "kusama", &err), 0);
+        assert_int_equal(pdi_settings_set(&s, "validator", "yes", &err), 0);
+        assert_int_equal(pdi_settings_set(&s, "node_name", "val-01", &err), 0);
+        assert_int_equal(pdi_settings_set(&s, "rpc_port", "9944", &err), 0);
+        assert_int_equal(pdi_settings_set(&s, "no_telemetry", "yes", &err), 0);
+        assert_int_equal(pdi_settings_set(&s, "node_args", "--pruning 1000 --sync warp", &err),
+                         0);
+        args = pdi_settings_node_args(&s);
+        assert_string_equal(args, "--chain kusama --base-path /var/lib/polkadot --name val-01 "
+                                  "--validator --rpc-port 9944 --no-telemetry --pruning 1000 "
+                                  "--sync warp");
+        free(args);
+        pdi_settings_done(&s);
+}
+
+static void refusals(void **state)
+{
+        (void)state;
+        static const struct {
+                const char *key, *value, *msg;
+        } cases[] = {
+                {"chain", "moonbeam", "is neither polkadot"},
+                {"chain", "relative/spec.json", "is neither polkadot"},
+                {"node_name", "my node", "has blanks"},
+                {"node_name", "x\"y", "has blanks, quotes"},
+                {"base_path", "var/lib", "is not an absolute directory path"},
+                {"base_path", "/", "is not an absolute directory path"},
+                {"rpc_port", "0", "is not a port"},
+                {"rpc_port", "65536", "is not a port"},
+                {"rpc_port", "99x", "is not a port"},
+                {"validator", "maybe", "is not yes or no"},
+                {"telemetry_url", "https://x/submit", "is not a ws:// or wss:// URL"},
+                {"telemetry_url", "wss://x/submit 10", "must be 'URL' or 'URL VERBOSITY'"},
+                {"node_args", "--name $(reboot)", "has quotes, $"},
+                {"colour", "blue", "unknown"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                struct pdi_settings s;
+                struct pdi_error err = {0};
+                pdi_settings_init(&s, &layout);
+                assert_int_equal(pdi_settings_set(&s, cases[i].key, cases[i].value, &err),
+                                 -PDI_E_USAGE);
+                if (!strstr(err.msg, cases[i].msg))
+                        fail_msg("%s=%s: '%s' lacks '%s'", cases[i].key, cases[i].value,
+                                 err.msg, cases[i].msg);
+                pdi_settings_done(&s);
+        }
+        struct pdi_settings s;
+        struct pdi_error err = {0};
+        pdi_settings_init(&s, &layout);
+        assert_int_equal(pdi_settings_set(&s, "telemetry_url", "wss://t.example/submit 1", &err),
+                         0);
+        assert_int_equal(pdi_settings_set(&s, "no_telemetry", "yes", &err), 0);
+        assert_int_equal(pdi_settings_validate(&s, &err), -PDI_E_USAGE);
+        assert_non_null(strstr(err.msg, "--no-telemetry and --telemetry-url together"));
+        pdi_settings_done(&s);
+}
+
+/* What render_config writes, load reads back the same; a hand-edited file is read too. */
+static void config_round_trip(void **state)
+{
+        (void)state;
+        struct pdi_settings a, b;
+        struct pdi_error err = {0};
+        pdi_settings_init(&a, &layout);
+        pdi_settings_init(&b, &layout);
+        assert_int_equal(pdi_settings_set(&a, "chain", "westend", &err), 0);
+        assert_int_equal(pdi_settings_set(&a, "prometheus_port", "9615", &err), 0);
+        assert_int_equal(pdi_settings_set(&a, "base_path", "/srv/polkadot", &err), 0);
+        char *text = pdi_settings_render_config(&a);
+        assert_int_equal(pdi_root_mkdir_p(&root, layout.config_dir, 0755), 0);
+        assert_int_equal(pdi_root_write_atomic(&root, layout.config, text, strlen(text), 0644), 0);
+        assert_int_equal(pdi_settings_load(&root, &layout, &b, &err), 0);
+        char *x = pdi_settings_node_args(&a), *y = pdi_settings_node_args(&b);
+        assert_string_equal(x, y);
+        free(x);
+        free(y);
+        free(text);
+        const char edited[] = "# mine\nchain=paseo\nvalidator=yes\nbogus line\n";
+        assert_int_equal(pdi_root_write_atomic(&root, layout.config, edited, strlen(edited), 0644),
+                         0);
+        assert_int_equal(pdi_settings_load(&root, &layout, &b, &err), -PDI_E_FAILED);
+        assert_non_null(strstr(err.msg, "/etc/polkadot-installer/config:4: not KEY=value"));
+        pdi_settings_done(&a);
+        pdi_settings_done(&b);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(defaults_and_args),
+                cmocka_unit_test(refusals),
+                cmocka_unit_test(config_round_trip),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
