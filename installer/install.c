@@ -1,5 +1,6 @@
 #include "install.h"
 #include "cache.h"
+#include "checks.h"
 #include "fault.h"
 #include "fetch.h"
 #include "host.h"
@@ -405,6 +406,39 @@ static bool already_installed(struct run *r)
         return streq(sha, r->v.manifest_sha256) && fd >= 0;
 }
 
+/* The release checks on the staged tree, before anything points at it: an error-level
+ * finding (a worker of another version, a W+X segment, a foreign architecture) stops the
+ * run with the current release untouched. Nothing skips version alignment. */
+static int check_staged(struct run *r, const char *partial)
+{
+        _cleanup_free_ char *dir = join(r->layout.releases, partial);
+        struct pdi_target t;
+        struct pdi_audit a = {0};
+        int k = dir ? pdi_target_for_release(r->root, dir, r->v.manifest, &t) : -ENOMEM;
+        if (k < 0)
+                return k;
+        k = pdi_audit_run(&t, PDI_SCOPE_RELEASE, &a);
+        const struct pdi_finding *f = k == 0 ? pdi_audit_first_error(&a) : NULL;
+        if (f)
+                k = pdi_error_set(&r->ctx->err, -PDI_E_POLICY,
+                                  "release %s refused before activation: [%s] %s (%s)",
+                                  r->v.manifest->version, f->check_id, f->text, f->hint);
+        for (size_t i = 0; k == 0 && i < a.n_results; i++)
+                for (size_t j = 0; j < a.results[i].n_findings; j++)
+                        if (a.results[i].findings[j].severity == PDI_SEV_WARN)
+                                pdi_report_warn(&r->report, "[%s] %s", a.results[i].id,
+                                                a.results[i].findings[j].text);
+        if (k < 0) {
+                _cleanup_close_ int rfd = pdi_root_open(r->root, r->layout.releases,
+                                                        O_RDONLY | O_DIRECTORY, 0);
+                if (rfd >= 0)
+                        (void)pdi_rm_rf_at(rfd, partial);
+        }
+        pdi_audit_done(&a);
+        pdi_target_done(&t);
+        return k;
+}
+
 static int stage_new(struct run *r)
 {
         const struct pdi_manifest *m = r->v.manifest;
@@ -417,6 +451,8 @@ static int stage_new(struct run *r)
         struct pdi_release_src src = release_src(r);
         k = pdi_stage_build(r->root, &r->layout, &src, partial, &r->ctx->err);
         pdi_fault("staged");
+        if (k == 0)
+                k = check_staged(r, partial);
         if (k == 0)
                 k = pdi_stage_publish(r->root, &r->layout, partial, m->version, &r->ctx->err);
         if (k == 0)

@@ -3,6 +3,7 @@
 #   rel_make DIR VERSION SEQ [OPTS]  stand-in binaries + manifest.json + .minisig in DIR
 #        OPTS (env): REL_ARCHIVE=1   execute worker shipped as workers.tar.zst
 #                    REL_PAD=BYTES   pad the node binary to this size (disk-full, bench)
+#                    REL_WORKER_VERSION=V  the prepare worker prints V (misaligned release)
 #                    REL_EDIT=PY     python applied to the manifest dict `d` before signing
 #   rel_serve DIR                    lighttpd on 127.0.0.1 serving DIR; sets $REL_URL
 #   tree_listing ROOT                every path with type, mode, owner, size, mtime, sha256
@@ -25,7 +26,7 @@ rel_make() { # dir version sequence
         rel_key
         mkdir -p "$dir"
         rel_binary "$dir/polkadot" "$version"
-        rel_binary "$dir/polkadot-prepare-worker" "$version"
+        rel_binary "$dir/polkadot-prepare-worker" "${REL_WORKER_VERSION:-$version}"
         rel_binary "$dir/polkadot-execute-worker" "$version"
         if [ -n "${REL_PAD:-}" ]; then
                 head -c "$REL_PAD" /dev/urandom | base64 -w 76 | sed 's/^/# /' >>"$dir/polkadot"

@@ -117,6 +117,19 @@ mkdir -p "$R2"
 expect 0 'install 1.1.0: /opt/polkadot/current is active' "$PDI" install --root "$R2" --from "$T/srv/1.1.0" --trusted-key "$T/key.pub"
 assert_current "$R2" 1.1.0
 
+# A release whose worker prints another version is refused before activation (the checks
+# run on the staged tree), and nothing of it stays.
+REL_WORKER_VERSION=1.3.9 rel_make "$T/srv/1.4.0" 1.4.0 20
+tree_listing "$R2" >"$T/before"
+expect 3 'release 1.4.0 refused before activation: \[version-alignment\] .*polkadot-prepare-worker.*1.3.9' \
+        "$PDI" install --root "$R2" --from "$T/srv/1.4.0" --trusted-key "$T/key.pub"
+expect_one_error_line
+assert_current "$R2" 1.1.0
+# (the cache keeps the verified downloads; releases/ saw the .partial come and go)
+strip() { grep -v -e '/var/cache/' -e '^./opt/polkadot/releases d '; }
+diff <(strip <"$T/before") <(tree_listing "$R2" | strip) ||
+        fail "a refused release changed the tree"
+
 # Usage errors name the flag.
 expect 2 'install: --manifest URL\|PATH or --from DIR is required' "$PDI" install --root "$R2"
 expect 2 '--keep: at least 2' "$PDI" install --root "$R2" --from "$T/srv/1.1.0" --keep 1
