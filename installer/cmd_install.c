@@ -16,6 +16,8 @@ enum {
         OPT_DRY_RUN,
         OPT_ALLOW_DOWNGRADE,
         OPT_NO_START,
+        OPT_SETTLE,
+        OPT_TO,
         OPT_SETTING, /* settings flags: OPT_SETTING + index in setting_flags */
 };
 
@@ -44,6 +46,8 @@ static const struct option install_options[] = {
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {"allow-downgrade", no_argument, NULL, OPT_ALLOW_DOWNGRADE},
         {"no-start", no_argument, NULL, OPT_NO_START},
+        {"settle", required_argument, NULL, OPT_SETTLE},
+        {"to", required_argument, NULL, OPT_TO},
         {"chain", required_argument, NULL, OPT_SETTING + 0},
         {"node-name", required_argument, NULL, OPT_SETTING + 1},
         {"base-path", required_argument, NULL, OPT_SETTING + 2},
@@ -127,6 +131,15 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
         case OPT_NO_START:
                 o->no_start = true;
                 return 0;
+        case OPT_SETTLE:
+                r = pdi_cli_uint(ctx, "--settle", optarg, 3600, &v);
+                o->settle_s = (unsigned)v;
+                return r;
+        case OPT_TO:
+                if (!streq(cmd->name, "rollback"))
+                        return pdi_usage(ctx, "%s: --to is for rollback", cmd->name);
+                o->to = optarg;
+                return 0;
         default:
                 if (c >= OPT_SETTING && c < OPT_SETTING + (int)ELEMENTSOF(setting_flags))
                         return add_setting(ctx, o, c - OPT_SETTING);
@@ -148,7 +161,7 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
                 r = one(ctx, cmd, c, o);
         if (r == 0)
                 r = pdi_cli_done(ctx, cmd, argc, argv, 0);
-        if (r == 0 && !o->manifest && !o->from)
+        if (r == 0 && !o->manifest && !o->from && !streq(cmd->name, "rollback"))
                 r = pdi_usage(ctx, "%s: --manifest URL|PATH or --from DIR is required",
                               cmd->name);
         if (r == 0 && o->from)

@@ -2,6 +2,8 @@
 #include "cli.h"
 
 extern const struct pdi_command pdi_cmd_install;
+extern const struct pdi_command pdi_cmd_upgrade;
+extern const struct pdi_command pdi_cmd_rollback;
 extern const struct pdi_command pdi_cmd_status;
 extern const struct pdi_command pdi_cmd_uninstall;
 extern const struct pdi_command pdi_cmd_audit;
@@ -12,6 +14,8 @@ extern const struct pdi_command pdi_cmd_manifest_create;
 
 const struct pdi_command *const pdi_commands[] = {
         &pdi_cmd_install,
+        &pdi_cmd_upgrade,
+        &pdi_cmd_rollback,
         &pdi_cmd_status,
         &pdi_cmd_uninstall,
         &pdi_cmd_audit,

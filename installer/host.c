@@ -1,6 +1,7 @@
 #include "host.h"
 #include "cgroups.h"
 #include "conffile.h"
+#include "health.h"
 #include "selinux.h"
 #include "systemd.h"
 #include "units.h"
@@ -163,8 +164,11 @@ int pdi_host_start(struct pdi_host *h, unsigned settle_s, struct pdi_report *rep
         int k = pdi_systemd_restart(unit, err);
         if (k == 0)
                 k = pdi_systemd_wait_active(unit, 60, settle_s, err);
+        if (k == 0 && h->settings.rpc_port)
+                k = pdi_health_rpc(h->settings.rpc_port, 60, err);
         if (k < 0)
                 return journal_error(unit, err);
-        pdi_report_action(rep, "%s is active", unit);
+        pdi_report_action(rep, "%s is active%s", unit,
+                          h->settings.rpc_port ? " and answers system_health" : "");
         return 0;
 }

@@ -1,4 +1,4 @@
-#include "install.h"
+#include "install_internal.h"
 #include "cache.h"
 #include "checks.h"
 #include "fault.h"
@@ -15,32 +15,8 @@
 #include <fcntl.h>
 #include <stdarg.h>
 
-/* Everything one run holds; released by run_done() on every path. */
-struct run {
-        struct pdi_ctx *ctx;
-        const struct pdi_install_opts *o;
-        const struct pdi_root *root;
-        struct pdi_layout layout;
-        struct pdi_fetch_opts fetch;
-        int lock_fd, cache_fd;
-        char *manifest_src;
-        char *bytes;
-        size_t len;
-        struct pdi_sigtext *sigs;
-        size_t n_sigs;
-        struct pdi_trust trust;
-        bool trust_loaded;
-        struct pdi_verified v;
-        struct pdi_state state;
-        char *tree_current; /* what `current` points at when we start */
-        int *fds;           /* per artifact, from the cache */
-        json_t *out;
-        struct pdi_host host;
-        bool host_ready;
-        struct pdi_report report;
-};
 
-static void run_done(struct run *r)
+void pdi_run_done(struct run *r)
 {
         if (r->host_ready)
                 pdi_host_done(&r->host);
@@ -65,7 +41,7 @@ static void run_done(struct run *r)
         pdi_layout_done(&r->layout);
 }
 
-static char *join(const char *dir, const char *name)
+char *pdi_run_join(const char *dir, const char *name)
 {
         char *s = NULL;
         return asprintf(&s, "%s/%s", dir, name) < 0 ? NULL : s;
@@ -109,7 +85,7 @@ static int load_manifest(struct run *r)
 {
         const struct pdi_install_opts *o = r->o;
         struct pdi_error *err = &r->ctx->err;
-        r->manifest_src = o->from && !o->manifest ? join(o->from, "manifest.json")
+        r->manifest_src = o->from && !o->manifest ? pdi_run_join(o->from, "manifest.json")
                                                   : strdup(o->manifest);
         if (!r->manifest_src)
                 return -ENOMEM;
@@ -165,7 +141,7 @@ static const char *last_segment(const char *url)
 
 /* Sources of one artifact in order: its URL then its mirrors, resolved against the
  * manifest's location; with --from only the file of that name in the folder. */
-static int artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, char ***ret,
+int pdi_run_artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, char ***ret,
                          size_t *ret_n)
 {
         size_t n = r->o->from ? 1 : 1 + a->n_mirrors;
@@ -174,7 +150,7 @@ static int artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, c
                 return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
                 const char *ref = i == 0 ? a->url : a->mirrors[i - 1];
-                v[i] = r->o->from ? join(r->o->from, last_segment(ref))
+                v[i] = r->o->from ? pdi_run_join(r->o->from, last_segment(ref))
                                   : pdi_url_resolve(r->manifest_src, ref);
                 if (!v[i]) {
                         pdi_strv_free(v, n);
@@ -212,7 +188,7 @@ static int fetch_artifacts(struct run *r)
                 char **urls = NULL;
                 size_t n = 0;
                 bool downloaded = false;
-                k = artifact_urls(r, a, &urls, &n);
+                k = pdi_run_artifact_urls(r, a, &urls, &n);
                 if (k < 0)
                         return k;
                 struct pdi_fetch_opts f = r->fetch;
@@ -254,7 +230,7 @@ static void report_leftover(const char *what, void *userdata)
 
 /* Bring the state in line with the tree: the `current` symlink is the truth, since it is
  * switched by one atomic rename. */
-static int reconcile(struct run *r)
+int pdi_run_reconcile(struct run *r)
 {
         int k = pdi_layout_cleanup(r->root, &r->layout, report_leftover, r);
         if (k < 0)
@@ -283,7 +259,7 @@ static int reconcile(struct run *r)
         return k;
 }
 
-static int prune(struct run *r, const char *current, const char *previous)
+int pdi_run_prune(struct run *r, const char *current, const char *previous)
 {
         char **v = NULL;
         size_t n = 0;
@@ -295,7 +271,7 @@ static int prune(struct run *r, const char *current, const char *previous)
                                          : -1;
         size_t excess = n > r->o->keep ? n - r->o->keep : 0;
         for (size_t i = 0; rfd >= 0 && i < n && excess > 0; i++) { /* oldest first */
-                _cleanup_free_ char *dir = join(r->layout.releases, v[i]);
+                _cleanup_free_ char *dir = pdi_run_join(r->layout.releases, v[i]);
                 if (streq(v[i], current) || streq(v[i], previous))
                         continue;
                 if (dir && pdi_layout_in_use(r->root, dir)) {
@@ -316,7 +292,7 @@ static int prune(struct run *r, const char *current, const char *previous)
         return k;
 }
 
-static int save_state(struct run *r)
+int pdi_run_save_state(struct run *r)
 {
         return pdi_state_save(r->root, &r->state, &r->ctx->err);
 }
@@ -331,7 +307,7 @@ static int activate(struct run *r)
         if (k == 0)
                 k = pdi_state_accept(&r->state, m, r->v.manifest_sha256);
         if (k == 0)
-                k = save_state(r);
+                k = pdi_run_save_state(r);
         pdi_fault("state-recorded");
         if (k == 0 && !streq(r->tree_current, m->version)) {
                 k = pdi_layout_switch(r->root, &r->layout, m->version);
@@ -343,7 +319,7 @@ static int activate(struct run *r)
                 json_object_set_new(r->out, "changed", json_true());
         }
         pdi_fault("switched");
-        _cleanup_free_ char *target = join(r->layout.current, "polkadot");
+        _cleanup_free_ char *target = pdi_run_join(r->layout.current, "polkadot");
         int l = target ? pdi_layout_link(r->root, r->layout.bin_link, target) : -ENOMEM;
         if (l == -EEXIST)
                 log_warn("left %s alone: it is not a link this installer made; remove it to "
@@ -396,12 +372,12 @@ static int verify_or_repair(struct run *r, bool *ret_repaired)
         return k;
 }
 
-static bool already_installed(struct run *r)
+bool pdi_run_already_installed(struct run *r)
 {
         const struct pdi_manifest *m = r->v.manifest;
         json_t *rec = pdi_state_release(&r->state, r->layout.instance, m->version);
         const char *sha = json_string_value(json_object_get(rec, "manifest_sha256"));
-        _cleanup_free_ char *dir = join(r->layout.releases, m->version);
+        _cleanup_free_ char *dir = pdi_run_join(r->layout.releases, m->version);
         _cleanup_close_ int fd = dir ? pdi_root_open(r->root, dir, O_PATH | O_DIRECTORY, 0) : -1;
         return streq(sha, r->v.manifest_sha256) && fd >= 0;
 }
@@ -409,9 +385,9 @@ static bool already_installed(struct run *r)
 /* The release checks on the staged tree, before anything points at it: an error-level
  * finding (a worker of another version, a W+X segment, a foreign architecture) stops the
  * run with the current release untouched. Nothing skips version alignment. */
-static int check_staged(struct run *r, const char *partial)
+int pdi_run_check_release(struct run *r, const char *dirname)
 {
-        _cleanup_free_ char *dir = join(r->layout.releases, partial);
+        _cleanup_free_ char *dir = pdi_run_join(r->layout.releases, dirname);
         struct pdi_target t;
         struct pdi_audit a = {0};
         int k = dir ? pdi_target_for_release(r->root, dir, r->v.manifest, &t) : -ENOMEM;
@@ -428,12 +404,6 @@ static int check_staged(struct run *r, const char *partial)
                         if (a.results[i].findings[j].severity == PDI_SEV_WARN)
                                 pdi_report_warn(&r->report, "[%s] %s", a.results[i].id,
                                                 a.results[i].findings[j].text);
-        if (k < 0) {
-                _cleanup_close_ int rfd = pdi_root_open(r->root, r->layout.releases,
-                                                        O_RDONLY | O_DIRECTORY, 0);
-                if (rfd >= 0)
-                        (void)pdi_rm_rf_at(rfd, partial);
-        }
         pdi_audit_done(&a);
         pdi_target_done(&t);
         return k;
@@ -451,8 +421,14 @@ static int stage_new(struct run *r)
         struct pdi_release_src src = release_src(r);
         k = pdi_stage_build(r->root, &r->layout, &src, partial, &r->ctx->err);
         pdi_fault("staged");
-        if (k == 0)
-                k = check_staged(r, partial);
+        if (k == 0) {
+                k = pdi_run_check_release(r, partial);
+                _cleanup_close_ int rfd = k < 0 ? pdi_root_open(r->root, r->layout.releases,
+                                                                O_RDONLY | O_DIRECTORY, 0)
+                                                : -1;
+                if (rfd >= 0) /* a refused release leaves nothing behind */
+                        (void)pdi_rm_rf_at(rfd, partial);
+        }
         if (k == 0)
                 k = pdi_stage_publish(r->root, &r->layout, partial, m->version, &r->ctx->err);
         if (k == 0)
@@ -461,149 +437,9 @@ static int stage_new(struct run *r)
         return k;
 }
 
-/* --- dry run ----------------------------------------------------------------------------- */
-
-static void plan(struct run *r, const char *fmt, ...) _printf_(2, 3);
-static void plan(struct run *r, const char *fmt, ...)
-{
-        char line[2048];
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(line, sizeof(line), fmt, ap);
-        va_end(ap);
-        if (r->ctx->json)
-                json_array_append_new(json_object_get(r->out, "plan"), json_string(line));
-        else
-                printf("%s\n", line);
-}
-
-/* Paths as a person at this machine would type them: under --root, with the root in front. */
-struct shown {
-        char *prefix, *releases, *current, *cache, *bin_link, *bin_target;
-};
-
-static void shown_done(struct shown *s)
-{
-        char **f[] = {&s->prefix, &s->releases, &s->current, &s->cache, &s->bin_link,
-                      &s->bin_target};
-        for (size_t i = 0; i < ELEMENTSOF(f); i++)
-                free(*f[i]);
-}
-
-static int shown_init(struct run *r, struct shown *s)
-{
-        const struct pdi_layout *l = &r->layout;
-        _cleanup_free_ char *target = join(l->current, "polkadot");
-        *s = (struct shown){
-                .prefix = pdi_root_display(r->root, l->prefix),
-                .releases = pdi_root_display(r->root, l->releases),
-                .current = pdi_root_display(r->root, l->current),
-                .cache = pdi_root_display(r->root, l->cache),
-                .bin_link = pdi_root_display(r->root, l->bin_link),
-                .bin_target = target ? strdup(target) : NULL,
-        };
-        if (!s->prefix || !s->releases || !s->current || !s->cache || !s->bin_link ||
-            !s->bin_target) {
-                shown_done(s);
-                return -ENOMEM;
-        }
-        return 0;
-}
-
-static void plan_verify(struct run *r)
-{
-        const struct pdi_manifest *m = r->v.manifest;
-        plan(r, "# %s %s, sequence %llu (highest accepted so far: %llu)", m->product,
-             m->version, (unsigned long long)m->sequence,
-             (unsigned long long)pdi_state_highest_sequence(&r->state, m->product, NULL));
-        plan(r, "curl -fL -o manifest.json '%s'", r->manifest_src);
-        for (size_t i = 0; i < r->n_sigs; i++) {
-                _cleanup_free_ char *name = pdi_trust_sig_name("manifest.json", i);
-                plan(r, "curl -fL -o %s '%s'", name, r->sigs[i].source);
-        }
-        for (size_t i = 0; i < r->v.signers.n_signers; i++) {
-                const struct pdi_signer *sg = &r->v.signers.signers[i];
-                bool configured = strncmp(sg->key_source, PDI_TRUST_KEYS_DIR "/",
-                                          strlen(PDI_TRUST_KEYS_DIR) + 1) == 0;
-                _cleanup_free_ char *key = configured ? pdi_root_display(r->root, sg->key_source)
-                                                      : strdup(sg->key_source);
-                plan(r, "minisign -Vm manifest.json -x %s -p %s   # key %s",
-                     i == 0 ? "manifest.json.minisig" : "manifest.json.minisig.N",
-                     key ? key : sg->key_source, sg->keyid);
-        }
-}
-
-static void plan_fetch(struct run *r, const struct shown *s)
-{
-        const struct pdi_manifest *m = r->v.manifest;
-        plan(r, "install -d -m 0700 %s && cd %s", s->cache, s->cache);
-        for (size_t i = 0; i < m->n_artifacts; i++) {
-                const struct pdi_manifest_artifact *a = &m->artifacts[i];
-                char **urls = NULL;
-                size_t n = 0;
-                if (artifact_urls(r, a, &urls, &n) < 0)
-                        return;
-                plan(r, "curl -fL --proto '=https,http' --max-filesize %llu -o %s.part '%s'",
-                     (unsigned long long)a->size, a->sha256, urls[0]);
-                plan(r, "echo '%s  %s.part' | sha256sum -c && mv %s.part %s", a->sha256,
-                     a->sha256, a->sha256, a->sha256);
-                pdi_strv_free(urls, n);
-        }
-}
-
-static void plan_stage(struct run *r, const struct shown *s)
-{
-        const struct pdi_manifest *m = r->v.manifest;
-        const char *v = m->version;
-        plan(r, "install -d -m 0700 %s/%s.partial", s->releases, v);
-        for (size_t i = 0; i < m->n_artifacts; i++) {
-                const struct pdi_manifest_artifact *a = &m->artifacts[i];
-                if (a->format == PDI_FORMAT_BINARY) {
-                        plan(r, "install -o root -g root -m %04o %s/%s %s/%s.partial/%s",
-                             pdi_stage_mode(m, a->name), s->cache, a->sha256, s->releases, v,
-                             a->name);
-                        continue;
-                }
-                plan(r, "tar -x --no-same-owner --no-same-permissions -f %s/%s -C %s/%s.partial",
-                     s->cache, a->sha256, s->releases, v);
-                for (size_t f = 0; f < a->n_files; f++)
-                        plan(r, "echo '%s  %s/%s.partial/%s' | sha256sum -c && chmod %04o %s/%s.partial/%s",
-                             a->files[f].sha256, s->releases, v, a->files[f].path,
-                             pdi_stage_mode(m, a->files[f].path), s->releases, v,
-                             a->files[f].path);
-        }
-        plan(r, "cp manifest.json manifest.json.minisig %s/%s.partial/", s->releases, v);
-        plan(r, "chmod 0755 %s/%s.partial && sync", s->releases, v);
-        plan(r, "mv -T %s/%s.partial %s/%s", s->releases, v, s->releases, v);
-}
-
-static int dry_run(struct run *r)
-{
-        const char *v = r->v.manifest->version;
-        struct shown s;
-        if (shown_init(r, &s) < 0)
-                return -ENOMEM;
-        json_object_set_new(r->out, "plan", json_array());
-        plan_verify(r);
-        if (already_installed(r))
-                plan(r, "# %s/%s is installed from this manifest: every file is checked against "
-                        "it, a damaged one is replaced",
-                     s.releases, v);
-        else {
-                plan_fetch(r, &s);
-                plan_stage(r, &s);
-        }
-        if (!streq(r->tree_current, v))
-                plan(r, "ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new %s", v,
-                     s.prefix, s.prefix, s.current);
-        plan(r, "ln -sfn %s %s", s.bin_target, s.bin_link);
-        shown_done(&s);
-        return 0;
-}
-
 /* --- the whole run ----------------------------------------------------------------------- */
 
-static int setup(struct run *r)
+int pdi_run_setup(struct run *r)
 {
         int k = pdi_ctx_root(r->ctx, &r->root);
         if (k == 0)
@@ -631,6 +467,40 @@ static bool host_running(struct run *r)
                 streq(st.active_state, "active"));
 }
 
+/* upgrade only moves forward from an existing install of the same product. The same
+ * manifest again (same sequence and bytes, already current) is "up to date", not an error,
+ * so a periodic upgrade (the timer) stays quiet when there is nothing new. */
+static int check_upgrade(struct run *r)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        struct pdi_error *err = &r->ctx->err;
+        if (!r->tree_current)
+                return pdi_error_set(err, -PDI_E_FAILED,
+                                     "upgrade: nothing is installed under %s; use 'install'",
+                                     r->layout.prefix);
+        json_t *rec = pdi_state_release(&r->state, r->layout.instance, r->tree_current);
+        const char *product = json_string_value(json_object_get(rec, "product"));
+        if (product && !streq(product, m->product))
+                return pdi_error_set(err, -PDI_E_POLICY,
+                                     "manifest %s is for product %s, the installed release is "
+                                     "%s",
+                                     r->manifest_src, m->product, product);
+        uint64_t highest = pdi_state_highest_sequence(&r->state, m->product, NULL);
+        if (m->sequence > highest || r->o->allow_downgrade)
+                return 0;
+        if (streq(r->tree_current, m->version) && pdi_run_already_installed(r)) {
+                log_notice("polkadot %s (sequence %llu) is current: up to date", m->version,
+                           (unsigned long long)m->sequence);
+                return 0;
+        }
+        return pdi_error_set(err, -PDI_E_POLICY,
+                             "manifest %s: sequence %llu is not greater than the highest "
+                             "accepted sequence %llu; upgrade only moves forward ('rollback' "
+                             "returns to a kept release)",
+                             r->manifest_src, (unsigned long long)m->sequence,
+                             (unsigned long long)highest);
+}
+
 /* A release cut for some chains only is refused for a node configured for another one (an
  * emergency release for one network once crashed validators of another). */
 static int check_chains(struct run *r)
@@ -651,7 +521,7 @@ static int check_chains(struct run *r)
 
 static int install(struct run *r)
 {
-        int k = setup(r);
+        int k = pdi_run_setup(r);
         if (k == 0) {
                 k = pdi_host_prepare(&r->host, r->root, &r->layout, r->o->settings,
                                      r->o->n_settings, &r->ctx->err);
@@ -664,15 +534,18 @@ static int install(struct run *r)
         if (k == 0 && r->o->dry_run) {
                 if (pdi_layout_current(r->root, &r->layout, &r->tree_current) < 0)
                         r->tree_current = NULL;
-                return dry_run(r);
+                return pdi_run_dry_run(r);
         }
         if (k == 0)
-                k = reconcile(r);
+                k = pdi_run_reconcile(r);
+        if (k == 0 && streq(r->o->action, "upgrade"))
+                k = check_upgrade(r);
         if (k < 0)
                 return k;
+        pdi_run_check_running(r);
         const char *version = r->v.manifest->version;
         bool repaired = false;
-        if (already_installed(r)) {
+        if (pdi_run_already_installed(r)) {
                 k = verify_or_repair(r, &repaired);
                 if (k == 0 && !repaired && streq(r->tree_current, version))
                         log_notice("polkadot %s is installed and every file verifies: nothing "
@@ -692,23 +565,23 @@ static int install(struct run *r)
                 json_object_set_new(r->out, "changed", json_true());
         if (k == 0)
                 k = activate(r);
-        if (k == 0 && !r->o->no_start &&
-            (json_is_true(json_object_get(r->out, "changed")) || !host_running(r)))
-                k = pdi_host_start(&r->host, r->o->settle_s, &r->report, &r->ctx->err);
+        if (k == 0 && (json_is_true(json_object_get(r->out, "changed")) || !host_running(r) ||
+                       r->restart_needed))
+                k = pdi_run_start_or_fall_back(r, previous, version);
         bool changed = json_is_true(json_object_get(r->out, "changed"));
         if (k == 0 && changed)
                 k = pdi_state_history_add(&r->state, r->layout.instance, r->o->action,
                                           r->tree_current, version, "ok",
                                           repaired ? "repaired damaged files" : NULL);
         if (k == 0)
-                k = save_state(r);
+                k = pdi_run_save_state(r);
         pdi_fault("state-final");
         if (k == 0)
-                k = prune(r, version, previous ? previous
+                k = pdi_run_prune(r, version, previous ? previous
                                                : pdi_state_previous(&r->state,
                                                                     r->layout.instance));
         if (k == 0)
-                k = save_state(r);
+                k = pdi_run_save_state(r);
         return k;
 }
 
@@ -731,6 +604,6 @@ int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
                 pdi_error_set(&ctx->err, k, "%s: %s", o->action, pdi_strerror(k));
         if (k < 0 && !o->dry_run && r.v.manifest)
                 pdi_error_prefix(&ctx->err, "%s %s: ", o->action, r.v.manifest->version);
-        run_done(&r);
+        pdi_run_done(&r);
         return k;
 }

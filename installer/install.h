@@ -25,6 +25,7 @@ struct pdi_install_opts {
         char *settings[16]; /* "chain=kusama" …, from the settings flags */
         size_t n_settings;
         unsigned settle_s;  /* how long the started unit must stay active */
+        const char *to;     /* rollback --to */
 };
 
 /* Parse the options install and upgrade share (and the common ones). */
@@ -32,6 +33,8 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
                            char **argv, struct pdi_install_opts *o);
 
 int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o);
+/* Switch back to a kept release (`to`, or the previous one), verified again first. */
+int pdi_rollback_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o, const char *to);
 
 #define PDI_INSTALL_OPTIONS_HELP                                                                   \
         "  --manifest URL|PATH  the release manifest (https, http, file:// or a path)\n"          \
@@ -51,6 +54,8 @@ int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o);
         "  --allow-downgrade    accept a manifest with a lower sequence (says so loudly)\n"       \
         "  --no-start           configure and enable the service, but do not start or\n"         \
         "                       restart it\n"                                                    \
+        "  --settle SEC         after a restart the node must stay active this long\n"           \
+        "                       (default 5)\n"                                                    \
         "\nSettings (stored in /etc/polkadot-installer/config; they survive upgrades):\n"          \
         "  --chain NAME|PATH    polkadot, kusama, westend, paseo, or a chain-spec file\n"         \
         "  --node-name NAME     the node's name (no blanks)\n"                                    \

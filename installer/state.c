@@ -229,3 +229,19 @@ int pdi_state_set_rendered(struct pdi_state *s, const char *path, const char *sh
         }
         return json_object_set_new(r, path, json_string(sha256)) < 0 ? -ENOMEM : 0;
 }
+
+int pdi_state_record_failure(struct pdi_state *s, const char *instance, const char *version,
+                             const char *reason)
+{
+        json_t *inst = instance_entry(s, instance, true);
+        json_t *failed = json_object_get(inst, "failed");
+        char now[32];
+        pdi_state_now(now);
+        if (!failed) {
+                failed = json_object();
+                if (!failed || json_object_set_new(inst, "failed", failed) < 0)
+                        return -ENOMEM;
+        }
+        json_t *e = json_pack("{s:s, s:s}", "time", now, "reason", reason);
+        return e && json_object_set_new(failed, version, e) == 0 ? 0 : -ENOMEM;
+}

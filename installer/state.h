@@ -61,3 +61,7 @@ void pdi_state_now(char buf[32]);
  * operator's edit can be told from our own content. NULL if never written. */
 const char *pdi_state_rendered(const struct pdi_state *s, const char *path);
 int pdi_state_set_rendered(struct pdi_state *s, const char *path, const char *sha256);
+
+/* A release that failed its health check after an upgrade (the run fell back). */
+int pdi_state_record_failure(struct pdi_state *s, const char *instance, const char *version,
+                             const char *reason);
