@@ -67,21 +67,32 @@ int pdi_cgroups_detect(const char *mountpoint, struct pdi_cgroups *ret)
         return 0;
 }
 
-void pdi_cgroups_report(const struct pdi_cgroups *c, struct pdi_report *rep)
+bool pdi_cgroups_limits_text(const struct pdi_cgroups *c, char *buf, size_t n)
 {
         /* systemd keeps v1 controllers on v1 and hybrid hosts and translates what it can. */
         if (!c->v2) {
-                pdi_report_note(rep,
-                                "cgroup %s: MemoryHigh= in the slice cannot apply; MemoryMax=, "
-                                "CPUWeight=, IOWeight= and TasksMax= apply through their v1 "
-                                "equivalents (memory limit, cpu.shares, blkio.weight, pids.max)",
-                                c->hybrid ? "hybrid (controllers on v1)" : "v1");
-                return;
+                snprintf(buf, n,
+                         "cgroup %s: MemoryHigh= in the slice cannot apply; MemoryMax=, "
+                         "CPUWeight=, IOWeight= and TasksMax= apply through their v1 "
+                         "equivalents (memory limit, cpu.shares, blkio.weight, pids.max)",
+                         c->hybrid ? "hybrid (controllers on v1)" : "v1");
+                return true;
         }
-        for (size_t i = 0; i < ELEMENTSOF(controllers); i++)
+        size_t len = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(controllers) && len < n; i++)
                 if (!(c->controllers & controllers[i].bit))
-                        pdi_report_note(rep,
-                                        "cgroup v2 without the %s controller: %s in the slice "
-                                        "cannot apply",
-                                        controllers[i].name, controllers[i].settings);
+                        len += (size_t)snprintf(buf + len, n - len,
+                                                "%scgroup v2 without the %s controller: %s in "
+                                                "the slice cannot apply",
+                                                len ? "; " : "", controllers[i].name,
+                                                controllers[i].settings);
+        return len > 0;
+}
+
+void pdi_cgroups_report(const struct pdi_cgroups *c, struct pdi_report *rep)
+{
+        char text[512];
+        if (pdi_cgroups_limits_text(c, text, sizeof(text)))
+                pdi_report_note(rep, "%s", text);
 }

@@ -19,5 +19,7 @@ struct pdi_cgroups {
 
 /* Probe a cgroup mount point (normally /sys/fs/cgroup; tests pass one they mounted). */
 int pdi_cgroups_detect(const char *mountpoint, struct pdi_cgroups *ret);
+/* One line on the slice limits that cannot apply here; false when all can. */
+bool pdi_cgroups_limits_text(const struct pdi_cgroups *c, char *buf, size_t n);
 /* Note each slice limit that cannot apply here. */
 void pdi_cgroups_report(const struct pdi_cgroups *c, struct pdi_report *rep);

@@ -579,37 +579,20 @@ static const char *host_note(const struct pdi_target *t)
 
 static void check_cgroups(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        static const struct {
-                unsigned bit;
-                const char *limit;
-        } ctl[] = {{PDI_CG_MEMORY, "memory (MemoryMax=)"},
-                   {PDI_CG_CPU, "cpu (CPUQuota=, CPUWeight=)"},
-                   {PDI_CG_IO, "io (IOWeight=)"},
-                   {PDI_CG_PIDS, "pids (TasksMax=)"}};
         struct pdi_cgroups cg;
-        char missing[200] = "";
-        size_t len = 0;
+        char text[512];
         int r = pdi_cgroups_detect("/sys/fs/cgroup", &cg);
-
         if (r < 0) {
                 pdi_check_skip(c, "/sys/fs/cgroup: %s",
                                r == -ENOMEDIUM ? "no cgroup file system mounted" : strerror(-r));
                 return;
         }
-        for (size_t i = 0; i < ELEMENTSOF(ctl); i++)
-                if (!(cg.controllers & ctl[i].bit))
-                        len += (size_t)snprintf(missing + len, sizeof(missing) - len, "%s%s",
-                                                len ? ", " : "", ctl[i].limit);
-        if (!len)
-                return;
-        pdi_check_finding(c, PDI_SEV_WARN,
-                          "boot with the unified hierarchy (systemd.unified_cgroup_hierarchy=1) "
-                          "so the slice's limits apply",
-                          "cgroup %s%s: these limits of the slice cannot apply: %s",
-                          cg.hybrid ? "hybrid"
-                          : !cg.v2  ? "v1"
-                                    : "v2 without some controllers",
-                          host_note(t), missing);
+        if (pdi_cgroups_limits_text(&cg, text, sizeof(text)))
+                pdi_check_finding(c, PDI_SEV_WARN,
+                                  "boot with the unified hierarchy "
+                                  "(systemd.unified_cgroup_hierarchy=1) so every limit of the "
+                                  "slice applies",
+                                  "%s%s", text, host_note(t));
 }
 
 /* Enforcing but our module not in the policy store, or the node not labelled by it. */

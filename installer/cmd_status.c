@@ -2,6 +2,7 @@
  * Read-only: it reports an interrupted run, it does not repair it. */
 #include "cli.h"
 #include "layout.h"
+#include "lock.h"
 #include "log.h"
 #include "manifest.h"
 #include "state.h"
@@ -107,6 +108,35 @@ static void print_text(const json_t *o)
         }
 }
 
+/* An interrupted run left the state behind the tree: the `current` symlink (moved by one
+ * atomic rename) is the truth, so the state follows it, as install/upgrade/rollback do.
+ * Only when no other installer holds the lock; the unit is never touched from here. */
+static void recover(struct pdi_ctx *ctx, const struct pdi_root *root,
+                    const struct pdi_layout *l, struct pdi_state *st, const char *cur)
+{
+        struct pdi_error err = {0};
+        int fd = -1;
+        _cleanup_free_ char *was = pdi_state_current(st, l->instance)
+                                           ? strdup(pdi_state_current(st, l->instance))
+                                           : NULL;
+        if (pdi_lock_take(root, l->lock, "status", 0, &fd, &err) < 0) {
+                log_warn("an interrupted run left the state behind the tree (%s); another "
+                         "installer is running and will settle it",
+                         err.msg);
+                return;
+        }
+        if (pdi_state_set_current(st, l->instance, cur) == 0 &&
+            pdi_state_history_add(st, l->instance, "recover", was, cur, "ok",
+                                  "state follows tree") == 0 &&
+            pdi_state_save(root, st, &err) == 0) {
+                log_notice("an interrupted run switched to %s; the state now says so too", cur);
+                json_object_set_new(ctx->out, "recovered", json_true());
+        } else {
+                log_warn("could not record the interrupted switch to %s: %s", cur, err.msg);
+        }
+        close(fd);
+}
+
 static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -134,11 +164,10 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
                 r = pdi_state_load(root, &st, &ctx->err);
         if (r == 0 && pdi_layout_current(root, &l, &cur) < 0)
                 log_warn("%s is not a link into releases/", l.current);
+        if (r == 0 && cur && !streq(cur, pdi_state_current(&st, l.instance)))
+                recover(ctx, root, &l, &st, cur);
         if (r == 0) {
                 json_t *o = collect(root, &l, &st, cur);
-                if (json_is_true(json_object_get(o, "interrupted_run")))
-                        log_warn("an interrupted run left the state behind the tree; the next "
-                                 "install brings them together");
                 if (ctx->json)
                         json_object_update(ctx->out, o);
                 else
@@ -154,7 +183,9 @@ const struct pdi_command pdi_cmd_status = {
         .name = "status",
         .summary = "show installed releases, the current one, and where the binaries are",
         .usage = "status [--prefix DIR]",
-        .help = "Reads the release tree and the state; changes nothing.\n\n"
+        .help = "Reads the release tree and the state. If an interrupted run left the\n"
+                "state behind the `current` symlink, the state is brought in line with the\n"
+                "tree (when no other installer runs); nothing else is changed.\n\n"
                 "Options:\n"
                 "  --prefix DIR         release tree (default /opt/polkadot)\n",
         .examples = "  polkadot-installer status\n"

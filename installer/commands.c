@@ -4,6 +4,7 @@
 extern const struct pdi_command pdi_cmd_install;
 extern const struct pdi_command pdi_cmd_upgrade;
 extern const struct pdi_command pdi_cmd_rollback;
+extern const struct pdi_command pdi_cmd_auto_upgrade;
 extern const struct pdi_command pdi_cmd_status;
 extern const struct pdi_command pdi_cmd_uninstall;
 extern const struct pdi_command pdi_cmd_audit;
@@ -16,6 +17,7 @@ const struct pdi_command *const pdi_commands[] = {
         &pdi_cmd_install,
         &pdi_cmd_upgrade,
         &pdi_cmd_rollback,
+        &pdi_cmd_auto_upgrade,
         &pdi_cmd_status,
         &pdi_cmd_uninstall,
         &pdi_cmd_audit,

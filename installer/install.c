@@ -467,6 +467,33 @@ static bool host_running(struct run *r)
                 streq(st.active_state, "active"));
 }
 
+/* The highest accepted manifest, byte for byte, whose run was killed after it recorded the
+ * sequence but before it switched: no history entry ever moved to or from its version and it
+ * never failed. Running it again finishes that upgrade; a release that was reached once (and
+ * left by a rollback) or that failed stays refused, so a timer cannot undo either. */
+static bool interrupted_before_switch(struct run *r)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        const char *sha = NULL;
+        if (pdi_state_highest_sequence(&r->state, m->product, &sha) != m->sequence ||
+            !streq(sha, r->v.manifest_sha256) ||
+            !pdi_state_release(&r->state, r->layout.instance, m->version))
+                return false;
+        json_t *inst = json_object_get(json_object_get(r->state.root, "instances"),
+                                       r->layout.instance);
+        if (json_object_get(json_object_get(inst, "failed"), m->version))
+                return false;
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(inst, "history"), i, e)
+        {
+                if (streq(json_string_value(json_object_get(e, "to")), m->version) ||
+                    streq(json_string_value(json_object_get(e, "from")), m->version))
+                        return false;
+        }
+        return true;
+}
+
 /* upgrade only moves forward from an existing install of the same product. The same
  * manifest again (same sequence and bytes, already current) is "up to date", not an error,
  * so a periodic upgrade (the timer) stays quiet when there is nothing new. */
@@ -491,6 +518,12 @@ static int check_upgrade(struct run *r)
         if (streq(r->tree_current, m->version) && pdi_run_already_installed(r)) {
                 log_notice("polkadot %s (sequence %llu) is current: up to date", m->version,
                            (unsigned long long)m->sequence);
+                return 0;
+        }
+        if (interrupted_before_switch(r)) {
+                log_notice("manifest %s (sequence %llu) was accepted by an interrupted run that "
+                           "never switched to %s: finishing that upgrade",
+                           r->manifest_src, (unsigned long long)m->sequence, m->version);
                 return 0;
         }
         return pdi_error_set(err, -PDI_E_POLICY,

@@ -189,8 +189,16 @@ static int rollback(struct run *r, const char *to)
         if (k == 0)
                 k = pick_target(r, to, &target);
         if (k == 0 && streq(target, r->tree_current)) {
-                log_notice("%s is already current: nothing to do", target);
-                return 0;
+                /* Still bring state and unit in line: a run killed after its switch leaves
+                 * the state file behind the tree, and the node running the old release. */
+                pdi_run_check_running(r);
+                if (!r->restart_needed)
+                        log_notice("%s is already current: nothing to do", target);
+                if (!r->o->dry_run)
+                        k = pdi_run_save_state(r);
+                if (k == 0 && r->restart_needed && !r->o->dry_run)
+                        k = pdi_run_start_or_fall_back(r, NULL, target);
+                return k;
         }
         if (k == 0)
                 k = load_stored(r, target);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The demo, on an embedded default: builds the installer, makes a throwaway release key and a
 # signed demo release from stand-in binaries, serves it with lighttpd on 127.0.0.1, installs
-# it into ./demo-root (nothing on the host changes), then shows status.
+# it into ./demo-root (nothing on the host changes), shows status, then audits it.
 # Work files go to ./demo-work; both folders are recreated on each run.
 source "$(dirname "$0")/lib.sh"
 cd "$PDI_TOP"
@@ -52,4 +52,9 @@ echo "==> installing the same release again changes nothing"
 
 echo "==> status"
 "$PDI" status --root "$root"
-echo "==> demo done: the installed tree is in $root"
+
+echo "==> audit of what is now in $root (host checks describe this machine)"
+rc=0
+"$PDI" audit --root "$root" || rc=$?
+[ "$rc" = 0 ] || [ "$rc" = 4 ] || exit "$rc"
+echo "==> demo done: the installed tree is in $root (audit exit code $rc: 4 means findings)"
