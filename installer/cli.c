@@ -139,3 +139,30 @@ void pdi_commands_list(FILE *f)
         for (size_t i = 0; pdi_commands[i]; i++)
                 fprintf(f, "  %-16s %s\n", pdi_commands[i]->name, pdi_commands[i]->summary);
 }
+
+int pdi_cli_parse(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv,
+                  const struct pdi_cli_opt *opts, size_t n)
+{
+        static const struct option common[] = {PDI_COMMON_LONGOPTS};
+        struct option all[ELEMENTSOF(common) + 16 + 1];
+        if (n > 16)
+                return -EINVAL;
+        memcpy(all, common, sizeof(common));
+        for (size_t i = 0; i < n; i++)
+                all[ELEMENTSOF(common) + i] = (struct option){
+                        opts[i].name, opts[i].value ? required_argument : no_argument, NULL,
+                        PDI_OPT_OWN + (int)i};
+        all[ELEMENTSOF(common) + n] = (struct option){0};
+        int c, r = 0;
+        optind = 0;
+        while (r == 0 && (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, all, NULL)) != -1) {
+                size_t i = (size_t)(c - PDI_OPT_OWN);
+                if (c < PDI_OPT_OWN || i >= n)
+                        r = pdi_cli_common(ctx, cmd, c, optarg);
+                else if (opts[i].value)
+                        *opts[i].value = optarg;
+                else
+                        *opts[i].flag = true;
+        }
+        return r < 0 ? r : pdi_cli_done(ctx, cmd, argc, argv, 0);
+}

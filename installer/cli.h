@@ -72,6 +72,17 @@ int pdi_cli_common(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c, co
 int pdi_cli_done(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv,
                  int max_positional);
 
+/* Commands whose own options are plain values and flags parse them from a table: each
+ * entry stores its argument in *value, or sets *flag. Common options are handled too, and
+ * pdi_cli_done() is called with max_positional 0. */
+struct pdi_cli_opt {
+        const char *name;
+        const char **value; /* required_argument */
+        bool *flag;         /* no_argument */
+};
+int pdi_cli_parse(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv,
+                  const struct pdi_cli_opt *opts, size_t n);
+
 /* Parse an unsigned decimal number (no sign, no junk, no overflow) for option opt. */
 int pdi_cli_uint(struct pdi_ctx *ctx, const char *opt, const char *arg, unsigned long long max,
                  unsigned long long *ret);

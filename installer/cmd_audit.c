@@ -6,8 +6,6 @@
 
 #include <errno.h>
 
-enum { OPT_PROMETHEUS = PDI_OPT_OWN };
-
 static int report(struct pdi_ctx *ctx, const struct pdi_audit *a, const struct pdi_target *t,
                   const char *prom)
 {
@@ -34,18 +32,9 @@ static int report(struct pdi_ctx *ctx, const struct pdi_audit *a, const struct p
 
 static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            PDI_COMMON_LONGOPTS,
-            {"prometheus", required_argument, NULL, OPT_PROMETHEUS},
-            {0},
-        };
         const char *prom = NULL;
-        int c, r = 0;
-        optind = 0;
-        while (r == 0 && (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, opts, NULL)) != -1)
-                r = c == OPT_PROMETHEUS ? (prom = optarg, 0) : pdi_cli_common(ctx, cmd, c, optarg);
-        if (r == 0)
-                r = pdi_cli_done(ctx, cmd, argc, argv, 0);
+        const struct pdi_cli_opt opts[] = {{"prometheus", &prom, NULL}};
+        int r = pdi_cli_parse(ctx, cmd, argc, argv, opts, ELEMENTSOF(opts));
         const struct pdi_root *root;
         if (r == 0)
                 r = pdi_ctx_root(ctx, &root);

@@ -169,7 +169,8 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
         return r;
 }
 
-static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
+int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc,
+                        char **argv)
 {
         struct pdi_install_opts o = {0};
         int r = pdi_install_parse_args(ctx, cmd, argc, argv, &o);
@@ -198,5 +199,5 @@ const struct pdi_command pdi_cmd_install = {
                     "  polkadot-installer install --from /media/usb/polkadot-1.16.0\n"
                     "  polkadot-installer install --manifest m.json --dry-run\n"
                     "  polkadot-installer install --root /srv/image --manifest m.json --json\n",
-        .run = run,
+        .run = pdi_install_cmd_run,
 };

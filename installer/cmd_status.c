@@ -12,8 +12,6 @@
 #include <limits.h>
 #include <sys/stat.h>
 
-enum { OPT_PREFIX = PDI_OPT_OWN };
-
 static json_t *binary_info(const struct pdi_root *root, const struct pdi_layout *l,
                            const char *name)
 {
@@ -139,18 +137,9 @@ static void recover(struct pdi_ctx *ctx, const struct pdi_root *root,
 
 static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
 {
-        static const struct option opts[] = {
-                PDI_COMMON_LONGOPTS,
-                {"prefix", required_argument, NULL, OPT_PREFIX},
-                {0},
-        };
         const char *prefix = NULL;
-        int c, r = 0;
-        optind = 0;
-        while (r == 0 && (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, opts, NULL)) != -1)
-                r = c == OPT_PREFIX ? (prefix = optarg, 0) : pdi_cli_common(ctx, cmd, c, optarg);
-        if (r == 0)
-                r = pdi_cli_done(ctx, cmd, argc, argv, 0);
+        const struct pdi_cli_opt opts[] = {{"prefix", &prefix, NULL}};
+        int r = pdi_cli_parse(ctx, cmd, argc, argv, opts, ELEMENTSOF(opts));
         const struct pdi_root *root;
         if (r == 0)
                 r = pdi_ctx_root(ctx, &root);

@@ -15,8 +15,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-enum { OPT_PURGE = PDI_OPT_OWN, OPT_PREFIX };
-
 struct uninstall {
         struct pdi_ctx *ctx;
         const struct pdi_root *root;
@@ -194,22 +192,10 @@ static int uninstall(struct uninstall *u, const char *prefix)
 
 static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
 {
-        static const struct option opts[] = {
-                PDI_COMMON_LONGOPTS,
-                {"purge", no_argument, NULL, OPT_PURGE},
-                {"prefix", required_argument, NULL, OPT_PREFIX},
-                {0},
-        };
         struct uninstall u = {.ctx = ctx};
         const char *prefix = NULL;
-        int c, r = 0;
-        optind = 0;
-        while (r == 0 && (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, opts, NULL)) != -1)
-                r = c == OPT_PURGE    ? (u.purge = true, 0)
-                    : c == OPT_PREFIX ? (prefix = optarg, 0)
-                                      : pdi_cli_common(ctx, cmd, c, optarg);
-        if (r == 0)
-                r = pdi_cli_done(ctx, cmd, argc, argv, 0);
+        const struct pdi_cli_opt opts[] = {{"purge", NULL, &u.purge}, {"prefix", &prefix, NULL}};
+        int r = pdi_cli_parse(ctx, cmd, argc, argv, opts, ELEMENTSOF(opts));
         if (r == 0 && pdi_report_init(&u.rep) < 0)
                 r = -ENOMEM;
         if (r == 0)

@@ -2,17 +2,6 @@
  * back to the running release if the new one fails. */
 #include "install.h"
 
-static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
-{
-        struct pdi_install_opts o = {0};
-        int r = pdi_install_parse_args(ctx, cmd, argc, argv, &o);
-        if (r == 0)
-                r = pdi_install_run(ctx, &o);
-        for (size_t i = 0; i < o.n_settings; i++)
-                free(o.settings[i]);
-        return r;
-}
-
 const struct pdi_command pdi_cmd_upgrade = {
         .name = "upgrade",
         .summary = "move an install to a newer signed release, with health check and fallback",
@@ -33,5 +22,5 @@ const struct pdi_command pdi_cmd_upgrade = {
                     "https://releases.example/polkadot/1.17.0/manifest.json\n"
                     "  polkadot-installer upgrade --from /media/usb/polkadot-1.17.0 --settle 60\n"
                     "  polkadot-installer upgrade --manifest m.json --dry-run\n",
-        .run = run,
+        .run = pdi_install_cmd_run,
 };

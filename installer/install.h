@@ -33,6 +33,9 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
                            char **argv, struct pdi_install_opts *o);
 
 int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o);
+/* The command entry point install and upgrade share (cmd->name tells them apart). */
+int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc,
+                        char **argv);
 /* Switch back to a kept release (`to`, or the previous one), verified again first. */
 int pdi_rollback_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o, const char *to);
 

@@ -120,6 +120,34 @@ static void plan_stage(struct run *r, const struct shown *s)
         plan(r, "mv -T %s/%s.partial %s/%s", s->releases, v, s->releases, v);
 }
 
+/* Host configuration, as INSTALL.md sections 5 and 6 do it by hand. */
+static void plan_host(struct run *r)
+{
+        const struct pdi_layout *l = &r->layout;
+        _cleanup_free_ char *args = pdi_settings_node_args(&r->host.settings);
+        _cleanup_free_ char *sysusers = pdi_root_display(r->root, l->sysusers);
+        _cleanup_free_ char *env = pdi_root_display(r->root, l->env_file);
+        _cleanup_free_ char *units = pdi_root_display(r->root, l->unit_dir);
+        _cleanup_free_ char *base = pdi_root_display(r->root, r->host.settings.base_path);
+        if (!args || !sysusers || !env || !units || !base)
+                return;
+        plan(r, "# users %s and %s, no login (INSTALL.md section 5)", l->user, l->worker_user);
+        plan(r, "systemd-sysusers %s%s %s", r->root->is_host ? "" : "--root=",
+             r->root->is_host ? "" : r->root->path, sysusers);
+        plan(r, "install -d -o %s -g %s -m 0750 %s", l->user, l->user, base);
+        plan(r, "echo 'POLKADOT_ARGS=\"%s\"' >%s", args, env);
+        plan(r, "install -m 0644 %s %s %s/   # rendered from templates/", l->service, l->slice,
+             units);
+        if (r->host.live) {
+                plan(r, "systemctl daemon-reload && systemctl enable %s", l->service);
+                if (!r->o->no_start)
+                        plan(r, "systemctl restart %s && systemctl is-active %s", l->service,
+                             l->service);
+        } else {
+                plan(r, "ln -sfn %s %s   # enable, offline", l->service_path, l->wants_link);
+        }
+}
+
 int pdi_run_dry_run(struct run *r)
 {
         const char *v = r->v.manifest->version;
@@ -140,6 +168,7 @@ int pdi_run_dry_run(struct run *r)
                 plan(r, "ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new %s", v,
                      s.prefix, s.prefix, s.current);
         plan(r, "ln -sfn %s %s", s.bin_target, s.bin_link);
+        plan_host(r);
         shown_done(&s);
         return 0;
 }

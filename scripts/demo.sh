@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$PDI_TOP"
 
 pdi_ensure_packages "${PDI_BUILD_PACKAGES[@]}" lighttpd curl
-pdi_build build-demo -DPDI_TESTING=OFF >/dev/null
+pdi_build build-demo -DPDI_TESTING=OFF
 PDI="$PDI_TOP/build-demo/polkadot-installer"
 work="$PDI_TOP/demo-work"
 root="$PDI_TOP/demo-root"

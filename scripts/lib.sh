@@ -40,9 +40,14 @@ pdi_ensure_packages() {
 }
 
 # pdi_build DIR [cmake options...]: configure (once) and build.
+# The build's own output goes to DIR/build.log and is shown only when the build fails.
 pdi_build() {
         local dir=$1
         shift
         cmake -S "$PDI_TOP" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-        cmake --build "$dir" -j"$(nproc)"
+        if ! cmake --build "$dir" -j"$(nproc)" >"$dir/build.log" 2>&1; then
+                cat "$dir/build.log" >&2
+                echo "build in $dir failed" >&2
+                return 1
+        fi
 }

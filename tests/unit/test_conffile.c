@@ -6,24 +6,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-static char tmpl[] = "/tmp/pdi-conffile.XXXXXX";
-static struct pdi_root root;
+#include "testroot.h"
 
-static int setup(void **state)
-{
-        (void)state;
-        assert_non_null(mkdtemp(tmpl));
-        return pdi_root_init(&root, tmpl);
-}
-
-static int teardown(void **state)
-{
-        (void)state;
-        pdi_root_done(&root);
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
-        return system(cmd);
-}
 
 static char *read_back(const char *path)
 {
@@ -83,5 +67,5 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(dpkg_like),
         };
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, testroot_group_setup, testroot_group_teardown);
 }

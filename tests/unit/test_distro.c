@@ -8,25 +8,21 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-static char tmpl[64];
-static struct pdi_root root;
+#include "testroot.h"
 
+/* Each test gets a fresh root (the template is reset for mkdtemp). */
 static int setup(void **state)
 {
         (void)state;
-        snprintf(tmpl, sizeof(tmpl), "/tmp/pdi-distro.XXXXXX");
-        assert_non_null(mkdtemp(tmpl));
-        assert_int_equal(pdi_root_init(&root, tmpl), 0);
+        strcpy(tmpl, "/tmp/pdi-unit.XXXXXX");
+        assert_int_equal(testroot_setup(), 0);
         return pdi_root_mkdir_p(&root, "/etc", 0755);
 }
 
 static int teardown(void **state)
 {
         (void)state;
-        pdi_root_done(&root);
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
-        return system(cmd);
+        return testroot_teardown();
 }
 
 static void put(const char *path, const char *text)

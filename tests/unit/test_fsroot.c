@@ -8,24 +8,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-static char tmpl[] = "/tmp/pdi-fsroot.XXXXXX";
-static struct pdi_root root;
+#include "testroot.h"
 
-static int setup(void **state)
-{
-        (void)state;
-        assert_non_null(mkdtemp(tmpl));
-        return pdi_root_init(&root, tmpl);
-}
-
-static int teardown(void **state)
-{
-        (void)state;
-        pdi_root_done(&root);
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
-        return system(cmd);
-}
 
 static void write_read_round_trip(void **state)
 {
@@ -118,5 +102,5 @@ int main(void)
                 cmocka_unit_test(read_refuses_non_regular),
                 cmocka_unit_test(path_split),
         };
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, testroot_group_setup, testroot_group_teardown);
 }

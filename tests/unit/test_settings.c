@@ -6,26 +6,22 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-static char tmpl[] = "/tmp/pdi-settings.XXXXXX";
-static struct pdi_root root;
+#include "testroot.h"
+
 static struct pdi_layout layout;
 
 static int setup(void **state)
 {
         (void)state;
-        assert_non_null(mkdtemp(tmpl));
         assert_int_equal(pdi_layout_init(&layout, NULL, NULL), 0);
-        return pdi_root_init(&root, tmpl);
+        return testroot_setup();
 }
 
 static int teardown(void **state)
 {
         (void)state;
-        pdi_root_done(&root);
         pdi_layout_done(&layout);
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
-        return system(cmd);
+        return testroot_teardown();
 }
 
 static void defaults_and_args(void **state)

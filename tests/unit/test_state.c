@@ -7,24 +7,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-static char tmpl[] = "/tmp/pdi-state.XXXXXX";
-static struct pdi_root root;
+#include "testroot.h"
 
-static int setup(void **state)
-{
-        (void)state;
-        assert_non_null(mkdtemp(tmpl));
-        return pdi_root_init(&root, tmpl);
-}
-
-static int teardown(void **state)
-{
-        (void)state;
-        pdi_root_done(&root);
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
-        return system(cmd);
-}
 
 static struct pdi_manifest manifest(uint64_t seq)
 {
@@ -109,5 +93,5 @@ int main(void)
                 cmocka_unit_test(lower_and_equal_sequences),
                 cmocka_unit_test(damaged_state_is_an_error),
         };
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, testroot_group_setup, testroot_group_teardown);
 }

@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-static char tmpl[] = "/tmp/pdi-trust.XXXXXX";
-static struct pdi_root root;
+#include "testroot.h"
+
 static struct pdi_minisign_seckey sk[3];
 static struct pdi_minisign_pubkey pk[3];
 static const char msg[] = "{\"schema\": 1}";
@@ -32,25 +32,15 @@ static struct pdi_sigtext sig_by(int i, const char *m)
 static int setup(void **state)
 {
         (void)state;
-        assert_non_null(mkdtemp(tmpl));
         for (int i = 0; i < 3; i++)
                 assert_int_equal(pdi_minisign_keygen(&sk[i], &pk[i]), 0);
-        assert_int_equal(pdi_root_init(&root, tmpl), 0);
+        assert_int_equal(testroot_setup(), 0);
         assert_int_equal(pdi_root_mkdir_p(&root, PDI_TRUST_KEYS_DIR, 0755), 0);
         write_pub(PDI_TRUST_KEYS_DIR "/a.pub", 0);
         write_pub(PDI_TRUST_KEYS_DIR "/b.pub", 1);
         write_pub(PDI_TRUST_KEYS_DIR "/a-again.pub", 0); /* same key twice: counts once */
         write_pub(PDI_TRUST_KEYS_DIR "/c.pub.disabled", 2); /* not *.pub: ignored */
         return 0;
-}
-
-static int teardown(void **state)
-{
-        (void)state;
-        pdi_root_done(&root);
-        char cmd[128];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
-        return system(cmd);
 }
 
 static void loads_keys_once(void **state)
@@ -155,5 +145,5 @@ int main(void)
                 cmocka_unit_test(threshold_file_and_limits),
                 cmocka_unit_test(sig_names),
         };
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, setup, testroot_group_teardown);
 }

@@ -1,0 +1,38 @@
+/* A temporary --root for a unit test program: `root` on a fresh directory under /tmp, made
+ * by testroot_setup() and removed with everything in it by testroot_teardown(). */
+#pragma once
+
+#include "fsroot.h"
+
+#include <stdlib.h>
+
+static char tmpl[] = "/tmp/pdi-unit.XXXXXX";
+static struct pdi_root root;
+
+static int testroot_setup(void)
+{
+        if (!mkdtemp(tmpl))
+                return -1;
+        return pdi_root_init(&root, tmpl);
+}
+
+static int testroot_teardown(void)
+{
+        char cmd[128];
+        pdi_root_done(&root);
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpl);
+        return system(cmd);
+}
+
+/* cmocka group setup/teardown for tests that need nothing more. */
+static inline int testroot_group_setup(void **state)
+{
+        (void)state;
+        return testroot_setup();
+}
+
+static inline int testroot_group_teardown(void **state)
+{
+        (void)state;
+        return testroot_teardown();
+}
