@@ -26,6 +26,7 @@ void pdi_run_done(struct run *r)
                         close(r->fds[i]);
         free(r->fds);
         free(r->tree_current);
+        free(r->prev_before);
         pdi_state_done(&r->state);
         pdi_verified_done(&r->v);
         if (r->trust_loaded)
@@ -256,6 +257,9 @@ int pdi_run_reconcile(struct run *r)
                         k = pdi_state_history_add(&r->state, r->layout.instance, "recover", st,
                                                   r->tree_current, "ok", "state follows tree");
         }
+        const char *prev = pdi_state_previous(&r->state, r->layout.instance);
+        if (k == 0 && prev && !(r->prev_before = strdup(prev)))
+                k = -ENOMEM;
         return k;
 }
 

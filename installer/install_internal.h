@@ -34,6 +34,7 @@ struct run {
         bool host_ready;
         struct pdi_report report;
         bool restart_needed; /* the running node is not the release `current` names */
+        char *prev_before;   /* `previous` before this run: restored by a fallback */
 };
 
 char *pdi_run_join(const char *dir, const char *name);

@@ -191,6 +191,18 @@ int pdi_state_set_current(struct pdi_state *s, const char *instance, const char 
         return json_object_set_new(inst, "current", json_string(version)) < 0 ? -ENOMEM : 0;
 }
 
+int pdi_state_set_previous(struct pdi_state *s, const char *instance, const char *version)
+{
+        json_t *inst = instance_entry(s, instance, true);
+        if (!inst)
+                return -ENOMEM;
+        if (!version) {
+                json_object_del(inst, "previous");
+                return 0;
+        }
+        return json_object_set_new(inst, "previous", json_string(version)) < 0 ? -ENOMEM : 0;
+}
+
 #define PDI_STATE_HISTORY_MAX 200
 
 int pdi_state_history_add(struct pdi_state *s, const char *instance, const char *action,

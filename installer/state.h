@@ -51,6 +51,8 @@ int pdi_state_record_release(struct pdi_state *s, const char *instance,
 void pdi_state_forget_release(struct pdi_state *s, const char *instance, const char *version);
 /* current := version; previous := the old current when it differs. */
 int pdi_state_set_current(struct pdi_state *s, const char *instance, const char *version);
+/* previous := version, or none for NULL (after a fallback, the one before the upgrade). */
+int pdi_state_set_previous(struct pdi_state *s, const char *instance, const char *version);
 int pdi_state_history_add(struct pdi_state *s, const char *instance, const char *action,
                           const char *from, const char *to, const char *outcome,
                           const char *detail);

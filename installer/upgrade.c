@@ -44,6 +44,10 @@ int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to)
         }
         log_error("polkadot %s failed its health check; switching back to %s", to, from);
         int s = switch_to(r, from);
+        /* `previous` goes back to what it was: a plain rollback must not pick the release
+         * that just failed. */
+        if (s == 0)
+                s = pdi_state_set_previous(&r->state, inst, r->prev_before);
         pdi_fault("fell-back");
         struct pdi_error second = {0};
         if (s == 0)

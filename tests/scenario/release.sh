@@ -4,6 +4,8 @@
 #        OPTS (env): REL_ARCHIVE=1   execute worker shipped as workers.tar.zst
 #                    REL_PAD=BYTES   pad the node binary to this size (disk-full, bench)
 #                    REL_WORKER_VERSION=V  the prepare worker prints V (misaligned release)
+#                    REL_ARCHIVE_EXTRA="F…"  more files in that archive (they land next to the
+#                                    node: FAIL_AT_START makes the fake node exit at start)
 #                    REL_EDIT=PY     python applied to the manifest dict `d` before signing
 #   rel_serve DIR                    lighttpd on 127.0.0.1 serving DIR; sets $REL_URL
 #   tree_listing ROOT                every path with type, mode, owner, size, mtime, sha256
@@ -33,11 +35,14 @@ rel_make() { # dir version sequence
         fi
         if [ -n "${REL_ARCHIVE:-}" ]; then
                 printf 'notes for %s\n' "$version" >"$dir/NOTES"
-                tar --zstd -cf "$dir/workers.tar.zst" -C "$dir" polkadot-execute-worker NOTES
+                for x in ${REL_ARCHIVE_EXTRA:-}; do printf '%s\n' "$x" >"$dir/$x"; done
+                # shellcheck disable=SC2086
+                tar --zstd -cf "$dir/workers.tar.zst" -C "$dir" polkadot-execute-worker NOTES \
+                        ${REL_ARCHIVE_EXTRA:-}
         fi
-        python3 - "$dir" "$version" "$seq" "${REL_ARCHIVE:-}" "${REL_EDIT:-}" <<'PY'
+        python3 - "$dir" "$version" "$seq" "${REL_ARCHIVE:-}" "${REL_EDIT:-}" "${REL_ARCHIVE_EXTRA:-}" <<'PY'
 import hashlib, json, os, sys
-d_, version, seq, archive, edit = sys.argv[1:6]
+d_, version, seq, archive, edit, extra = sys.argv[1:7]
 def art(name, role, fname=None, fmt="binary"):
     b = open(os.path.join(d_, fname or name), "rb").read()
     return {"name": name, "role": role, "url": fname or name,
@@ -48,7 +53,7 @@ def f(name):
 arts = [art("polkadot", "node"), art("polkadot-prepare-worker", "prepare-worker")]
 if archive:
     a = art("workers.tar.zst", "execute-worker", fmt="tar.zst")
-    a["files"] = [f("polkadot-execute-worker"), f("NOTES")]
+    a["files"] = [f("polkadot-execute-worker"), f("NOTES")] + [f(x) for x in extra.split()]
     arts.append(a)
 else:
     arts.append(art("polkadot-execute-worker", "execute-worker"))

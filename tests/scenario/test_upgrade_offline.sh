@@ -146,15 +146,23 @@ crash_every_point() {
                 rc=0
                 { PDI_FAULT_AT="#$i" "$PDI" "$1" --root "$T/r" "${@:2}" >/dev/null 2>&1 || rc=$?; } 2>/dev/null
                 [ "$rc" = 137 ] || fail "$what: exit $rc, not killed"
+                before=$(state_current "$T/r")
                 "$PDI" status --root "$T/r" --json >"$T/st.json" 2>"$T/st.err" ||
                         fail "$what: status after the kill failed: $(cat "$T/st.err")"
-                python3 - "$T/st.json" "$(readlink "$T/r/opt/polkadot/current")" "$(state_current "$T/r")" <<'PY' ||
+                # status names the tree's release; a state file behind the tree it reports
+                # (interrupted_run) or brings along (recovered).
+                python3 - "$T/st.json" "$(readlink "$T/r/opt/polkadot/current")" "$before" "$(state_current "$T/r")" <<'PY' ||
 import json, sys
-d, tree, st = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+d, tree, before, after = json.load(open(sys.argv[1])), *sys.argv[2:]
 assert tree == "releases/" + d["current"], (tree, d["current"])
-assert d["interrupted_run"] == (d["current"] != st), (d["interrupted_run"], d["current"], st)
+if d["current"] != before:
+    assert d["interrupted_run"] or d.get("recovered"), "status does not see the interrupted run"
+if d.get("recovered"):
+    assert after == d["current"] and not d["interrupted_run"], ("recovered, but state", after)
+else:
+    assert after == before, "status changed the state without saying so"
 PY
-                        fail "$what: status misreports the state after the kill: $(cat "$T/st.json")"
+                        fail "$what: status misreports the state after the kill: $(cat "$T/st.json") $(cat "$T/st.err")"
                 rc=0
                 "$PDI" "$1" --root "$T/r" "${@:2}" >"$T/out" 2>&1 || rc=$?
                 [ "$rc" = 0 ] || { cat "$T/out" >&2; fail "$what: the next run failed ($rc)"; }

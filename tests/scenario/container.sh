@@ -1,0 +1,172 @@
+# The systemd container of the scenario tests; source after lib.sh and release.sh. Never the
+# host's systemd: a cached Debian bookworm root (debootstrap) is copied, booted with
+# systemd-nspawn, and commands run in it with nsenter.
+#   cache_ensure         build $CACHE/root once (keyed by $CACHE_KEY)
+#   ct_copy              $CT: a copy of the cached root with the installer in it
+#   ct_boot / ct_stop    boot it (skips when nspawn cannot boot here) / power it off cleanly
+#   ct CMD… / ct_timeout SECONDS CMD…   run CMD inside, with a clean environment
+#   ct_stop_and_check    stop and assert that no process of the container remains
+#   rel_binary           (overrides release.sh) the fake node and workers as release binaries
+#   PDI_CT_CACHE     cache directory (default /var/cache/pdi-test/bookworm)
+#   PDI_DEBIAN_MIRROR  mirror for debootstrap (default: the first one in /etc/apt/sources*)
+
+: "${PDI_BUILD_DIR:=$(dirname "$PDI")}"
+CACHE=${PDI_CT_CACHE:-/var/cache/pdi-test/bookworm}
+# Bump the version when the root needs other contents; the key lists what it holds.
+CACHE_VERSION=v2
+CT_PACKAGES=systemd,systemd-sysv,dbus,procps,libjansson4,libcurl4,libarchive13,libelf1,libseccomp2,libssl3
+CACHE_KEY="$CACHE_VERSION bookworm minbase $CT_PACKAGES"
+CT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+skip() {
+        echo "SKIP: $*"
+        exit 77
+}
+
+[ "$(id -u)" = 0 ] || skip "needs root (debootstrap, systemd-nspawn)"
+for c in systemd-nspawn debootstrap nsenter flock; do
+        command -v "$c" >/dev/null || skip "$c not installed"
+done
+for f in fake-polkadot fake-polkadot-worker; do
+        [ -x "$PDI_BUILD_DIR/$f" ] || fail "$PDI_BUILD_DIR/$f not built"
+done
+
+# The Debian mirror this host already uses, so no host name is baked in here.
+debian_mirror() {
+        [ -n "${PDI_DEBIAN_MIRROR:-}" ] && { echo "$PDI_DEBIAN_MIRROR"; return; }
+        # Missing files are normal here; awk reads to the end so nothing gets SIGPIPE.
+        {
+                grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources || true
+                grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
+                        sed 's/\[[^]]*\]//; s/^deb/URIs:/' || true
+        } | awk '{ for (i = 2; i <= NF; i++) if (!found && $i !~ /security|^cdrom/) { print $i; found = 1 } }'
+        return 0
+}
+
+# $CACHE/root holds the debootstrapped tree once its key file matches $CACHE_KEY.
+cache_build() {
+        local tmp="$CACHE/root.new.$$" mirror
+        mirror=$(debian_mirror)
+        echo "==> building the bookworm root in $CACHE (mirror ${mirror:-debootstrap default})"
+        rm -rf "$tmp"
+        # shellcheck disable=SC2086
+        if ! timeout 900 debootstrap --variant=minbase --include="$CT_PACKAGES" bookworm "$tmp" \
+                $mirror >"$CACHE/debootstrap.log" 2>&1; then
+                tail -n 20 "$CACHE/debootstrap.log" >&2
+                rm -rf "$tmp"
+                fail "debootstrap failed (log: $CACHE/debootstrap.log)"
+        fi
+        rm -rf "$CACHE/root"
+        mv "$tmp" "$CACHE/root"
+        echo "$CACHE_KEY" >"$CACHE/key"
+}
+
+cache_ensure() {
+        mkdir -p "$CACHE"
+        exec 9>"$CACHE/.lock"
+        timeout 1200 flock 9 || fail "cache $CACHE is locked by another run"
+        if [ "$(cat "$CACHE/key" 2>/dev/null)" != "$CACHE_KEY" ] || [ ! -x "$CACHE/root/sbin/init" ]; then
+                cache_build
+        fi
+        exec 9>&-
+}
+
+# The fake node and workers as the binaries of a release: rel_make calls this for each file.
+rel_binary() { # path version
+        local src=fake-polkadot-worker
+        [ "$(basename "$1")" = polkadot ] && src=fake-polkadot
+        python3 "$PDI_SOURCE_DIR/tests/fake/set-version.py" "$PDI_BUILD_DIR/$src" "$2" "$1"
+}
+
+# ct_copy: $CT, a copy of the cached root with the installer in it; a test adds its files.
+ct_copy() {
+        CT="$T/ct"
+        cp -a --reflink=auto "$CACHE/root" "$CT"
+        install -m 0755 "$PDI" "$CT/usr/local/sbin/polkadot-installer"
+}
+
+init_pid() {
+        cat /proc/"$NSPAWN_PID"/task/*/children 2>/dev/null | awk '{print $1; exit}'
+}
+
+ct_boot() {
+        MACHINE="pdi-ct-$$"
+        systemd-nspawn --register=no --keep-unit --console=read-only --machine="$MACHINE" \
+                -D "$CT" -b >"$T/console.log" 2>&1 &
+        NSPAWN_PID=$!
+        PDI_CLEANUP+=("ct_stop")
+        INIT=
+        for _ in $(seq 100); do
+                kill -0 "$NSPAWN_PID" 2>/dev/null || break
+                INIT=$(init_pid)
+                [ -n "$INIT" ] && [ "$(cat /proc/"$INIT"/comm 2>/dev/null)" = systemd ] && break
+                INIT=
+                sleep 0.2
+        done
+        if [ -z "$INIT" ]; then
+                tail -n 20 "$T/console.log"
+                skip "systemd-nspawn cannot boot a container here"
+        fi
+        # Until PID 1 listens, systemctl cannot connect at all: retry that, then wait.
+        local state deadline=$((SECONDS + 90))
+        while :; do
+                state=$(ct_timeout 60 systemctl is-system-running --wait 2>&1) || true
+                case "$state" in *"Failed to connect"*) ;; *) break ;; esac
+                [ "$SECONDS" -lt "$deadline" ] || break
+                sleep 0.3
+        done
+        case "$state" in
+        running | degraded) echo "==> container booted: $state (init pid $INIT)" ;;
+        *)
+                tail -n 30 "$T/console.log" >&2
+                fail "container did not boot: is-system-running says '$state'"
+                ;;
+        esac
+}
+
+ct_timeout() { # seconds cmd...: run cmd inside the container
+        local s=$1
+        shift
+        timeout "$s" nsenter -t "$INIT" -a env -i PATH="$CT_PATH" LANG=C.UTF-8 "$@"
+}
+
+ct() { ct_timeout 120 "$@"; }
+
+# Processes whose root is the container's tree.
+ct_processes() {
+        local p n=0
+        for p in /proc/[0-9]*; do
+                [ "$(readlink "$p/root" 2>/dev/null)" = "$CT" ] && n=$((n + 1))
+        done
+        echo "$n"
+}
+
+# SIGTERM to nspawn makes it ask the container's systemd to power off cleanly.
+ct_stop() {
+        [ -n "${NSPAWN_PID:-}" ] || return 0
+        kill -TERM "$NSPAWN_PID" 2>/dev/null || true
+        for _ in $(seq 150); do
+                kill -0 "$NSPAWN_PID" 2>/dev/null || break
+                sleep 0.2
+        done
+        if kill -0 "$NSPAWN_PID" 2>/dev/null; then
+                echo "container did not power off in 30 s; killing it" >&2
+                kill -KILL "$NSPAWN_PID" 2>/dev/null || true
+        fi
+        wait "$NSPAWN_PID" 2>/dev/null || true
+        NSPAWN_PID=
+        for _ in $(seq 50); do
+                [ "$(ct_processes)" = 0 ] && break
+                sleep 0.2
+        done
+        [ "$(ct_processes)" = 0 ] || echo "FAIL: $(ct_processes) processes of the container remain" >&2
+        rm -rf "/run/systemd/nspawn/propagate/$MACHINE"
+}
+
+ct_stop_and_check() {
+        ct_stop
+        TESTS_RUN=$((TESTS_RUN + 1))
+        [ "$(ct_processes)" = 0 ] || fail "container processes remain after stop"
+        kill -0 "$INIT" 2>/dev/null && fail "container init $INIT still runs"
+        echo "ok: container stopped, no process left"
+}
