@@ -7,8 +7,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-int pdi_cache_open(const struct pdi_root *r, const char *dir, int *ret_dirfd,
-                   struct pdi_error *err)
+int pdi_cache_open(const struct pdi_root *r, const char *dir, int *ret_dirfd, struct pdi_error *err)
 {
         int k = pdi_root_mkdir_p(r, dir, 0700);
         if (k < 0)
@@ -40,9 +39,9 @@ static int open_hit(int dirfd, const char *sha256, uint64_t size, int *ret_fd)
         return 0;
 }
 
-int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *urls,
-                  size_t n_urls, const char *sha256, uint64_t size, int *ret_fd,
-                  bool *ret_downloaded, struct pdi_error *err)
+int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *urls, size_t n_urls,
+                  const char *sha256, uint64_t size, int *ret_fd, bool *ret_downloaded,
+                  struct pdi_error *err)
 {
         int k = open_hit(dirfd, sha256, size, ret_fd);
         if (k == 0) {
@@ -52,7 +51,7 @@ int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *
         char part[80];
         snprintf(part, sizeof(part), "%s.part", sha256);
         _cleanup_close_ int fd =
-                openat(dirfd, part, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+            openat(dirfd, part, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return pdi_error_set(err, -errno, "cache %s: %s", part, strerror(errno));
         k = pdi_fetch_artifact(o, urls, n_urls, fd, size, sha256, err);

@@ -15,6 +15,6 @@ int pdi_cache_open(const struct pdi_root *r, const char *dir, int *ret_dirfd,
  * this call: a fresh download is hashed while it streams in; a cache hit is hashed again
  * (the disk may have rotted since), and a damaged entry is dropped and downloaded anew.
  * *ret_downloaded says whether the bytes were fetched in this call. */
-int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *urls,
-                  size_t n_urls, const char *sha256, uint64_t size, int *ret_fd,
-                  bool *ret_downloaded, struct pdi_error *err);
+int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *urls, size_t n_urls,
+                  const char *sha256, uint64_t size, int *ret_fd, bool *ret_downloaded,
+                  struct pdi_error *err);

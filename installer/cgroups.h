@@ -12,8 +12,8 @@ enum {
 };
 
 struct pdi_cgroups {
-        bool v2;        /* the unified hierarchy is mounted */
-        bool hybrid;    /* v1 controllers plus a unified hierarchy without them */
+        bool v2;              /* the unified hierarchy is mounted */
+        bool hybrid;          /* v1 controllers plus a unified hierarchy without them */
         unsigned controllers; /* PDI_CG_* available in the unified hierarchy */
 };
 

@@ -149,9 +149,9 @@ int pdi_cli_parse(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, 
                 return -EINVAL;
         memcpy(all, common, sizeof(common));
         for (size_t i = 0; i < n; i++)
-                all[ELEMENTSOF(common) + i] = (struct option){
-                        opts[i].name, opts[i].value ? required_argument : no_argument, NULL,
-                        PDI_OPT_OWN + (int)i};
+                all[ELEMENTSOF(common) + i] =
+                    (struct option){opts[i].name, opts[i].value ? required_argument : no_argument,
+                                    NULL, PDI_OPT_OWN + (int)i};
         all[ELEMENTSOF(common) + n] = (struct option){0};
         int c, r = 0;
         optind = 0;

@@ -42,25 +42,27 @@ enum {
 #define PDI_COMMON_SHORTOPTS ":hqvy"
 #define PDI_COMMON_LONGOPTS                                                                        \
         {"help", no_argument, NULL, 'h'}, {"quiet", no_argument, NULL, 'q'},                       \
-                {"verbose", no_argument, NULL, 'v'}, {"yes", no_argument, NULL, 'y'},              \
-                {"root", required_argument, NULL, PDI_OPT_ROOT},                                   \
-                {"json", no_argument, NULL, PDI_OPT_JSON},                                         \
-                {"non-interactive", no_argument, NULL, PDI_OPT_NON_INTERACTIVE},                   \
-                {"no-color", no_argument, NULL, PDI_OPT_NO_COLOR}
+            {"verbose", no_argument, NULL, 'v'}, {"yes", no_argument, NULL, 'y'},                  \
+            {"root", required_argument, NULL, PDI_OPT_ROOT},                                       \
+            {"json", no_argument, NULL, PDI_OPT_JSON},                                             \
+            {"non-interactive", no_argument, NULL, PDI_OPT_NON_INTERACTIVE},                       \
+        {                                                                                          \
+                "no-color", no_argument, NULL, PDI_OPT_NO_COLOR                                    \
+        }
 
 #define PDI_COMMON_HELP                                                                            \
         "Common options:\n"                                                                        \
-        "  --root DIR          operate on the tree under DIR instead of the host (no systemd)\n"    \
-        "  --json              print one JSON document on stdout; messages go to stderr\n"          \
-        "  -q, --quiet         only warnings and errors\n"                                          \
-        "  -v, --verbose       more detail\n"                                                       \
-        "  -y, --yes           never prompt; take defaults\n"                                       \
-        "  --non-interactive   never prompt; a missing setting is an error naming its flag\n"       \
-        "  --no-color          no colour (NO_COLOR is honoured too)\n"                              \
+        "  --root DIR          operate on the tree under DIR instead of the host (no systemd)\n"   \
+        "  --json              print one JSON document on stdout; messages go to stderr\n"         \
+        "  -q, --quiet         only warnings and errors\n"                                         \
+        "  -v, --verbose       more detail\n"                                                      \
+        "  -y, --yes           never prompt; take defaults\n"                                      \
+        "  --non-interactive   never prompt; a missing setting is an error naming its flag\n"      \
+        "  --no-color          no colour (NO_COLOR is honoured too)\n"                             \
         "  -h, --help          this help\n"
 
 #define PDI_EXIT_HELP                                                                              \
-        "Exit codes: 0 done, 1 failed, 2 usage error, 3 refused by verification or policy,\n"       \
+        "Exit codes: 0 done, 1 failed, 2 usage error, 3 refused by verification or policy,\n"      \
         "            4 audit found error-level problems.\n"
 
 /* Handle one option that is not the command's own. Returns 0 if consumed,

@@ -26,38 +26,38 @@ static const struct {
         const char *key;
         bool takes_value;
 } setting_flags[] = {
-        /* in the order of the OPT_SETTING + n entries of install_options */
-        {"chain", true},         {"node_name", true},       {"base_path", true},
-        {"validator", false},    {"rpc_port", true},        {"prometheus_port", true},
-        {"telemetry_url", true}, {"no_telemetry", false},   {"node_args", true},
+    /* in the order of the OPT_SETTING + n entries of install_options */
+    {"chain", true},         {"node_name", true},     {"base_path", true},
+    {"validator", false},    {"rpc_port", true},      {"prometheus_port", true},
+    {"telemetry_url", true}, {"no_telemetry", false}, {"node_args", true},
 };
 
 static const struct option install_options[] = {
-        PDI_COMMON_LONGOPTS,
-        {"manifest", required_argument, NULL, OPT_MANIFEST},
-        {"from", required_argument, NULL, OPT_FROM},
-        {"signature", required_argument, NULL, OPT_SIGNATURE},
-        {"trusted-key", required_argument, NULL, OPT_TRUSTED_KEY},
-        {"threshold", required_argument, NULL, OPT_THRESHOLD},
-        {"prefix", required_argument, NULL, OPT_PREFIX},
-        {"cacert", required_argument, NULL, OPT_CACERT},
-        {"keep", required_argument, NULL, OPT_KEEP},
-        {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
-        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-        {"allow-downgrade", no_argument, NULL, OPT_ALLOW_DOWNGRADE},
-        {"no-start", no_argument, NULL, OPT_NO_START},
-        {"settle", required_argument, NULL, OPT_SETTLE},
-        {"to", required_argument, NULL, OPT_TO},
-        {"chain", required_argument, NULL, OPT_SETTING + 0},
-        {"node-name", required_argument, NULL, OPT_SETTING + 1},
-        {"base-path", required_argument, NULL, OPT_SETTING + 2},
-        {"validator", no_argument, NULL, OPT_SETTING + 3},
-        {"rpc-port", required_argument, NULL, OPT_SETTING + 4},
-        {"prometheus-port", required_argument, NULL, OPT_SETTING + 5},
-        {"telemetry-url", required_argument, NULL, OPT_SETTING + 6},
-        {"no-telemetry", no_argument, NULL, OPT_SETTING + 7},
-        {"node-args", required_argument, NULL, OPT_SETTING + 8},
-        {0},
+    PDI_COMMON_LONGOPTS,
+    {"manifest", required_argument, NULL, OPT_MANIFEST},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"signature", required_argument, NULL, OPT_SIGNATURE},
+    {"trusted-key", required_argument, NULL, OPT_TRUSTED_KEY},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"prefix", required_argument, NULL, OPT_PREFIX},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"keep", required_argument, NULL, OPT_KEEP},
+    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"allow-downgrade", no_argument, NULL, OPT_ALLOW_DOWNGRADE},
+    {"no-start", no_argument, NULL, OPT_NO_START},
+    {"settle", required_argument, NULL, OPT_SETTLE},
+    {"to", required_argument, NULL, OPT_TO},
+    {"chain", required_argument, NULL, OPT_SETTING + 0},
+    {"node-name", required_argument, NULL, OPT_SETTING + 1},
+    {"base-path", required_argument, NULL, OPT_SETTING + 2},
+    {"validator", no_argument, NULL, OPT_SETTING + 3},
+    {"rpc-port", required_argument, NULL, OPT_SETTING + 4},
+    {"prometheus-port", required_argument, NULL, OPT_SETTING + 5},
+    {"telemetry-url", required_argument, NULL, OPT_SETTING + 6},
+    {"no-telemetry", no_argument, NULL, OPT_SETTING + 7},
+    {"node-args", required_argument, NULL, OPT_SETTING + 8},
+    {0},
 };
 
 /* "key=value" for the host configuration; the value is checked there (before any change). */
@@ -162,15 +162,13 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
         if (r == 0)
                 r = pdi_cli_done(ctx, cmd, argc, argv, 0);
         if (r == 0 && !o->manifest && !o->from && !streq(cmd->name, "rollback"))
-                r = pdi_usage(ctx, "%s: --manifest URL|PATH or --from DIR is required",
-                              cmd->name);
+                r = pdi_usage(ctx, "%s: --manifest URL|PATH or --from DIR is required", cmd->name);
         if (r == 0 && o->from)
                 r = absolute(ctx, "--from", o->from);
         return r;
 }
 
-int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc,
-                        char **argv)
+int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
 {
         struct pdi_install_opts o = {0};
         int r = pdi_install_parse_args(ctx, cmd, argc, argv, &o);
@@ -182,22 +180,22 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
 }
 
 const struct pdi_command pdi_cmd_install = {
-        .name = "install",
-        .summary = "fetch, verify, stage and activate a signed release",
-        .usage = "install --manifest URL|PATH [--from DIR] [--signature URL|PATH]... "
-                 "[--trusted-key FILE]... [--dry-run] [--allow-downgrade] [--prefix DIR] "
-                 "[--keep N]",
-        .help = "Fetches the manifest and its signatures, verifies them before anything else,\n"
-                "downloads every artifact into the content-addressed cache (hashing while it\n"
-                "streams, cut off at the signed size), stages /opt/polkadot/releases/VERSION\n"
-                "(fsynced), then switches /opt/polkadot/current to it with one atomic rename.\n"
-                "Installing the same manifest again verifies every installed file, repairs a\n"
-                "damaged one and otherwise changes nothing.\n\n"
-                "Options:\n" PDI_INSTALL_OPTIONS_HELP,
-        .examples = "  polkadot-installer install --manifest "
-                    "https://releases.example/polkadot/1.16.0/manifest.json\n"
-                    "  polkadot-installer install --from /media/usb/polkadot-1.16.0\n"
-                    "  polkadot-installer install --manifest m.json --dry-run\n"
-                    "  polkadot-installer install --root /srv/image --manifest m.json --json\n",
-        .run = pdi_install_cmd_run,
+    .name = "install",
+    .summary = "fetch, verify, stage and activate a signed release",
+    .usage = "install --manifest URL|PATH [--from DIR] [--signature URL|PATH]... "
+             "[--trusted-key FILE]... [--dry-run] [--allow-downgrade] [--prefix DIR] "
+             "[--keep N]",
+    .help = "Fetches the manifest and its signatures, verifies them before anything else,\n"
+            "downloads every artifact into the content-addressed cache (hashing while it\n"
+            "streams, cut off at the signed size), stages /opt/polkadot/releases/VERSION\n"
+            "(fsynced), then switches /opt/polkadot/current to it with one atomic rename.\n"
+            "Installing the same manifest again verifies every installed file, repairs a\n"
+            "damaged one and otherwise changes nothing.\n\n"
+            "Options:\n" PDI_INSTALL_OPTIONS_HELP,
+    .examples = "  polkadot-installer install --manifest "
+                "https://releases.example/polkadot/1.16.0/manifest.json\n"
+                "  polkadot-installer install --from /media/usb/polkadot-1.16.0\n"
+                "  polkadot-installer install --manifest m.json --dry-run\n"
+                "  polkadot-installer install --root /srv/image --manifest m.json --json\n",
+    .run = pdi_install_cmd_run,
 };

@@ -32,13 +32,12 @@ static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
         const char *state_current = pdi_state_current(st, l->instance);
         json_object_set_new(o, "instance", json_string(l->instance));
         json_object_set_new(o, "current", tree_current ? json_string(tree_current) : json_null());
-        json_object_set_new(o, "previous",
-                            json_string(pdi_state_previous(st, l->instance) ?: ""));
+        json_object_set_new(o, "previous", json_string(pdi_state_previous(st, l->instance) ?: ""));
         json_object_set_new(o, "interrupted_run",
                             json_boolean(tree_current && !streq(tree_current, state_current)));
-        json_object_set_new(o, "highest_accepted_sequence",
-                            json_integer((json_int_t)pdi_state_highest_sequence(st, "polkadot",
-                                                                                NULL)));
+        json_object_set_new(
+            o, "highest_accepted_sequence",
+            json_integer((json_int_t)pdi_state_highest_sequence(st, "polkadot", NULL)));
         char **v = NULL;
         size_t n = 0;
         json_t *rels = json_array();
@@ -46,10 +45,10 @@ static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
                 for (size_t i = n; i-- > 0;) {
                         json_t *rec = pdi_state_release(st, l->instance, v[i]);
                         json_array_append_new(
-                                rels, json_pack("{s:s, s:b, s:O?, s:O?}", "version", v[i],
-                                                "current", streq(v[i], tree_current), "sequence",
-                                                json_object_get(rec, "sequence"), "installed_at",
-                                                json_object_get(rec, "installed_at")));
+                            rels, json_pack("{s:s, s:b, s:O?, s:O?}", "version", v[i], "current",
+                                            streq(v[i], tree_current), "sequence",
+                                            json_object_get(rec, "sequence"), "installed_at",
+                                            json_object_get(rec, "installed_at")));
                 }
         pdi_strv_free(v, n);
         json_object_set_new(o, "releases", rels);
@@ -89,7 +88,7 @@ static void print_text(const json_t *o)
                 printf("%-15s %s%s\n", key, json_string_value(json_object_get(e, "path")),
                        !json_is_true(json_object_get(e, "present"))      ? "  (MISSING)"
                        : !json_is_true(json_object_get(e, "executable")) ? "  (not executable)"
-                                                                          : "");
+                                                                         : "");
         }
         json_t *h = json_object_get(o, "history");
         size_t n = json_array_size(h);
@@ -97,8 +96,7 @@ static void print_text(const json_t *o)
                 printf("history (latest last):\n");
         for (i = n > 10 ? n - 10 : 0; i < n; i++) {
                 e = json_array_get(h, i);
-                printf("  %s  %-9s %s -> %s  %s\n",
-                       json_string_value(json_object_get(e, "time")),
+                printf("  %s  %-9s %s -> %s  %s\n", json_string_value(json_object_get(e, "time")),
                        json_string_value(json_object_get(e, "action")),
                        json_string_value(json_object_get(e, "from")) ?: "-",
                        json_string_value(json_object_get(e, "to")) ?: "-",
@@ -109,14 +107,13 @@ static void print_text(const json_t *o)
 /* An interrupted run left the state behind the tree: the `current` symlink (moved by one
  * atomic rename) is the truth, so the state follows it, as install/upgrade/rollback do.
  * Only when no other installer holds the lock; the unit is never touched from here. */
-static void recover(struct pdi_ctx *ctx, const struct pdi_root *root,
-                    const struct pdi_layout *l, struct pdi_state *st, const char *cur)
+static void recover(struct pdi_ctx *ctx, const struct pdi_root *root, const struct pdi_layout *l,
+                    struct pdi_state *st, const char *cur)
 {
         struct pdi_error err = {0};
         int fd = -1;
-        _cleanup_free_ char *was = pdi_state_current(st, l->instance)
-                                           ? strdup(pdi_state_current(st, l->instance))
-                                           : NULL;
+        _cleanup_free_ char *was =
+            pdi_state_current(st, l->instance) ? strdup(pdi_state_current(st, l->instance)) : NULL;
         if (pdi_lock_take(root, l->lock, "status", 0, &fd, &err) < 0) {
                 log_warn("an interrupted run left the state behind the tree (%s); another "
                          "installer is running and will settle it",
@@ -169,15 +166,15 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
 }
 
 const struct pdi_command pdi_cmd_status = {
-        .name = "status",
-        .summary = "show installed releases, the current one, and where the binaries are",
-        .usage = "status [--prefix DIR]",
-        .help = "Reads the release tree and the state. If an interrupted run left the\n"
-                "state behind the `current` symlink, the state is brought in line with the\n"
-                "tree (when no other installer runs); nothing else is changed.\n\n"
-                "Options:\n"
-                "  --prefix DIR         release tree (default /opt/polkadot)\n",
-        .examples = "  polkadot-installer status\n"
-                    "  polkadot-installer status --root /srv/image --json\n",
-        .run = run,
+    .name = "status",
+    .summary = "show installed releases, the current one, and where the binaries are",
+    .usage = "status [--prefix DIR]",
+    .help = "Reads the release tree and the state. If an interrupted run left the\n"
+            "state behind the `current` symlink, the state is brought in line with the\n"
+            "tree (when no other installer runs); nothing else is changed.\n\n"
+            "Options:\n"
+            "  --prefix DIR         release tree (default /opt/polkadot)\n",
+    .examples = "  polkadot-installer status\n"
+                "  polkadot-installer status --root /srv/image --json\n",
+    .run = run,
 };

@@ -128,8 +128,9 @@ static int confirm_purge(struct uninstall *u)
         if (ctx->non_interactive)
                 return pdi_usage(ctx, "uninstall --purge deletes the chain data and the keys in "
                                       "the base path; add --yes to confirm without a prompt");
-        fprintf(stderr, "--purge deletes the chain data and the validator keys in the base "
-                        "path, the settings and the users.\nType '%s' to confirm: ",
+        fprintf(stderr,
+                "--purge deletes the chain data and the validator keys in the base "
+                "path, the settings and the users.\nType '%s' to confirm: ",
                 u->l.instance);
         char answer[128] = "";
         if (!fgets(answer, sizeof(answer), stdin))
@@ -177,8 +178,9 @@ static int uninstall(struct uninstall *u, const char *prefix)
         else if (k == 0)
                 k = pdi_state_save(u->root, &st, &ctx->err);
         if (k == 0 && !u->purge)
-                pdi_report_note(&u->rep, "kept the base path, %s and the users; --purge "
-                                         "removes them",
+                pdi_report_note(&u->rep,
+                                "kept the base path, %s and the users; --purge "
+                                "removes them",
                                 u->l.config);
         if (k < 0 && !ctx->err.msg[0])
                 pdi_error_set(&ctx->err, k, "uninstall: %s", pdi_strerror(k));
@@ -206,17 +208,17 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
 }
 
 const struct pdi_command pdi_cmd_uninstall = {
-        .name = "uninstall",
-        .summary = "remove the service, units, links and releases (data and keys stay)",
-        .usage = "uninstall [--purge] [--prefix DIR]",
-        .help = "Stops and disables the service, removes the units, the links and every\n"
-                "release. The base path (chain data, keys), the settings and the users stay.\n\n"
-                "Options:\n"
-                "  --purge              also delete the base path, the settings, the cache,\n"
-                "                       the state and the users; asks first on a TTY, needs\n"
-                "                       --yes otherwise\n"
-                "  --prefix DIR         release tree (default /opt/polkadot)\n",
-        .examples = "  polkadot-installer uninstall\n"
-                    "  polkadot-installer uninstall --purge --yes --root /srv/image\n",
-        .run = run,
+    .name = "uninstall",
+    .summary = "remove the service, units, links and releases (data and keys stay)",
+    .usage = "uninstall [--purge] [--prefix DIR]",
+    .help = "Stops and disables the service, removes the units, the links and every\n"
+            "release. The base path (chain data, keys), the settings and the users stay.\n\n"
+            "Options:\n"
+            "  --purge              also delete the base path, the settings, the cache,\n"
+            "                       the state and the users; asks first on a TTY, needs\n"
+            "                       --yes otherwise\n"
+            "  --prefix DIR         release tree (default /opt/polkadot)\n",
+    .examples = "  polkadot-installer uninstall\n"
+                "  polkadot-installer uninstall --purge --yes --root /srv/image\n",
+    .run = run,
 };

@@ -27,12 +27,12 @@ static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int ar
                       struct verify_args *a)
 {
         static const struct option opts[] = {
-                PDI_COMMON_LONGOPTS,
-                {"manifest", required_argument, NULL, OPT_MANIFEST},
-                {"signature", required_argument, NULL, OPT_SIGNATURE},
-                {"trusted-key", required_argument, NULL, OPT_TRUSTED_KEY},
-                {"threshold", required_argument, NULL, OPT_THRESHOLD},
-                {0},
+            PDI_COMMON_LONGOPTS,
+            {"manifest", required_argument, NULL, OPT_MANIFEST},
+            {"signature", required_argument, NULL, OPT_SIGNATURE},
+            {"trusted-key", required_argument, NULL, OPT_TRUSTED_KEY},
+            {"threshold", required_argument, NULL, OPT_THRESHOLD},
+            {0},
         };
         unsigned long long v;
         int c, r = 0;
@@ -130,8 +130,7 @@ static int verify(struct pdi_ctx *ctx, const struct verify_args *a)
                 json_object_set_new(ctx->out, "release", pdi_verified_to_json(&v));
                 json_object_set_new(ctx->out, "highest_accepted_sequence",
                                     json_integer((json_int_t)highest));
-                r = pdi_state_check_sequence(&st, v.manifest, v.manifest_sha256, false,
-                                             &ctx->err);
+                r = pdi_state_check_sequence(&st, v.manifest, v.manifest_sha256, false, &ctx->err);
                 if (r < 0)
                         pdi_error_prefix(&ctx->err, "manifest %s: ", a->manifest);
                 if (!ctx->json)
@@ -155,24 +154,24 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
 }
 
 const struct pdi_command pdi_cmd_verify = {
-        .name = "verify",
-        .summary = "check a release manifest's signatures, schema and sequence",
-        .usage = "verify --manifest PATH [--signature PATH]... [--trusted-key FILE]... "
-                 "[--threshold N]",
-        .help = "Checks the signatures over the exact bytes of the manifest against the trust\n"
-                "policy, then parses it strictly (schema 1) and compares its sequence with the\n"
-                "highest one accepted before. Installs nothing and writes no state.\n\n"
-                "Options:\n"
-                "  --manifest PATH      the manifest file\n"
-                "  --signature PATH     a signature file (repeatable); default: PATH.minisig,\n"
-                "                       PATH.minisig.2 … PATH.minisig.8, as many as exist\n"
-                "  --trusted-key FILE   trust this minisign public key too (repeatable); keys in\n"
-                "                       /etc/polkadot-installer/trusted-keys/*.pub always count\n"
-                "  --threshold N        distinct trusted keys that must sign (raises, never\n"
-                "                       lowers, /etc/polkadot-installer/trust-threshold; default 1)\n",
-        .examples = "  polkadot-installer verify --manifest manifest.json\n"
-                    "  polkadot-installer verify --manifest m.json --trusted-key release.pub "
-                    "--json\n"
-                    "  polkadot-installer verify --manifest m.json --threshold 2\n",
-        .run = run,
+    .name = "verify",
+    .summary = "check a release manifest's signatures, schema and sequence",
+    .usage = "verify --manifest PATH [--signature PATH]... [--trusted-key FILE]... "
+             "[--threshold N]",
+    .help = "Checks the signatures over the exact bytes of the manifest against the trust\n"
+            "policy, then parses it strictly (schema 1) and compares its sequence with the\n"
+            "highest one accepted before. Installs nothing and writes no state.\n\n"
+            "Options:\n"
+            "  --manifest PATH      the manifest file\n"
+            "  --signature PATH     a signature file (repeatable); default: PATH.minisig,\n"
+            "                       PATH.minisig.2 … PATH.minisig.8, as many as exist\n"
+            "  --trusted-key FILE   trust this minisign public key too (repeatable); keys in\n"
+            "                       /etc/polkadot-installer/trusted-keys/*.pub always count\n"
+            "  --threshold N        distinct trusted keys that must sign (raises, never\n"
+            "                       lowers, /etc/polkadot-installer/trust-threshold; default 1)\n",
+    .examples = "  polkadot-installer verify --manifest manifest.json\n"
+                "  polkadot-installer verify --manifest m.json --trusted-key release.pub "
+                "--json\n"
+                "  polkadot-installer verify --manifest m.json --threshold 2\n",
+    .run = run,
 };

@@ -14,16 +14,7 @@ extern const struct pdi_command pdi_cmd_sign;
 extern const struct pdi_command pdi_cmd_manifest_create;
 
 const struct pdi_command *const pdi_commands[] = {
-        &pdi_cmd_install,
-        &pdi_cmd_upgrade,
-        &pdi_cmd_rollback,
-        &pdi_cmd_auto_upgrade,
-        &pdi_cmd_status,
-        &pdi_cmd_uninstall,
-        &pdi_cmd_audit,
-        &pdi_cmd_verify,
-        &pdi_cmd_keygen,
-        &pdi_cmd_sign,
-        &pdi_cmd_manifest_create,
-        NULL,
+    &pdi_cmd_install, &pdi_cmd_upgrade,   &pdi_cmd_rollback,        &pdi_cmd_auto_upgrade,
+    &pdi_cmd_status,  &pdi_cmd_uninstall, &pdi_cmd_audit,           &pdi_cmd_verify,
+    &pdi_cmd_keygen,  &pdi_cmd_sign,      &pdi_cmd_manifest_create, NULL,
 };

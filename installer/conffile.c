@@ -38,8 +38,9 @@ int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const cha
                 k = pdi_root_write_atomic(r, newpath, content, len, mode);
                 if (k < 0)
                         return pdi_error_set(err, k, "%s: %s", newpath, strerror(-k));
-                pdi_report_warn(rep, "%s was edited by hand: kept it; the installer's version "
-                                     "is in %s (compare and merge, then delete it)",
+                pdi_report_warn(rep,
+                                "%s was edited by hand: kept it; the installer's version "
+                                "is in %s (compare and merge, then delete it)",
                                 path, newpath);
                 *ret = PDI_CONFFILE_KEPT;
                 return 0;

@@ -108,8 +108,8 @@ static int read_os_release(const struct pdi_root *r, char **ret_text, const char
 /* For a --root tree that is not a whole system (no os-release: an image being assembled, the
  * demo): systemd and the common paths. */
 static const struct pdi_distro generic = {
-        "generic", "a tree without os-release", PDI_INIT_SYSTEMD, "/usr/sbin/nologin",
-        {"sudo", "wheel", "adm"}, false};
+    "generic",           "a tree without os-release", PDI_INIT_SYSTEMD,
+    "/usr/sbin/nologin", {"sudo", "wheel", "adm"},    false};
 
 /* First word of ID_LIKE (space-separated, in order of preference) with an adapter. */
 static const struct pdi_distro *match_like(const char *like)

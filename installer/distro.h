@@ -12,12 +12,12 @@ enum pdi_init_system {
 };
 
 struct pdi_distro {
-        const char *id;        /* "debian", "ubuntu", "fedora", "rhel", "arch", "opensuse", … */
-        const char *name;      /* for messages */
+        const char *id;   /* "debian", "ubuntu", "fedora", "rhel", "arch", "opensuse", … */
+        const char *name; /* for messages */
         enum pdi_init_system init;
-        const char *nologin;   /* /usr/sbin/nologin, /sbin/nologin */
+        const char *nologin;         /* /usr/sbin/nologin, /sbin/nologin */
         const char *admin_groups[4]; /* groups that grant root: sudo, wheel, adm */
-        bool selinux_usual;    /* SELinux is enabled by default there (Fedora, RHEL) */
+        bool selinux_usual;          /* SELinux is enabled by default there (Fedora, RHEL) */
 };
 
 /* Detect from os-release ID, then ID_LIKE. Unknown: -PDI_E_FAILED naming ID. A --root tree

@@ -34,15 +34,15 @@ void pdi_error_prefix(struct pdi_error *err, const char *fmt, ...)
 }
 
 static const char *const pdi_error_text[] = {
-        [PDI_E_USAGE - PDI_E_BASE] = "usage error",
-        [PDI_E_SIGNATURE - PDI_E_BASE] = "signature refused",
-        [PDI_E_MANIFEST - PDI_E_BASE] = "manifest refused",
-        [PDI_E_POLICY - PDI_E_BASE] = "refused by policy",
-        [PDI_E_INTEGRITY - PDI_E_BASE] = "integrity check failed",
-        [PDI_E_ARCHIVE - PDI_E_BASE] = "archive refused",
-        [PDI_E_FINDINGS - PDI_E_BASE] = "audit found problems",
-        [PDI_E_FAILED - PDI_E_BASE] = "failed",
-        [PDI_E_HELP_SHOWN - PDI_E_BASE] = "help shown",
+    [PDI_E_USAGE - PDI_E_BASE] = "usage error",
+    [PDI_E_SIGNATURE - PDI_E_BASE] = "signature refused",
+    [PDI_E_MANIFEST - PDI_E_BASE] = "manifest refused",
+    [PDI_E_POLICY - PDI_E_BASE] = "refused by policy",
+    [PDI_E_INTEGRITY - PDI_E_BASE] = "integrity check failed",
+    [PDI_E_ARCHIVE - PDI_E_BASE] = "archive refused",
+    [PDI_E_FINDINGS - PDI_E_BASE] = "audit found problems",
+    [PDI_E_FAILED - PDI_E_BASE] = "failed",
+    [PDI_E_HELP_SHOWN - PDI_E_BASE] = "help shown",
 };
 
 const char *pdi_strerror(int code)

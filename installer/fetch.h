@@ -12,14 +12,14 @@
 #include <stdint.h>
 
 struct pdi_fetch_opts {
-        const char *cacert;        /* extra CA bundle, or NULL */
-        long connect_timeout_s;    /* 0: default 15 */
-        long low_speed_bytes;      /* abort below this many bytes/s … (0: default 1024) */
-        long low_speed_time_s;     /* … for this long (0: default 30) */
-        unsigned retries;          /* further attempts per URL after a transient error (0: 3) */
-        unsigned backoff_ms;       /* first backoff, doubled each time (0: default 500) */
-        bool progress;             /* progress bar on stderr (callers set it only on a TTY) */
-        const char *label;         /* name shown in the progress bar */
+        const char *cacert;     /* extra CA bundle, or NULL */
+        long connect_timeout_s; /* 0: default 15 */
+        long low_speed_bytes;   /* abort below this many bytes/s … (0: default 1024) */
+        long low_speed_time_s;  /* … for this long (0: default 30) */
+        unsigned retries;       /* further attempts per URL after a transient error (0: 3) */
+        unsigned backoff_ms;    /* first backoff, doubled each time (0: default 500) */
+        bool progress;          /* progress bar on stderr (callers set it only on a TTY) */
+        const char *label;      /* name shown in the progress bar */
 };
 
 /* Fetch a small document into memory, at most max bytes (-PDI_E_INTEGRITY "larger than"

@@ -48,9 +48,9 @@ int pdi_root_open(const struct pdi_root *r, const char *path, int flags, mode_t 
         if ((flags & (O_CREAT | O_WRONLY | O_RDWR)) != 0)
                 flags |= O_NOFOLLOW;
         struct open_how how = {
-                .flags = (uint64_t)(flags | O_CLOEXEC),
-                .mode = (flags & O_CREAT) ? mode : 0,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+            .flags = (uint64_t)(flags | O_CLOEXEC),
+            .mode = (flags & O_CREAT) ? mode : 0,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         long fd = syscall(SYS_openat2, r->fd, skip_slashes(path), &how, sizeof(how));
         return fd < 0 ? -errno : (int)fd;
@@ -176,8 +176,8 @@ int pdi_write_atomic_at(int dirfd, const char *name, const void *data, size_t le
         return fsync(dirfd) < 0 ? -errno : 0;
 }
 
-int pdi_root_write_atomic(const struct pdi_root *r, const char *path, const void *data,
-                          size_t len, mode_t mode)
+int pdi_root_write_atomic(const struct pdi_root *r, const char *path, const void *data, size_t len,
+                          mode_t mode)
 {
         _cleanup_free_ char *parent = NULL;
         const char *base;

@@ -10,8 +10,8 @@
 #include <sys/types.h>
 
 struct pdi_root {
-        int fd;      /* O_PATH|O_DIRECTORY fd of the root */
-        char *path;  /* as given, for messages; "/" by default */
+        int fd;       /* O_PATH|O_DIRECTORY fd of the root */
+        char *path;   /* as given, for messages; "/" by default */
         bool is_host; /* root is "/" */
 };
 
@@ -35,8 +35,8 @@ int pdi_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len);
 
 /* Durably replace dirfd/name with data: tmp → fsync → rename → fsync(dir). */
 int pdi_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);
-int pdi_root_write_atomic(const struct pdi_root *r, const char *path, const void *data,
-                          size_t len, mode_t mode);
+int pdi_root_write_atomic(const struct pdi_root *r, const char *path, const void *data, size_t len,
+                          mode_t mode);
 
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int pdi_write_all(int fd, const void *buf, size_t len);

@@ -28,7 +28,7 @@ static size_t collect(char *p, size_t size, size_t n, void *userdata)
 static int ask(CURL *c, unsigned port, struct pdi_error *err)
 {
         static const char body[] =
-                "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\",\"params\":[]}";
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"system_health\",\"params\":[]}";
         char url[64];
         struct reply *r = calloc(1, sizeof(*r));
         if (!r)
@@ -51,8 +51,8 @@ static int ask(CURL *c, unsigned port, struct pdi_error *err)
         if (k < 0)
                 pdi_error_set(err, k, "system_health on 127.0.0.1:%u: %s", port,
                               rc != CURLE_OK ? curl_easy_strerror(rc)
-                                             : j ? "no result in the answer"
-                                                 : "not a JSON answer");
+                              : j            ? "no result in the answer"
+                                             : "not a JSON answer");
         json_decref(j);
         free(r);
         return k;

@@ -55,8 +55,9 @@ static int write_config(struct pdi_host *h, struct pdi_state *st, struct pdi_rep
         _cleanup_free_ char *args = pdi_settings_node_args(&h->settings);
         _cleanup_free_ char *env = NULL;
         if (!cfg || !args ||
-            asprintf(&env, "# Rendered by polkadot-installer from %s; edit that file instead.\n"
-                           "POLKADOT_ARGS=\"%s\"\n",
+            asprintf(&env,
+                     "# Rendered by polkadot-installer from %s; edit that file instead.\n"
+                     "POLKADOT_ARGS=\"%s\"\n",
                      l->config, args) < 0)
                 return -ENOMEM;
         _cleanup_free_ char *old = NULL;
@@ -88,11 +89,10 @@ static int write_units(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
                 k = pdi_units_render_slice(h->layout, &facts, &slice);
         if (k < 0)
                 return pdi_error_set(err, k, "rendering units: %s", pdi_strerror(k));
-        k = pdi_conffile_write(h->root, st, h->layout->service_path, service, 0644, rep, &res,
-                               err);
+        k = pdi_conffile_write(h->root, st, h->layout->service_path, service, 0644, rep, &res, err);
         if (k == 0)
-                k = pdi_conffile_write(h->root, st, h->layout->slice_path, slice, 0644, rep,
-                                       &res, err);
+                k = pdi_conffile_write(h->root, st, h->layout->slice_path, slice, 0644, rep, &res,
+                                       err);
         return k;
 }
 
@@ -120,9 +120,10 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
         if (k < 0)
                 return k;
         if (h->distro->init == PDI_INIT_OPENRC) {
-                pdi_report_warn(rep, "%s runs OpenRC, not systemd: no units were written. Run "
-                                     "%s/polkadot as user %s with the arguments in %s from an "
-                                     "OpenRC service (see INSTALL.md, Alpine)",
+                pdi_report_warn(rep,
+                                "%s runs OpenRC, not systemd: no units were written. Run "
+                                "%s/polkadot as user %s with the arguments in %s from an "
+                                "OpenRC service (see INSTALL.md, Alpine)",
                                 h->distro->name, h->layout->current, h->layout->user,
                                 h->layout->env_file);
                 return 0;
@@ -156,8 +157,9 @@ int pdi_host_start(struct pdi_host *h, unsigned settle_s, struct pdi_report *rep
         if (h->distro && h->distro->init != PDI_INIT_SYSTEMD)
                 return 0;
         if (!h->live) {
-                pdi_report_note(rep, "offline (--root or no systemd): start the node with "
-                                      "'systemctl start %s' on the target system",
+                pdi_report_note(rep,
+                                "offline (--root or no systemd): start the node with "
+                                "'systemctl start %s' on the target system",
                                 unit);
                 return 0;
         }

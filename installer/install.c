@@ -15,7 +15,6 @@
 #include <fcntl.h>
 #include <stdarg.h>
 
-
 void pdi_run_done(struct run *r)
 {
         if (r->host_ready)
@@ -58,13 +57,13 @@ static int fetch_signatures(struct run *r)
         if (!r->sigs)
                 return -ENOMEM;
         for (size_t i = 0; i < want; i++) {
-                _cleanup_free_ char *src = o->n_sigs ? strdup(o->sigs[i])
-                                                     : pdi_trust_sig_name(r->manifest_src, i);
+                _cleanup_free_ char *src =
+                    o->n_sigs ? strdup(o->sigs[i]) : pdi_trust_sig_name(r->manifest_src, i);
                 if (!src)
                         return -ENOMEM;
                 struct pdi_sigtext *s = &r->sigs[r->n_sigs];
-                int k = pdi_fetch_memory(&r->fetch, src, PDI_MINISIGN_FILE_MAX, &s->text,
-                                         &s->len, &r->ctx->err);
+                int k = pdi_fetch_memory(&r->fetch, src, PDI_MINISIGN_FILE_MAX, &s->text, &s->len,
+                                         &r->ctx->err);
                 if (k == -ENOENT && !o->n_sigs) {
                         r->ctx->err = (struct pdi_error){0}; /* a probe, not a failure */
                         break; /* the optional .minisig.N files end at the first gap */
@@ -86,16 +85,15 @@ static int load_manifest(struct run *r)
 {
         const struct pdi_install_opts *o = r->o;
         struct pdi_error *err = &r->ctx->err;
-        r->manifest_src = o->from && !o->manifest ? pdi_run_join(o->from, "manifest.json")
-                                                  : strdup(o->manifest);
+        r->manifest_src =
+            o->from && !o->manifest ? pdi_run_join(o->from, "manifest.json") : strdup(o->manifest);
         if (!r->manifest_src)
                 return -ENOMEM;
         int k = pdi_fetch_memory(&r->fetch, r->manifest_src, PDI_MANIFEST_MAX_BYTES, &r->bytes,
                                  &r->len, err);
         if (k == -ENOENT) {
                 err->msg[0] = '\0'; /* replace the fetch's "HTTP 404" by what it means here */
-                return pdi_error_set(err, -PDI_E_FAILED, "manifest %s: not found",
-                                     r->manifest_src);
+                return pdi_error_set(err, -PDI_E_FAILED, "manifest %s: not found", r->manifest_src);
         }
         if (k == -PDI_E_INTEGRITY) { /* more than the manifest limit */
                 k = err->code = -PDI_E_MANIFEST;
@@ -113,20 +111,20 @@ static int load_manifest(struct run *r)
         if (k < 0)
                 return k;
         const struct pdi_manifest *m = r->v.manifest;
-        log_notice("manifest %s: verified: %s %s, sequence %llu, signed by key %s",
-                   r->manifest_src, m->product, m->version, (unsigned long long)m->sequence,
+        log_notice("manifest %s: verified: %s %s, sequence %llu, signed by key %s", r->manifest_src,
+                   m->product, m->version, (unsigned long long)m->sequence,
                    r->v.signers.signers[0].keyid);
         k = pdi_state_load(r->root, &r->state, err);
         if (k == 0)
-                k = pdi_state_check_sequence(&r->state, m, r->v.manifest_sha256,
-                                             o->allow_downgrade, err);
+                k = pdi_state_check_sequence(&r->state, m, r->v.manifest_sha256, o->allow_downgrade,
+                                             err);
         if (k == 0 && o->allow_downgrade &&
             m->sequence < pdi_state_highest_sequence(&r->state, m->product, NULL))
-                log_warn("DOWNGRADE on purpose (--allow-downgrade): accepting sequence %llu "
-                         "below the highest accepted %llu",
-                         (unsigned long long)m->sequence,
-                         (unsigned long long)pdi_state_highest_sequence(&r->state, m->product,
-                                                                        NULL));
+                log_warn(
+                    "DOWNGRADE on purpose (--allow-downgrade): accepting sequence %llu "
+                    "below the highest accepted %llu",
+                    (unsigned long long)m->sequence,
+                    (unsigned long long)pdi_state_highest_sequence(&r->state, m->product, NULL));
         if (k < 0)
                 pdi_error_prefix(err, "manifest %s: ", r->manifest_src);
         return k;
@@ -143,7 +141,7 @@ static const char *last_segment(const char *url)
 /* Sources of one artifact in order: its URL then its mirrors, resolved against the
  * manifest's location; with --from only the file of that name in the folder. */
 int pdi_run_artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, char ***ret,
-                         size_t *ret_n)
+                          size_t *ret_n)
 {
         size_t n = r->o->from ? 1 : 1 + a->n_mirrors;
         char **v = calloc(n, sizeof(*v));
@@ -194,10 +192,9 @@ static int fetch_artifacts(struct run *r)
                         return k;
                 struct pdi_fetch_opts f = r->fetch;
                 f.label = a->name;
-                log_debug("%s: %llu bytes from %s", a->name, (unsigned long long)a->size,
-                          urls[0]);
-                k = pdi_cache_get(r->cache_fd, &f, (const char *const *)urls, n, a->sha256,
-                                  a->size, &r->fds[i], &downloaded, &r->ctx->err);
+                log_debug("%s: %llu bytes from %s", a->name, (unsigned long long)a->size, urls[0]);
+                k = pdi_cache_get(r->cache_fd, &f, (const char *const *)urls, n, a->sha256, a->size,
+                                  &r->fds[i], &downloaded, &r->ctx->err);
                 if (k == 0 && downloaded) {
                         log_notice("%s: downloaded and verified (%llu bytes, sha256 %.16s…)",
                                    a->name, (unsigned long long)a->size, a->sha256);
@@ -212,12 +209,12 @@ static int fetch_artifacts(struct run *r)
 static struct pdi_release_src release_src(const struct run *r)
 {
         return (struct pdi_release_src){
-                .manifest = r->v.manifest,
-                .manifest_bytes = r->bytes,
-                .manifest_len = r->len,
-                .sigs = r->sigs,
-                .n_sigs = r->n_sigs,
-                .artifact_fds = r->fds,
+            .manifest = r->v.manifest,
+            .manifest_bytes = r->bytes,
+            .manifest_len = r->len,
+            .sigs = r->sigs,
+            .n_sigs = r->n_sigs,
+            .artifact_fds = r->fds,
         };
 }
 
@@ -243,8 +240,7 @@ int pdi_run_reconcile(struct run *r)
                                      "install this tool did not make (see 'audit')",
                                      r->layout.current);
         if (k < 0)
-                return pdi_error_set(&r->ctx->err, k, "%s: %s", r->layout.current,
-                                     strerror(-k));
+                return pdi_error_set(&r->ctx->err, k, "%s: %s", r->layout.current, strerror(-k));
         /* A copy: pdi_state_set_current() below frees the string the state holds. */
         const char *cur = pdi_state_current(&r->state, r->layout.instance);
         _cleanup_free_ char *st = cur ? strdup(cur) : NULL;
@@ -270,9 +266,8 @@ int pdi_run_prune(struct run *r, const char *current, const char *previous)
         int k = pdi_layout_list_releases(r->root, &r->layout, &v, &n);
         json_t *pruned = json_array();
         json_object_set_new(r->out, "pruned", pruned);
-        _cleanup_close_ int rfd = k == 0 ? pdi_root_open(r->root, r->layout.releases,
-                                                         O_RDONLY | O_DIRECTORY, 0)
-                                         : -1;
+        _cleanup_close_ int rfd =
+            k == 0 ? pdi_root_open(r->root, r->layout.releases, O_RDONLY | O_DIRECTORY, 0) : -1;
         size_t excess = n > r->o->keep ? n - r->o->keep : 0;
         for (size_t i = 0; rfd >= 0 && i < n && excess > 0; i++) { /* oldest first */
                 _cleanup_free_ char *dir = pdi_run_join(r->layout.releases, v[i]);
@@ -427,9 +422,9 @@ static int stage_new(struct run *r)
         pdi_fault("staged");
         if (k == 0) {
                 k = pdi_run_check_release(r, partial);
-                _cleanup_close_ int rfd = k < 0 ? pdi_root_open(r->root, r->layout.releases,
-                                                                O_RDONLY | O_DIRECTORY, 0)
-                                                : -1;
+                _cleanup_close_ int rfd =
+                    k < 0 ? pdi_root_open(r->root, r->layout.releases, O_RDONLY | O_DIRECTORY, 0)
+                          : -1;
                 if (rfd >= 0) /* a refused release leaves nothing behind */
                         (void)pdi_rm_rf_at(rfd, partial);
         }
@@ -451,13 +446,13 @@ int pdi_run_setup(struct run *r)
         if (k < 0)
                 return k;
         r->fetch = (struct pdi_fetch_opts){
-                .cacert = r->o->cacert,
-                .progress = isatty(STDERR_FILENO) && r->ctx->verbosity >= 0 && !r->ctx->json,
+            .cacert = r->o->cacert,
+            .progress = isatty(STDERR_FILENO) && r->ctx->verbosity >= 0 && !r->ctx->json,
         };
         if (r->o->dry_run)
                 return 0;
-        k = pdi_lock_take(r->root, r->layout.lock, r->o->action, r->o->lock_timeout_s,
-                          &r->lock_fd, &r->ctx->err);
+        k = pdi_lock_take(r->root, r->layout.lock, r->o->action, r->o->lock_timeout_s, &r->lock_fd,
+                          &r->ctx->err);
         pdi_fault("locked");
         return k;
 }
@@ -466,9 +461,8 @@ static bool host_running(struct run *r)
 {
         struct pdi_unit_status st;
         struct pdi_error ignored = {0};
-        return !r->host.live ||
-               (pdi_systemd_status(r->layout.service, &st, &ignored) == 0 &&
-                streq(st.active_state, "active"));
+        return !r->host.live || (pdi_systemd_status(r->layout.service, &st, &ignored) == 0 &&
+                                 streq(st.active_state, "active"));
 }
 
 /* The highest accepted manifest, byte for byte, whose run was killed after it recorded the
@@ -483,8 +477,8 @@ static bool interrupted_before_switch(struct run *r)
             !streq(sha, r->v.manifest_sha256) ||
             !pdi_state_release(&r->state, r->layout.instance, m->version))
                 return false;
-        json_t *inst = json_object_get(json_object_get(r->state.root, "instances"),
-                                       r->layout.instance);
+        json_t *inst =
+            json_object_get(json_object_get(r->state.root, "instances"), r->layout.instance);
         if (json_object_get(json_object_get(inst, "failed"), m->version))
                 return false;
         size_t i;
@@ -552,8 +546,8 @@ static int check_chains(struct run *r)
         return pdi_error_set(&r->ctx->err, -PDI_E_POLICY,
                              "manifest %s: release %s is only for chain(s) %s%s, this node is "
                              "configured for %s",
-                             r->manifest_src, m->version, m->chains[0],
-                             m->n_chains > 1 ? " …" : "", chain);
+                             r->manifest_src, m->version, m->chains[0], m->n_chains > 1 ? " …" : "",
+                             chain);
 }
 
 static int install(struct run *r)
@@ -593,9 +587,8 @@ static int install(struct run *r)
         }
         if (repaired)
                 json_object_set_new(r->out, "changed", json_true());
-        _cleanup_free_ char *previous = r->tree_current && !streq(r->tree_current, version)
-                                                ? strdup(r->tree_current)
-                                                : NULL;
+        _cleanup_free_ char *previous =
+            r->tree_current && !streq(r->tree_current, version) ? strdup(r->tree_current) : NULL;
         if (k == 0)
                 k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
         if (k == 0 && r->report.changed)
@@ -614,9 +607,9 @@ static int install(struct run *r)
                 k = pdi_run_save_state(r);
         pdi_fault("state-final");
         if (k == 0)
-                k = pdi_run_prune(r, version, previous ? previous
-                                               : pdi_state_previous(&r->state,
-                                                                    r->layout.instance));
+                k = pdi_run_prune(r, version,
+                                  previous ? previous
+                                           : pdi_state_previous(&r->state, r->layout.instance));
         if (k == 0)
                 k = pdi_run_save_state(r);
         return k;

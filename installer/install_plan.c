@@ -27,8 +27,8 @@ struct shown {
 
 static void shown_done(struct shown *s)
 {
-        char **f[] = {&s->prefix, &s->releases, &s->current, &s->cache, &s->bin_link,
-                      &s->bin_target};
+        char **f[] = {&s->prefix, &s->releases, &s->current,
+                      &s->cache,  &s->bin_link, &s->bin_target};
         for (size_t i = 0; i < ELEMENTSOF(f); i++)
                 free(*f[i]);
 }
@@ -38,12 +38,12 @@ static int shown_init(struct run *r, struct shown *s)
         const struct pdi_layout *l = &r->layout;
         _cleanup_free_ char *target = pdi_run_join(l->current, "polkadot");
         *s = (struct shown){
-                .prefix = pdi_root_display(r->root, l->prefix),
-                .releases = pdi_root_display(r->root, l->releases),
-                .current = pdi_root_display(r->root, l->current),
-                .cache = pdi_root_display(r->root, l->cache),
-                .bin_link = pdi_root_display(r->root, l->bin_link),
-                .bin_target = target ? strdup(target) : NULL,
+            .prefix = pdi_root_display(r->root, l->prefix),
+            .releases = pdi_root_display(r->root, l->releases),
+            .current = pdi_root_display(r->root, l->current),
+            .cache = pdi_root_display(r->root, l->cache),
+            .bin_link = pdi_root_display(r->root, l->bin_link),
+            .bin_target = target ? strdup(target) : NULL,
         };
         if (!s->prefix || !s->releases || !s->current || !s->cache || !s->bin_link ||
             !s->bin_target) {
@@ -56,8 +56,8 @@ static int shown_init(struct run *r, struct shown *s)
 static void plan_verify(struct run *r)
 {
         const struct pdi_manifest *m = r->v.manifest;
-        plan(r, "# %s %s, sequence %llu (highest accepted so far: %llu)", m->product,
-             m->version, (unsigned long long)m->sequence,
+        plan(r, "# %s %s, sequence %llu (highest accepted so far: %llu)", m->product, m->version,
+             (unsigned long long)m->sequence,
              (unsigned long long)pdi_state_highest_sequence(&r->state, m->product, NULL));
         plan(r, "curl -fL -o manifest.json '%s'", r->manifest_src);
         for (size_t i = 0; i < r->n_sigs; i++) {
@@ -68,8 +68,8 @@ static void plan_verify(struct run *r)
                 const struct pdi_signer *sg = &r->v.signers.signers[i];
                 bool configured = strncmp(sg->key_source, PDI_TRUST_KEYS_DIR "/",
                                           strlen(PDI_TRUST_KEYS_DIR) + 1) == 0;
-                _cleanup_free_ char *key = configured ? pdi_root_display(r->root, sg->key_source)
-                                                      : strdup(sg->key_source);
+                _cleanup_free_ char *key =
+                    configured ? pdi_root_display(r->root, sg->key_source) : strdup(sg->key_source);
                 plan(r, "minisign -Vm manifest.json -x %s -p %s   # key %s",
                      i == 0 ? "manifest.json.minisig" : "manifest.json.minisig.N",
                      key ? key : sg->key_source, sg->keyid);
@@ -88,8 +88,8 @@ static void plan_fetch(struct run *r, const struct shown *s)
                         return;
                 plan(r, "curl -fL --proto '=https,http' --max-filesize %llu -o %s.part '%s'",
                      (unsigned long long)a->size, a->sha256, urls[0]);
-                plan(r, "echo '%s  %s.part' | sha256sum -c && mv %s.part %s", a->sha256,
-                     a->sha256, a->sha256, a->sha256);
+                plan(r, "echo '%s  %s.part' | sha256sum -c && mv %s.part %s", a->sha256, a->sha256,
+                     a->sha256, a->sha256);
                 pdi_strv_free(urls, n);
         }
 }
@@ -110,10 +110,11 @@ static void plan_stage(struct run *r, const struct shown *s)
                 plan(r, "tar -x --no-same-owner --no-same-permissions -f %s/%s -C %s/%s.partial",
                      s->cache, a->sha256, s->releases, v);
                 for (size_t f = 0; f < a->n_files; f++)
-                        plan(r, "echo '%s  %s/%s.partial/%s' | sha256sum -c && chmod %04o %s/%s.partial/%s",
+                        plan(r,
+                             "echo '%s  %s/%s.partial/%s' | sha256sum -c && chmod %04o "
+                             "%s/%s.partial/%s",
                              a->files[f].sha256, s->releases, v, a->files[f].path,
-                             pdi_stage_mode(m, a->files[f].path), s->releases, v,
-                             a->files[f].path);
+                             pdi_stage_mode(m, a->files[f].path), s->releases, v, a->files[f].path);
         }
         plan(r, "cp manifest.json manifest.json.minisig %s/%s.partial/", s->releases, v);
         plan(r, "chmod 0755 %s/%s.partial && sync", s->releases, v);
@@ -132,8 +133,8 @@ static void plan_host(struct run *r)
         if (!args || !sysusers || !env || !units || !base)
                 return;
         plan(r, "# users %s and %s, no login (INSTALL.md section 5)", l->user, l->worker_user);
-        plan(r, "systemd-sysusers %s%s %s", r->root->is_host ? "" : "--root=",
-             r->root->is_host ? "" : r->root->path, sysusers);
+        plan(r, "systemd-sysusers %s%s %s",
+             r->root->is_host ? "" : "--root=", r->root->is_host ? "" : r->root->path, sysusers);
         plan(r, "install -d -o %s -g %s -m 0750 %s", l->user, l->user, base);
         plan(r, "echo 'POLKADOT_ARGS=\"%s\"' >%s", args, env);
         plan(r, "install -m 0644 %s %s %s/   # rendered from templates/", l->service, l->slice,
@@ -157,8 +158,9 @@ int pdi_run_dry_run(struct run *r)
         json_object_set_new(r->out, "plan", json_array());
         plan_verify(r);
         if (pdi_run_already_installed(r))
-                plan(r, "# %s/%s is installed from this manifest: every file is checked against "
-                        "it, a damaged one is replaced",
+                plan(r,
+                     "# %s/%s is installed from this manifest: every file is checked against "
+                     "it, a damaged one is replaced",
                      s.releases, v);
         else {
                 plan_fetch(r, &s);
@@ -172,4 +174,3 @@ int pdi_run_dry_run(struct run *r)
         shown_done(&s);
         return 0;
 }
-

@@ -29,35 +29,33 @@ int pdi_layout_init(struct pdi_layout *l, const char *instance, const char *pref
                 int middle;
                 const char *after;
         } paths[] = {
-                {&l->releases, "", PREFIX, "/releases"},
-                {&l->current, "", PREFIX, "/current"},
-                {&l->bin_link, "/usr/local/bin/", INSTANCE, ""},
-                {&l->cache, "/var/cache/polkadot-installer", NONE, ""},
-                {&l->state_dir, "/var/lib/polkadot-installer", NONE, ""},
-                {&l->lock, "/var/lib/polkadot-installer/lock", NONE, ""},
-                {&l->service, "", INSTANCE, ".service"},
-                {&l->slice, "", INSTANCE, ".slice"},
-                {&l->unit_dir, "/etc/systemd/system", NONE, ""},
-                {&l->service_path, "/etc/systemd/system/", INSTANCE, ".service"},
-                {&l->slice_path, "/etc/systemd/system/", INSTANCE, ".slice"},
-                {&l->dropin_dir, "/etc/systemd/system/", INSTANCE, ".service.d"},
-                {&l->wants_link, "/etc/systemd/system/multi-user.target.wants/", INSTANCE,
-                 ".service"},
-                {&l->config_dir, "/etc/polkadot-installer", NONE, ""},
-                {&l->config, "/etc/polkadot-installer/config", NONE, ""},
-                {&l->env_file, "/etc/polkadot-installer/", INSTANCE, ".env"},
-                {&l->sysusers, "/etc/sysusers.d/", INSTANCE, ".conf"},
-                {&l->tmpfiles, "/etc/tmpfiles.d/", INSTANCE, ".conf"},
-                {&l->base_path, "/var/lib/", INSTANCE, ""},
-                {&l->user, "", INSTANCE, ""},
-                {&l->worker_user, "pvf-worker", NONE, ""},
+            {&l->releases, "", PREFIX, "/releases"},
+            {&l->current, "", PREFIX, "/current"},
+            {&l->bin_link, "/usr/local/bin/", INSTANCE, ""},
+            {&l->cache, "/var/cache/polkadot-installer", NONE, ""},
+            {&l->state_dir, "/var/lib/polkadot-installer", NONE, ""},
+            {&l->lock, "/var/lib/polkadot-installer/lock", NONE, ""},
+            {&l->service, "", INSTANCE, ".service"},
+            {&l->slice, "", INSTANCE, ".slice"},
+            {&l->unit_dir, "/etc/systemd/system", NONE, ""},
+            {&l->service_path, "/etc/systemd/system/", INSTANCE, ".service"},
+            {&l->slice_path, "/etc/systemd/system/", INSTANCE, ".slice"},
+            {&l->dropin_dir, "/etc/systemd/system/", INSTANCE, ".service.d"},
+            {&l->wants_link, "/etc/systemd/system/multi-user.target.wants/", INSTANCE, ".service"},
+            {&l->config_dir, "/etc/polkadot-installer", NONE, ""},
+            {&l->config, "/etc/polkadot-installer/config", NONE, ""},
+            {&l->env_file, "/etc/polkadot-installer/", INSTANCE, ".env"},
+            {&l->sysusers, "/etc/sysusers.d/", INSTANCE, ".conf"},
+            {&l->tmpfiles, "/etc/tmpfiles.d/", INSTANCE, ".conf"},
+            {&l->base_path, "/var/lib/", INSTANCE, ""},
+            {&l->user, "", INSTANCE, ""},
+            {&l->worker_user, "pvf-worker", NONE, ""},
         };
         for (size_t k = 0; k < ELEMENTSOF(paths); k++) {
                 const char *mid = paths[k].middle == INSTANCE ? i
                                   : paths[k].middle == PREFIX ? l->prefix
                                                               : "";
-                if (asprintf(paths[k].field, "%s%s%s", paths[k].before, mid, paths[k].after) <
-                    0) {
+                if (asprintf(paths[k].field, "%s%s%s", paths[k].before, mid, paths[k].after) < 0) {
                         *paths[k].field = NULL;
                         goto oom;
                 }
@@ -70,12 +68,12 @@ oom:
 
 void pdi_layout_done(struct pdi_layout *l)
 {
-        char **fields[] = {&l->instance,    &l->prefix,     &l->releases,     &l->current,
-                           &l->bin_link,    &l->cache,      &l->state_dir,    &l->lock,
-                           &l->service,     &l->slice,      &l->unit_dir,     &l->service_path,
-                           &l->slice_path,  &l->dropin_dir, &l->wants_link,   &l->config_dir,
-                           &l->config,      &l->env_file,   &l->sysusers,     &l->tmpfiles,
-                           &l->base_path,   &l->user,       &l->worker_user};
+        char **fields[] = {&l->instance,   &l->prefix,     &l->releases,   &l->current,
+                           &l->bin_link,   &l->cache,      &l->state_dir,  &l->lock,
+                           &l->service,    &l->slice,      &l->unit_dir,   &l->service_path,
+                           &l->slice_path, &l->dropin_dir, &l->wants_link, &l->config_dir,
+                           &l->config,     &l->env_file,   &l->sysusers,   &l->tmpfiles,
+                           &l->base_path,  &l->user,       &l->worker_user};
         for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
                 free(*fields[i]);
                 *fields[i] = NULL;

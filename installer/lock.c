@@ -51,8 +51,8 @@ int pdi_lock_take(const struct pdi_root *r, const char *path, const char *comman
         char line[256], when[32];
         time_t now = time(NULL);
         strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-        int len = snprintf(line, sizeof(line), "pid %d, %s, since %s\n", (int)getpid(), command,
-                           when);
+        int len =
+            snprintf(line, sizeof(line), "pid %d, %s, since %s\n", (int)getpid(), command, when);
         if (ftruncate(fd, 0) < 0 || pwrite(fd, line, (size_t)len, 0) != len)
                 return pdi_error_set(err, -errno, "lock %s: %s", path, strerror(errno));
         *ret_fd = TAKE_FD(fd);

@@ -21,8 +21,8 @@ static void usage(FILE *f)
         fprintf(f,
                 "  %-16s %s\n\n"
                 "Run '%s COMMAND --help' or '%s help COMMAND' for a command's options and "
-                "examples.\n\n" PDI_COMMON_HELP "  --version           print the version\n\n"
-                PDI_EXIT_HELP,
+                "examples.\n\n" PDI_COMMON_HELP
+                "  --version           print the version\n\n" PDI_EXIT_HELP,
                 "help COMMAND", "show a command's help", PDI_PROGRAM, PDI_PROGRAM);
 }
 
@@ -74,9 +74,8 @@ int main(int argc, char **argv)
         }
         int words = 0;
         if (streq(argv[1], "help")) {
-                const struct pdi_command *c = argc > 2 ? pdi_command_find(argc - 2, argv + 2,
-                                                                          &words)
-                                                       : NULL;
+                const struct pdi_command *c =
+                    argc > 2 ? pdi_command_find(argc - 2, argv + 2, &words) : NULL;
                 if (argc == 2) {
                         usage(stdout);
                         return PDI_EXIT_OK;

@@ -70,5 +70,5 @@ int pdi_minisign_seckey_format(const struct pdi_minisign_seckey *sk, const char 
                                char **ret_text);
 /* Prehashed ("ED") signature file text over msg. */
 int pdi_minisign_sign(const struct pdi_minisign_seckey *sk, const void *msg, size_t len,
-                      const char *untrusted_comment, const char *trusted_comment,
-                      char **ret_text, struct pdi_error *err);
+                      const char *untrusted_comment, const char *trusted_comment, char **ret_text,
+                      struct pdi_error *err);

@@ -129,8 +129,7 @@ json_t *pdi_verified_to_json(const struct pdi_verified *v)
                 const struct pdi_signer *s = &v->signers.signers[i];
                 json_array_append_new(signers, json_pack("{s:s, s:s, s:s}", "key_id", s->keyid,
                                                          "key_file", s->key_source,
-                                                         "trusted_comment",
-                                                         s->trusted_comment));
+                                                         "trusted_comment", s->trusted_comment));
         }
         json_object_set_new(o, "signed_by", signers);
         json_object_set_new(o, "manifest_sha256", json_string(v->manifest_sha256));

@@ -10,8 +10,7 @@ static const char *const known_chains[] = {"polkadot", "kusama", "westend", "pas
 
 void pdi_settings_init(struct pdi_settings *s, const struct pdi_layout *l)
 {
-        *s = (struct pdi_settings){.chain = strdup("polkadot"),
-                                   .base_path = strdup(l->base_path)};
+        *s = (struct pdi_settings){.chain = strdup("polkadot"), .base_path = strdup(l->base_path)};
 }
 
 void pdi_settings_done(struct pdi_settings *s)
@@ -130,8 +129,8 @@ int pdi_settings_set(struct pdi_settings *s, const char *key, const char *value,
         return pdi_error_set(err, -PDI_E_USAGE, "setting %s: unknown", key);
 }
 
-int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l,
-                      struct pdi_settings *s, struct pdi_error *err)
+int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, struct pdi_settings *s,
+                      struct pdi_error *err)
 {
         _cleanup_free_ char *text = NULL;
         int k = pdi_root_read_file(r, l->config, SETTINGS_MAX_BYTES, &text, NULL);
@@ -149,9 +148,8 @@ int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l,
                         continue;
                 char *eq = strchr(line, '=');
                 if (!eq)
-                        return pdi_error_set(err, -PDI_E_FAILED,
-                                             "%s:%u: not KEY=value: '%s'", l->config, lineno,
-                                             line);
+                        return pdi_error_set(err, -PDI_E_FAILED, "%s:%u: not KEY=value: '%s'",
+                                             l->config, lineno, line);
                 *eq = '\0';
                 k = pdi_settings_set(s, line, eq + 1, err);
                 if (k < 0) {
@@ -212,8 +210,8 @@ char *pdi_settings_render_config(const struct pdi_settings *s)
                 k = append(&t, "rpc_port=%s\nprometheus_port=%s\n", rpc, prom);
         if (k == 0)
                 k = append(&t, "telemetry_url=%s\nno_telemetry=%s\nnode_args=%s\n",
-                           s->telemetry_url ? s->telemetry_url : "",
-                           s->no_telemetry ? "yes" : "no", s->node_args ? s->node_args : "");
+                           s->telemetry_url ? s->telemetry_url : "", s->no_telemetry ? "yes" : "no",
+                           s->node_args ? s->node_args : "");
         if (k < 0) {
                 free(t);
                 return NULL;

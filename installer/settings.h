@@ -9,21 +9,21 @@
 #include "layout.h"
 
 struct pdi_settings {
-        char *chain;         /* polkadot, kusama, westend, paseo, or a chain-spec path */
-        char *node_name;     /* --name; NULL: the node picks one */
-        char *base_path;     /* default: layout base_path (/var/lib/polkadot) */
+        char *chain;     /* polkadot, kusama, westend, paseo, or a chain-spec path */
+        char *node_name; /* --name; NULL: the node picks one */
+        char *base_path; /* default: layout base_path (/var/lib/polkadot) */
         bool validator;
         unsigned rpc_port;        /* 0: RPC not configured (health check then uses the unit only) */
         unsigned prometheus_port; /* 0: off */
-        char *telemetry_url; /* NULL: the node's default */
+        char *telemetry_url;      /* NULL: the node's default */
         bool no_telemetry;
-        char *node_args;     /* anything else, appended verbatim (split on blanks) */
+        char *node_args; /* anything else, appended verbatim (split on blanks) */
 };
 
 void pdi_settings_init(struct pdi_settings *s, const struct pdi_layout *l);
 void pdi_settings_done(struct pdi_settings *s);
-int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l,
-                      struct pdi_settings *s, struct pdi_error *err);
+int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, struct pdi_settings *s,
+                      struct pdi_error *err);
 int pdi_settings_validate(const struct pdi_settings *s, struct pdi_error *err);
 /* The config file's text. */
 char *pdi_settings_render_config(const struct pdi_settings *s);

@@ -51,7 +51,7 @@ static int stage_binary(int dfd, const struct pdi_manifest_artifact *a, int src,
                         struct pdi_error *err)
 {
         _cleanup_close_ int fd =
-                openat(dfd, a->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+            openat(dfd, a->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return pdi_error_set(err, -errno, "stage %s: %s", a->name, strerror(errno));
         int k = copy_fd(src, fd, a->size);
@@ -79,8 +79,7 @@ static int store_manifest(int dfd, const struct pdi_release_src *src, struct pdi
                                     src->manifest_len, 0644);
         for (size_t i = 0; k == 0 && i < src->n_sigs; i++) {
                 _cleanup_free_ char *name = pdi_trust_sig_name(PDI_RELEASE_MANIFEST, i);
-                k = name ? pdi_write_atomic_at(dfd, name, src->sigs[i].text, src->sigs[i].len,
-                                               0644)
+                k = name ? pdi_write_atomic_at(dfd, name, src->sigs[i].text, src->sigs[i].len, 0644)
                          : -ENOMEM;
         }
         return k < 0 ? pdi_error_set(err, k, "stage manifest: %s", strerror(-k)) : 0;
@@ -94,9 +93,8 @@ static int fill(int dfd, const struct pdi_release_src *src, struct pdi_error *er
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
                 if (lseek(src->artifact_fds[i], 0, SEEK_SET) < 0)
                         return -errno;
-                k = a->format == PDI_FORMAT_BINARY
-                            ? stage_binary(dfd, a, src->artifact_fds[i], err)
-                            : pdi_extract(src->artifact_fds[i], a, dfd, err);
+                k = a->format == PDI_FORMAT_BINARY ? stage_binary(dfd, a, src->artifact_fds[i], err)
+                                                   : pdi_extract(src->artifact_fds[i], a, dfd, err);
                 pdi_fault("staged-artifact");
         }
         for (size_t i = 0; k == 0 && i < m->n_artifacts; i++) {
@@ -104,20 +102,19 @@ static int fill(int dfd, const struct pdi_release_src *src, struct pdi_error *er
                 if (a->format == PDI_FORMAT_BINARY)
                         k = finish_file(dfd, a->name, pdi_stage_mode(m, a->name), err);
                 for (size_t f = 0; k == 0 && f < a->n_files; f++)
-                        k = finish_file(dfd, a->files[f].path,
-                                        pdi_stage_mode(m, a->files[f].path), err);
+                        k = finish_file(dfd, a->files[f].path, pdi_stage_mode(m, a->files[f].path),
+                                        err);
         }
         if (k == 0)
                 k = store_manifest(dfd, src, err);
-        if (k == 0 && ((fchown(dfd, 0, 0) < 0 && geteuid() == 0) || fchmod(dfd, 0755) < 0 ||
-                       fsync(dfd) < 0))
+        if (k == 0 &&
+            ((fchown(dfd, 0, 0) < 0 && geteuid() == 0) || fchmod(dfd, 0755) < 0 || fsync(dfd) < 0))
                 k = pdi_error_set(err, -errno, "stage: %s", strerror(errno));
         return k;
 }
 
 int pdi_stage_build(const struct pdi_root *r, const struct pdi_layout *l,
-                    const struct pdi_release_src *src, const char *dirname,
-                    struct pdi_error *err)
+                    const struct pdi_release_src *src, const char *dirname, struct pdi_error *err)
 {
         int k = pdi_root_mkdir_p(r, l->releases, 0755);
         if (k < 0)
@@ -130,8 +127,8 @@ int pdi_stage_build(const struct pdi_root *r, const struct pdi_layout *l,
         if (mkdirat(rfd, dirname, 0700) < 0)
                 return pdi_error_set(err, -errno, "%s/%s: %s", l->releases, dirname,
                                      strerror(errno));
-        _cleanup_close_ int dfd = openat(rfd, dirname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                                              O_CLOEXEC);
+        _cleanup_close_ int dfd =
+            openat(rfd, dirname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         k = dfd < 0 ? -errno : fill(dfd, src, err);
         if (k < 0) {
                 (void)pdi_rm_rf_at(rfd, dirname);
@@ -209,8 +206,7 @@ int pdi_stage_check(const struct pdi_root *r, const struct pdi_layout *l,
                         k = add_name(damaged, n_damaged, a->name);
                 for (size_t f = 0; k == 0 && f < a->n_files; f++) {
                         const struct pdi_manifest_file *x = &a->files[f];
-                        if (!file_ok(dfd, x->path, x->sha256, x->size,
-                                     pdi_stage_mode(m, x->path)))
+                        if (!file_ok(dfd, x->path, x->sha256, x->size, pdi_stage_mode(m, x->path)))
                                 k = add_name(damaged, n_damaged, x->path);
                 }
         }
@@ -222,16 +218,15 @@ int pdi_stage_check(const struct pdi_root *r, const struct pdi_layout *l,
 }
 
 int pdi_stage_repair(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
-                     const char *repair_dir, char *const *names, size_t n,
-                     struct pdi_error *err)
+                     const char *repair_dir, char *const *names, size_t n, struct pdi_error *err)
 {
         _cleanup_close_ int rfd = pdi_root_open(r, l->releases, O_RDONLY | O_DIRECTORY, 0);
         if (rfd < 0)
                 return pdi_error_set(err, rfd, "%s: %s", l->releases, strerror(-rfd));
-        _cleanup_close_ int from = openat(rfd, repair_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                                                   O_CLOEXEC);
-        _cleanup_close_ int to = openat(rfd, version, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                                              O_CLOEXEC);
+        _cleanup_close_ int from =
+            openat(rfd, repair_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int to =
+            openat(rfd, version, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (from < 0 || to < 0)
                 return pdi_error_set(err, -errno, "repair %s: %s", version, strerror(errno));
         for (size_t i = 0; i < n; i++) {

@@ -22,8 +22,7 @@ struct pdi_release_src {
 
 /* Build releases/<dirname> (removed first if it exists). On error the directory is removed. */
 int pdi_stage_build(const struct pdi_root *r, const struct pdi_layout *l,
-                    const struct pdi_release_src *src, const char *dirname,
-                    struct pdi_error *err);
+                    const struct pdi_release_src *src, const char *dirname, struct pdi_error *err);
 
 /* releases/<dirname> becomes releases/<version>. An existing releases/<version> (the same
  * version from another manifest) is swapped out atomically and removed, unless a running
@@ -43,5 +42,4 @@ int pdi_stage_check(const struct pdi_root *r, const struct pdi_layout *l,
 /* Replace the listed files of releases/<version> with those of releases/<repair_dir>, one
  * atomic rename each, then remove the repair directory. */
 int pdi_stage_repair(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
-                     const char *repair_dir, char *const *names, size_t n,
-                     struct pdi_error *err);
+                     const char *repair_dir, char *const *names, size_t n, struct pdi_error *err);

@@ -79,8 +79,8 @@ int pdi_state_check_sequence(const struct pdi_state *s, const struct pdi_manifes
                                      "manifest sequence %llu is lower than the highest accepted "
                                      "sequence %llu for %s (an old release replayed?); "
                                      "--allow-downgrade overrides this on purpose",
-                                     (unsigned long long)m->sequence,
-                                     (unsigned long long)highest, m->product);
+                                     (unsigned long long)m->sequence, (unsigned long long)highest,
+                                     m->product);
         if (seen_sha && !streq(seen_sha, manifest_sha256))
                 return pdi_error_set(err, -PDI_E_POLICY,
                                      "manifest sequence %llu was already accepted for %s with "
@@ -90,8 +90,7 @@ int pdi_state_check_sequence(const struct pdi_state *s, const struct pdi_manifes
         return 0;
 }
 
-int pdi_state_accept(struct pdi_state *s, const struct pdi_manifest *m,
-                     const char *manifest_sha256)
+int pdi_state_accept(struct pdi_state *s, const struct pdi_manifest *m, const char *manifest_sha256)
 {
         if (m->sequence <= pdi_state_highest_sequence(s, m->product, NULL))
                 return 0;
@@ -163,8 +162,7 @@ int pdi_state_record_release(struct pdi_state *s, const char *instance,
                 if (a->format == PDI_FORMAT_BINARY)
                         append_file(files, a->name, a->sha256, a->size);
                 for (size_t k = 0; k < a->n_files; k++)
-                        append_file(files, a->files[k].path, a->files[k].sha256,
-                                    a->files[k].size);
+                        append_file(files, a->files[k].path, a->files[k].sha256, a->files[k].size);
         }
         json_t *rec = json_pack("{s:s, s:I, s:s, s:s, s:o}", "product", m->product, "sequence",
                                 (json_int_t)m->sequence, "manifest_sha256", manifest_sha256,
@@ -206,8 +204,7 @@ int pdi_state_set_previous(struct pdi_state *s, const char *instance, const char
 #define PDI_STATE_HISTORY_MAX 200
 
 int pdi_state_history_add(struct pdi_state *s, const char *instance, const char *action,
-                          const char *from, const char *to, const char *outcome,
-                          const char *detail)
+                          const char *from, const char *to, const char *outcome, const char *detail)
 {
         json_t *inst = instance_entry(s, instance, true);
         json_t *h = json_object_get(inst, "history");

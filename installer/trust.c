@@ -78,8 +78,8 @@ static int load_key_dir(struct pdi_trust *t, const struct pdi_root *root, struct
                         r = pdi_read_file_at(dirfd(d), names[i], PDI_MINISIGN_FILE_MAX, &text,
                                              &len);
                         if (r < 0)
-                                r = pdi_error_set(err, -PDI_E_SIGNATURE, "trusted key %s: %s",
-                                                  src, strerror(-r));
+                                r = pdi_error_set(err, -PDI_E_SIGNATURE, "trusted key %s: %s", src,
+                                                  strerror(-r));
                 }
                 if (r == 0)
                         r = add_key(t, src, text, len, err);
@@ -104,9 +104,8 @@ static int load_threshold(const struct pdi_root *root, unsigned *ret, struct pdi
         while (*end == '\n' || *end == ' ')
                 end++;
         if (errno || end == text || *end || v < 1 || v > PDI_TRUST_MAX_SIGS)
-                return pdi_error_set(err, -PDI_E_SIGNATURE,
-                                     "%s: not a number from 1 to %d", PDI_TRUST_THRESHOLD_FILE,
-                                     PDI_TRUST_MAX_SIGS);
+                return pdi_error_set(err, -PDI_E_SIGNATURE, "%s: not a number from 1 to %d",
+                                     PDI_TRUST_THRESHOLD_FILE, PDI_TRUST_MAX_SIGS);
         *ret = (unsigned)v;
         return 0;
 }

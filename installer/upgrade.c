@@ -115,8 +115,7 @@ static int load_stored(struct run *r, const char *version)
                                    &r->len);
         if (k < 0)
                 return pdi_error_set(&r->ctx->err, k == -ENOENT ? -PDI_E_INTEGRITY : k,
-                                     "release %s: %s: %s", version, r->manifest_src,
-                                     strerror(-k));
+                                     "release %s: %s: %s", version, r->manifest_src, strerror(-k));
         for (size_t i = 0; i < PDI_TRUST_MAX_SIGS; i++) {
                 struct pdi_sigtext *s = &r->sigs[r->n_sigs];
                 s->source = pdi_trust_sig_name(r->manifest_src, i);
@@ -141,9 +140,8 @@ static int load_stored(struct run *r, const char *version)
 
 static int check_files(struct run *r, const char *version)
 {
-        struct pdi_release_src src = {.manifest = r->v.manifest,
-                                      .manifest_bytes = r->bytes,
-                                      .manifest_len = r->len};
+        struct pdi_release_src src = {
+            .manifest = r->v.manifest, .manifest_bytes = r->bytes, .manifest_len = r->len};
         char **damaged = NULL;
         size_t n = 0;
         int k = pdi_stage_check(r->root, &r->layout, &src, &damaged, &n);
@@ -168,8 +166,8 @@ static int pick_target(struct run *r, const char *to, char **ret)
         _cleanup_close_ int fd = dir ? pdi_root_open(r->root, dir, O_PATH | O_DIRECTORY, 0) : -1;
         if (!pdi_version_valid(want) || fd < 0)
                 return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
-                                     "rollback: release %s is not kept in %s (see 'status')",
-                                     want, r->layout.releases);
+                                     "rollback: release %s is not kept in %s (see 'status')", want,
+                                     r->layout.releases);
         *ret = strdup(want);
         return *ret ? 0 : -ENOMEM;
 }

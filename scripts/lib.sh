@@ -9,7 +9,7 @@ PDI_BUILD_PACKAGES=(build-essential cmake pkg-config libjansson-dev libssl-dev
         libcurl4-openssl-dev libarchive-dev libsystemd-dev libelf-dev libseccomp-dev)
 PDI_TEST_PACKAGES=(libcmocka-dev minisign lighttpd curl zstd xz-utils python3 clang
         libclang-rt-14-dev util-linux selinux-policy-dev systemd-container debootstrap musl-tools
-        time)
+        time clang-format)
 
 pdi_missing_packages() {
         local p missing=()

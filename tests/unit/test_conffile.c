@@ -8,7 +8,6 @@
 
 #include "testroot.h"
 
-
 static char *read_back(const char *path)
 {
         char *buf = NULL;
@@ -49,14 +48,13 @@ static void dpkg_like(void **state)
         assert_string_equal(got, "v3\n");
         free(got);
         assert_int_equal(json_array_size(rep.warnings), warnings + 1);
-        assert_non_null(strstr(json_string_value(json_array_get(rep.warnings, warnings)),
-                               "edited by hand"));
+        assert_non_null(
+            strstr(json_string_value(json_array_get(rep.warnings, warnings)), "edited by hand"));
         /* A file that existed before we ever wrote one is the operator's too. */
         const char *other = "/etc/polkadot-installer/polkadot.env";
         assert_int_equal(pdi_root_mkdir_p(&root, "/etc/polkadot-installer", 0755), 0);
         assert_int_equal(pdi_root_write_atomic(&root, other, "X=1\n", 4, 0644), 0);
-        assert_int_equal(pdi_conffile_write(&root, &st, other, "X=2\n", 0644, &rep, &res, &err),
-                         0);
+        assert_int_equal(pdi_conffile_write(&root, &st, other, "X=2\n", 0644, &rep, &res, &err), 0);
         assert_int_equal(res, PDI_CONFFILE_KEPT);
         pdi_report_done(&rep);
         pdi_state_done(&st);
@@ -65,7 +63,7 @@ static void dpkg_like(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(dpkg_like),
+            cmocka_unit_test(dpkg_like),
         };
         return cmocka_run_group_tests(tests, testroot_group_setup, testroot_group_teardown);
 }

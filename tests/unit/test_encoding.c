@@ -60,14 +60,14 @@ static void base64_refuses_non_canonical(void **state)
         uint8_t out[16];
         size_t n;
         static const char *const bad[] = {
-                "Zg=",     /* length not a multiple of 4 */
-                "Zh==",    /* pad bits set: a second encoding of "f" */
-                "Zm9=",    /* pad bits set */
-                "Z===",    /* too much padding */
-                "Zg==Zg==", /* padding in the middle */
-                "Zm 9",    /* whitespace */
-                "Zm9v\n",  /* newline */
-                "Zm-_",    /* URL alphabet */
+            "Zg=",      /* length not a multiple of 4 */
+            "Zh==",     /* pad bits set: a second encoding of "f" */
+            "Zm9=",     /* pad bits set */
+            "Z===",     /* too much padding */
+            "Zg==Zg==", /* padding in the middle */
+            "Zm 9",     /* whitespace */
+            "Zm9v\n",   /* newline */
+            "Zm-_",     /* URL alphabet */
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
                 assert_int_equal(pdi_base64_decode(bad[i], strlen(bad[i]), out, sizeof(out), &n),
@@ -78,10 +78,10 @@ static void base64_refuses_non_canonical(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(hex_round_trip),
-                cmocka_unit_test(sha256_hex_form),
-                cmocka_unit_test(base64_vectors),
-                cmocka_unit_test(base64_refuses_non_canonical),
+            cmocka_unit_test(hex_round_trip),
+            cmocka_unit_test(sha256_hex_form),
+            cmocka_unit_test(base64_vectors),
+            cmocka_unit_test(base64_refuses_non_canonical),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

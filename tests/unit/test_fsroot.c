@@ -10,7 +10,6 @@
 
 #include "testroot.h"
 
-
 static void write_read_round_trip(void **state)
 {
         (void)state;
@@ -96,11 +95,11 @@ static void path_split(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(write_read_round_trip),
-                cmocka_unit_test(symlinks_stay_inside),
-                cmocka_unit_test(atomic_write_replaces_not_follows),
-                cmocka_unit_test(read_refuses_non_regular),
-                cmocka_unit_test(path_split),
+            cmocka_unit_test(write_read_round_trip),
+            cmocka_unit_test(symlinks_stay_inside),
+            cmocka_unit_test(atomic_write_replaces_not_follows),
+            cmocka_unit_test(read_refuses_non_regular),
+            cmocka_unit_test(path_split),
         };
         return cmocka_run_group_tests(tests, testroot_group_setup, testroot_group_teardown);
 }

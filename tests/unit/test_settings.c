@@ -38,8 +38,7 @@ static void defaults_and_args(void **state)
         assert_int_equal(pdi_settings_set(&s, "node_name", "val-01", &err), 0);
         assert_int_equal(pdi_settings_set(&s, "rpc_port", "9944", &err), 0);
         assert_int_equal(pdi_settings_set(&s, "no_telemetry", "yes", &err), 0);
-        assert_int_equal(pdi_settings_set(&s, "node_args", "--pruning 1000 --sync warp", &err),
-                         0);
+        assert_int_equal(pdi_settings_set(&s, "node_args", "--pruning 1000 --sync warp", &err), 0);
         args = pdi_settings_node_args(&s);
         assert_string_equal(args, "--chain kusama --base-path /var/lib/polkadot --name val-01 "
                                   "--validator --rpc-port 9944 --no-telemetry --pruning 1000 "
@@ -54,20 +53,20 @@ static void refusals(void **state)
         static const struct {
                 const char *key, *value, *msg;
         } cases[] = {
-                {"chain", "moonbeam", "is neither polkadot"},
-                {"chain", "relative/spec.json", "is neither polkadot"},
-                {"node_name", "my node", "has blanks"},
-                {"node_name", "x\"y", "has blanks, quotes"},
-                {"base_path", "var/lib", "is not an absolute directory path"},
-                {"base_path", "/", "is not an absolute directory path"},
-                {"rpc_port", "0", "is not a port"},
-                {"rpc_port", "65536", "is not a port"},
-                {"rpc_port", "99x", "is not a port"},
-                {"validator", "maybe", "is not yes or no"},
-                {"telemetry_url", "https://x/submit", "is not a ws:// or wss:// URL"},
-                {"telemetry_url", "wss://x/submit 10", "must be 'URL' or 'URL VERBOSITY'"},
-                {"node_args", "--name $(reboot)", "has quotes, $"},
-                {"colour", "blue", "unknown"},
+            {"chain", "moonbeam", "is neither polkadot"},
+            {"chain", "relative/spec.json", "is neither polkadot"},
+            {"node_name", "my node", "has blanks"},
+            {"node_name", "x\"y", "has blanks, quotes"},
+            {"base_path", "var/lib", "is not an absolute directory path"},
+            {"base_path", "/", "is not an absolute directory path"},
+            {"rpc_port", "0", "is not a port"},
+            {"rpc_port", "65536", "is not a port"},
+            {"rpc_port", "99x", "is not a port"},
+            {"validator", "maybe", "is not yes or no"},
+            {"telemetry_url", "https://x/submit", "is not a ws:// or wss:// URL"},
+            {"telemetry_url", "wss://x/submit 10", "must be 'URL' or 'URL VERBOSITY'"},
+            {"node_args", "--name $(reboot)", "has quotes, $"},
+            {"colour", "blue", "unknown"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 struct pdi_settings s;
@@ -76,8 +75,8 @@ static void refusals(void **state)
                 assert_int_equal(pdi_settings_set(&s, cases[i].key, cases[i].value, &err),
                                  -PDI_E_USAGE);
                 if (!strstr(err.msg, cases[i].msg))
-                        fail_msg("%s=%s: '%s' lacks '%s'", cases[i].key, cases[i].value,
-                                 err.msg, cases[i].msg);
+                        fail_msg("%s=%s: '%s' lacks '%s'", cases[i].key, cases[i].value, err.msg,
+                                 cases[i].msg);
                 pdi_settings_done(&s);
         }
         struct pdi_settings s;
@@ -123,9 +122,9 @@ static void config_round_trip(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(defaults_and_args),
-                cmocka_unit_test(refusals),
-                cmocka_unit_test(config_round_trip),
+            cmocka_unit_test(defaults_and_args),
+            cmocka_unit_test(refusals),
+            cmocka_unit_test(config_round_trip),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -9,7 +9,6 @@
 
 #include "testroot.h"
 
-
 static struct pdi_manifest manifest(uint64_t seq)
 {
         return (struct pdi_manifest){.product = "polkadot", .version = "1.16.0", .sequence = seq};
@@ -51,15 +50,13 @@ static void lower_and_equal_sequences(void **state)
         struct pdi_error err = {0};
         assert_int_equal(pdi_state_load(&root, &st, &err), 0);
         struct pdi_manifest lower = manifest(41), same = manifest(42), higher = manifest(43);
-        assert_int_equal(pdi_state_check_sequence(&st, &lower, sha_a, false, &err),
-                         -PDI_E_POLICY);
+        assert_int_equal(pdi_state_check_sequence(&st, &lower, sha_a, false, &err), -PDI_E_POLICY);
         assert_non_null(strstr(err.msg, "sequence 41 is lower than the highest accepted "
                                         "sequence 42"));
         memset(&err, 0, sizeof(err));
         assert_int_equal(pdi_state_check_sequence(&st, &lower, sha_a, true, &err), 0);
         assert_int_equal(pdi_state_check_sequence(&st, &same, sha_a, false, &err), 0);
-        assert_int_equal(pdi_state_check_sequence(&st, &same, sha_b, false, &err),
-                         -PDI_E_POLICY);
+        assert_int_equal(pdi_state_check_sequence(&st, &same, sha_b, false, &err), -PDI_E_POLICY);
         assert_non_null(strstr(err.msg, "different content"));
         memset(&err, 0, sizeof(err));
         assert_int_equal(pdi_state_check_sequence(&st, &higher, sha_b, false, &err), 0);
@@ -89,9 +86,9 @@ static void damaged_state_is_an_error(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(empty_then_accept_and_persist),
-                cmocka_unit_test(lower_and_equal_sequences),
-                cmocka_unit_test(damaged_state_is_an_error),
+            cmocka_unit_test(empty_then_accept_and_persist),
+            cmocka_unit_test(lower_and_equal_sequences),
+            cmocka_unit_test(damaged_state_is_an_error),
         };
         return cmocka_run_group_tests(tests, testroot_group_setup, testroot_group_teardown);
 }

@@ -38,7 +38,7 @@ static int setup(void **state)
         assert_int_equal(pdi_root_mkdir_p(&root, PDI_TRUST_KEYS_DIR, 0755), 0);
         write_pub(PDI_TRUST_KEYS_DIR "/a.pub", 0);
         write_pub(PDI_TRUST_KEYS_DIR "/b.pub", 1);
-        write_pub(PDI_TRUST_KEYS_DIR "/a-again.pub", 0); /* same key twice: counts once */
+        write_pub(PDI_TRUST_KEYS_DIR "/a-again.pub", 0);    /* same key twice: counts once */
         write_pub(PDI_TRUST_KEYS_DIR "/c.pub.disabled", 2); /* not *.pub: ignored */
         return 0;
 }
@@ -109,8 +109,7 @@ static void threshold_file_and_limits(void **state)
         (void)state;
         struct pdi_trust t;
         struct pdi_error err = {0};
-        assert_int_equal(pdi_root_write_atomic(&root, PDI_TRUST_THRESHOLD_FILE, "2\n", 2, 0644),
-                         0);
+        assert_int_equal(pdi_root_write_atomic(&root, PDI_TRUST_THRESHOLD_FILE, "2\n", 2, 0644), 0);
         /* --threshold 1 does not lower the configured 2. */
         assert_int_equal(pdi_trust_load(&t, &root, NULL, 0, 1, &err), 0);
         assert_int_equal(t.threshold, 2);
@@ -119,8 +118,7 @@ static void threshold_file_and_limits(void **state)
         assert_int_equal(pdi_trust_load(&t, &root, NULL, 0, 3, &err), -PDI_E_SIGNATURE);
         assert_non_null(strstr(err.msg, "threshold 3 is more than the 2 trusted key(s)"));
         memset(&err, 0, sizeof(err));
-        assert_int_equal(pdi_root_write_atomic(&root, PDI_TRUST_THRESHOLD_FILE, "two", 3, 0644),
-                         0);
+        assert_int_equal(pdi_root_write_atomic(&root, PDI_TRUST_THRESHOLD_FILE, "two", 3, 0644), 0);
         assert_int_equal(pdi_trust_load(&t, &root, NULL, 0, 0, &err), -PDI_E_SIGNATURE);
         assert_non_null(strstr(err.msg, "trust-threshold: not a number"));
         assert_int_equal(unlinkat(root.fd, "etc/polkadot-installer/trust-threshold", 0), 0);
@@ -139,11 +137,11 @@ static void sig_names(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(loads_keys_once),
-                cmocka_unit_test(threshold_counts_distinct_keys),
-                cmocka_unit_test(untrusted_and_bad_signatures),
-                cmocka_unit_test(threshold_file_and_limits),
-                cmocka_unit_test(sig_names),
+            cmocka_unit_test(loads_keys_once),
+            cmocka_unit_test(threshold_counts_distinct_keys),
+            cmocka_unit_test(untrusted_and_bad_signatures),
+            cmocka_unit_test(threshold_file_and_limits),
+            cmocka_unit_test(sig_names),
         };
         return cmocka_run_group_tests(tests, setup, testroot_group_teardown);
 }
