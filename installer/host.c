@@ -2,6 +2,7 @@
 #include "cgroups.h"
 #include "conffile.h"
 #include "health.h"
+#include "prompt.h"
 #include "selinux.h"
 #include "systemd.h"
 #include "units.h"
@@ -11,7 +12,8 @@
 #include <fcntl.h>
 
 int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct pdi_layout *l,
-                     char *const *overrides, size_t n_overrides, struct pdi_error *err)
+                     char *const *overrides, size_t n_overrides, bool interactive,
+                     struct pdi_error *err)
 {
         *h = (struct pdi_host){.root = r, .layout = l, .live = pdi_systemd_live(r)};
         pdi_settings_init(&h->settings, l);
@@ -26,6 +28,11 @@ int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct 
                                   "configuration; see the NixOS section of INSTALL.md");
         if (k == 0)
                 k = pdi_settings_load(r, l, &h->settings, err);
+        _cleanup_close_ int cfg = pdi_root_open(r, l->config, O_PATH, 0);
+        if (k == 0 && interactive && cfg < 0 && n_overrides == 0) {
+                k = pdi_prompt_settings(&h->settings, stdin, stderr, err);
+                h->settings_given = true;
+        }
         for (size_t i = 0; k == 0 && i < n_overrides; i++) {
                 _cleanup_free_ char *key = strdup(overrides[i]);
                 char *eq = key ? strchr(key, '=') : NULL;

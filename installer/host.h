@@ -21,9 +21,12 @@ struct pdi_host {
 };
 
 /* Load the distribution and the stored settings, then apply flag overrides (key=value
- * pairs named as in the config file). NixOS is refused here (-PDI_E_POLICY). */
+ * pairs named as in the config file). With `interactive` (a terminal, no -y) and neither a
+ * settings file nor settings flags yet, ask for them (prompt.h). NixOS is refused here
+ * (-PDI_E_POLICY). */
 int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct pdi_layout *l,
-                     char *const *overrides, size_t n_overrides, struct pdi_error *err);
+                     char *const *overrides, size_t n_overrides, bool interactive,
+                     struct pdi_error *err);
 void pdi_host_done(struct pdi_host *h);
 
 /* Everything but starting: users, directories, config and env file, units, SELinux,

@@ -555,7 +555,8 @@ static int install(struct run *r)
         int k = pdi_run_setup(r);
         if (k == 0) {
                 k = pdi_host_prepare(&r->host, r->root, &r->layout, r->o->settings,
-                                     r->o->n_settings, &r->ctx->err);
+                                     r->o->n_settings, !r->ctx->non_interactive && !r->o->dry_run,
+                                     &r->ctx->err);
                 r->host_ready = true;
         }
         if (k == 0)
