@@ -26,11 +26,11 @@ int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to)
 {
         const char *inst = r->layout.instance;
         if (r->o->no_start || !r->host.live) {
-                if (r->host.live || (from && !streq(from, to)))
-                        pdi_report_note(&r->report,
-                                        "%s is current; the node was not restarted: run "
-                                        "'systemctl restart %s' when ready",
-                                        to, r->layout.service);
+                bool switched = from && !streq(from, to);
+                pdi_report_note(&r->report, "%s%s is current; %s the node with 'systemctl %s %s'%s",
+                                r->host.live ? "" : "offline (--root or no systemd): ", to,
+                                switched ? "restart" : "start", switched ? "restart" : "start",
+                                r->layout.service, r->host.live ? "" : " on the target system");
                 return 0;
         }
         struct pdi_error first = {0};

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Host configuration under --root (offline, no systemd): users with the right properties in the
+# root's passwd/group/shadow, base path owned and repaired, settings kept across upgrades, units
+# and slice written and enabled by link and loading silently in systemd-analyze, an edited
+# unit kept (ours beside it as .new), drop-ins left alone, Alpine and NixOS handled, and
+# uninstall keeping data unless --purge.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/release.sh"
+rel_make "$T/r1" 1.0.0 1
+rel_make "$T/r2" 1.1.0 2
+R="$T/root"
+mkdir -p "$R/etc"
+cp "$PDI_SOURCE_DIR/tests/fixtures/os-release/debian" "$R/etc/os-release"
+inst() { "$PDI" install --root "$R" --trusted-key "$T/key.pub" --non-interactive "$@"; }
+
+expect 0 'offline .*start the node with' inst --from "$T/r1" --chain kusama --validator --rpc-port 9944
+# Users: system ids, no login, no password.
+for u in polkadot pvf-worker; do
+        IFS=: read -r name _ uid gid _ home shell < <(grep "^$u:" "$R/etc/passwd") || fail "no user $u"
+        [ "$uid" -ge 100 ] && [ "$uid" -le 999 ] || fail "$u: uid $uid is not a system uid"
+        case "$shell" in */nologin | */false) ;; *) fail "$u: shell $shell" ;; esac
+        grep -q "^$u:" "$R/etc/group" || fail "no group $u"
+        pw=$(grep "^$u:" "$R/etc/shadow" | cut -d: -f2)
+        case "$pw" in '!'* | '*'*) ;; *) fail "$u: password field '$pw'" ;; esac
+done
+# (owners as the root's own passwd numbers them, not the host's)
+pid=$(grep '^polkadot:' "$R/etc/passwd" | cut -d: -f3)
+pgid=$(grep '^polkadot:' "$R/etc/group" | cut -d: -f3)
+[ "$(stat -c '%a %u:%g' "$R/var/lib/polkadot")" = "750 $pid:$pgid" ] || fail "base path $(stat -c '%a %u:%g' "$R/var/lib/polkadot")"
+U="$R/etc/systemd/system"
+[ "$(readlink "$U/multi-user.target.wants/polkadot.service")" = /etc/systemd/system/polkadot.service ] || fail "not enabled by link"
+[ -f "$U/polkadot.slice" ] || fail "no slice"
+grep -q '^MemoryAccounting=yes' "$U/polkadot.slice" || fail "slice without accounting"
+grep -q -- '--chain kusama .*--validator --rpc-port 9944' "$R/etc/polkadot-installer/polkadot.env" || fail "settings not rendered"
+# The installed units load without a word from systemd (output is failure: it exits 0 on
+# unknown keys); the node path must exist for verify, so check them where they point.
+mkdir -p "$T/units" && cp "$U/polkadot.service" "$U/polkadot.slice" "$T/units/"
+sed -i "s|/opt/polkadot/current/polkadot|$R/opt/polkadot/current/polkadot|; s|EnvironmentFile=/|EnvironmentFile=$R/|; s|ReadWritePaths=/|ReadWritePaths=$R/|" "$T/units/polkadot.service"
+(cd "$T/units" && systemd-analyze verify --man=no polkadot.service polkadot.slice) >"$T/verify" 2>&1 || true
+[ ! -s "$T/verify" ] || { cat "$T/verify" >&2; fail "systemd-analyze verify is not silent"; }
+score=$(systemd-analyze security --offline=yes "$T/units/polkadot.service" 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p')
+python3 -c "import sys; s=float(sys.argv[1]); print('exposure', s); sys.exit(0 if s <= 2.5 else 1)" "$score" || fail "exposure $score > 2.5"
+TESTS_RUN=$((TESTS_RUN + 2))
+
+# The operator edits the unit and adds a drop-in; the base path lost its owner (a snapshot
+# restore). An upgrade keeps the edit (ours goes to .new), the drop-in and the settings, and
+# repairs the base path.
+echo "# mine" >>"$U/polkadot.service"
+mkdir -p "$U/polkadot.service.d"
+printf '[Service]\nNice=-5\n' >"$U/polkadot.service.d/override.conf"
+cp "$U/polkadot.service" "$T/edited"
+chown root:root "$R/var/lib/polkadot"
+"$PDI" upgrade --root "$R" --trusted-key "$T/key.pub" --non-interactive --from "$T/r2" --prometheus-port 9615 >"$T/out" 2>&1 ||
+        { cat "$T/out"; fail "upgrade failed"; }
+grep -q 'polkadot.service was edited by hand: kept it' "$T/out" || fail "edited unit not reported"
+cmp "$T/edited" "$U/polkadot.service" || fail "edited unit overwritten"
+[ -f "$U/polkadot.service.new" ] || fail "no .new beside the edited unit"
+grep -qx 'Nice=-5' "$U/polkadot.service.d/override.conf" || fail "drop-in touched"
+grep -q 'repaired ownership of /var/lib/polkadot' "$T/out" || fail "base path repair not reported"
+[ "$(stat -c %u "$R/var/lib/polkadot")" = "$pid" ] || fail "base path not repaired"
+grep -q -- '--chain kusama .*--validator --rpc-port 9944 --prometheus-port 9615' "$R/etc/polkadot-installer/polkadot.env" ||
+        fail "settings lost across the upgrade: $(cat "$R/etc/polkadot-installer/polkadot.env")"
+
+# A bad setting is refused before anything changes.
+tree_listing "$R" >"$T/before"
+expect 2 "setting rpc_port: '70000' is not a port" inst --from "$T/r2" --rpc-port 70000
+diff "$T/before" <(tree_listing "$R") || fail "a refused setting changed the tree"
+
+# uninstall keeps the data, settings and users; --purge without --yes is refused off a TTY.
+mkdir -p "$R/var/lib/polkadot/chains/ksmcc3/keystore" && echo key >"$R/var/lib/polkadot/chains/ksmcc3/keystore/k"
+expect 0 'kept the base path' "$PDI" uninstall --root "$R"
+[ ! -e "$R/opt/polkadot" ] && [ ! -e "$U/polkadot.service" ] && [ ! -e "$U/multi-user.target.wants/polkadot.service" ] ||
+        fail "uninstall left the release or the unit"
+[ -f "$R/var/lib/polkadot/chains/ksmcc3/keystore/k" ] && [ -f "$R/etc/polkadot-installer/config" ] && grep -q '^polkadot:' "$R/etc/passwd" ||
+        fail "uninstall removed data, settings or users"
+grep -qx 'Nice=-5' "$U/polkadot.service.d/override.conf" || fail "uninstall removed the operator's drop-in"
+expect 2 'add --yes to confirm' "$PDI" uninstall --root "$R" --purge </dev/null
+[ -f "$R/var/lib/polkadot/chains/ksmcc3/keystore/k" ] || fail "refused purge removed data"
+expect 0 'deleted user polkadot' "$PDI" uninstall --root "$R" --purge --yes
+[ ! -e "$R/var/lib/polkadot" ] && [ ! -e "$R/etc/polkadot-installer" ] && ! grep -q '^polkadot:' "$R/etc/passwd" ||
+        fail "purge left data, settings or the user"
+
+# Alpine: no systemd units, the operator is told what to do. NixOS: refused.
+A="$T/alpine"
+mkdir -p "$A/etc"
+cp "$PDI_SOURCE_DIR/tests/fixtures/os-release/alpine" "$A/etc/os-release"
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$A/etc/passwd" && printf 'root:x:0:\n' >"$A/etc/group" && printf 'root:*:19000:0:::::\n' >"$A/etc/shadow"
+expect 0 'runs OpenRC, not systemd: no units were written' "$PDI" install --root "$A" --from "$T/r1" --trusted-key "$T/key.pub" -y
+[ ! -e "$A/etc/systemd/system/polkadot.service" ] || fail "a unit on Alpine"
+N="$T/nixos"
+mkdir -p "$N/etc"
+cp "$PDI_SOURCE_DIR/tests/fixtures/os-release/nixos" "$N/etc/os-release"
+expect 3 'NixOS: refusing to modify the system' "$PDI" install --root "$N" --from "$T/r1" --trusted-key "$T/key.pub" -y
+expect_one_error_line
+[ ! -e "$N/opt" ] || fail "NixOS root modified"
+pass
