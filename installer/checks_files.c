@@ -513,13 +513,9 @@ static bool user_can_read(const struct pdi_target *t, const struct pdi_user *u, 
 static void keys_in(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
                     const char *dir)
 {
-        int fd = pdi_root_open(t->root, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-        DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!dp) {
-                if (fd >= 0)
-                        close(fd);
+        DIR *dp = NULL;
+        if (pdi_root_opendir(t->root, dir, &dp) < 0)
                 return;
-        }
         for (struct dirent *de; (de = readdir(dp));) {
                 if (de->d_name[0] == '.')
                         continue;
@@ -536,13 +532,9 @@ static void keys_in(const struct pdi_target *t, struct pdi_check_ctx *c, const s
 static void keys_walk(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u)
 {
         _cleanup_free_ char *chains = join(t->base_path, "chains");
-        int fd = chains ? pdi_root_open(t->root, chains, O_RDONLY | O_DIRECTORY, 0) : -1;
-        DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!dp) {
-                if (fd >= 0)
-                        close(fd);
+        DIR *dp = NULL;
+        if (!chains || pdi_root_opendir(t->root, chains, &dp) < 0)
                 return;
-        }
         for (struct dirent *de; (de = readdir(dp));) {
                 if (de->d_name[0] == '.')
                         continue;

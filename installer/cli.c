@@ -17,16 +17,33 @@ int pdi_usage(struct pdi_ctx *ctx, const char *fmt, ...)
         return -PDI_E_USAGE;
 }
 
+/* Whether word is "--NAME=…" for a common long option (or its abbreviation) whose value is
+ * c: glibc sets optopt to the long option's value when it refuses "--quiet=1". */
+static bool long_form_of(const char *word, int c)
+{
+        static const struct option common[] = {PDI_COMMON_LONGOPTS};
+        if (strncmp(word, "--", 2) != 0 || !strchr(word, '='))
+                return false;
+        size_t n = strcspn(word + 2, "=");
+        for (size_t i = 0; i < ELEMENTSOF(common); i++)
+                if (common[i].val == c && n > 0 && n <= strlen(common[i].name) &&
+                    strncmp(word + 2, common[i].name, n) == 0)
+                        return true;
+        return false;
+}
+
 /* getopt has moved optind past the offending word (or is still on it for a bundled short
  * option); name it as the user typed it. */
 static const char *bad_option(const struct pdi_ctx *ctx)
 {
         static char shortopt[3];
-        if (optopt > 0 && optopt < 128 && isalnum(optopt)) {
+        const char *word = ctx->argv && optind > 0 ? ctx->argv[optind - 1] : NULL;
+        if (optopt > 0 && optopt < 128 && isalnum(optopt) &&
+            !(word && long_form_of(word, optopt))) {
                 snprintf(shortopt, sizeof(shortopt), "-%c", optopt);
                 return shortopt;
         }
-        return ctx->argv && optind > 0 ? ctx->argv[optind - 1] : "?";
+        return word ? word : "?";
 }
 
 int pdi_cli_common(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c, const char *arg)

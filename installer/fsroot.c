@@ -56,6 +56,21 @@ int pdi_root_open(const struct pdi_root *r, const char *path, int flags, mode_t 
         return fd < 0 ? -errno : (int)fd;
 }
 
+int pdi_root_opendir(const struct pdi_root *r, const char *path, DIR **ret)
+{
+        int fd = pdi_root_open(r, path, O_RDONLY | O_DIRECTORY, 0);
+        if (fd < 0)
+                return fd;
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int k = -errno;
+                close(fd);
+                return k;
+        }
+        *ret = d;
+        return 0;
+}
+
 int pdi_root_mkdir_p(const struct pdi_root *r, const char *path, mode_t mode)
 {
         _cleanup_free_ char *p = strdup(path);

@@ -7,6 +7,7 @@
 
 #include "common.h"
 
+#include <dirent.h>
 #include <sys/types.h>
 
 struct pdi_root {
@@ -21,6 +22,17 @@ void pdi_root_done(struct pdi_root *r);
 /* Open an absolute path ("/etc/…") inside the root. O_CLOEXEC is always added. With
  * O_CREAT or for writing, the last component is opened with O_NOFOLLOW. */
 int pdi_root_open(const struct pdi_root *r, const char *path, int flags, mode_t mode);
+
+/* Open a directory inside the root for reading its entries (dirfd(d) serves *at calls).
+ * -ENOENT and other errors as -errno. */
+int pdi_root_opendir(const struct pdi_root *r, const char *path, DIR **ret);
+
+static inline void pdi_closedirp(DIR **d)
+{
+        if (*d)
+                closedir(*d);
+}
+#define _cleanup_closedir_ _cleanup_(pdi_closedirp)
 
 /* Create path and its parents (like mkdir -p): a new path gets mode, new parents 0755. */
 int pdi_root_mkdir_p(const struct pdi_root *r, const char *path, mode_t mode);

@@ -287,19 +287,12 @@ int pdi_layout_list_releases(const struct pdi_root *r, const struct pdi_layout *
 {
         *ret_versions = NULL;
         *ret_n = 0;
-        int dfd = pdi_root_open(r, l->releases, O_RDONLY | O_DIRECTORY, 0);
-        if (dfd == -ENOENT)
-                return 0;
-        if (dfd < 0)
-                return dfd;
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return -errno;
-        }
+        DIR *d = NULL;
+        int k = pdi_root_opendir(r, l->releases, &d);
+        if (k < 0)
+                return k == -ENOENT ? 0 : k;
         char **v = NULL;
         size_t n = 0;
-        int k = 0;
         struct dirent *de;
         while (k == 0 && (de = readdir(d))) {
                 if (de->d_name[0] == '.' || strchr(de->d_name, '.') == NULL ||
@@ -335,26 +328,17 @@ static bool is_leftover(const char *name)
 int pdi_layout_cleanup(const struct pdi_root *r, const struct pdi_layout *l,
                        void (*report)(const char *what, void *userdata), void *userdata)
 {
-        _cleanup_close_ int dfd = pdi_root_open(r, l->releases, O_RDONLY | O_DIRECTORY, 0);
-        if (dfd == -ENOENT)
-                return 0;
-        if (dfd < 0)
-                return dfd;
-        int dup_fd = dup(dfd);
-        DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
-        if (!d) {
-                if (dup_fd >= 0)
-                        close(dup_fd);
-                return -errno;
-        }
+        _cleanup_closedir_ DIR *d = NULL;
+        int k = pdi_root_opendir(r, l->releases, &d);
+        if (k < 0)
+                return k == -ENOENT ? 0 : k;
+        int dfd = dirfd(d);
         char *names[64];
         size_t n = 0;
         struct dirent *de;
         while ((de = readdir(d)) && n < ELEMENTSOF(names))
                 if (is_leftover(de->d_name) && (names[n] = strdup(de->d_name)))
                         n++;
-        closedir(d);
-        int k = 0;
         for (size_t i = 0; i < n; i++) {
                 int e = rm_entry(dfd, names[i]);
                 if (e == 0 && report)

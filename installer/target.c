@@ -141,13 +141,9 @@ static int dropins_collect(const struct pdi_root *r, const char *name, char ***r
                 _cleanup_free_ char *dir = NULL;
                 if (asprintf(&dir, "%s/%s.d", dirs[d], name) < 0)
                         break;
-                int fd = pdi_root_open(r, dir, O_RDONLY | O_DIRECTORY, 0);
-                DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
-                if (!dp) {
-                        if (fd >= 0)
-                                close(fd);
+                DIR *dp = NULL;
+                if (pdi_root_opendir(r, dir, &dp) < 0)
                         continue;
-                }
                 for (struct dirent *de; (de = readdir(dp));) {
                         size_t len = strlen(de->d_name);
                         if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
@@ -688,13 +684,9 @@ static int files_add(char ***v, size_t *n, char *p)
 
 static int release_files(const struct pdi_target *t, char ***v, size_t *n)
 {
-        int fd = pdi_root_open(t->root, t->release_dir, O_RDONLY | O_DIRECTORY, 0);
-        DIR *dp = fd >= 0 ? fdopendir(fd) : NULL;
-        if (!dp) {
-                if (fd >= 0)
-                        close(fd);
+        DIR *dp = NULL;
+        if (pdi_root_opendir(t->root, t->release_dir, &dp) < 0)
                 return 0;
-        }
         int k = 0;
         for (struct dirent *de; k == 0 && (de = readdir(dp));)
                 if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))

@@ -45,16 +45,12 @@ static int cmp_str(const void *a, const void *b)
  * fine (keys may come from --trusted-key). */
 static int load_key_dir(struct pdi_trust *t, const struct pdi_root *root, struct pdi_error *err)
 {
-        int dfd = pdi_root_open(root, PDI_TRUST_KEYS_DIR, O_RDONLY | O_DIRECTORY, 0);
-        if (dfd == -ENOENT)
+        DIR *d = NULL;
+        int k = pdi_root_opendir(root, PDI_TRUST_KEYS_DIR, &d);
+        if (k == -ENOENT)
                 return 0;
-        if (dfd < 0)
-                return pdi_error_set(err, dfd, "%s: %s", PDI_TRUST_KEYS_DIR, strerror(-dfd));
-        DIR *d = fdopendir(dfd);
-        if (!d) {
-                close(dfd);
-                return -errno;
-        }
+        if (k < 0)
+                return pdi_error_set(err, k, "%s: %s", PDI_TRUST_KEYS_DIR, strerror(-k));
         char *names[PDI_TRUST_MAX_KEYS + 1];
         size_t n = 0;
         int r = 0;
