@@ -61,6 +61,15 @@ grep -q 'repaired ownership of /var/lib/polkadot' "$T/out" || fail "base path re
 grep -q -- '--chain kusama .*--validator --rpc-port 9944 --prometheus-port 9615' "$R/etc/polkadot-installer/polkadot.env" ||
         fail "settings lost across the upgrade: $(cat "$R/etc/polkadot-installer/polkadot.env")"
 
+# A release cut for other chains is refused for this kusama node; one for kusama is not.
+REL_EDIT='d["chains"] = ["westend", "paseo"]' rel_make "$T/r3" 1.2.0 3
+REL_EDIT='d["chains"] = ["kusama"]' rel_make "$T/r4" 1.3.0 4
+tree_listing "$R" >"$T/before"
+expect 3 'release 1.2.0 is only for chain\(s\) westend …, this node is configured for kusama' inst --from "$T/r3"
+expect_one_error_line
+diff "$T/before" <(tree_listing "$R") || fail "a release for another chain changed the tree"
+expect 0 'install 1.3.0: .* is active' inst --from "$T/r4"
+
 # A bad setting is refused before anything changes.
 tree_listing "$R" >"$T/before"
 expect 2 "setting rpc_port: '70000' is not a port" inst --from "$T/r2" --rpc-port 70000
