@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <time.h>
 
 #define HEALTH_REPLY_MAX 65536
@@ -58,19 +59,28 @@ static int ask(CURL *c, unsigned port, struct pdi_error *err)
         return k;
 }
 
+/* Milliseconds on the monotonic clock: whole wall-clock seconds would cut a 1 s timeout to
+ * anything down to nothing, and the wall clock may jump. */
+static uint64_t now_ms(void)
+{
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 int pdi_health_rpc(unsigned port, unsigned timeout_s, struct pdi_error *err)
 {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         CURL *c = curl_easy_init();
         if (!c)
                 return -ENOMEM;
-        time_t end = time(NULL) + timeout_s;
+        uint64_t end = now_ms() + (uint64_t)timeout_s * 1000u;
         struct pdi_error last = {0};
         int k;
         for (;;) {
                 last = (struct pdi_error){0};
                 k = ask(c, port, &last);
-                if (k == 0 || k == -ENOMEM || time(NULL) >= end)
+                if (k == 0 || k == -ENOMEM || now_ms() >= end)
                         break;
                 nanosleep(&(struct timespec){.tv_nsec = 500 * 1000 * 1000}, NULL);
         }

@@ -15,8 +15,12 @@ int pdi_release_verify(const struct pdi_trust *t, const char *what, const char *
                                      "manifest %s: larger than the %d byte limit", what,
                                      PDI_MANIFEST_MAX_BYTES);
         int r = pdi_trust_verify(t, what, bytes, len, sigs, n_sigs, &ret->signers, err);
-        if (r < 0)
+        if (r < 0) {
+                /* Signers found before the refusal (below a threshold of 2, say) are freed
+                 * here, as on every other failure: the caller has nothing to release. */
+                pdi_trust_result_done(&ret->signers);
                 return r;
+        }
         r = pdi_manifest_parse(bytes, len, now, &ret->manifest, err);
         if (r < 0) {
                 pdi_error_prefix(err, "manifest %s: ", what);

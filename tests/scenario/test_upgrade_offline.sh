@@ -55,7 +55,7 @@ unchanged() { # name what
 expect 0 'install 1\.0\.0' pdi install --manifest "$T/srv/1.0.0/manifest.json"
 assert_agree "$R" 1.0.0 install
 
-expect 0 "1\.1\.0 is current; the node was not restarted: run 'systemctl restart polkadot\.service'" up 1.1.0
+expect 0 "1\.1\.0 is current; restart the node with 'systemctl restart polkadot\.service' on the target system" up 1.1.0
 assert_agree "$R" 1.1.0 upgrade
 [ "$(last_history "$R")" = "upgrade 1.0.0 1.1.0 ok" ] || fail "history after upgrade: $(last_history "$R")"
 [ -d "$R/opt/polkadot/releases/1.0.0" ] || fail "upgrade removed the previous release"
@@ -79,7 +79,7 @@ expect_one_error_line
 unchanged b "an upgrade to another product"
 echo "ok: lower sequence and another product refused, nothing changed"
 
-expect 0 "1\.0\.0 is current; the node was not restarted" pdi rollback
+expect 0 "1\.0\.0 is current; restart the node with" pdi rollback
 assert_agree "$R" 1.0.0 rollback
 [ "$(last_history "$R")" = "rollback 1.1.0 1.0.0 ok" ] || fail "history after rollback: $(last_history "$R")"
 [ -d "$R/opt/polkadot/releases/1.1.0" ] || fail "rollback removed 1.1.0"
