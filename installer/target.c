@@ -439,6 +439,8 @@ static const char *arg_value(char **args, const char *lng, const char *shrt)
 static char *path_join(const char *dir, const char *name)
 {
         char *p = NULL;
+        if (!dir || !name)
+                return NULL;
         if (asprintf(&p, "%s%s%s", dir, streq(dir, "/") ? "" : "/", name) < 0)
                 return NULL;
         return p;

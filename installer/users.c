@@ -108,7 +108,7 @@ int pdi_users_lookup(const struct pdi_root *r, const char *name, uid_t *ret_uid,
         int k = db_read(r, "/etc/passwd", &text);
         if (k == 0)
                 k = db_find(text, name, &line, f, ELEMENTSOF(f));
-        uint32_t uid, gid;
+        uint32_t uid = 0, gid = 0;
         if (k == 0 && (parse_id(f[2], &uid) < 0 || parse_id(f[3], &gid) < 0))
                 k = -EBADMSG;
         if (k < 0)
