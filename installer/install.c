@@ -449,11 +449,17 @@ int pdi_run_setup(struct run *r)
             .cacert = r->o->cacert,
             .progress = isatty(STDERR_FILENO) && r->ctx->verbosity >= 0 && !r->ctx->json,
         };
-        if (r->o->dry_run)
-                return 0;
-        k = pdi_lock_take(r->root, r->layout.lock, r->o->action, r->o->lock_timeout_s, &r->lock_fd,
-                          &r->ctx->err);
-        pdi_fault("locked");
+        if (!r->o->dry_run) {
+                k = pdi_lock_take(r->root, r->layout.lock, r->o->action, r->o->lock_timeout_s,
+                                  &r->lock_fd, &r->ctx->err);
+                pdi_fault("locked");
+        }
+        if (k == 0) {
+                k = pdi_host_prepare(&r->host, r->root, &r->layout, r->o->settings,
+                                     r->o->n_settings, !r->ctx->non_interactive && !r->o->dry_run,
+                                     &r->ctx->err);
+                r->host_ready = true;
+        }
         return k;
 }
 
@@ -553,12 +559,6 @@ static int check_chains(struct run *r)
 static int install(struct run *r)
 {
         int k = pdi_run_setup(r);
-        if (k == 0) {
-                k = pdi_host_prepare(&r->host, r->root, &r->layout, r->o->settings,
-                                     r->o->n_settings, !r->ctx->non_interactive && !r->o->dry_run,
-                                     &r->ctx->err);
-                r->host_ready = true;
-        }
         if (k == 0)
                 k = load_manifest(r);
         if (k == 0)

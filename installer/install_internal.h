@@ -39,6 +39,7 @@ struct run {
 
 char *pdi_run_join(const char *dir, const char *name);
 void pdi_run_done(struct run *r);
+/* Root, layout, fetch options, the lock (not for --dry-run), the host's settings. */
 int pdi_run_setup(struct run *r);
 int pdi_run_reconcile(struct run *r);
 int pdi_run_save_state(struct run *r);

@@ -176,12 +176,6 @@ static int rollback(struct run *r, const char *to)
 {
         _cleanup_free_ char *target = NULL;
         int k = pdi_run_setup(r);
-        if (k == 0) {
-                k = pdi_host_prepare(&r->host, r->root, &r->layout, r->o->settings,
-                                     r->o->n_settings, !r->ctx->non_interactive && !r->o->dry_run,
-                                     &r->ctx->err);
-                r->host_ready = true;
-        }
         if (k == 0)
                 k = pdi_state_load(r->root, &r->state, &r->ctx->err);
         if (k == 0)
