@@ -16,7 +16,8 @@ void pdi_report_done(struct pdi_report *r)
         r->actions = r->warnings = NULL;
 }
 
-static void add(json_t *list, enum pdi_log_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void add(json_t *list, enum pdi_log_level level,
+                                                      const char *fmt, va_list ap)
 {
         char line[2048];
         vsnprintf(line, sizeof(line), fmt, ap);

@@ -219,8 +219,8 @@ static void prometheus_textfile(void **state)
             "\npolkadot_installer_findings{severity=\"error\"} 1\n",
             "\npolkadot_installer_findings{severity=\"warn\"} 1\n",
             "# TYPE polkadot_installer_info gauge\n",
-            "\npolkadot_installer_info{version=\"1.0\\\"x\\\\y\\nz\",kind=\"polkadot-installer\","
-            "node=\"/opt/polkadot/current/polkadot\"} 1\n",
+            ("\npolkadot_installer_info{version=\"1.0\\\"x\\\\y\\nz\",kind=\"polkadot-installer\","
+             "node=\"/opt/polkadot/current/polkadot\"} 1\n"),
         };
         for (size_t i = 0; i < ELEMENTSOF(want); i++)
                 if (!strstr(text, want[i]))
