@@ -2,7 +2,8 @@
 #   rel_key                          make the signing key $T/key.{pub,sec} (stock minisign)
 #   rel_make DIR VERSION SEQ [OPTS]  stand-in binaries + manifest.json + .minisig in DIR
 #        OPTS (env): REL_ARCHIVE=1   execute worker shipped as workers.tar.zst
-#                    REL_PAD=BYTES   pad the node binary to this size (disk-full, bench)
+#                    REL_PAD=BYTES   pad the node binary to this size (disk-full tests)
+#                    REL_RANDOM_MB=N append N MiB of random bytes to each binary (benchmarks)
 #                    REL_WORKER_VERSION=V  the prepare worker prints V (misaligned release)
 #                    REL_ARCHIVE_EXTRA="F…"  more files in that archive (they land next to the
 #                                    node: FAIL_AT_START makes the fake node exit at start)
@@ -30,6 +31,11 @@ rel_make() { # dir version sequence
         rel_binary "$dir/polkadot" "$version"
         rel_binary "$dir/polkadot-prepare-worker" "${REL_WORKER_VERSION:-$version}"
         rel_binary "$dir/polkadot-execute-worker" "$version"
+        if [ -n "${REL_RANDOM_MB:-}" ]; then
+                for f in polkadot polkadot-prepare-worker polkadot-execute-worker; do
+                        head -c "$((REL_RANDOM_MB << 20))" /dev/urandom >>"$dir/$f"
+                done
+        fi
         if [ -n "${REL_PAD:-}" ]; then
                 head -c "$REL_PAD" /dev/urandom | base64 -w 76 | sed 's/^/# /' >>"$dir/polkadot"
         fi
