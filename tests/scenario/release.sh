@@ -10,6 +10,8 @@
 #                    REL_EDIT=PY     python applied to the manifest dict `d` before signing
 #   rel_serve DIR                    lighttpd on 127.0.0.1 serving DIR; sets $REL_URL
 #   tree_listing ROOT                every path with type, mode, owner, size, mtime, sha256
+#   root_snapshot ROOT FILE          what a refused install must not change
+#   rel_base_root DOC                a good 1.0.0 served from DOC/base, installed in $BASE
 #   assert_current ROOT VERSION      current -> releases/VERSION, complete and verified
 command -v minisign >/dev/null || { echo "SKIP: stock minisign not installed"; exit 77; }
 command -v lighttpd >/dev/null || [ -x /usr/sbin/lighttpd ] || { echo "SKIP: no lighttpd"; exit 77; }
@@ -97,4 +99,26 @@ assert_current() { # root version
                         fail "$f: mode/owner $(stat -c '%a %u' "$root/opt/polkadot/current/$f")"
         done
         ls "$root/opt/polkadot/releases" | grep -q partial && fail "a .partial release is left" || true
+}
+
+# What a refusal must not change: the release tree, the bin link and the state. Staging
+# creates and removes releases/VERSION.partial, so the mtime of releases/ itself is the one
+# field allowed to change; every entry, mode, owner, size, mtime and hash below it is kept.
+root_snapshot() { # root file
+        {
+                tree_listing "$1/opt" | sed -E 's|^(\./polkadot/releases d [^ ]+ [^ ]+ [^ ]+) [^ ]+ |\1 - |'
+                tree_listing "$1/usr"
+                sha256sum "$1/var/lib/polkadot-installer/state.json" | cut -d' ' -f1
+        } >"$2"
+}
+
+# A good 1.0.0 served by rel_serve from DOC/base and installed over HTTP into $T/base-root,
+# named $BASE, for tests that copy it per case.
+rel_base_root() { # doc
+        rel_make "$1/base" 1.0.0 1
+        BASE="$T/base-root"
+        mkdir -p "$BASE"
+        expect 0 'is active' "$PDI" install --root "$BASE" --manifest "$REL_URL/base/manifest.json" \
+                --trusted-key "$T/key.pub"
+        assert_current "$BASE" 1.0.0
 }

@@ -14,24 +14,8 @@ python3 "$PDI_SOURCE_DIR/tests/fixtures/hostile_archives.py" "$T/cases"
 [ -s "$T/cases/cases.tsv" ] || fail "hostile_archives.py wrote no cases.tsv"
 rel_serve "$DOC"
 
-# The base: a good 1.0.0 installed over HTTP, copied for every case.
-rel_make "$DOC/base" 1.0.0 1
-BASE="$T/base-root"
-mkdir -p "$BASE"
-expect 0 'is active' "$PDI" install --root "$BASE" --manifest "$REL_URL/base/manifest.json" \
-        --trusted-key "$T/key.pub"
-assert_current "$BASE" 1.0.0
+rel_base_root "$DOC"
 
-# snapshot ROOT FILE: what a refusal must not change (the release tree, the bin link, state).
-# Staging creates and removes releases/VERSION.partial, so the mtime of releases/ itself is the
-# one field allowed to change; every entry, mode, owner, size, mtime and hash below it is kept.
-snapshot() {
-        {
-                tree_listing "$1/opt" | sed -E 's|^(\./polkadot/releases d [^ ]+ [^ ]+ [^ ]+) [^ ]+ |\1 - |'
-                tree_listing "$1/usr"
-                sha256sum "$1/var/lib/polkadot-installer/state.json" | cut -d' ' -f1
-        } >"$2"
-}
 no_partial() { # root
         local left
         left=$(find "$1" -name '*.partial' -o -name '.repair-*')
@@ -67,7 +51,7 @@ d["artifacts"] = [a for a in d["artifacts"] if a["role"] != "execute-worker"] + 
 ' rel_make "$dir" "$version" $((n + 1))
                 R="$T/root-$stem"
                 cp -a "$BASE" "$R"
-                snapshot "$R" "$T/before"
+                root_snapshot "$R" "$T/before"
                 cmd=("$PDI" install --root "$R" --manifest "$REL_URL/$stem/manifest.json"
                         --trusted-key "$T/key.pub")
                 if [ "$code" = 0 ]; then
@@ -103,7 +87,7 @@ PY
                         expect_one_error_line
                         grep -q "^error: .*$file" "$T/out" ||
                                 { cat "$T/out" >&2; fail "$stem: the error does not name $file"; }
-                        snapshot "$R" "$T/after"
+                        root_snapshot "$R" "$T/after"
                         diff -u "$T/before" "$T/after" >&2 || fail "$stem: the root changed"
                         assert_current "$R" 1.0.0
                         no_partial "$R"

@@ -21,28 +21,14 @@ closed_port() {
 DEAD="http://127.0.0.1:$(closed_port)"
 curl -s -o /dev/null --max-time 2 "$DEAD/" && fail "$DEAD answers; expected a closed port"
 
-rel_make "$DOC/base" 1.0.0 1
-BASE="$T/base-root"
-mkdir -p "$BASE"
-expect 0 'is active' "$PDI" install --root "$BASE" --manifest "$REL_URL/base/manifest.json" \
-        --trusted-key "$KEY"
-assert_current "$BASE" 1.0.0
+rel_base_root "$DOC"
 
-# snapshot ROOT FILE: the release tree, the bin link and state. Staging creates and removes
-# releases/VERSION.partial, so the mtime of releases/ itself is the one field allowed to change.
-snapshot() {
-        {
-                tree_listing "$1/opt" | sed -E 's|^(\./polkadot/releases d [^ ]+ [^ ]+ [^ ]+) [^ ]+ |\1 - |'
-                tree_listing "$1/usr"
-                sha256sum "$1/var/lib/polkadot-installer/state.json" | cut -d' ' -f1
-        } >"$2"
-}
 # fresh NAME: a copy of the base root in $R, its snapshot in $T/before.
 fresh() {
         R="$T/root-$1"
         rm -rf "$R"
         cp -a "$BASE" "$R"
-        snapshot "$R" "$T/before"
+        root_snapshot "$R" "$T/before"
 }
 no_leftovers() { # root: no staging directory, no non-empty half download
         local left
@@ -50,7 +36,7 @@ no_leftovers() { # root: no staging directory, no non-empty half download
         [ -z "$left" ] || fail "left behind: $left"
 }
 unchanged() { # after a refusal: $R exactly as before, 1.0.0 current and complete
-        snapshot "$R" "$T/after"
+        root_snapshot "$R" "$T/after"
         diff -u "$T/before" "$T/after" >&2 || fail "the root changed"
         assert_current "$R" 1.0.0
         no_leftovers "$R"
@@ -219,7 +205,7 @@ if [ -z "$skip_reason" ]; then
         R="$T/root-df"
         mkdir -p "$R"
         export R T PDI REL_URL KEY CACHE
-        export -f fail tree_listing assert_current snapshot
+        export -f fail tree_listing assert_current root_snapshot
         unshare -m --propagation private bash -c '
                 set -u
                 mount -t tmpfs -o size=3m,mode=0755 pdi-test-df "$R" || exit 10
@@ -227,12 +213,12 @@ if [ -z "$skip_reason" ]; then
                         --trusted-key "$KEY" >"$T/df0.out" 2>&1 || exit 11
                 assert_current "$R" 1.0.0
                 for c in dfhuge dfstage; do
-                        snapshot "$R" "$T/$c.before"
+                        root_snapshot "$R" "$T/$c.before"
                         rc=0
                         "$PDI" install --root "$R" --manifest "$REL_URL/$c/manifest.json" \
                                 --trusted-key "$KEY" >"$T/$c.out" 2>&1 || rc=$?
                         echo "$rc" >"$T/$c.rc"
-                        snapshot "$R" "$T/$c.after"
+                        root_snapshot "$R" "$T/$c.after"
                         assert_current "$R" 1.0.0
                         find "$R" \( -name "*.partial" -o -name ".repair-*" -o -name "*.part" \) >"$T/$c.left"
                         ls -l "$R/$CACHE" >"$T/$c.cache"
