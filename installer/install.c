@@ -544,11 +544,11 @@ static int check_chains(struct run *r)
 {
         const struct pdi_manifest *m = r->v.manifest;
         const char *chain = r->host.settings.chain;
+        if (m->n_chains == 0) /* for every chain */
+                return 0;
         for (size_t i = 0; i < m->n_chains; i++)
                 if (streq(m->chains[i], chain))
                         return 0;
-        if (m->n_chains == 0)
-                return 0;
         return pdi_error_set(&r->ctx->err, -PDI_E_POLICY,
                              "manifest %s: release %s is only for chain(s) %s%s, this node is "
                              "configured for %s",

@@ -43,7 +43,11 @@ check_finished() { # root version
         local left
         left=$(find "$1/opt/polkadot" -name '*.partial' -o -name '.delete-*' -o -name '.repair-*' -o -name '.current.new')
         [ -z "$left" ] || fail "leftovers after the next run: $left"
-        "$PDI" status --root "$1" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d["interrupted_run"] and d["current"] == sys.argv[1], d' "$2" ||
+        # The state file itself (status would settle a disagreement, so read it first) …
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["instances"]["polkadot"]["current"] == sys.argv[2], d["instances"]' \
+                "$1/var/lib/polkadot-installer/state.json" "$2" || fail "the state file disagrees with the tree"
+        # … then status, which must find nothing to settle.
+        "$PDI" status --root "$1" --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d["interrupted_run"] and "recovered" not in d and d["current"] == sys.argv[1], d' "$2" ||
                 fail "status disagrees with the tree"
 }
 
@@ -88,9 +92,12 @@ echo x >>"$T/damaged/opt/polkadot/releases/1.0.0/polkadot-execute-worker"
 rm -rf "$T/probe" && cp -a "$T/damaged" "$T/probe"
 PDI_FAULT_TRACE=1 inst "$T/probe" 1.0.0 2>"$T/trace" >/dev/null
 n=$(grep -c '^fault-point #' "$T/trace")
+[ "$(grep -c ': repaired-file$' "$T/trace")" = 2 ] || fail "the repair run did not replace both files: $(cat "$T/trace")"
 for ((i = 1; i <= n; i++)); do
         rm -rf "$T/r" && cp -a "$T/damaged" "$T/r"
-        PDI_FAULT_AT="#$i" inst "$T/r" 1.0.0 >/dev/null 2>&1 || true
+        rc=0
+        PDI_FAULT_AT="#$i" inst "$T/r" 1.0.0 >/dev/null 2>&1 || rc=$?
+        [ "$rc" = 137 ] || fail "repair point #$i: exit $rc, not killed"
         [ "$(readlink "$T/r/opt/polkadot/current")" = releases/1.0.0 ] || fail "repair kill #$i moved current"
         inst "$T/r" 1.0.0 >/dev/null 2>&1 || fail "run after repair kill #$i"
         check_finished "$T/r" 1.0.0
