@@ -38,6 +38,9 @@ struct pdi_target {
         char *unit_expected_sha256;          /* what we rendered, when ours */
         char *service_user;                  /* "polkadot" if it exists in the root */
         char *worker_user;                   /* "pvf-worker" if it exists in the root */
+        /* The caller just hashed every file against the manifest (staging, rollback): the
+         * integrity check does not read them all again. */
+        bool bytes_verified;
         struct pdi_manifest *manifest_owned; /* freed by pdi_target_done (discovery) */
 };
 

@@ -333,6 +333,11 @@ static void check_integrity(const struct pdi_target *t, struct pdi_check_ctx *c)
                                   "compare with");
                 return;
         }
+        if (t->bytes_verified) {
+                pdi_check_skip(c, "every file was just verified against the manifest while "
+                                  "staging");
+                return;
+        }
         const struct pdi_manifest *m = t->manifest;
         for (size_t i = 0; i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];

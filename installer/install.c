@@ -392,6 +392,9 @@ int pdi_run_check_release(struct run *r, const char *dirname)
         int k = dir ? pdi_target_for_release(r->root, dir, r->v.manifest, &t) : -ENOMEM;
         if (k < 0)
                 return k;
+        /* Staging hashed every byte (download, extraction) and rollback re-checked every file
+         * just before: the integrity check would read them all a second time. */
+        t.bytes_verified = true;
         k = pdi_audit_run(&t, PDI_SCOPE_RELEASE, &a);
         const struct pdi_finding *f = k == 0 ? pdi_audit_first_error(&a) : NULL;
         if (f)
