@@ -2,6 +2,7 @@
 #include "cgroups.h"
 #include "conffile.h"
 #include "health.h"
+#include "journal.h"
 #include "prompt.h"
 #include "selinux.h"
 #include "systemd.h"
@@ -151,7 +152,7 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
 static int journal_error(const char *unit, struct pdi_error *err)
 {
         _cleanup_free_ char *tail = NULL;
-        if (pdi_systemd_journal_tail(unit, 10, &tail) == 0 && tail && *tail)
+        if (pdi_journal_tail(unit, 10, &tail) == 0 && tail && *tail)
                 snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
                          "; last journal lines:\n%s", tail);
         return err->code ? err->code : -PDI_E_FAILED;

@@ -10,7 +10,6 @@
 
 #include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
@@ -38,11 +37,6 @@ static void msgp(sd_bus_message **m)
 static void slotp(sd_bus_slot **s)
 {
         sd_bus_slot_unref(*s);
-}
-
-static void journalp(sd_journal **j)
-{
-        sd_journal_close(*j);
 }
 
 static uint64_t now_usec(void)
@@ -422,83 +416,6 @@ int pdi_systemd_wait_active(const char *unit, unsigned timeout_s, unsigned settl
         if (k >= 0)
                 k = wait_until_active(b, unit, path, timeout_s, &st, err);
         return k < 0 ? k : wait_settled(b, unit, path, settle_s, &st, err);
-}
-
-/* The unit's own output, and what PID 1 says about it ("Failed with result …"). */
-static int journal_match(sd_journal *j, const char *unit)
-{
-        _cleanup_free_ char *own = NULL, *about = NULL;
-        if (asprintf(&own, "_SYSTEMD_UNIT=%s", unit) < 0 || asprintf(&about, "UNIT=%s", unit) < 0)
-                return -ENOMEM;
-        int k = sd_journal_add_match(j, own, 0);
-        if (k >= 0)
-                k = sd_journal_add_disjunction(j);
-        if (k >= 0)
-                k = sd_journal_add_match(j, about, 0);
-        if (k >= 0)
-                k = sd_journal_add_match(j, "_PID=1", 0);
-        return k;
-}
-
-static char *entry_message(sd_journal *j)
-{
-        const void *d;
-        size_t len;
-        if (sd_journal_get_data(j, "MESSAGE", &d, &len) < 0 || len < 8)
-                return strdup("");
-        char *s = strndup((const char *)d + 8, len - 8); /* after "MESSAGE=" */
-        if (s)
-                s[strcspn(s, "\n")] = '\0';
-        return s;
-}
-
-/* Walk back n entries from the tail, then join them oldest first. */
-static char *journal_collect(sd_journal *j, unsigned n)
-{
-        char **lines = calloc(n ? n : 1, sizeof(char *));
-        unsigned got = 0;
-        size_t total = 1;
-        while (lines && got < n && sd_journal_previous(j) > 0) {
-                lines[got] = entry_message(j);
-                if (!lines[got])
-                        break;
-                total += strlen(lines[got++]) + 1;
-        }
-        char *text = lines ? malloc(total) : NULL;
-        if (text) {
-                char *p = text;
-                *p = '\0';
-                for (unsigned i = got; i-- > 0;) {
-                        size_t len = strlen(lines[i]);
-                        memcpy(p, lines[i], len);
-                        p += len;
-                        if (i)
-                                *p++ = '\n';
-                }
-                *p = '\0';
-        }
-        for (unsigned i = 0; lines && i < got; i++)
-                free(lines[i]);
-        free(lines);
-        return text;
-}
-
-int pdi_systemd_journal_tail(const char *unit, unsigned n, char **ret_text)
-{
-        _cleanup_(journalp) sd_journal *j = NULL;
-        int k = sd_journal_open(&j, SD_JOURNAL_SYSTEM | SD_JOURNAL_LOCAL_ONLY);
-        if (k < 0)
-                return k;
-        k = journal_match(j, unit);
-        if (k >= 0)
-                k = sd_journal_seek_tail(j);
-        if (k < 0)
-                return k;
-        char *text = journal_collect(j, n);
-        if (!text)
-                return -ENOMEM;
-        *ret_text = text;
-        return 0;
 }
 
 /* Offline: the link systemctl enable would make for WantedBy=multi-user.target. */

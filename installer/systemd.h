@@ -35,9 +35,6 @@ int pdi_systemd_status(const char *unit, struct pdi_unit_status *ret, struct pdi
 int pdi_systemd_wait_active(const char *unit, unsigned timeout_s, unsigned settle_s,
                             struct pdi_error *err);
 
-/* The unit's last n journal lines (sd-journal), newline-separated; "" if there are none. */
-int pdi_systemd_journal_tail(const char *unit, unsigned n, char **ret_text);
-
 /* Offline: enable by the [Install] symlink (multi-user.target.wants), disable by removing it. */
 int pdi_systemd_enable_offline(const struct pdi_root *r, const struct pdi_layout *l,
                                struct pdi_report *rep, struct pdi_error *err);

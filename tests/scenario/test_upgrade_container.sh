@@ -166,6 +166,7 @@ step_upgrade_v2() {
         sleep 11
         [ "$(node_pid)" = "$pid1" ] && [ "$(running_version)" = 1.0.0 ] ||
                 fail "the old node did not survive the switch: pid $(node_pid), runs $(running_version)"
+        ct journalctl --sync
         ct journalctl -u polkadot.service --no-pager | grep -i 'mismatch' &&
                 fail "the old node saw a worker version mismatch after the switch"
         TESTS_RUN=$((TESTS_RUN + 1))
