@@ -1,5 +1,5 @@
 /* status: what is installed, what is current, and where the node and its workers are.
- * Read-only: it reports an interrupted run, it does not repair it. */
+ * It reports an interrupted run and a pending health check; it never restarts the node. */
 #include "cli.h"
 #include "layout.h"
 #include "lock.h"
@@ -35,6 +35,8 @@ static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
         json_object_set_new(o, "previous", json_string(pdi_state_previous(st, l->instance) ?: ""));
         json_object_set_new(o, "interrupted_run",
                             json_boolean(tree_current && !streq(tree_current, state_current)));
+        json_t *pending = pdi_state_pending(st, l->instance);
+        json_object_set(o, "pending_health_check", pending ? pending : json_null());
         json_object_set_new(
             o, "highest_accepted_sequence",
             json_integer((json_int_t)pdi_state_highest_sequence(st, "polkadot", NULL)));
@@ -69,6 +71,14 @@ static void print_text(const json_t *o)
         const char *cur = json_string_value(json_object_get(o, "current"));
         printf("instance:  %s\n", json_string_value(json_object_get(o, "instance")));
         printf("current:   %s\n", cur ? cur : "(nothing installed)");
+        json_t *p = json_object_get(o, "pending_health_check");
+        if (json_is_object(p))
+                printf("pending:   the health check of %s (%s from %s, since %s) did not finish: "
+                       "the next upgrade or rollback finishes it\n",
+                       json_string_value(json_object_get(p, "to")),
+                       json_string_value(json_object_get(p, "action")),
+                       json_string_value(json_object_get(p, "from")) ?: "nothing",
+                       json_string_value(json_object_get(p, "since")));
         printf("highest accepted sequence: %lld\n",
                (long long)json_integer_value(json_object_get(o, "highest_accepted_sequence")));
         size_t i;
@@ -171,7 +181,9 @@ const struct pdi_command pdi_cmd_status = {
     .usage = "status [--prefix DIR]",
     .help = "Reads the release tree and the state. If an interrupted run left the\n"
             "state behind the `current` symlink, the state is brought in line with the\n"
-            "tree (when no other installer runs); nothing else is changed.\n\n"
+            "tree (when no other installer runs); nothing else is changed. A health\n"
+            "check that a killed run left unfinished is shown as pending (JSON:\n"
+            "pending_health_check); the next upgrade, install or rollback finishes it.\n\n"
             "Options:\n"
             "  --prefix DIR         release tree (default /opt/polkadot)\n",
     .examples = "  polkadot-installer status\n"

@@ -16,7 +16,10 @@ const struct pdi_command pdi_cmd_upgrade = {
             "back, the old node is restarted and confirmed healthy, the failed version is\n"
             "recorded, and the exit code is 1 with the reason and the unit's journal.\n"
             "The same manifest again is 'up to date' (exit 0). Offline (--root, no\n"
-            "systemd, --no-start) the tree and state switch and the restart is yours.\n\n"
+            "systemd, --no-start) the tree and state switch and the restart is yours.\n"
+            "If an earlier run was killed before its health check finished, this run\n"
+            "finishes it first (checking the release, or completing the fallback); a\n"
+            "fallback found that way ends the run with exit 1.\n\n"
             "Options:\n" PDI_INSTALL_OPTIONS_HELP,
     .examples = "  polkadot-installer upgrade --manifest "
                 "https://releases.example/polkadot/1.17.0/manifest.json\n"

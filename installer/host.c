@@ -1,6 +1,7 @@
 #include "host.h"
 #include "cgroups.h"
 #include "conffile.h"
+#include "fault.h"
 #include "health.h"
 #include "journal.h"
 #include "prompt.h"
@@ -158,7 +159,7 @@ static int journal_error(const char *unit, struct pdi_error *err)
         return err->code ? err->code : -PDI_E_FAILED;
 }
 
-int pdi_host_start(struct pdi_host *h, unsigned settle_s, struct pdi_report *rep,
+int pdi_host_start(struct pdi_host *h, unsigned settle_s, bool restart, struct pdi_report *rep,
                    struct pdi_error *err)
 {
         const char *unit = h->layout->service;
@@ -171,7 +172,13 @@ int pdi_host_start(struct pdi_host *h, unsigned settle_s, struct pdi_report *rep
                                 unit);
                 return 0;
         }
-        int k = pdi_systemd_restart(unit, err);
+        struct pdi_unit_status st;
+        struct pdi_error ignored = {0};
+        int k = 0;
+        if (restart || pdi_systemd_status(unit, &st, &ignored) < 0 ||
+            !streq(st.active_state, "active"))
+                k = pdi_systemd_restart(unit, err);
+        pdi_fault("restarted");
         if (k == 0)
                 k = pdi_systemd_wait_active(unit, 60, settle_s, err);
         if (k == 0 && h->settings.rpc_port)

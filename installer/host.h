@@ -34,8 +34,9 @@ void pdi_host_done(struct pdi_host *h);
 int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
                        struct pdi_error *err);
 
-/* Live: restart the unit (start it if stopped) and wait until it is active and stays so
- * for settle_s; on failure the message carries the unit's last journal lines. Offline: say
- * how to start it. */
-int pdi_host_start(struct pdi_host *h, unsigned settle_s, struct pdi_report *rep,
+/* Live: restart the unit (start it if stopped; with restart false, only when it is not
+ * active) and wait until it is active and stays so for settle_s, then ask system_health when
+ * an RPC port is set; on failure the message carries the unit's last journal lines.
+ * Offline: say how to start it. */
+int pdi_host_start(struct pdi_host *h, unsigned settle_s, bool restart, struct pdi_report *rep,
                    struct pdi_error *err);

@@ -486,10 +486,10 @@ static bool interrupted_before_switch(struct run *r)
             !streq(sha, r->v.manifest_sha256) ||
             !pdi_state_release(&r->state, r->layout.instance, m->version))
                 return false;
+        if (pdi_state_failure(&r->state, r->layout.instance, m->version))
+                return false;
         json_t *inst =
             json_object_get(json_object_get(r->state.root, "instances"), r->layout.instance);
-        if (json_object_get(json_object_get(inst, "failed"), m->version))
-                return false;
         size_t i;
         json_t *e;
         json_array_foreach(json_object_get(inst, "history"), i, e)
@@ -533,6 +533,14 @@ static int check_upgrade(struct run *r)
                            r->manifest_src, (unsigned long long)m->sequence, m->version);
                 return 0;
         }
+        json_t *failed = pdi_state_failure(&r->state, r->layout.instance, m->version);
+        if (failed)
+                return pdi_error_set(err, -PDI_E_POLICY,
+                                     "manifest %s: release %s failed its health check on %s and "
+                                     "the node fell back; upgrade does not try it again (wait "
+                                     "for a newer release, or force it with --allow-downgrade)",
+                                     r->manifest_src, m->version,
+                                     json_string_value(json_object_get(failed, "time")) ?: "?");
         return pdi_error_set(err, -PDI_E_POLICY,
                              "manifest %s: sequence %llu is not greater than the highest "
                              "accepted sequence %llu; upgrade only moves forward ('rollback' "
@@ -573,6 +581,8 @@ static int install(struct run *r)
         }
         if (k == 0)
                 k = pdi_run_reconcile(r);
+        if (k == 0)
+                k = pdi_run_resume_pending(r);
         if (k == 0 && streq(r->o->action, "upgrade"))
                 k = check_upgrade(r);
         if (k < 0)

@@ -35,6 +35,7 @@ struct run {
         struct pdi_report report;
         bool restart_needed; /* the running node is not the release `current` names */
         char *prev_before;   /* `previous` before this run: restored by a fallback */
+        bool check_only;     /* health-check the running node without restarting it */
 };
 
 char *pdi_run_join(const char *dir, const char *name);
@@ -53,5 +54,9 @@ int pdi_run_dry_run(struct run *r);
 /* After `current` moved from `from` to `to`: restart and health-check the node; if it fails,
  * switch back to `from`, restart, confirm it healthy, record the failure (exit 1). */
 int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to);
+/* A health check that a killed run left unfinished (the state's `pending`): check the
+ * release it had switched to (falling back if it fails), or finish its fallback. Runs right
+ * after pdi_run_reconcile; a fallback ends the run with -PDI_E_FAILED. */
+int pdi_run_resume_pending(struct run *r);
 /* Live: note when the running node is not the release `current` names (restart_needed). */
 void pdi_run_check_running(struct run *r);

@@ -33,12 +33,24 @@ int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to)
                                 r->layout.service, r->host.live ? "" : " on the target system");
                 return 0;
         }
+        /* On disk before the restart: a run killed during the check leaves it behind, and the
+         * next run finishes the check (pdi_run_resume_pending). */
+        int k = pdi_state_set_pending(&r->state, inst, r->o->action, from, to, r->prev_before);
+        if (k == 0)
+                k = pdi_run_save_state(r);
+        if (k < 0)
+                return k;
         struct pdi_error first = {0};
         pdi_fault("before-restart");
-        int k = pdi_host_start(&r->host, r->o->settle_s, &r->report, &first);
-        if (k == 0)
-                return 0;
+        k = pdi_host_start(&r->host, r->o->settle_s, !r->check_only, &r->report, &first);
+        if (k == 0) {
+                pdi_state_clear_pending(&r->state, inst);
+                return pdi_run_save_state(r);
+        }
         if (!from || streq(from, to)) {
+                /* Nothing to fall back to: the failure is reported, nothing is left pending. */
+                pdi_state_clear_pending(&r->state, inst);
+                (void)pdi_run_save_state(r);
                 r->ctx->err = first;
                 return k;
         }
@@ -51,10 +63,11 @@ int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to)
         pdi_fault("fell-back");
         struct pdi_error second = {0};
         if (s == 0)
-                s = pdi_host_start(&r->host, r->o->settle_s, &r->report, &second);
+                s = pdi_host_start(&r->host, r->o->settle_s, true, &r->report, &second);
         pdi_state_record_failure(&r->state, inst, to, first.msg);
         pdi_state_history_add(&r->state, inst, "fallback", to, from, s == 0 ? "ok" : "failed",
                               first.msg);
+        pdi_state_clear_pending(&r->state, inst);
         (void)pdi_run_save_state(r);
         json_object_set_new(r->out, "fell_back_to", json_string(from));
         if (s < 0)
@@ -85,6 +98,85 @@ static char *running_release(struct run *r)
                 return NULL;
         char *v = strndup(exe + len + 1, strcspn(exe + len + 1, "/"));
         return v;
+}
+
+static char *pending_str(json_t *p, const char *key)
+{
+        const char *v = json_string_value(json_object_get(p, key));
+        return v ? strdup(v) : NULL;
+}
+
+/* The run was killed after `current` had moved back to `from`: finish the fallback. */
+static int finish_fallback(struct run *r, const char *action, const char *from, const char *to,
+                           const char *previous)
+{
+        const char *inst = r->layout.instance;
+        log_notice("an interrupted %s had switched back from %s to %s: finishing the fallback",
+                   action, to, from);
+        _cleanup_free_ char *running = running_release(r);
+        struct pdi_error e = {0};
+        int k = pdi_state_set_previous(&r->state, inst, previous);
+        if (k == 0)
+                k = pdi_host_start(&r->host, r->o->settle_s, !streq(running, from), &r->report, &e);
+        if (!pdi_state_failure(&r->state, inst, to))
+                pdi_state_record_failure(&r->state, inst, to,
+                                         "failed its health check (the run was interrupted "
+                                         "while it fell back)");
+        pdi_state_history_add(&r->state, inst, "fallback", to, from, k == 0 ? "ok" : "failed",
+                              "finished by the next run");
+        pdi_state_clear_pending(&r->state, inst);
+        (void)pdi_run_save_state(r);
+        json_object_set_new(r->out, "fell_back_to", json_string(from));
+        if (k < 0)
+                return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
+                                     "an interrupted %s to %s had failed and fell back to %s, "
+                                     "which does not start either: %s",
+                                     action, to, from, e.msg);
+        return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
+                             "an interrupted %s to %s had failed its health check; fell back to "
+                             "%s, which is active and healthy",
+                             action, to, from);
+}
+
+int pdi_run_resume_pending(struct run *r)
+{
+        const char *inst = r->layout.instance;
+        json_t *p = pdi_state_pending(&r->state, inst);
+        if (!p || r->o->dry_run)
+                return 0;
+        _cleanup_free_ char *action = pending_str(p, "action"), *from = pending_str(p, "from"),
+                            *to = pending_str(p, "to"), *previous = pending_str(p, "previous");
+        if (!to || !action)
+                return -ENOMEM;
+        if (!r->host.live || r->o->no_start) {
+                log_warn("an interrupted %s to %s never finished its health check; run it again "
+                         "without --no-start on the live system to finish it",
+                         action, to);
+                return 0;
+        }
+        if (from && streq(r->tree_current, from) && !streq(from, to))
+                return finish_fallback(r, action, from, to, previous);
+        if (!streq(r->tree_current, to)) {
+                log_notice("forgetting an interrupted %s to %s: current is %s now", action, to,
+                           r->tree_current ? r->tree_current : "nothing");
+                pdi_state_clear_pending(&r->state, inst);
+                return pdi_run_save_state(r);
+        }
+        log_notice("an interrupted %s to %s never finished its health check: checking it now",
+                   action, to);
+        /* A node already running the release is checked as it runs, not restarted. */
+        _cleanup_free_ char *running = running_release(r);
+        r->check_only = streq(running, to);
+        free(r->prev_before);
+        r->prev_before = TAKE_PTR(previous);
+        int k = pdi_run_start_or_fall_back(r, from, to);
+        r->check_only = false;
+        if (k == 0)
+                k = pdi_state_history_add(&r->state, inst, action, from, to, "ok",
+                                          "health check finished by the next run");
+        if (k == 0)
+                k = pdi_run_save_state(r);
+        return k;
 }
 
 void pdi_run_check_running(struct run *r)
@@ -180,6 +272,8 @@ static int rollback(struct run *r, const char *to)
                 k = pdi_state_load(r->root, &r->state, &r->ctx->err);
         if (k == 0)
                 k = pdi_run_reconcile(r);
+        if (k == 0)
+                k = pdi_run_resume_pending(r);
         if (k == 0 && !r->tree_current)
                 k = pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
                                   "rollback: nothing is installed under %s", r->layout.prefix);

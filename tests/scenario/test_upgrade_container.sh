@@ -58,6 +58,7 @@ assert_live() { # version what
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["current"] == sys.argv[2] and not d["interrupted_run"], (d["current"], d["interrupted_run"])
+assert d["pending_health_check"] is None, d["pending_health_check"]
 PY
         if [ "$tree" != "$want" ] || [ "$st" != "$want" ] || [ "$run" != "$want" ] || [ "$active" != active ]; then
                 journal_tail >&2
@@ -178,10 +179,13 @@ step_upgrade_v2() {
         wait "$bg" || rc=$?
         PAUSED=
         [ "$rc" = 137 ] || fail "the killed upgrade exited $rc"
-        [ "$(state_version)" = 1.0.0 ] || fail "the state file moved before the switch was done"
-        status_after_kill "the kill before the restart" 1.0.0
+        # The state was saved with the switch, its health check pending, before the restart.
+        [ "$(state_version)" = 2.0.0 ] || fail "the state was not saved before the restart"
+        status_after_kill "the kill before the restart" 2.0.0
+        python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["pending_health_check"]; assert (p["from"], p["to"]) == ("1.0.0", "2.0.0"), p' \
+                "$T/status.json" || fail "status shows no pending health check: $(cat "$T/status.json")"
         [ "$(running_version)" = 1.0.0 ] || fail "after the kill the node runs $(running_version)"
-        expect 0 'runs 1\.0\.0 but current is 2\.0\.0' pdi upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}"
+        expect 0 'interrupted upgrade to 2\.0\.0 never finished its health check' pdi upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}"
         pdi upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}" --json >"$T/j" 2>/dev/null ||
                 fail "a third upgrade to 2.0.0 failed"
         pid2=$(node_pid)
@@ -195,7 +199,7 @@ step_upgrade_v2() {
                 fail "the same manifest again changed something: $(cat "$T/j")"
         [ "$(node_pid)" = "$pid2" ] || fail "an up-to-date upgrade restarted the node"
         snapshot v2
-        echo "ok: the next upgrade noticed the node ran 1.0.0 and restarted it: 2.0.0 active, answers system_health"
+        echo "ok: the next upgrade finished the pending health check: it restarted the node (it ran 1.0.0), 2.0.0 active, answers system_health"
 }
 
 # --- 3. upgrade to v3, whose node exits at start: automatic fallback -------------------------
@@ -251,19 +255,27 @@ step_old_sequence() {
 }
 
 # --- 6. SIGKILL at every fault point -----------------------------------------------------------
-# kill_every_point NAME SNAPSHOT FROM WANT CMD…: a clean CMD from SNAPSHOT counts the points;
-# then for each: restore, kill at it, `status` must run and match the tree, CMD again must
-# succeed, and tree, state and running unit must say WANT.
+# kill_every_point NAME SNAPSHOT FROM WANT RC FIRST FAILED CMD…: a clean CMD from SNAPSHOT exits
+# RC (a regex: a fallback the killed run had finished makes the next run a refusal, 3) and
+# counts the points; then for each from the one named FIRST ("" for all): restore, kill at it,
+# `status` must run and match the tree, CMD again must exit RC, and tree, state and running
+# unit must say WANT, with no health check left pending and FAILED ("" for none) on record.
 kill_every_point() {
-        local name=$1 snap=$2 from=$3 want=$4 n i rc what
-        shift 4
+        local name=$1 snap=$2 from=$3 want=$4 want_rc=$5 first=$6 failed=$7 n i rc what start=1
+        shift 7
         restore "$snap" "$from"
-        ct env PDI_FAULT_TRACE=1 polkadot-installer "$@" >/dev/null 2>"$T/trace" ||
-                fail "$name: clean run failed: $(cat "$T/trace")"
+        rc=0
+        ct env PDI_FAULT_TRACE=1 polkadot-installer "$@" >/dev/null 2>"$T/trace" || rc=$?
+        [[ "$rc" =~ ^($want_rc)$ ]] || fail "$name: clean run exited $rc, not $want_rc: $(cat "$T/trace")"
         assert_live "$want" "$name: clean run"
         n=$(grep -c '^fault-point #' "$T/trace")
         grep -q 'before-restart' "$T/trace" || fail "$name: the run has no before-restart point"
-        for ((i = 1; i <= n; i++)); do
+        grep -q ' restarted$' "$T/trace" || fail "$name: the run has no point between restart and check"
+        if [ -n "$first" ]; then
+                start=$(grep -m1 " $first\$" "$T/trace" | sed -E 's/^fault-point #([0-9]+):.*/\1/')
+                [ -n "$start" ] || fail "$name: no point $first in the trace"
+        fi
+        for ((i = start; i <= n; i++)); do
                 what="$name, kill at #$i ($(grep "^fault-point #$i:" "$T/trace" | cut -d' ' -f3))"
                 restore "$snap" "$from"
                 rc=0
@@ -272,10 +284,51 @@ kill_every_point() {
                 status_after_kill "$what" "$(state_version)"
                 rc=0
                 pdi "$@" >"$T/out" 2>&1 || rc=$?
-                [ "$rc" = 0 ] || { cat "$T/out" >&2; fail "$what: the next run failed ($rc)"; }
+                [[ "$rc" =~ ^($want_rc)$ ]] || { cat "$T/out" >&2; fail "$what: the next run exited $rc, not $want_rc"; }
+                [ "$rc" != 3 ] || grep -q "release $failed failed its health check" "$T/out" ||
+                        { cat "$T/out" >&2; fail "$what: refused for another reason"; }
                 assert_live "$want" "$what"
+                [ -z "$failed" ] || assert_failed_recorded "$failed" "$what"
         done
-        echo "ok: killed at each of $n points of $name; the next run brought tree, state and unit together"
+        echo "ok: killed at each of $((n - start + 1)) points of $name; the next run brought tree, state and unit together"
+}
+
+# The failed release is on record, and no longer offered by a plain rollback.
+assert_failed_recorded() { # version what
+        python3 - "$CT$STATE" "$1" <<'PY' || fail "$2: $1 is not recorded as failed, or previous names it"
+import json, sys
+i = json.load(open(sys.argv[1]))["instances"]["polkadot"]
+assert sys.argv[2] in i.get("failed", {}), i.get("failed")
+assert i.get("previous") != sys.argv[2], i.get("previous")
+PY
+        TESTS_RUN=$((TESTS_RUN + 1))
+}
+
+# A run killed between the restart and the end of the health check, and the node crash-looping
+# on the new release: the next status says so, the next upgrade finishes the fallback.
+step_killed_during_check() {
+        echo "==> 7. upgrade to 3.0.0 killed during its health check"
+        restore v2 2.0.0
+        local rc=0
+        ct env PDI_FAULT_AT=restarted polkadot-installer upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}" \
+                >"$T/killed" 2>&1 || rc=$?
+        [ "$rc" = 137 ] || { cat "$T/killed" >&2; fail "not killed at 'restarted' (exit $rc)"; }
+        [ "$(tree_version)" = 3.0.0 ] && [ "$(state_version)" = 3.0.0 ] ||
+                fail "killed after the restart, but tree=$(tree_version) state=$(state_version)"
+        pdi status --json >"$T/status.json" || fail "status failed"
+        python3 - "$T/status.json" <<'PY' || fail "status does not show the pending health check: $(cat "$T/status.json")"
+import json, sys
+p = json.load(open(sys.argv[1]))["pending_health_check"]
+assert p["to"] == "3.0.0" and p["from"] == "2.0.0" and p["action"] == "upgrade", p
+PY
+        pdi status | grep -q 'pending: *the health check of 3\.0\.0' || fail "status text shows nothing pending"
+        expect 1 'interrupted upgrade to 3\.0\.0 never finished its health check' pdi upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
+        grep -q 'fell back to 2\.0\.0, which is active and healthy' "$T/out" || fail "no fallback after the resumed check: $(cat "$T/out")"
+        assert_live 2.0.0 "the next upgrade after a kill during the check"
+        assert_failed_recorded 3.0.0 "after a kill during the check"
+        expect 3 '3\.0\.0 failed its health check' pdi upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
+        assert_live 2.0.0 "a failed release offered again"
+        echo "ok: a kill during the health check is seen by status and finished by the next upgrade (fallback to 2.0.0); the failed release is not retried"
 }
 
 t0=$(date +%s)
@@ -291,8 +344,11 @@ step_fallback
 step_rollback
 step_old_sequence
 t3=$(date +%s)
-kill_every_point "upgrade 1.0.0 -> 2.0.0" v1 1.0.0 2.0.0 upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}"
-kill_every_point "rollback 2.0.0 -> 1.0.0" v2 2.0.0 1.0.0 rollback --to 1.0.0 "${OPTS[@]}"
+kill_every_point "upgrade 1.0.0 -> 2.0.0" v1 1.0.0 2.0.0 0 "" "" upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}"
+kill_every_point "rollback 2.0.0 -> 1.0.0" v2 2.0.0 1.0.0 0 "" "" rollback --to 1.0.0 "${OPTS[@]}"
+# The points before the restart are those of the upgrade above; from there on, the failing path.
+kill_every_point "failing upgrade 2.0.0 -> 3.0.0" v2 2.0.0 2.0.0 '1|3' before-restart 3.0.0 upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
+step_killed_during_check
 t4=$(date +%s)
 ct_stop_and_check
 echo "timings: cache $((t1 - t0)) s, copy+boot $((t2 - t1)) s, steps 1-5 $((t3 - t2)) s, kills $((t4 - t3)) s, stop $(($(date +%s) - t4)) s"
