@@ -6,6 +6,7 @@
 #include "layout.h"
 #include "state.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -231,21 +232,35 @@ static int words_add(struct words *w, const char *s, size_t len)
         return 0;
 }
 
+/* The last assignment wins, as in systemd (a drop-in's Environment= overrides the unit's). */
 static const char *env_get(char *const *env, const char *name, size_t len)
 {
+        const char *v = NULL;
         for (size_t i = 0; env && env[i]; i++)
                 if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
-                        return env[i] + len + 1;
-        return NULL;
+                        v = env[i] + len + 1;
+        return v;
 }
 
-/* One word, unquoted; "$VAR" alone splits into words, "${VAR}" stays one word. */
-static int word_next(const char **sp, char *buf, size_t size, bool *ret_split_var)
+static bool is_var_name(const char *s, size_t len)
+{
+        if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
+                return false;
+        for (size_t i = 1; i < len; i++)
+                if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
+                        return false;
+        return true;
+}
+
+/* One word, unquoted. A word that is exactly $NAME as written splits into words when
+ * expanded; ${NAME} stays one word (systemd.service(5), "Command lines"). An open quote at
+ * the end is refused as systemd does ("Unbalanced quoting"), unless relaxed. */
+static int word_next(const char **sp, char *buf, size_t size, bool relaxed, bool *ret_split_var)
 {
         const char *s = *sp;
-        size_t n = 0;
+        size_t n = 0, raw = strcspn(s, " \t");
         char q = 0;
-        *ret_split_var = s[0] == '$' && s[1] != '{';
+        *ret_split_var = s[0] == '$' && is_var_name(s + 1, raw - 1);
         for (; *s && (q || !strchr(" \t", *s)); s++) {
                 if (!q && (*s == '"' || *s == '\'')) {
                         q = *s;
@@ -261,27 +276,42 @@ static int word_next(const char **sp, char *buf, size_t size, bool *ret_split_va
                         return -E2BIG;
                 buf[n++] = *s;
         }
+        if (q && !relaxed)
+                return -EINVAL;
         buf[n] = '\0';
         *sp = s;
         return 0;
 }
 
+/* A $NAME value splits at blanks with its quotes respected, then removed. */
+static int split_value(struct words *w, const char *v)
+{
+        char buf[4096];
+        bool ignored;
+        int k = 0;
+        while (k == 0) {
+                v += strspn(v, " \t");
+                if (!*v)
+                        break;
+                k = word_next(&v, buf, sizeof(buf), true, &ignored);
+                if (k == 0)
+                        k = words_add(w, buf, strlen(buf));
+        }
+        return k;
+}
+
 static int expand(struct words *w, const char *word, bool split, char *const *env)
 {
-        if (split) {
-                const char *v = env_get(env, word + 1, strlen(word + 1));
-                _cleanup_free_ char *copy = strdup(v ? v : "");
-                if (!copy)
-                        return -ENOMEM;
-                char *save = NULL;
-                for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save))
-                        if (words_add(w, t, strlen(t)) < 0)
-                                return -ENOMEM;
-                return 0;
-        }
+        if (split)
+                return split_value(w, env_get(env, word + 1, strlen(word + 1)) ?: "");
         char out[4096];
         size_t n = 0;
         for (const char *p = word; *p && n + 1 < sizeof(out);) {
+                if (p[0] == '$' && p[1] == '$') { /* a literal dollar */
+                        out[n++] = '$';
+                        p += 2;
+                        continue;
+                }
                 const char *end = p[0] == '$' && p[1] == '{' ? strchr(p, '}') : NULL;
                 if (!end) {
                         out[n++] = *p++;
@@ -308,7 +338,7 @@ int pdi_cmdline_split(const char *s, char *const *env, char ***ret_argv, size_t 
                 if (!*s)
                         break;
                 bool split;
-                k = word_next(&s, buf, sizeof(buf), &split);
+                k = word_next(&s, buf, sizeof(buf), false, &split);
                 if (k == 0)
                         k = expand(&w, buf, split, env);
         }
@@ -371,22 +401,37 @@ static void env_file_read(const struct pdi_root *r, const char *path, struct wor
         }
 }
 
+static void words_truncate(struct words *w, size_t n)
+{
+        while (w->n > n)
+                free(w->v[--w->n]);
+        if (w->v)
+                w->v[w->n] = NULL;
+}
+
+/* Environment= in order, then EnvironmentFile= in order: with env_get()'s last-wins lookup
+ * the files override Environment= and later settings earlier ones; an empty assignment
+ * resets the list before it (systemd.exec(5)). Values are not expanded. */
 static void unit_env(const struct pdi_root *r, const struct pdi_unit *u, struct words *env)
 {
+        size_t start = env->n;
         for (size_t i = 0; i < u->n; i++) {
-                if (!streq(u->kv[i].section, "Service"))
+                if (!streq(u->kv[i].section, "Service") || !streq(u->kv[i].key, "Environment"))
                         continue;
-                if (streq(u->kv[i].key, "EnvironmentFile")) {
-                        const char *p = u->kv[i].value;
+                if (!*u->kv[i].value)
+                        words_truncate(env, start);
+                else
+                        (void)split_value(env, u->kv[i].value);
+        }
+        size_t files = env->n;
+        for (size_t i = 0; i < u->n; i++) {
+                if (!streq(u->kv[i].section, "Service") || !streq(u->kv[i].key, "EnvironmentFile"))
+                        continue;
+                const char *p = u->kv[i].value;
+                if (!*p)
+                        words_truncate(env, files);
+                else
                         env_file_read(r, p + (*p == '-'), env);
-                } else if (streq(u->kv[i].key, "Environment")) {
-                        char **v = NULL;
-                        size_t n = 0;
-                        if (pdi_cmdline_split(u->kv[i].value, NULL, &v, &n) == 0)
-                                for (size_t j = 0; j < n; j++)
-                                        (void)words_add(env, v[j], strlen(v[j]));
-                        pdi_argv_free(v);
-                }
         }
 }
 
