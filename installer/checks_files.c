@@ -2,6 +2,7 @@
  * against the signed manifest, ownership and modes up to /, what the service users may write
  * or read, and competing installs. ELF and unit checks live in checks_elf.c, checks_unit.c. */
 #include "checks_internal.h"
+#include "child.h"
 #include "hash.h"
 #include "layout.h"
 #include "state.h"
@@ -9,14 +10,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 
 #define VERSION_TIMEOUT_MS 10000
 #define NOBODY_UID 65534
@@ -30,24 +26,10 @@ static char *join(const char *dir, const char *name)
 
 /* ---- running `<binary> --version` as the node does ------------------------------------- */
 
-struct run {
-        int status;
-        bool timed_out;
-        char out[1024], err[256];
-};
-
-struct creds {
-        bool drop;
-        uid_t uid;
-        gid_t gid;
-        gid_t groups[32];
-        size_t n_groups;
-};
-
 /* Never as root: the service user when there is one, else nobody. As non-root: as we are. */
-static void creds_for(const struct pdi_target *t, struct creds *cr)
+static void creds_for(const struct pdi_target *t, struct pdi_creds *cr)
 {
-        *cr = (struct creds){0};
+        *cr = (struct pdi_creds){0};
         if (geteuid() != 0)
                 return;
         struct pdi_user u;
@@ -62,94 +44,35 @@ static void creds_for(const struct pdi_target *t, struct creds *cr)
         pdi_user_done(&u);
 }
 
-static _Noreturn void child(int fd, int outw, int errw, const struct creds *cr, char *const argv[],
-                            char *const envp[])
+struct version_arg {
+        int fd;
+        const struct pdi_creds *cr;
+        char *const *argv, *const *envp;
+};
+
+static void version_child(void *arg)
 {
-        int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        (void)setpgid(0, 0);
-        if (null < 0 || dup2(null, 0) < 0 || dup2(outw, 1) < 0 || dup2(errw, 2) < 0)
-                _exit(127);
-        if (cr->drop && (setgroups(cr->n_groups, cr->groups) < 0 || setgid(cr->gid) < 0 ||
-                         setuid(cr->uid) < 0 || getuid() != cr->uid)) {
-                dprintf(2, "cannot drop privileges to uid %u", (unsigned)cr->uid);
+        const struct version_arg *a = arg;
+        char why[128];
+
+        if (pdi_child_become(a->cr, why, sizeof(why)) < 0) {
+                dprintf(2, "cannot drop privileges to uid %u", (unsigned)a->cr->uid);
                 _exit(127);
         }
         (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        /* Executed through the fd opened inside the root: nothing outside it is run, and a
-         * script's interpreter can reopen it as /dev/fd/N. */
-        (void)fcntl(fd, F_SETFD, 0);
-        if (chdir("/") == 0)
-                syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
-        dprintf(2, "cannot execute: %s", strerror(errno));
+        /* Executed through the fd opened inside the root: nothing outside it is run. */
+        int r = pdi_child_exec(a->fd, a->argv, a->envp);
+        dprintf(2, "cannot execute: %s", strerror(-r));
         _exit(127);
 }
 
-static long ms_left(const struct timespec *deadline)
+static int run_version(const struct pdi_target *t, const char *path, unsigned timeout_ms,
+                       struct pdi_child_out *res)
 {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-static void drain(int *fd, char *buf, size_t size, size_t *len)
-{
-        char tmp[4096];
-        ssize_t n = read(*fd, tmp, sizeof(tmp));
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                return;
-        if (n <= 0) {
-                close(*fd);
-                *fd = -1;
-                return;
-        }
-        size_t take = (size_t)n < size - 1 - *len ? (size_t)n : size - 1 - *len;
-        memcpy(buf + *len, tmp, take);
-        *len += take;
-        buf[*len] = '\0';
-}
-
-static int collect(pid_t pid, int outr, int errr, struct run *res)
-{
-        struct timespec deadline;
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += VERSION_TIMEOUT_MS / 1000;
-        size_t lo = 0, le = 0;
-        int fds[2] = {outr, errr};
-        while ((fds[0] >= 0 || fds[1] >= 0) && !res->timed_out) {
-                struct pollfd p[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-                long left = ms_left(&deadline);
-                int k = left > 0 ? poll(p, 2, (int)left) : 0;
-                if (k == 0)
-                        res->timed_out = true;
-                if (k > 0 && p[0].revents)
-                        drain(&fds[0], res->out, sizeof(res->out), &lo);
-                if (k > 0 && p[1].revents)
-                        drain(&fds[1], res->err, sizeof(res->err), &le);
-        }
-        for (int i = 0; i < 2; i++)
-                if (fds[i] >= 0)
-                        close(fds[i]);
-        while (!res->timed_out && waitpid(pid, &res->status, WNOHANG) == 0) {
-                if (ms_left(&deadline) <= 0)
-                        res->timed_out = true;
-                else
-                        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
-        }
-        if (res->timed_out) {
-                kill(-pid, SIGKILL);
-                kill(pid, SIGKILL);
-                waitpid(pid, &res->status, 0);
-        }
-        return 0;
-}
-
-static int run_version(const struct pdi_target *t, const char *path, struct run *res)
-{
-        *res = (struct run){0};
         _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH, 0);
         if (fd < 0)
                 return fd;
-        struct creds cr;
+        struct pdi_creds cr;
         creds_for(t, &cr);
         /* The node clears the environment of everything but RUST_LOG (pvf/src/lib.rs). */
         _cleanup_free_ char *rust_log = NULL;
@@ -158,24 +81,8 @@ static int run_version(const struct pdi_target *t, const char *path, struct run 
         char *envp[] = {rust_log, NULL};
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         char *argv[] = {(char *)base, (char *)"--version", NULL};
-        int o[2], e[2];
-        if (pipe2(o, O_CLOEXEC) < 0)
-                return -errno;
-        if (pipe2(e, O_CLOEXEC) < 0) {
-                close(o[0]), close(o[1]);
-                return -errno;
-        }
-        fflush(NULL);
-        pid_t pid = fork();
-        if (pid == 0)
-                child(fd, o[1], e[1], &cr, argv, envp);
-        close(o[1]);
-        close(e[1]);
-        if (pid < 0) {
-                close(o[0]), close(e[0]);
-                return -errno;
-        }
-        return collect(pid, o[0], e[0], res);
+        struct version_arg a = {.fd = fd, .cr = &cr, .argv = argv, .envp = envp};
+        return pdi_child_run(version_child, &a, timeout_ms, res);
 }
 
 /* Rust's str::trim(): whitespace off both ends. */
@@ -200,7 +107,7 @@ static void node_version(char *out, char *buf, size_t size)
                 *dash = '\0';
 }
 
-static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struct run *r)
+static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struct pdi_child_out *r)
 {
         const char *hint = "run it by hand with --version; reinstall the release if it fails";
         if (k < 0)
@@ -208,7 +115,7 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
         else if (r->timed_out)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: no answer within %d s",
                                   path, VERSION_TIMEOUT_MS / 1000);
-        else if (!WIFEXITED(r->status) || WEXITSTATUS(r->status) != 0)
+        else if (!pdi_child_ok(r))
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s %d%s%s", path,
                                   WIFEXITED(r->status) ? "exit status" : "killed by signal",
                                   WIFEXITED(r->status) ? WEXITSTATUS(r->status)
@@ -236,8 +143,8 @@ static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, co
                                   p);
                 return;
         }
-        struct run r;
-        int k = run_version(t, p, &r);
+        struct pdi_child_out r;
+        int k = run_version(t, p, VERSION_TIMEOUT_MS, &r);
         if (!ran_ok(c, p, k, &r) || !want)
                 return;
         const char *got = trim(r.out);
@@ -255,9 +162,9 @@ static void check_versions(const struct pdi_target *t, struct pdi_check_ctx *c)
                 pdi_check_skip(c, "no node found");
                 return;
         }
-        struct run r;
+        struct pdi_child_out r;
         char ver[128] = "";
-        int k = run_version(t, t->node, &r);
+        int k = run_version(t, t->node, VERSION_TIMEOUT_MS, &r);
         bool node_ok = ran_ok(c, t->node, k, &r);
         if (node_ok)
                 node_version(r.out, ver, sizeof(ver));

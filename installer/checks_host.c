@@ -5,51 +5,35 @@
  * filesystem checks (noexec, free space) look at the target's filesystems under --root. */
 #include "cgroups.h"
 #include "checks.h"
+#include "child.h"
 #include "selinux.h"
 #include "users.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
-#include <time.h>
 
 #define PROBE_TIMEOUT_MS 10000
 #define NOBODY_UID 65534
 #define GIB (1024ULL * 1024 * 1024)
 
-/* ---- running a probe in a child ---------------------------------------------------------- */
+/* ---- what a probe says -------------------------------------------------------------------- */
 
-struct probe_out {
-        int status; /* wait status */
-        bool timed_out;
-        char text[1024]; /* what the child wrote, trimmed, at most one line kept per probe */
-};
-
-/* Runs in the child with out_fd open for a reason line; must end with _exit(). */
-typedef void (*probe_fn)(void *arg, int out_fd);
-
-static bool probe_ok(const struct probe_out *o)
-{
-        return !o->timed_out && WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0;
-}
-
-_printf_(2, 3) static void child_say(int fd, const char *fmt, ...)
+/* The probes run through pdi_child_run() and report on stdout, which describe() reads. */
+_printf_(1, 2) static void child_say(const char *fmt, ...)
 {
         char buf[512];
         va_list ap;
@@ -59,10 +43,11 @@ _printf_(2, 3) static void child_say(int fd, const char *fmt, ...)
         n = vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
         if (n > 0)
-                (void)!write(fd, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+                (void)!write(STDOUT_FILENO, buf,
+                             (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
 }
 
-_printf_(2, 3) static _Noreturn void child_fail(int fd, const char *fmt, ...)
+_printf_(1, 2) static _Noreturn void child_fail(const char *fmt, ...)
 {
         char buf[400];
         va_list ap;
@@ -71,142 +56,20 @@ _printf_(2, 3) static _Noreturn void child_fail(int fd, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(buf, sizeof(buf), fmt, ap);
         va_end(ap);
-        child_say(fd, "%s: %s", buf, strerror(e));
+        child_say("%s: %s", buf, strerror(e));
         _exit(1);
 }
 
-static void trim(char *s)
+static void describe(const struct pdi_child_out *o, char *buf, size_t n)
 {
-        size_t n = strlen(s);
-
-        while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\r'))
-                s[--n] = '\0';
-        for (char *p = s; *p; p++)
-                if (*p == '\n' || *p == '\t')
-                        *p = ' ';
-}
-
-static long ms_left(const struct timespec *deadline)
-{
-        struct timespec now;
-
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long ms =
-            (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-        return ms < 0 ? 0 : ms;
-}
-
-/* Read what is there (the fd is non-blocking), keeping what fits; true at end of file. */
-static bool drain(int fd, struct probe_out *o, size_t *len)
-{
-        char buf[512];
-        ssize_t k;
-
-        while ((k = read(fd, buf, sizeof(buf))) > 0) {
-                size_t room = sizeof(o->text) - 1 - *len;
-                size_t take = (size_t)k < room ? (size_t)k : room;
-                memcpy(o->text + *len, buf, take);
-                *len += take;
-        }
-        return k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR);
-}
-
-/* Wait for the child's exit (pidfd) and read its output, killing its process group when the
- * time is up. Returns once the child is reaped. */
-static void probe_wait(pid_t pid, int rfd, int timeout_ms, struct probe_out *o)
-{
-        _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        struct timespec deadline;
-        size_t len = 0;
-        bool eof = false;
-
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += timeout_ms / 1000;
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-        for (;;) {
-                struct pollfd p[2] = {{.fd = eof ? -1 : rfd, .events = POLLIN},
-                                      {.fd = pidfd, .events = POLLIN}};
-                if (pidfd < 0 && eof)
-                        break; /* no pidfd: the pipe's end stands for the exit */
-                int r = poll(p, 2, (int)ms_left(&deadline));
-                if (r < 0 && errno == EINTR)
-                        continue;
-                if (r <= 0) {
-                        o->timed_out = true;
-                        break;
-                }
-                if (p[0].revents && drain(rfd, o, &len))
-                        eof = true;
-                if (p[1].revents)
-                        break;
-        }
-        (void)drain(rfd, o, &len);
-        /* The leader is not reaped yet, so its group id cannot have been reused. */
-        kill(-pid, SIGKILL);
-        if (o->timed_out)
-                kill(pid, SIGKILL);
-        while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR)
-                ;
-        o->text[len] = '\0';
-        trim(o->text);
-}
-
-static int probe_run(probe_fn fn, void *arg, int timeout_ms, struct probe_out *ret)
-{
-        int p[2];
-        pid_t pid;
-
-        memset(ret, 0, sizeof(*ret));
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return -errno;
-        fflush(NULL);
-        pid = fork();
-        if (pid < 0) {
-                int r = -errno;
-                close(p[0]);
-                close(p[1]);
-                return r;
-        }
-        if (pid == 0) {
-                close(p[0]);
-                setpgid(0, 0);
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                prctl(PR_SET_DUMPABLE, 0); /* a SIGSYS kill must not leave a core file */
-                struct rlimit nocore = {0, 0};
-                setrlimit(RLIMIT_CORE, &nocore);
-                fn(arg, p[1]);
-                _exit(127);
-        }
-        close(p[1]);
-        fcntl(p[0], F_SETFL, O_NONBLOCK);
-        probe_wait(pid, p[0], timeout_ms, ret);
-        close(p[0]);
-        return 0;
-}
-
-/* A one-line description of how a probe ended, for findings. */
-static void probe_describe(const struct probe_out *o, char *buf, size_t n)
-{
-        if (o->timed_out)
-                snprintf(buf, n, "timed out after %d s", PROBE_TIMEOUT_MS / 1000);
-        else if (o->text[0]) {
-                size_t k = strnlen(o->text, n - 1);
-                memcpy(buf, o->text, k);
-                buf[k] = '\0';
-        } else if (WIFSIGNALED(o->status))
-                snprintf(buf, n, "killed by signal %d (%s)", WTERMSIG(o->status),
-                         strsignal(WTERMSIG(o->status)));
-        else
-                snprintf(buf, n, "exit status %d", WEXITSTATUS(o->status));
+        pdi_child_describe(o, PROBE_TIMEOUT_MS, buf, n);
 }
 
 /* ---- who the probes run as ------------------------------------------------------------------ */
 
 struct probe_user {
-        bool switch_user; /* we are root: drop to uid/gid in the child */
-        uid_t uid;
-        gid_t gid;
-        char label[64]; /* "polkadot", "nobody (65534)", "uid 1000 (this user)" */
+        struct pdi_creds creds; /* as root: uid/gid, no supplementary groups */
+        char label[64];         /* "polkadot", "nobody (65534)", "uid 1000 (this user)" */
 };
 
 /* As root: the service user from the root's passwd, else nobody; never root itself, since
@@ -222,14 +85,15 @@ static int probe_user_pick(const struct pdi_target *t, struct probe_user *ret)
         if (geteuid() != 0) {
                 if (have && uid != geteuid())
                         return -EPERM;
-                ret->uid = geteuid();
-                ret->gid = getegid();
-                snprintf(ret->label, sizeof(ret->label), "uid %u (this user)", (unsigned)ret->uid);
+                ret->creds.uid = geteuid();
+                ret->creds.gid = getegid();
+                snprintf(ret->label, sizeof(ret->label), "uid %u (this user)",
+                         (unsigned)ret->creds.uid);
                 return 0;
         }
-        ret->switch_user = true;
-        ret->uid = uid;
-        ret->gid = gid;
+        ret->creds.drop = true;
+        ret->creds.uid = uid;
+        ret->creds.gid = gid;
         if (have)
                 snprintf(ret->label, sizeof(ret->label), "%s", t->service_user);
         else
@@ -237,16 +101,14 @@ static int probe_user_pick(const struct pdi_target *t, struct probe_user *ret)
         return 0;
 }
 
-static void child_become(const struct probe_user *u, int fd)
+static void child_become(const struct probe_user *u)
 {
-        if (!u->switch_user)
-                return;
-        if (setgroups(0, NULL) < 0)
-                child_fail(fd, "setgroups");
-        if (setresgid(u->gid, u->gid, u->gid) < 0)
-                child_fail(fd, "setgid %u", (unsigned)u->gid);
-        if (setresuid(u->uid, u->uid, u->uid) < 0)
-                child_fail(fd, "setuid %u", (unsigned)u->uid);
+        char why[128];
+
+        if (pdi_child_become(&u->creds, why, sizeof(why)) < 0) {
+                child_say("%s", why);
+                _exit(1);
+        }
 }
 
 /* ---- seccomp -------------------------------------------------------------------------------- */
@@ -256,16 +118,16 @@ static const int seccomp_denied[] = {SCMP_SYS(socket),         SCMP_SYS(socketpa
                                      SCMP_SYS(connect),        SCMP_SYS(io_uring_setup),
                                      SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register)};
 
-static void child_seccomp_load(int fd, uint32_t action)
+static void child_seccomp_load(uint32_t action)
 {
         scmp_filter_ctx ctx;
         int r;
 
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                child_fail(fd, "prctl(PR_SET_NO_NEW_PRIVS)");
+                child_fail("prctl(PR_SET_NO_NEW_PRIVS)");
         ctx = seccomp_init(SCMP_ACT_ALLOW);
         if (!ctx) {
-                child_say(fd, "seccomp_init failed");
+                child_say("seccomp_init failed");
                 _exit(1);
         }
         /* The kernel's own errno rather than libseccomp's ECANCELED. */
@@ -273,69 +135,69 @@ static void child_seccomp_load(int fd, uint32_t action)
         for (size_t i = 0; i < ELEMENTSOF(seccomp_denied); i++)
                 if ((r = seccomp_rule_add(ctx, action, seccomp_denied[i], 0)) < 0) {
                         errno = -r;
-                        child_fail(fd, "seccomp_rule_add");
+                        child_fail("seccomp_rule_add");
                 }
         r = seccomp_load(ctx);
         if (r < 0) {
                 /* libseccomp's code can hide the kernel's answer: ask seccomp(2) directly
                  * (EFAULT on a NULL program means the call itself is there). */
                 if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, NULL) < 0 && errno != EFAULT)
-                        child_fail(fd, "seccomp(SECCOMP_SET_MODE_FILTER)");
+                        child_fail("seccomp(SECCOMP_SET_MODE_FILTER)");
                 errno = -r;
-                child_fail(fd, "seccomp_load");
+                child_fail("seccomp_load");
         }
         seccomp_release(ctx);
 }
 
 /* A socket works before the filter and fails with EPERM after it. */
-static void child_seccomp_errno(void *arg _unused_, int fd)
+static void child_seccomp_errno(void *arg _unused_)
 {
         int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
         if (s < 0)
-                child_fail(fd, "socket(AF_UNIX) before the filter");
+                child_fail("socket(AF_UNIX) before the filter");
         close(s);
-        child_seccomp_load(fd, SCMP_ACT_ERRNO(EPERM));
+        child_seccomp_load(SCMP_ACT_ERRNO(EPERM));
         s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (s >= 0) {
-                child_say(fd, "the filter was loaded but socket() still succeeded");
+                child_say("the filter was loaded but socket() still succeeded");
                 _exit(1);
         }
         if (errno != EPERM)
-                child_fail(fd, "socket() under the filter failed with another error");
+                child_fail("socket() under the filter failed with another error");
         _exit(0);
 }
 
 /* The node's own action: the process is killed by SIGSYS. */
-static void child_seccomp_kill(void *arg _unused_, int fd)
+static void child_seccomp_kill(void *arg _unused_)
 {
-        child_seccomp_load(fd, SCMP_ACT_KILL_PROCESS);
+        child_seccomp_load(SCMP_ACT_KILL_PROCESS);
         int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        child_say(fd, "socket() under a kill filter returned %d", s);
+        child_say("socket() under a kill filter returned %d", s);
         _exit(1);
 }
 
 static int probe_seccomp(char *why, size_t n)
 {
-        struct probe_out o;
-        int r = probe_run(child_seccomp_errno, NULL, PROBE_TIMEOUT_MS, &o);
+        struct pdi_child_out o;
+        int r = pdi_child_run(child_seccomp_errno, NULL, PROBE_TIMEOUT_MS, &o);
 
         if (r < 0) {
                 snprintf(why, n, "cannot fork the probe: %s", strerror(-r));
                 return r;
         }
-        if (!probe_ok(&o)) {
-                probe_describe(&o, why, n);
+        if (!pdi_child_ok(&o)) {
+                describe(&o, why, n);
                 return -EPERM;
         }
-        r = probe_run(child_seccomp_kill, NULL, PROBE_TIMEOUT_MS, &o);
+        r = pdi_child_run(child_seccomp_kill, NULL, PROBE_TIMEOUT_MS, &o);
         if (r < 0) {
                 snprintf(why, n, "cannot fork the probe: %s", strerror(-r));
                 return r;
         }
         if (o.timed_out || !WIFSIGNALED(o.status) || WTERMSIG(o.status) != SIGSYS) {
                 char d[600];
-                probe_describe(&o, d, sizeof(d));
+                describe(&o, d, sizeof(d));
                 snprintf(why, n, "a SCMP_ACT_KILL_PROCESS filter did not kill with SIGSYS: %s", d);
                 return -EPERM;
         }
@@ -365,29 +227,29 @@ static void check_seccomp(const struct pdi_target *t _unused_, struct pdi_check_
 
 /* ---- Landlock ------------------------------------------------------------------------------- */
 
-static void child_landlock(void *arg _unused_, int fd)
+static void child_landlock(void *arg _unused_)
 {
         struct landlock_ruleset_attr attr = {.handled_access_fs = LANDLOCK_ACCESS_FS_READ_DIR};
         int dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         int rs;
 
         if (dfd < 0)
-                child_fail(fd, "open / before the ruleset");
+                child_fail("open / before the ruleset");
         close(dfd);
         rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
         if (rs < 0)
-                child_fail(fd, "landlock_create_ruleset");
+                child_fail("landlock_create_ruleset");
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                child_fail(fd, "prctl(PR_SET_NO_NEW_PRIVS)");
+                child_fail("prctl(PR_SET_NO_NEW_PRIVS)");
         if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)
-                child_fail(fd, "landlock_restrict_self");
+                child_fail("landlock_restrict_self");
         dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd >= 0) {
-                child_say(fd, "the ruleset was enforced but reading / still worked");
+                child_say("the ruleset was enforced but reading / still worked");
                 _exit(1);
         }
         if (errno != EACCES)
-                child_fail(fd, "open / under the ruleset failed with another error");
+                child_fail("open / under the ruleset failed with another error");
         _exit(0);
 }
 
@@ -395,7 +257,7 @@ static void child_landlock(void *arg _unused_, int fd)
 static int probe_landlock(char *why, size_t n)
 {
         long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-        struct probe_out o;
+        struct pdi_child_out o;
         int r;
 
         if (abi < 0) {
@@ -407,14 +269,14 @@ static int probe_landlock(char *why, size_t n)
                                             : strerror(-r));
                 return r;
         }
-        r = probe_run(child_landlock, NULL, PROBE_TIMEOUT_MS, &o);
+        r = pdi_child_run(child_landlock, NULL, PROBE_TIMEOUT_MS, &o);
         if (r < 0) {
                 snprintf(why, n, "cannot fork the probe: %s", strerror(-r));
                 return r;
         }
-        if (!probe_ok(&o)) {
+        if (!pdi_child_ok(&o)) {
                 char d[600];
-                probe_describe(&o, d, sizeof(d));
+                describe(&o, d, sizeof(d));
                 snprintf(why, n, "ABI %ld, but a ruleset did not restrict: %s", abi, d);
                 return -EPERM;
         }
@@ -442,30 +304,30 @@ struct userns_arg {
         ino_t dir_ino;
 };
 
-static void child_userns(void *arg, int fd)
+static void child_userns(void *arg)
 {
         const struct userns_arg *a = arg;
         struct stat st;
 
-        child_become(a->user, fd);
+        child_become(a->user);
         if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
-                child_fail(fd, "unshare(CLONE_NEWUSER|CLONE_NEWNS)");
+                child_fail("unshare(CLONE_NEWUSER|CLONE_NEWNS)");
         if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-                child_fail(fd, "mount / MS_REC|MS_PRIVATE");
+                child_fail("mount / MS_REC|MS_PRIVATE");
         if (mount(a->dir, a->dir, NULL,
                   MS_BIND | MS_REC | MS_NOEXEC | MS_NODEV | MS_NOSUID | MS_NOATIME | MS_RDONLY,
                   NULL) < 0)
-                child_fail(fd, "bind-mount %s", a->dir);
+                child_fail("bind-mount %s", a->dir);
         if (chdir(a->dir) < 0)
-                child_fail(fd, "chdir %s", a->dir);
+                child_fail("chdir %s", a->dir);
         if (syscall(SYS_pivot_root, ".", ".") < 0)
-                child_fail(fd, "pivot_root(\".\", \".\")");
+                child_fail("pivot_root(\".\", \".\")");
         if (umount2(".", MNT_DETACH) < 0)
-                child_fail(fd, "umount2 the old root");
+                child_fail("umount2 the old root");
         if (stat("/", &st) < 0)
-                child_fail(fd, "stat / after pivot_root");
+                child_fail("stat / after pivot_root");
         if (st.st_ino != a->dir_ino) {
-                child_say(fd, "pivot_root returned but / is not the new root");
+                child_say("pivot_root returned but / is not the new root");
                 _exit(1);
         }
         _exit(0);
@@ -503,7 +365,7 @@ static int probe_userns(const struct pdi_target *t, char *why, size_t n)
         char dir[] = "/tmp/pdi-pivot-XXXXXX";
         struct probe_user u;
         struct stat st;
-        struct probe_out o;
+        struct pdi_child_out o;
         int r;
 
         if (probe_user_pick(t, &u) < 0) {
@@ -516,23 +378,23 @@ static int probe_userns(const struct pdi_target *t, char *why, size_t n)
                 snprintf(why, n, "cannot make a directory in /tmp: %s", strerror(errno));
                 return -errno;
         }
-        if (u.switch_user && chown(dir, u.uid, u.gid) < 0) {
+        if (u.creds.drop && chown(dir, u.creds.uid, u.creds.gid) < 0) {
                 r = -errno;
                 rmdir(dir);
                 snprintf(why, n, "chown %s: %s", dir, strerror(-r));
                 return r;
         }
         struct userns_arg a = {.user = &u, .dir = dir, .dir_ino = st.st_ino};
-        r = probe_run(child_userns, &a, PROBE_TIMEOUT_MS, &o);
+        r = pdi_child_run(child_userns, &a, PROBE_TIMEOUT_MS, &o);
         rmdir(dir);
         if (r < 0) {
                 snprintf(why, n, "cannot fork the probe: %s", strerror(-r));
                 return r;
         }
-        if (probe_ok(&o))
+        if (pdi_child_ok(&o))
                 return 0;
         char d[600], knobs[200];
-        probe_describe(&o, d, sizeof(d));
+        describe(&o, d, sizeof(d));
         userns_sysctls(knobs, sizeof(knobs));
         snprintf(why, n, "as %s: %s%s", u.label, d, knobs);
         return -EPERM;
@@ -763,37 +625,31 @@ struct exec_arg {
         char *const *argv;
 };
 
-static void child_exec(void *arg, int fd)
+static void child_exec(void *arg)
 {
         const struct exec_arg *a = arg;
         char *const envp[] = {NULL}; /* the node clears the workers' environment */
-        int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-        child_become(a->user, fd);
-        if (chdir("/") < 0)
-                child_fail(fd, "chdir /");
-        if (null_fd < 0 || dup2(null_fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-                child_fail(fd, "redirect stdio");
-        /* A script is run through /dev/fd/N: that one fd must survive exec. */
-        if (fcntl(a->exe_fd, F_SETFD, 0) < 0)
-                child_fail(fd, "fcntl");
-        syscall(SYS_execveat, a->exe_fd, "", a->argv, envp, AT_EMPTY_PATH);
-        child_say(fd, "%s%s", EXEC_FAILED, strerror(errno));
+        child_become(a->user);
+        if (dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
+                child_fail("redirect stdio");
+        int r = pdi_child_exec(a->exe_fd, a->argv, envp);
+        child_say("%s%s", EXEC_FAILED, strerror(-r));
         _exit(126);
 }
 
 /* An old worker (before the probes existed) panics on an argument it does not know, or
  * complains that --socket-path is missing: the probe is then not supported, not failed. */
-static bool probe_unsupported(const struct probe_out *o)
+static bool probe_unsupported(const struct pdi_child_out *o)
 {
         static const char *const marks[] = {"nexpected argument",   "nknown argument",
                                             "nrecognized",          "sage:",
                                             "argument is required", "socket-path"};
 
-        if (probe_ok(o) || o->timed_out || !WIFEXITED(o->status))
+        if (pdi_child_ok(o) || o->timed_out || !WIFEXITED(o->status))
                 return false;
         for (size_t i = 0; i < ELEMENTSOF(marks); i++)
-                if (strstr(o->text, marks[i]))
+                if (strstr(o->out, marks[i]))
                         return true;
         return false;
 }
@@ -806,11 +662,12 @@ static int node_probe_run(int exe_fd, const struct probe_user *u, const struct n
         char dir[] = "/tmp/pdi-probe-XXXXXX";
         char *argv[] = {(char *)"polkadot-prepare-worker", (char *)p->arg, dir, NULL};
         struct exec_arg a = {.exe_fd = exe_fd, .user = u, .argv = argv};
-        struct probe_out o;
+        struct pdi_child_out o;
         int r;
 
         if (p->with_dir) {
-                if (!mkdtemp(dir) || (u->switch_user && chown(dir, u->uid, u->gid) < 0)) {
+                if (!mkdtemp(dir) ||
+                    (u->creds.drop && chown(dir, u->creds.uid, u->creds.gid) < 0)) {
                         snprintf(why, n, "cannot make a directory in /tmp: %s", strerror(errno));
                         rmdir(dir);
                         return 0;
@@ -818,20 +675,20 @@ static int node_probe_run(int exe_fd, const struct probe_user *u, const struct n
         } else {
                 argv[2] = NULL;
         }
-        r = probe_run(child_exec, &a, PROBE_TIMEOUT_MS, &o);
+        r = pdi_child_run(child_exec, &a, PROBE_TIMEOUT_MS, &o);
         if (p->with_dir)
                 rmdir(dir);
         if (r < 0) {
                 snprintf(why, n, "cannot fork: %s", strerror(-r));
                 return 0;
         }
-        if (probe_ok(&o))
+        if (pdi_child_ok(&o))
                 return 1;
         if (probe_unsupported(&o))
                 return -1;
-        probe_describe(&o, why, n);
+        describe(&o, why, n);
         if (WIFEXITED(o.status) && WEXITSTATUS(o.status) == 126 &&
-            strncmp(o.text, EXEC_FAILED, strlen(EXEC_FAILED)) == 0)
+            strncmp(o.out, EXEC_FAILED, strlen(EXEC_FAILED)) == 0)
                 return -2;
         return 0;
 }
