@@ -119,11 +119,8 @@ static int disable(struct pdi_ctx *ctx, const struct pdi_root *r, struct pdi_sta
         }
         const char *paths[] = {UNIT_DIR "/" TIMER, UNIT_DIR "/" SERVICE};
         for (size_t i = 0; k == 0 && i < ELEMENTSOF(paths); i++) {
-                _cleanup_free_ char *parent = NULL;
                 const char *base;
-                if (pdi_path_split(paths[i], &parent, &base) < 0)
-                        return -ENOMEM;
-                _cleanup_close_ int dfd = pdi_root_open(r, parent, O_RDONLY | O_DIRECTORY, 0);
+                _cleanup_close_ int dfd = pdi_root_open_parent(r, paths[i], 0, &base);
                 if (dfd >= 0 && unlinkat(dfd, base, 0) == 0)
                         pdi_report_action(rep, "removed %s", paths[i]);
                 pdi_state_set_rendered(st, paths[i], NULL);

@@ -26,12 +26,8 @@ struct uninstall {
 /* Remove an absolute in-root path (file, link or tree); absent is fine. */
 static int remove_path(struct uninstall *u, const char *path)
 {
-        _cleanup_free_ char *parent = NULL;
         const char *base;
-        int k = pdi_path_split(path, &parent, &base);
-        if (k < 0)
-                return k;
-        _cleanup_close_ int dfd = pdi_root_open(u->root, parent, O_RDONLY | O_DIRECTORY, 0);
+        _cleanup_close_ int dfd = pdi_root_open_parent(u->root, path, 0, &base);
         if (dfd == -ENOENT)
                 return 0;
         if (dfd < 0)
@@ -39,7 +35,7 @@ static int remove_path(struct uninstall *u, const char *path)
         struct stat st;
         if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : -errno;
-        k = pdi_rm_rf_at(dfd, base);
+        int k = pdi_rm_rf_at(dfd, base);
         if (k == 0) {
                 (void)fsync(dfd);
                 pdi_report_action(&u->rep, "removed %s", path);

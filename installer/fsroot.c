@@ -219,6 +219,16 @@ int pdi_path_split(const char *path, char **ret_parent, const char **ret_base)
         return 0;
 }
 
+int pdi_root_open_parent(const struct pdi_root *r, const char *path, mode_t create_mode,
+                         const char **ret_base)
+{
+        _cleanup_free_ char *parent = NULL;
+        int k = pdi_path_split(path, &parent, ret_base);
+        if (k == 0 && create_mode)
+                k = pdi_root_mkdir_p(r, parent, create_mode);
+        return k < 0 ? k : pdi_root_open(r, parent, O_RDONLY | O_DIRECTORY, 0);
+}
+
 char *pdi_root_display(const struct pdi_root *r, const char *path)
 {
         char *s = NULL;

@@ -56,5 +56,11 @@ int pdi_write_all(int fd, const void *buf, size_t len);
 /* Split "/a/b/c" into a newly allocated parent ("/a/b") and a pointer to "c". */
 int pdi_path_split(const char *path, char **ret_parent, const char **ret_base);
 
+/* Open the directory that holds path inside the root (O_RDONLY | O_DIRECTORY) and point
+ * *ret_base at path's last component, for the *at calls on it. With create_mode, missing
+ * parents are made first (pdi_root_mkdir_p); with 0, a missing parent is -ENOENT. */
+int pdi_root_open_parent(const struct pdi_root *r, const char *path, mode_t create_mode,
+                         const char **ret_base);
+
 /* Join root-relative display path: "<root>/<path>" without doubled slashes (for messages). */
 char *pdi_root_display(const struct pdi_root *r, const char *path);

@@ -82,12 +82,8 @@ void pdi_layout_done(struct pdi_layout *l)
 
 int pdi_layout_current(const struct pdi_root *r, const struct pdi_layout *l, char **ret_version)
 {
-        _cleanup_free_ char *parent = NULL;
         const char *base;
-        int k = pdi_path_split(l->current, &parent, &base);
-        if (k < 0)
-                return k;
-        _cleanup_close_ int dfd = pdi_root_open(r, parent, O_PATH | O_DIRECTORY, 0);
+        _cleanup_close_ int dfd = pdi_root_open_parent(r, l->current, 0, &base);
         *ret_version = NULL;
         if (dfd == -ENOENT)
                 return 0;
@@ -135,15 +131,8 @@ int pdi_layout_switch(const struct pdi_root *r, const struct pdi_layout *l, cons
 
 int pdi_layout_link(const struct pdi_root *r, const char *link, const char *target)
 {
-        _cleanup_free_ char *parent = NULL;
         const char *base;
-        int k = pdi_path_split(link, &parent, &base);
-        if (k < 0)
-                return k;
-        k = pdi_root_mkdir_p(r, parent, 0755);
-        if (k < 0)
-                return k;
-        _cleanup_close_ int dfd = pdi_root_open(r, parent, O_RDONLY | O_DIRECTORY, 0);
+        _cleanup_close_ int dfd = pdi_root_open_parent(r, link, 0755, &base);
         if (dfd < 0)
                 return dfd;
         char old[PATH_MAX];

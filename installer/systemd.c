@@ -418,19 +418,6 @@ int pdi_systemd_wait_active(const char *unit, unsigned timeout_s, unsigned settl
         return k < 0 ? k : wait_settled(b, unit, path, settle_s, &st, err);
 }
 
-/* Offline: the link systemctl enable would make for WantedBy=multi-user.target. */
-static int wants_dir(const struct pdi_root *r, const struct pdi_layout *l, bool create,
-                     const char **ret_base)
-{
-        _cleanup_free_ char *parent = NULL;
-        int k = pdi_path_split(l->wants_link, &parent, ret_base);
-        if (k >= 0 && create)
-                k = pdi_root_mkdir_p(r, parent, 0755);
-        if (k < 0)
-                return k;
-        return pdi_root_open(r, parent, O_RDONLY | O_DIRECTORY, 0);
-}
-
 static int read_link(int dfd, const char *name, char *buf, size_t size)
 {
         ssize_t n = readlinkat(dfd, name, buf, size - 1);
@@ -459,7 +446,7 @@ int pdi_systemd_enable_offline(const struct pdi_root *r, const struct pdi_layout
                                struct pdi_report *rep, struct pdi_error *err)
 {
         const char *base;
-        _cleanup_close_ int dfd = wants_dir(r, l, true, &base);
+        _cleanup_close_ int dfd = pdi_root_open_parent(r, l->wants_link, 0755, &base);
         char old[PATH_MAX];
         if (dfd < 0)
                 return pdi_error_set(err, dfd, "%s: cannot open its directory: %s", l->wants_link,
@@ -484,7 +471,7 @@ int pdi_systemd_disable_offline(const struct pdi_root *r, const struct pdi_layou
                                 struct pdi_report *rep, struct pdi_error *err)
 {
         const char *base;
-        _cleanup_close_ int dfd = wants_dir(r, l, false, &base);
+        _cleanup_close_ int dfd = pdi_root_open_parent(r, l->wants_link, 0, &base);
         char old[PATH_MAX];
         if (dfd == -ENOENT)
                 return 0;

@@ -544,14 +544,8 @@ static void id_name(const struct pdi_root *r, const char *db, uint32_t id, char 
 
 static int open_or_create_dir(const struct pdi_root *r, const char *path, bool *ret_created)
 {
-        _cleanup_free_ char *parent = NULL;
         const char *base;
-        int k = pdi_path_split(path, &parent, &base);
-        if (k == 0)
-                k = pdi_root_mkdir_p(r, parent, 0755);
-        if (k < 0)
-                return k;
-        _cleanup_close_ int pfd = pdi_root_open(r, parent, O_RDONLY | O_DIRECTORY, 0);
+        _cleanup_close_ int pfd = pdi_root_open_parent(r, path, 0755, &base);
         if (pfd < 0)
                 return pfd;
         *ret_created = mkdirat(pfd, base, 0700) == 0;

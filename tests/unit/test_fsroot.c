@@ -92,6 +92,32 @@ static void path_split(void **state)
         assert_int_equal(pdi_path_split("/a/", &parent, &base), -EINVAL);
 }
 
+/* The parent directory of a path, opened inside the root: made first only when asked, and
+ * the base points at the last component for *at calls. */
+static void open_parent(void **state)
+{
+        (void)state;
+        const char *base = NULL;
+        assert_int_equal(pdi_root_open_parent(&root, "/p/q/file", 0, &base), -ENOENT);
+        int dfd = pdi_root_open_parent(&root, "/p/q/file", 0750, &base);
+        assert_true(dfd >= 0);
+        assert_string_equal(base, "file");
+        assert_int_equal(pdi_write_atomic_at(dfd, base, "x", 1, 0600), 0);
+        close(dfd);
+        char path[512];
+        struct stat st;
+        snprintf(path, sizeof(path), "%s/p/q/file", tmpl);
+        assert_int_equal(stat(path, &st), 0);
+        snprintf(path, sizeof(path), "%s/p/q", tmpl);
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0750);
+        /* An existing parent is opened as it is; a relative path is refused. */
+        dfd = pdi_root_open_parent(&root, "/p/q/other", 0, &base);
+        assert_true(dfd >= 0);
+        close(dfd);
+        assert_int_equal(pdi_root_open_parent(&root, "file", 0, &base), -EINVAL);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -100,6 +126,7 @@ int main(void)
             cmocka_unit_test(atomic_write_replaces_not_follows),
             cmocka_unit_test(read_refuses_non_regular),
             cmocka_unit_test(path_split),
+            cmocka_unit_test(open_parent),
         };
         return cmocka_run_group_tests(tests, testroot_group_setup, testroot_group_teardown);
 }
