@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testnet.h"
+
 #include "fetch.h"
 #include "hash.h"
 
@@ -138,18 +140,6 @@ static void assert_fd_is_big(int fd)
         assert_int_equal(pread(fd, got, BIG_SIZE, 0), (ssize_t)BIG_SIZE);
         assert_memory_equal(got, E.big, BIG_SIZE);
         free(got);
-}
-
-static int bind_local(int *ret_port)
-{
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        socklen_t len = sizeof(a);
-        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-            getsockname(s, (struct sockaddr *)&a, &len) < 0)
-                return -1;
-        *ret_port = ntohs(a.sin_port);
-        return s;
 }
 
 /* A port on which nothing listens (bound once by us, then released). */

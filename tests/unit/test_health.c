@@ -17,22 +17,12 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "testnet.h"
+
 #define RESULT "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"peers\":3,\"isSyncing\":false}}"
 #define ERROR "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":-32601,\"message\":\"no\"}}"
 
 static pid_t server = -1;
-
-static int bind_local(int *ret_port)
-{
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-        socklen_t len = sizeof(a);
-        int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-            getsockname(s, (struct sockaddr *)&a, &len) < 0)
-                return -1;
-        *ret_port = ntohs(a.sin_port);
-        return s;
-}
 
 /* Read headers and the body they announce. */
 static void read_request(int c, char *req, size_t size)
