@@ -25,7 +25,6 @@ void pdi_run_done(struct run *r)
                         close(r->fds[i]);
         free(r->fds);
         free(r->tree_current);
-        free(r->prev_before);
         pdi_state_done(&r->state);
         pdi_verified_done(&r->v);
         if (r->trust_loaded)
@@ -253,9 +252,6 @@ int pdi_run_reconcile(struct run *r)
                         k = pdi_state_history_add(&r->state, r->layout.instance, "recover", st,
                                                   r->tree_current, "ok", "state follows tree");
         }
-        const char *prev = pdi_state_previous(&r->state, r->layout.instance);
-        if (k == 0 && prev && !(r->prev_before = strdup(prev)))
-                k = -ENOMEM;
         return k;
 }
 
@@ -302,13 +298,16 @@ static int activate(struct run *r)
 {
         const struct pdi_manifest *m = r->v.manifest;
         const char *inst = r->layout.instance;
+        bool switching = !streq(r->tree_current, m->version);
         int k = pdi_state_record_release(&r->state, inst, m, r->v.manifest_sha256);
         if (k == 0)
                 k = pdi_state_accept(&r->state, m, r->v.manifest_sha256);
+        if (k == 0 && switching)
+                k = pdi_run_begin_switch(r, r->tree_current, m->version);
         if (k == 0)
                 k = pdi_run_save_state(r);
         pdi_fault("state-recorded");
-        if (k == 0 && !streq(r->tree_current, m->version)) {
+        if (k == 0 && switching) {
                 k = pdi_layout_switch(r->root, &r->layout, m->version);
                 if (k < 0)
                         return pdi_error_set(&r->ctx->err, k, "switch %s to %s: %s",
@@ -611,7 +610,7 @@ static int install(struct run *r)
                 k = activate(r);
         if (k == 0 && (json_is_true(json_object_get(r->out, "changed")) || !host_running(r) ||
                        r->restart_needed))
-                k = pdi_run_start_or_fall_back(r, previous, version);
+                k = pdi_run_start_or_fall_back(r, previous, version, true);
         bool changed = json_is_true(json_object_get(r->out, "changed"));
         if (k == 0 && changed)
                 k = pdi_state_history_add(&r->state, r->layout.instance, r->o->action,

@@ -34,8 +34,6 @@ struct run {
         bool host_ready;
         struct pdi_report report;
         bool restart_needed; /* the running node is not the release `current` names */
-        char *prev_before;   /* `previous` before this run: restored by a fallback */
-        bool check_only;     /* health-check the running node without restarting it */
 };
 
 char *pdi_run_join(const char *dir, const char *name);
@@ -51,12 +49,19 @@ bool pdi_run_already_installed(struct run *r);
 /* Release checks on releases/<dirname>; an error-level finding refuses (-PDI_E_POLICY). */
 int pdi_run_check_release(struct run *r, const char *dirname);
 int pdi_run_dry_run(struct run *r);
-/* After `current` moved from `from` to `to`: restart and health-check the node; if it fails,
- * switch back to `from`, restart, confirm it healthy, record the failure (exit 1). */
-int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to);
-/* A health check that a killed run left unfinished (the state's `pending`): check the
- * release it had switched to (falling back if it fails), or finish its fallback. Runs right
- * after pdi_run_reconcile; a fallback ends the run with -PDI_E_FAILED. */
+/* Before `current` moves from `from` (NULL: nothing installed) to `to`: record the switch
+ * in the state (the caller saves it before the rename), so that a run killed anywhere after
+ * it is finished by the next one. Only live runs that will health-check keep a record. */
+int pdi_run_begin_switch(struct run *r, const char *from, const char *to);
+/* After `current` moved from `from` to `to` (or to restart `to` in place, from NULL): start
+ * the node (restart it unless restart is false and it is already active) and health-check
+ * it; if that fails and the switch was recorded, switch back to its `from`, start it,
+ * confirm it healthy, record the failure (exit 1). Offline: say how to start it. */
+int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to, bool restart);
+/* A switch that a killed run left unfinished (the state's `pending`): health-check the
+ * release it had switched to (falling back if it fails), finish a fallback under way, or
+ * forget a switch that never happened. Runs right after pdi_run_reconcile; a fallback ends
+ * the run with -PDI_E_FAILED. */
 int pdi_run_resume_pending(struct run *r);
 /* Live: note when the running node is not the release `current` names (restart_needed). */
 void pdi_run_check_running(struct run *r);

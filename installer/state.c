@@ -240,13 +240,13 @@ int pdi_state_set_rendered(struct pdi_state *s, const char *path, const char *sh
 }
 
 int pdi_state_set_pending(struct pdi_state *s, const char *instance, const char *action,
-                          const char *from, const char *to, const char *previous)
+                          const char *from, const char *to, const char *previous, const char *phase)
 {
         json_t *inst = instance_entry(s, instance, true);
         char now[32];
         pdi_state_now(now);
-        json_t *e = json_pack("{s:s, s:s?, s:s, s:s?, s:s}", "action", action, "from", from, "to",
-                              to, "previous", previous, "since", now);
+        json_t *e = json_pack("{s:s, s:s?, s:s, s:s?, s:s, s:s}", "action", action, "from", from,
+                              "to", to, "previous", previous, "phase", phase, "since", now);
         return inst && e && json_object_set_new(inst, "pending", e) == 0 ? 0 : -ENOMEM;
 }
 
@@ -258,7 +258,11 @@ void pdi_state_clear_pending(struct pdi_state *s, const char *instance)
 json_t *pdi_state_pending(const struct pdi_state *s, const char *instance)
 {
         json_t *p = json_object_get(instance_entry(s, instance, false), "pending");
-        return json_is_object(p) && json_is_string(json_object_get(p, "to")) ? p : NULL;
+        return json_is_string(json_object_get(p, "action")) &&
+                       json_is_string(json_object_get(p, "to")) &&
+                       json_is_string(json_object_get(p, "phase"))
+                   ? p
+                   : NULL;
 }
 
 json_t *pdi_state_failure(const struct pdi_state *s, const char *instance, const char *version)

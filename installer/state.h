@@ -64,15 +64,18 @@ void pdi_state_now(char buf[32]);
 const char *pdi_state_rendered(const struct pdi_state *s, const char *path);
 int pdi_state_set_rendered(struct pdi_state *s, const char *path, const char *sha256);
 
-/* A health check under way: state.instances.<instance>.pending = {action, from, to,
- * previous, since}, saved before the node is restarted on `to` and removed once the check
- * has passed or the run fell back to `from` (previous: what `previous` was before the run,
- * restored by a fallback). A run killed in between leaves it, and the next upgrade, install
- * or rollback finishes the check; status reports it. from and previous may be NULL. */
+/* A switch of `current` under way: state.instances.<instance>.pending = {action, from, to,
+ * previous, phase, since}. Saved before `current` moves from `from` to `to` (phase
+ * "switch"), and again before a failed health check switches back (phase "fallback");
+ * removed once the check passed or the fallback is done. previous is what `previous` was
+ * before the switch (a fallback restores it). A run killed in between leaves it, and the
+ * next install, upgrade or rollback finishes the switch; status reports it. from and
+ * previous may be NULL. */
 int pdi_state_set_pending(struct pdi_state *s, const char *instance, const char *action,
-                          const char *from, const char *to, const char *previous);
+                          const char *from, const char *to, const char *previous,
+                          const char *phase);
 void pdi_state_clear_pending(struct pdi_state *s, const char *instance);
-/* The pending record, or NULL; borrowed strings via json_object_get on it. */
+/* The pending record (one with string action, to and phase), or NULL. Borrowed. */
 json_t *pdi_state_pending(const struct pdi_state *s, const char *instance);
 
 /* A release that failed its health check after an upgrade (the run fell back). */

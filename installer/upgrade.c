@@ -12,71 +12,15 @@
 #include <fcntl.h>
 #include <limits.h>
 
-static int switch_to(struct run *r, const char *version)
-{
-        int k = pdi_layout_switch(r->root, &r->layout, version);
-        if (k < 0)
-                return pdi_error_set(&r->ctx->err, k, "switch %s to %s: %s", r->layout.current,
-                                     version, strerror(-k));
-        log_notice("%s -> releases/%s", r->layout.current, version);
-        return pdi_state_set_current(&r->state, r->layout.instance, version);
-}
-
-int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to)
+int pdi_run_begin_switch(struct run *r, const char *from, const char *to)
 {
         const char *inst = r->layout.instance;
-        if (r->o->no_start || !r->host.live) {
-                bool switched = from && !streq(from, to);
-                pdi_report_note(&r->report, "%s%s is current; %s the node with 'systemctl %s %s'%s",
-                                r->host.live ? "" : "offline (--root or no systemd): ", to,
-                                switched ? "restart" : "start", switched ? "restart" : "start",
-                                r->layout.service, r->host.live ? "" : " on the target system");
+        if (!r->host.live || r->o->no_start) {
+                pdi_state_clear_pending(&r->state, inst); /* no check will follow */
                 return 0;
         }
-        /* On disk before the restart: a run killed during the check leaves it behind, and the
-         * next run finishes the check (pdi_run_resume_pending). */
-        int k = pdi_state_set_pending(&r->state, inst, r->o->action, from, to, r->prev_before);
-        if (k == 0)
-                k = pdi_run_save_state(r);
-        if (k < 0)
-                return k;
-        struct pdi_error first = {0};
-        pdi_fault("before-restart");
-        k = pdi_host_start(&r->host, r->o->settle_s, !r->check_only, &r->report, &first);
-        if (k == 0) {
-                pdi_state_clear_pending(&r->state, inst);
-                return pdi_run_save_state(r);
-        }
-        if (!from || streq(from, to)) {
-                /* Nothing to fall back to: the failure is reported, nothing is left pending. */
-                pdi_state_clear_pending(&r->state, inst);
-                (void)pdi_run_save_state(r);
-                r->ctx->err = first;
-                return k;
-        }
-        log_error("polkadot %s failed its health check; switching back to %s", to, from);
-        int s = switch_to(r, from);
-        /* `previous` goes back to what it was: a plain rollback must not pick the release
-         * that just failed. */
-        if (s == 0)
-                s = pdi_state_set_previous(&r->state, inst, r->prev_before);
-        pdi_fault("fell-back");
-        struct pdi_error second = {0};
-        if (s == 0)
-                s = pdi_host_start(&r->host, r->o->settle_s, true, &r->report, &second);
-        pdi_state_record_failure(&r->state, inst, to, first.msg);
-        pdi_state_history_add(&r->state, inst, "fallback", to, from, s == 0 ? "ok" : "failed",
-                              first.msg);
-        pdi_state_clear_pending(&r->state, inst);
-        (void)pdi_run_save_state(r);
-        json_object_set_new(r->out, "fell_back_to", json_string(from));
-        if (s < 0)
-                return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
-                                     "%s failed: %s; the fallback to %s failed too: %s", to,
-                                     first.msg, from, second.msg);
-        return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
-                             "%s failed: %s; fell back to %s, which is active and healthy", to,
-                             first.msg, from);
+        return pdi_state_set_pending(&r->state, inst, r->o->action, from, to,
+                                     pdi_state_previous(&r->state, inst), "switch");
 }
 
 /* Which release the running node executes, from its /proc/PID/exe. */
@@ -100,79 +44,156 @@ static char *running_release(struct run *r)
         return v;
 }
 
-static char *pending_str(json_t *p, const char *key)
+/* The pending record's fields, copied: clearing the record frees the originals. */
+struct pending {
+        char *action, *from, *to, *previous, *phase;
+};
+
+static void pending_done(struct pending *p)
+{
+        free(p->action);
+        free(p->from);
+        free(p->to);
+        free(p->previous);
+        free(p->phase);
+}
+
+static char *field(json_t *p, const char *key)
 {
         const char *v = json_string_value(json_object_get(p, key));
         return v ? strdup(v) : NULL;
 }
 
-/* The run was killed after `current` had moved back to `from`: finish the fallback. */
-static int finish_fallback(struct run *r, const char *action, const char *from, const char *to,
-                           const char *previous)
+/* The record of the switch to `to`, if there is one (false otherwise). */
+static bool pending_get(struct run *r, const char *to, struct pending *ret)
+{
+        json_t *p = pdi_state_pending(&r->state, r->layout.instance);
+        *ret = (struct pending){0};
+        if (!p || (to && !streq(json_string_value(json_object_get(p, "to")), to)))
+                return false;
+        *ret = (struct pending){field(p, "action"), field(p, "from"), field(p, "to"),
+                                field(p, "previous"), field(p, "phase")};
+        return ret->action && ret->to;
+}
+
+/* `current` is back on p->from: start it (restart unless it already runs), record that
+ * p->to failed, forget the record. Ends the run with exit 1 either way. */
+static int finish_fallback(struct run *r, const struct pending *p, const char *reason, bool restart)
 {
         const char *inst = r->layout.instance;
-        log_notice("an interrupted %s had switched back from %s to %s: finishing the fallback",
-                   action, to, from);
-        _cleanup_free_ char *running = running_release(r);
+        /* `previous` goes back to what it was before the switch, unless that is the release
+         * that just failed: a plain rollback must not pick it. */
+        int k =
+            pdi_state_set_previous(&r->state, inst, streq(p->previous, p->to) ? NULL : p->previous);
         struct pdi_error e = {0};
-        int k = pdi_state_set_previous(&r->state, inst, previous);
         if (k == 0)
-                k = pdi_host_start(&r->host, r->o->settle_s, !streq(running, from), &r->report, &e);
-        if (!pdi_state_failure(&r->state, inst, to))
-                pdi_state_record_failure(&r->state, inst, to,
-                                         "failed its health check (the run was interrupted "
-                                         "while it fell back)");
-        pdi_state_history_add(&r->state, inst, "fallback", to, from, k == 0 ? "ok" : "failed",
-                              "finished by the next run");
+                k = pdi_host_start(&r->host, r->o->settle_s, restart, &r->report, &e);
+        if (!pdi_state_failure(&r->state, inst, p->to))
+                pdi_state_record_failure(&r->state, inst, p->to, reason);
+        pdi_state_history_add(&r->state, inst, "fallback", p->to, p->from, k == 0 ? "ok" : "failed",
+                              reason);
         pdi_state_clear_pending(&r->state, inst);
         (void)pdi_run_save_state(r);
-        json_object_set_new(r->out, "fell_back_to", json_string(from));
+        json_object_set_new(r->out, "fell_back_to", json_string(p->from));
         if (k < 0)
                 return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
-                                     "an interrupted %s to %s had failed and fell back to %s, "
-                                     "which does not start either: %s",
-                                     action, to, from, e.msg);
+                                     "%s failed: %s; the fallback to %s failed too: %s", p->to,
+                                     reason, p->from, e.msg);
         return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
-                             "an interrupted %s to %s had failed its health check; fell back to "
-                             "%s, which is active and healthy",
-                             action, to, from);
+                             "%s failed: %s; fell back to %s, which is active and healthy", p->to,
+                             reason, p->from);
+}
+
+static int switch_to(struct run *r, const char *version)
+{
+        int k = pdi_layout_switch(r->root, &r->layout, version);
+        if (k < 0)
+                return pdi_error_set(&r->ctx->err, k, "switch %s to %s: %s", r->layout.current,
+                                     version, strerror(-k));
+        log_notice("%s -> releases/%s", r->layout.current, version);
+        return pdi_state_set_current(&r->state, r->layout.instance, version);
+}
+
+int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to, bool restart)
+{
+        const char *inst = r->layout.instance;
+        if (r->o->no_start || !r->host.live) {
+                bool switched = from && !streq(from, to);
+                pdi_report_note(&r->report, "%s%s is current; %s the node with 'systemctl %s %s'%s",
+                                r->host.live ? "" : "offline (--root or no systemd): ", to,
+                                switched ? "restart" : "start", switched ? "restart" : "start",
+                                r->layout.service, r->host.live ? "" : " on the target system");
+                return 0;
+        }
+        /* Tree, state and the record of the switch (pdi_run_begin_switch) are on disk before
+         * the restart: a run killed during the check is finished by the next one. */
+        int k = pdi_run_save_state(r);
+        if (k < 0)
+                return k;
+        struct pdi_error first = {0};
+        pdi_fault("before-restart");
+        k = pdi_host_start(&r->host, r->o->settle_s, restart, &r->report, &first);
+        _cleanup_(pending_done) struct pending p = {0};
+        bool can_fall_back = pending_get(r, to, &p) && p.from && !streq(p.from, to);
+        if (k == 0 || !can_fall_back) {
+                pdi_state_clear_pending(&r->state, inst);
+                int s = pdi_run_save_state(r);
+                if (k < 0)
+                        r->ctx->err = first;
+                return k < 0 ? k : s;
+        }
+        log_error("polkadot %s failed its health check; switching back to %s", to, p.from);
+        k = pdi_state_set_pending(&r->state, inst, p.action, p.from, p.to, p.previous, "fallback");
+        if (k == 0)
+                k = pdi_run_save_state(r);
+        if (k == 0)
+                k = switch_to(r, p.from);
+        pdi_fault("fell-back");
+        if (k < 0)
+                return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
+                                     "%s failed: %s; switching back to %s failed too: %s", to,
+                                     first.msg, p.from, r->ctx->err.msg);
+        return finish_fallback(r, &p, first.msg, true);
 }
 
 int pdi_run_resume_pending(struct run *r)
 {
         const char *inst = r->layout.instance;
-        json_t *p = pdi_state_pending(&r->state, inst);
-        if (!p || r->o->dry_run)
+        _cleanup_(pending_done) struct pending p = {0};
+        if (!pending_get(r, NULL, &p) || r->o->dry_run)
                 return 0;
-        _cleanup_free_ char *action = pending_str(p, "action"), *from = pending_str(p, "from"),
-                            *to = pending_str(p, "to"), *previous = pending_str(p, "previous");
-        if (!to || !action)
-                return -ENOMEM;
+        const char *cur = r->tree_current;
         if (!r->host.live || r->o->no_start) {
                 log_warn("an interrupted %s to %s never finished its health check; run it again "
                          "without --no-start on the live system to finish it",
-                         action, to);
+                         p.action, p.to);
                 return 0;
         }
-        if (from && streq(r->tree_current, from) && !streq(from, to))
-                return finish_fallback(r, action, from, to, previous);
-        if (!streq(r->tree_current, to)) {
-                log_notice("forgetting an interrupted %s to %s: current is %s now", action, to,
-                           r->tree_current ? r->tree_current : "nothing");
+        if (streq(p.phase, "fallback") && p.from && (streq(cur, p.to) || streq(cur, p.from))) {
+                log_notice("an interrupted %s to %s was falling back to %s: finishing that",
+                           p.action, p.to, p.from);
+                int k = streq(cur, p.to) ? switch_to(r, p.from) : 0;
+                _cleanup_free_ char *running = running_release(r);
+                return k < 0 ? k
+                             : finish_fallback(r, &p,
+                                               "failed its health check (the run was "
+                                               "interrupted while it fell back)",
+                                               !streq(running, p.from));
+        }
+        if (!streq(cur, p.to) || streq(p.phase, "fallback")) {
+                /* Never switched (current is still `from`), or moved on since. */
+                log_notice("forgetting an interrupted %s to %s: current is %s", p.action, p.to,
+                           cur ? cur : "nothing");
                 pdi_state_clear_pending(&r->state, inst);
                 return pdi_run_save_state(r);
         }
         log_notice("an interrupted %s to %s never finished its health check: checking it now",
-                   action, to);
+                   p.action, p.to);
         /* A node already running the release is checked as it runs, not restarted. */
         _cleanup_free_ char *running = running_release(r);
-        r->check_only = streq(running, to);
-        free(r->prev_before);
-        r->prev_before = TAKE_PTR(previous);
-        int k = pdi_run_start_or_fall_back(r, from, to);
-        r->check_only = false;
+        int k = pdi_run_start_or_fall_back(r, p.from, p.to, !streq(running, p.to));
         if (k == 0)
-                k = pdi_state_history_add(&r->state, inst, action, from, to, "ok",
+                k = pdi_state_history_add(&r->state, inst, p.action, p.from, p.to, "ok",
                                           "health check finished by the next run");
         if (k == 0)
                 k = pdi_run_save_state(r);
@@ -272,8 +293,17 @@ static int rollback(struct run *r, const char *to)
                 k = pdi_state_load(r->root, &r->state, &r->ctx->err);
         if (k == 0)
                 k = pdi_run_reconcile(r);
+        /* A killed rollback to the same release, finished by resuming it, is this rollback:
+         * going on would pick `previous`, the release it came from. */
+        _cleanup_(pending_done) struct pending p = {0};
+        bool same = k == 0 && pending_get(r, to, &p) && streq(p.action, "rollback");
         if (k == 0)
                 k = pdi_run_resume_pending(r);
+        if (k == 0 && same && streq(r->tree_current, p.to) &&
+            !pdi_state_pending(&r->state, r->layout.instance)) {
+                log_notice("the interrupted rollback to %s is finished", p.to);
+                return 0;
+        }
         if (k == 0 && !r->tree_current)
                 k = pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
                                   "rollback: nothing is installed under %s", r->layout.prefix);
@@ -288,7 +318,7 @@ static int rollback(struct run *r, const char *to)
                 if (!r->o->dry_run)
                         k = pdi_run_save_state(r);
                 if (k == 0 && r->restart_needed && !r->o->dry_run)
-                        k = pdi_run_start_or_fall_back(r, NULL, target);
+                        k = pdi_run_start_or_fall_back(r, NULL, target, true);
                 return k;
         }
         if (k == 0)
@@ -312,13 +342,15 @@ static int rollback(struct run *r, const char *to)
         pdi_run_check_running(r);
         k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
         if (k == 0)
+                k = pdi_run_begin_switch(r, r->tree_current, target);
+        if (k == 0)
+                k = pdi_run_save_state(r);
+        if (k == 0)
                 k = switch_to(r, target);
         pdi_fault("rolled-back");
         json_object_set_new(r->out, "changed", json_true());
         if (k == 0)
-                k = pdi_run_save_state(r);
-        if (k == 0)
-                k = pdi_run_start_or_fall_back(r, r->tree_current, target);
+                k = pdi_run_start_or_fall_back(r, r->tree_current, target, true);
         if (k == 0)
                 k = pdi_state_history_add(&r->state, r->layout.instance, "rollback",
                                           r->tree_current, target, "ok", NULL);
