@@ -114,30 +114,40 @@ static void print_text(const json_t *o)
         }
 }
 
-/* An interrupted run left the state behind the tree: the `current` symlink (moved by one
- * atomic rename) is the truth, so the state follows it, as install/upgrade/rollback do.
- * Only when no other installer holds the lock; the unit is never touched from here. */
+/* An interrupted run left the state behind the tree: the state follows it, as
+ * install/upgrade/rollback do. Only under the lock (never waiting for it), with the state
+ * read again under it: an installer that just finished may have saved newer records. The
+ * unit is never touched from here. */
 static void recover(struct pdi_ctx *ctx, const struct pdi_root *root, const struct pdi_layout *l,
                     struct pdi_state *st, const char *cur)
 {
         struct pdi_error err = {0};
         int fd = -1;
-        _cleanup_free_ char *was =
-            pdi_state_current(st, l->instance) ? strdup(pdi_state_current(st, l->instance)) : NULL;
         if (pdi_lock_take(root, l->lock, "status", 0, &fd, &err) < 0) {
                 log_warn("an interrupted run left the state behind the tree (%s); another "
                          "installer is running and will settle it",
                          err.msg);
                 return;
         }
-        if (pdi_state_set_current(st, l->instance, cur) == 0 &&
-            pdi_state_history_add(st, l->instance, "recover", was, cur, "ok",
-                                  "state follows tree") == 0 &&
-            pdi_state_save(root, st, &err) == 0) {
+        struct pdi_state fresh = {0};
+        int k = pdi_state_load(root, &fresh, &err);
+        if (k == 0)
+                k = pdi_state_follow_tree(&fresh, l->instance, cur);
+        bool changed = k > 0;
+        if (changed)
+                k = pdi_state_save(root, &fresh, &err);
+        if (k < 0) {
+                log_warn("could not record the interrupted switch to %s: %s", cur,
+                         err.msg[0] ? err.msg : strerror(-k));
+        } else if (changed) {
                 log_notice("an interrupted run switched to %s; the state now says so too", cur);
                 json_object_set_new(ctx->out, "recovered", json_true());
+        }
+        if (k == 0) {
+                pdi_state_done(st);
+                *st = fresh;
         } else {
-                log_warn("could not record the interrupted switch to %s: %s", cur, err.msg);
+                pdi_state_done(&fresh);
         }
         close(fd);
 }

@@ -240,19 +240,10 @@ int pdi_run_reconcile(struct run *r)
                                      r->layout.current);
         if (k < 0)
                 return pdi_error_set(&r->ctx->err, k, "%s: %s", r->layout.current, strerror(-k));
-        /* A copy: pdi_state_set_current() below frees the string the state holds. */
-        const char *cur = pdi_state_current(&r->state, r->layout.instance);
-        _cleanup_free_ char *st = cur ? strdup(cur) : NULL;
-        if (cur && !st)
-                return -ENOMEM;
-        if (r->tree_current && !streq(st, r->tree_current)) {
-                log_notice("an interrupted run switched to %s; recording it", r->tree_current);
-                k = pdi_state_set_current(&r->state, r->layout.instance, r->tree_current);
-                if (k == 0)
-                        k = pdi_state_history_add(&r->state, r->layout.instance, "recover", st,
-                                                  r->tree_current, "ok", "state follows tree");
-        }
-        return k;
+        k = pdi_state_follow_tree(&r->state, r->layout.instance, r->tree_current);
+        if (k > 0)
+                log_notice("an interrupted run switched to %s; recorded it", r->tree_current);
+        return k < 0 ? k : 0;
 }
 
 int pdi_run_prune(struct run *r, const char *current, const char *previous)

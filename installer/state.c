@@ -189,6 +189,22 @@ int pdi_state_set_current(struct pdi_state *s, const char *instance, const char 
         return json_object_set_new(inst, "current", json_string(version)) < 0 ? -ENOMEM : 0;
 }
 
+int pdi_state_follow_tree(struct pdi_state *s, const char *instance, const char *tree)
+{
+        const char *cur = pdi_state_current(s, instance);
+        if (!tree || streq(cur, tree))
+                return 0;
+        /* A copy: set_current frees the string the state holds. */
+        _cleanup_free_ char *was = cur ? strdup(cur) : NULL;
+        if (cur && !was)
+                return -ENOMEM;
+        int k = pdi_state_set_current(s, instance, tree);
+        if (k == 0)
+                k = pdi_state_history_add(s, instance, "recover", was, tree, "ok",
+                                          "state follows tree");
+        return k < 0 ? k : 1;
+}
+
 int pdi_state_set_previous(struct pdi_state *s, const char *instance, const char *version)
 {
         json_t *inst = instance_entry(s, instance, true);

@@ -51,6 +51,10 @@ int pdi_state_record_release(struct pdi_state *s, const char *instance,
 void pdi_state_forget_release(struct pdi_state *s, const char *instance, const char *version);
 /* current := version; previous := the old current when it differs. */
 int pdi_state_set_current(struct pdi_state *s, const char *instance, const char *version);
+/* The `current` symlink (one atomic rename) is the truth: when the state names another
+ * release than tree, current := tree and a "recover" history entry. 1 when it changed the
+ * state, 0 when they agreed (or tree is NULL), -errno. */
+int pdi_state_follow_tree(struct pdi_state *s, const char *instance, const char *tree);
 /* previous := version, or none for NULL (after a fallback, the one before the upgrade). */
 int pdi_state_set_previous(struct pdi_state *s, const char *instance, const char *version);
 int pdi_state_history_add(struct pdi_state *s, const char *instance, const char *action,
