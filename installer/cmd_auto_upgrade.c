@@ -1,6 +1,7 @@
 /* auto-upgrade: the opt-in timer that runs `upgrade` against a configured manifest URL, for
  * operators who want what apt's unattended-upgrades gives them. Off by default; the risks
  * are in INSTALL.md next to how to turn it on. */
+#include "auto_upgrade.h"
 #include "cli.h"
 #include "conffile.h"
 #include "lock.h"
@@ -21,9 +22,9 @@ struct auto_args {
         const char *manifest, *on_calendar, *installer;
 };
 
-#define TIMER "polkadot-installer-upgrade.timer"
+#define TIMER PDI_AUTO_UPGRADE_TIMER
 #define SERVICE "polkadot-installer-upgrade.service"
-#define UNIT_DIR "/etc/systemd/system"
+#define UNIT_DIR PDI_AUTO_UPGRADE_UNIT_DIR
 #define WANTS UNIT_DIR "/timers.target.wants/" TIMER
 
 /* Values go into a unit file: no blanks, quotes, specifiers (%) or variables ($). */
@@ -106,8 +107,8 @@ static int enable(struct pdi_ctx *ctx, const struct pdi_root *r, const struct au
         return k;
 }
 
-static int disable(struct pdi_ctx *ctx, const struct pdi_root *r, struct pdi_state *st,
-                   struct pdi_report *rep)
+int pdi_auto_upgrade_disable(struct pdi_ctx *ctx, const struct pdi_root *r, struct pdi_state *st,
+                             struct pdi_report *rep)
 {
         int k = 0;
         if (pdi_systemd_live(r)) {
@@ -197,7 +198,8 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
         if (k == 0)
                 k = pdi_state_load(r, &st, &ctx->err);
         if (k == 0)
-                k = a.enable ? enable(ctx, r, &a, &st, &rep) : disable(ctx, r, &st, &rep);
+                k = a.enable ? enable(ctx, r, &a, &st, &rep)
+                             : pdi_auto_upgrade_disable(ctx, r, &st, &rep);
         if (k == 0)
                 k = pdi_state_save(r, &st, &ctx->err);
         if (k < 0 && !ctx->err.msg[0])

@@ -52,3 +52,18 @@ int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const cha
         *ret = PDI_CONFFILE_WRITTEN;
         return pdi_state_set_rendered(st, path, want);
 }
+
+enum pdi_conffile_owner pdi_conffile_owner(const struct pdi_root *r, const struct pdi_state *st,
+                                           const char *path)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        char have[65];
+        int k = pdi_root_read_file(r, path, CONFFILE_MAX, &buf, &len);
+        if (k == -ENOENT)
+                return PDI_CONFFILE_ABSENT;
+        if (k == 0 && pdi_sha256_buf(buf, len, have) == 0 &&
+            streq(have, pdi_state_rendered(st, path)))
+                return PDI_CONFFILE_OURS;
+        return PDI_CONFFILE_THEIRS;
+}

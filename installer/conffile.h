@@ -16,3 +16,13 @@ enum pdi_conffile_result {
 int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const char *path,
                        const char *content, unsigned mode, struct pdi_report *rep,
                        enum pdi_conffile_result *ret, struct pdi_error *err);
+
+/* Whose the file at path is: absent; ours, exactly as we last wrote it; or the operator's
+ * (edited since, never written by us, or unreadable). uninstall removes only ours. */
+enum pdi_conffile_owner {
+        PDI_CONFFILE_ABSENT,
+        PDI_CONFFILE_OURS,
+        PDI_CONFFILE_THEIRS,
+};
+enum pdi_conffile_owner pdi_conffile_owner(const struct pdi_root *r, const struct pdi_state *st,
+                                           const char *path);

@@ -77,9 +77,17 @@ diff "$T/before" <(tree_listing "$R") || fail "a refused setting changed the tre
 
 # uninstall keeps the data, settings and users; --purge without --yes is refused off a TTY.
 mkdir -p "$R/var/lib/polkadot/chains/ksmcc3/keystore" && echo key >"$R/var/lib/polkadot/chains/ksmcc3/keystore/k"
-expect 0 'kept the base path' "$PDI" uninstall --root "$R"
-[ ! -e "$R/opt/polkadot" ] && [ ! -e "$U/polkadot.service" ] && [ ! -e "$U/multi-user.target.wants/polkadot.service" ] ||
-        fail "uninstall left the release or the unit"
+"$PDI" auto-upgrade --enable --root "$R" --manifest https://releases.example.invalid/m.json \
+        --installer "$PDI" >"$T/out" 2>&1 || { cat "$T/out"; fail "auto-upgrade --enable failed"; }
+# The unit the operator edited stays (ours and its .new go); it is disabled all the same, and
+# the unattended-upgrade timer goes with the install.
+expect 0 'left /etc/systemd/system/polkadot.service alone: it was edited' "$PDI" uninstall --root "$R"
+grep -q 'kept the base path' "$T/out" || fail "uninstall did not say what it kept"
+[ ! -e "$R/opt/polkadot" ] && [ ! -e "$U/polkadot.slice" ] && [ ! -e "$U/polkadot.service.new" ] &&
+        [ ! -e "$U/multi-user.target.wants/polkadot.service" ] || fail "uninstall left the release or our units"
+cmp "$T/edited" "$U/polkadot.service" || fail "uninstall removed or changed the edited unit"
+[ ! -e "$U/polkadot-installer-upgrade.timer" ] && [ ! -e "$U/polkadot-installer-upgrade.service" ] &&
+        [ ! -e "$U/timers.target.wants/polkadot-installer-upgrade.timer" ] || fail "uninstall left the upgrade timer"
 [ -f "$R/var/lib/polkadot/chains/ksmcc3/keystore/k" ] && [ -f "$R/etc/polkadot-installer/config" ] && grep -q '^polkadot:' "$R/etc/passwd" ||
         fail "uninstall removed data, settings or users"
 grep -qx 'Nice=-5' "$U/polkadot.service.d/override.conf" || fail "uninstall removed the operator's drop-in"
@@ -88,6 +96,27 @@ expect 2 'add --yes to confirm' "$PDI" uninstall --root "$R" --purge </dev/null
 expect 0 'deleted user polkadot' "$PDI" uninstall --root "$R" --purge --yes
 [ ! -e "$R/var/lib/polkadot" ] && [ ! -e "$R/etc/polkadot-installer" ] && ! grep -q '^polkadot:' "$R/etc/passwd" ||
         fail "purge left data, settings or the user"
+
+# An install this tool did not make (a hand install with its own unit, data and user) is not
+# touched by uninstall, not even with --purge; a foreign `current` link is refused. (The lock
+# under /var/lib/polkadot-installer is the one trace a run leaves.)
+others() { tree_listing "$1" | grep -v -e '^\./var/lib/polkadot-installer' -e '^\./var/lib d '; }
+H="$T/hand"
+mkdir -p "$H/opt/polkadot/bin" "$H/etc/systemd/system" "$H/var/lib/polkadot/chains" "$H/etc"
+printf '#!/bin/sh\n' >"$H/opt/polkadot/bin/polkadot"
+printf '[Service]\nExecStart=/opt/polkadot/bin/polkadot\n' >"$H/etc/systemd/system/polkadot.service"
+echo 'polkadot:x:998:998::/var/lib/polkadot:/usr/sbin/nologin' >"$H/etc/passwd"
+echo data >"$H/var/lib/polkadot/chains/db"
+others "$H" >"$T/before"
+expect 0 'nothing installed by polkadot-installer under /opt/polkadot' "$PDI" uninstall --root "$H" --purge --yes
+grep -q 'nothing to purge' "$T/out" || fail "purge of a foreign install said nothing"
+diff "$T/before" <(others "$H") || fail "uninstall changed an install it did not make"
+ln -s /srv/elsewhere "$H/opt/polkadot/current"
+others "$H" >"$T/before"
+expect 1 'not a link into releases/; refusing to remove an install this tool did not make' \
+        "$PDI" uninstall --root "$H"
+expect_one_error_line
+diff "$T/before" <(others "$H") || fail "a refused uninstall changed the tree"
 
 # Alpine: no systemd units, the operator is told what to do. NixOS: refused.
 A="$T/alpine"
