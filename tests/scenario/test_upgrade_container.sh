@@ -331,6 +331,53 @@ PY
         echo "ok: a kill during the health check is seen by status and finished by the next upgrade (fallback to 2.0.0); the failed release is not retried"
 }
 
+state_previous() {
+        python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["instances"]["polkadot"].get("previous") or "")' "$CT$STATE"
+}
+
+# An upgrade killed before its check, then a failing upgrade: the next run first checks the
+# interrupted release, then falls back from the failing one to it, and `previous` is what it
+# was before either (1.0.0), not what the interrupted run had.
+step_resume_then_fail() {
+        echo "==> 8. an interrupted upgrade, then a failing one"
+        restore v1 1.0.0
+        local rc=0
+        ct env PDI_FAULT_AT=before-restart polkadot-installer upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}" \
+                >"$T/killed" 2>&1 || rc=$?
+        [ "$rc" = 137 ] || { cat "$T/killed" >&2; fail "not killed at before-restart (exit $rc)"; }
+        expect 1 'interrupted upgrade to 2\.0\.0 never finished its health check: checking it now' \
+                pdi upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
+        grep -q '^error: .*3\.0\.0 failed: ' "$T/out" && grep -q 'fell back to 2\.0\.0, which is active and healthy' "$T/out" ||
+                fail "no fallback to 2.0.0: $(cat "$T/out")"
+        assert_live 2.0.0 "after the resumed check and the failing upgrade"
+        [ "$(state_previous)" = 1.0.0 ] || fail "previous is '$(state_previous)', not 1.0.0"
+        assert_failed_recorded 3.0.0 "resumed, then failed"
+        echo "ok: the interrupted upgrade was checked first, the failing one fell back to it; previous stays 1.0.0"
+}
+
+# A record left by a kill is dropped by a run that moves `current` without a health check
+# (--no-start): a later run must not take 2.0.0, which never failed, for a failed release.
+step_no_start_drops_record() {
+        echo "==> 9. a kill during the check, then rollback --no-start"
+        restore v1 1.0.0
+        local rc=0
+        ct env PDI_FAULT_AT=restarted polkadot-installer upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}" \
+                >"$T/killed" 2>&1 || rc=$?
+        [ "$rc" = 137 ] || { cat "$T/killed" >&2; fail "not killed at restarted (exit $rc)"; }
+        expect 0 'never finished its health check; run it again without --no-start' \
+                pdi rollback --to 1.0.0 --no-start "${OPTS[@]}"
+        pdi status --json >"$T/status.json" || fail "status failed"
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["pending_health_check"] is None, d' \
+                "$T/status.json" || fail "rollback --no-start kept the record: $(cat "$T/status.json")"
+        ct systemctl restart polkadot.service
+        expect 3 'sequence 2 is not greater than the highest accepted sequence 2' \
+                pdi upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}"
+        python3 -c 'import json,sys; i=json.load(open(sys.argv[1]))["instances"]["polkadot"]; assert "2.0.0" not in i.get("failed", {}), i' \
+                "$CT$STATE" || fail "2.0.0 was recorded as failed"
+        assert_live 1.0.0 "after rollback --no-start and a restart by hand"
+        echo "ok: rollback --no-start dropped the record; 2.0.0 is not taken for a failed release"
+}
+
 t0=$(date +%s)
 cache_ensure
 t1=$(date +%s)
@@ -346,9 +393,12 @@ step_old_sequence
 t3=$(date +%s)
 kill_every_point "upgrade 1.0.0 -> 2.0.0" v1 1.0.0 2.0.0 0 "" "" upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}"
 kill_every_point "rollback 2.0.0 -> 1.0.0" v2 2.0.0 1.0.0 0 "" "" rollback --to 1.0.0 "${OPTS[@]}"
-# The points before the restart are those of the upgrade above; from there on, the failing path.
-kill_every_point "failing upgrade 2.0.0 -> 3.0.0" v2 2.0.0 2.0.0 '1|3' before-restart 3.0.0 upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
+# The same rollback again, without --to: it must finish the killed one, not undo it.
+kill_every_point "plain rollback 2.0.0 -> 1.0.0" v2 2.0.0 1.0.0 0 "" "" rollback "${OPTS[@]}"
+kill_every_point "failing upgrade 2.0.0 -> 3.0.0" v2 2.0.0 2.0.0 '1|3' "" 3.0.0 upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
 step_killed_during_check
+step_resume_then_fail
+step_no_start_drops_record
 t4=$(date +%s)
 ct_stop_and_check
 echo "timings: cache $((t1 - t0)) s, copy+boot $((t2 - t1)) s, steps 1-5 $((t3 - t2)) s, kills $((t4 - t3)) s, stop $(($(date +%s) - t4)) s"

@@ -111,7 +111,9 @@ cp -a "$T/manifest.good" "$m"
 echo "ok: rollback refuses a release not kept, a damaged one and an altered manifest"
 
 snap f
-expect 0 'ln -sfn releases/1\.1\.0' pdi rollback --dry-run
+# The plan names the paths under the root (pasted, it must not switch the host's install).
+expect 0 "ln -sfn releases/1\.1\.0 $R/opt/polkadot/\.current\.new && mv -T $R/opt/polkadot/\.current\.new $R/opt/polkadot/current" \
+        pdi rollback --dry-run
 unchanged f "rollback --dry-run"
 expect 0 'DRY RUN|dry run|would|ln -sfn|mv ' up 1.0.5 --dry-run --allow-downgrade
 unchanged f "upgrade --dry-run"
