@@ -9,36 +9,30 @@ BENCH_ROUNDS=${BENCH_ROUNDS:-$DEFAULT_ROUNDS}
 [[ $BENCH_MB =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_MB must be a positive integer" >&2; exit 1; }
 [[ $BENCH_ROUNDS =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_ROUNDS must be a positive integer" >&2; exit 1; }
 
-PDI_SOURCE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# scripts/lib.sh: the package list and installer, and the build, shared with the test and
+# demo scripts. It sets PDI_TOP.
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+PDI_SOURCE_DIR=$PDI_TOP
 BUILD=${BENCH_BUILD_DIR:-$PDI_SOURCE_DIR/build-bench}
 
 say() { echo "bench: $*" >&2; }
 
 # --- tools ---------------------------------------------------------------------------------
-if [[ ! -x /usr/bin/time ]]; then
-        say "/usr/bin/time (Debian package 'time') is missing; installing it with apt-get"
-        if [[ $(id -u) = 0 ]] && command -v apt-get >/dev/null; then
-                apt-get install -y -q time >&2 || { apt-get update -q >&2 && apt-get install -y -q time >&2; }
-        fi
-        [[ -x /usr/bin/time ]] || { say "could not install 'time'; run: apt-get install time"; exit 1; }
+[[ $(id -u) = 0 ]] || { say "run as root: installing under a scratch root creates users in it"; exit 1; }
+if [[ -z ${PDI:-} ]]; then
+        pdi_ensure_packages "${PDI_BUILD_PACKAGES[@]}" "${PDI_BENCH_PACKAGES[@]}"
+else
+        pdi_ensure_packages "${PDI_BENCH_PACKAGES[@]}"
 fi
-for t in $TOOLS python3 minisign; do
+for t in $TOOLS python3 minisign /usr/bin/time; do
         command -v "$t" >/dev/null || { say "$t is required"; exit 1; }
 done
-[[ $(id -u) = 0 ]] || { say "run as root: installing under a scratch root creates users in it"; exit 1; }
 
 # --- build (Release, no test hooks) ----------------------------------------------------------
 if [[ -z ${PDI:-} ]]; then
-        if [[ ! -f $BUILD/CMakeCache.txt ]]; then
-                cmake -S "$PDI_SOURCE_DIR" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPDI_TESTING=OFF >&2
-        fi
-        cmake --build "$BUILD" -j"$(nproc)" >"$BUILD/bench-build.log" 2>&1 ||
-                { cat "$BUILD/bench-build.log" >&2; say "build failed"; exit 1; }
+        pdi_build "$BUILD" -DCMAKE_BUILD_TYPE=Release -DPDI_TESTING=OFF
         PDI=$BUILD/polkadot-installer
-        grep -q 'CMAKE_BUILD_TYPE:STRING=Release' "$BUILD/CMakeCache.txt" ||
-                say "warning: $BUILD is not a Release build"
-        grep -q 'PDI_TESTING:BOOL=OFF' "$BUILD/CMakeCache.txt" ||
-                say "warning: $BUILD has PDI_TESTING on (fault-injection hooks compiled in)"
 fi
 [[ -x $PDI ]] || { say "$PDI: not an executable"; exit 1; }
 export PDI PDI_SOURCE_DIR

@@ -121,21 +121,42 @@ static void plan_stage(struct run *r, const struct shown *s)
         plan(r, "mv -T %s/%s.partial %s/%s", s->releases, v, s->releases, v);
 }
 
-/* Host configuration, as INSTALL.md sections 5 and 6 do it by hand. */
+/* The config file is written when it is missing or flags changed it, as the real run does. */
+static bool config_changes(struct run *r)
+{
+        _cleanup_free_ char *old = NULL;
+        _cleanup_free_ char *cfg = pdi_settings_render_config(&r->host.settings);
+        int k = pdi_root_read_file(r->root, r->layout.config, 64 * 1024, &old, NULL);
+        return k == -ENOENT || (k == 0 && r->host.settings_given && cfg && !streq(old, cfg));
+}
+
+/* Host configuration, as INSTALL.md sections 5 and 6 do it by hand: each file the run writes
+ * there (SELinux aside) is a line, and every location carries the root in front. */
 static void plan_host(struct run *r)
 {
         const struct pdi_layout *l = &r->layout;
+        const char *base_path = r->host.settings.base_path;
         _cleanup_free_ char *args = pdi_settings_node_args(&r->host.settings);
         _cleanup_free_ char *sysusers = pdi_root_display(r->root, l->sysusers);
+        _cleanup_free_ char *tmpfiles = pdi_root_display(r->root, l->tmpfiles);
+        _cleanup_free_ char *config = pdi_root_display(r->root, l->config);
         _cleanup_free_ char *env = pdi_root_display(r->root, l->env_file);
         _cleanup_free_ char *units = pdi_root_display(r->root, l->unit_dir);
-        _cleanup_free_ char *base = pdi_root_display(r->root, r->host.settings.base_path);
-        if (!args || !sysusers || !env || !units || !base)
+        _cleanup_free_ char *wants = pdi_root_display(r->root, l->wants_link);
+        _cleanup_free_ char *base = pdi_root_display(r->root, base_path);
+        if (!args || !sysusers || !tmpfiles || !config || !env || !units || !wants || !base)
                 return;
         plan(r, "# users %s and %s, no login (INSTALL.md section 5)", l->user, l->worker_user);
+        plan(r, "install -D -m 0644 polkadot.conf %s   # the sysusers.d lines of INSTALL.md",
+             sysusers);
         plan(r, "systemd-sysusers %s%s %s",
              r->root->is_host ? "" : "--root=", r->root->is_host ? "" : r->root->path, sysusers);
+        plan(r, "echo 'd %s 0750 %s %s -' | install -D -m 0644 /dev/stdin %s", base_path, l->user,
+             l->user, tmpfiles);
         plan(r, "install -d -o %s -g %s -m 0750 %s", l->user, l->user, base);
+        if (config_changes(r))
+                plan(r, "install -D -m 0644 config %s   # the settings, KEY=value (section 6)",
+                     config);
         plan(r, "echo 'POLKADOT_ARGS=\"%s\"' >%s", args, env);
         plan(r, "install -m 0644 %s %s %s/   # rendered from templates/", l->service, l->slice,
              units);
@@ -145,7 +166,8 @@ static void plan_host(struct run *r)
                         plan(r, "systemctl restart %s && systemctl is-active %s", l->service,
                              l->service);
         } else {
-                plan(r, "ln -sfn %s %s   # enable, offline", l->service_path, l->wants_link);
+                /* The link's target is the unit's path inside the root, as systemctl makes it. */
+                plan(r, "ln -sfn %s %s   # enable, offline", l->service_path, wants);
         }
 }
 

@@ -1,5 +1,5 @@
-# Shared by scripts/demo.sh and scripts/test.sh: install what is missing (Debian/Ubuntu),
-# configure and build. Source it; it sets -euo pipefail.
+# Shared by scripts/demo.sh, scripts/test.sh and bench/lib.sh: install what is missing
+# (Debian/Ubuntu), configure and build. Source it; it sets -euo pipefail.
 set -euo pipefail
 
 PDI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -8,8 +8,9 @@ PDI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PDI_BUILD_PACKAGES=(build-essential cmake pkg-config libjansson-dev libssl-dev
         libcurl4-openssl-dev libarchive-dev libsystemd-dev libelf-dev libseccomp-dev)
 PDI_TEST_PACKAGES=(libcmocka-dev minisign lighttpd curl zstd xz-utils python3 clang
-        libclang-rt-14-dev util-linux selinux-policy-dev systemd-container debootstrap musl-tools
-        time clang-format)
+        libclang-rt-14-dev util-linux selinux-policy-dev systemd-container debootstrap clang-format)
+# The benchmarks' tools (bench/): /usr/bin/time measures time and peak RSS.
+PDI_BENCH_PACKAGES=(time curl minisign lighttpd python3)
 
 pdi_missing_packages() {
         local p missing=()

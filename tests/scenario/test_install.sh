@@ -52,6 +52,42 @@ expect 0 'mv -T .*/opt/polkadot/releases/1.1.0.partial .*/opt/polkadot/releases/
 grep -q "^curl -fL .*'$REL_URL/1.1.0/workers.tar.zst'" "$T/out" || fail "plan lacks the download"
 grep -q '^tar -x' "$T/out" || fail "plan lacks the extraction"
 diff "$T/before" <(tree_listing "$R") || fail "--dry-run wrote something"
+# Under --root every location in the plan is inside the root: a line without the prefix,
+# pasted, would change the host. Exempt: quoted strings (URLs, file contents), comments, the
+# --trusted-key file (-p), a symlink's target (ln -sfn TARGET LINK) and /dev/stdin.
+plan_outside_root() { # root planfile: prints each offending path, with its line
+        python3 - "$1" "$2" <<'PY'
+import re, sys
+root, bad = sys.argv[1].rstrip("/") + "/", 0
+for line in open(sys.argv[2]):
+    cmd = re.sub(r"'[^']*'", "''", line.rstrip("\n"))
+    cmd = re.sub(r"(^|\s)#.*", "", cmd)
+    toks = [t.lstrip(">") for t in re.split(r"[\s=]+", cmd) if t]
+    for i, t in enumerate(toks):
+        if not t.startswith("/") or t == "/dev/stdin" or (i and toks[i - 1] == "-p"):
+            continue
+        if i >= 2 and toks[i - 2:i] == ["ln", "-sfn"]:
+            continue
+        if not (t + "/").startswith(root):
+            print(f"{t}  in: {line.strip()}")
+            bad = 1
+sys.exit(bad)
+PY
+}
+plan_outside_root "$R" "$T/out" || fail "the --root plan names paths outside the root"
+grep -q "^ln -sfn /etc/systemd/system/polkadot.service $R/etc/systemd/system/multi-user.target.wants/polkadot.service " \
+        "$T/out" || fail "plan: the offline enable link is not under the root"
+grep -q "| install -D -m 0644 /dev/stdin $R/etc/tmpfiles.d/polkadot.conf$" "$T/out" ||
+        fail "plan lacks the tmpfiles.d snippet"
+grep -q "^install -D -m 0644 polkadot.conf $R/etc/sysusers.d/polkadot.conf " "$T/out" ||
+        fail "plan lacks the sysusers.d snippet"
+grep -q "/etc/polkadot-installer/config" "$T/out" && fail "plan rewrites an existing config without new settings"
+# On an empty root the plan writes the config too, and still nothing outside the root.
+mkdir -p "$T/fresh"
+expect 0 "^install -D -m 0644 config $T/fresh/etc/polkadot-installer/config " \
+        "$PDI" install --root "$T/fresh" --trusted-key "$T/key.pub" --manifest "$REL_URL/1.1.0/manifest.json" --dry-run
+plan_outside_root "$T/fresh" "$T/out" || fail "the --root plan of an empty root names paths outside it"
+[ -z "$(ls -A "$T/fresh")" ] || fail "--dry-run wrote into an empty root: $(ls -A "$T/fresh")"
 
 # A newer release (with an archive) becomes current; the old one stays for rollback.
 expect 0 'current -> releases/1.1.0 \(was 1.0.0\)' inst --manifest "$REL_URL/1.1.0/manifest.json"
