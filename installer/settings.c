@@ -84,6 +84,38 @@ static int check_chain(const char *v, struct pdi_error *err)
                    "is neither polkadot, kusama, westend, paseo nor an absolute chain-spec path");
 }
 
+/* The base path is chowned to the node's user and made 0750: it must name a directory of its
+ * own, spelled so that it cannot resolve to its parent or a system directory. */
+static const char *base_path_problem(const char *v)
+{
+        static const char *const system_dirs[] = {
+            "/",          "/bin",       "/boot",      "/etc",      "/home",      "/lib",
+            "/lib32",     "/lib64",     "/media",     "/mnt",      "/opt",       "/root",
+            "/run",       "/sbin",      "/srv",       "/tmp",      "/usr",       "/usr/bin",
+            "/usr/lib",   "/usr/lib64", "/usr/local", "/usr/sbin", "/usr/share", "/var",
+            "/var/cache", "/var/lib",   "/var/log",   "/var/tmp",  "/var/spool", "/var/opt",
+            "/var/mail",
+        };
+        static const char *const virtual_fs[] = {"/proc", "/sys", "/dev"};
+        if (v[0] != '/')
+                return "is not an absolute directory path";
+        for (size_t i = 0; i < ELEMENTSOF(system_dirs); i++)
+                if (streq(v, system_dirs[i]))
+                        return "is a system directory; name a directory of its own below it";
+        if (strstr(v, "//") || v[strlen(v) - 1] == '/')
+                return "has an empty component ('//' or a trailing '/'); spell it plainly";
+        for (const char *c = v; c; c = strchr(c + 1, '/'))
+                if (strncmp(c, "/.", 2) == 0 &&
+                    (c[2] == '/' || c[2] == '\0' || (c[2] == '.' && (c[3] == '/' || c[3] == '\0'))))
+                        return "has a '.' or '..' component; spell it without them";
+        for (size_t i = 0; i < ELEMENTSOF(virtual_fs); i++) {
+                size_t n = strlen(virtual_fs[i]);
+                if (strncmp(v, virtual_fs[i], n) == 0 && (v[n] == '/' || v[n] == '\0'))
+                        return "is on a kernel file system (/proc, /sys, /dev)";
+        }
+        return NULL;
+}
+
 /* One table maps every setting: its name in the config file and as a flag (with '-'). */
 int pdi_settings_set(struct pdi_settings *s, const char *key, const char *value,
                      struct pdi_error *err)
@@ -97,9 +129,8 @@ int pdi_settings_set(struct pdi_settings *s, const char *key, const char *value,
         if (streq(key, "node_name"))
                 return set_string(&s->node_name, value);
         if (streq(key, "base_path")) {
-                if (value[0] != '/' || strstr(value, "/../") || streq(value, "/"))
-                        return bad(err, key, value, "is not an absolute directory path");
-                return set_string(&s->base_path, value);
+                const char *why = base_path_problem(value);
+                return why ? bad(err, key, value, why) : set_string(&s->base_path, value);
         }
         if (streq(key, "validator"))
                 return parse_bool(key, value, &s->validator, err);

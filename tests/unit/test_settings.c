@@ -58,7 +58,20 @@ static void refusals(void **state)
             {"node_name", "my node", "has blanks"},
             {"node_name", "x\"y", "has blanks, quotes"},
             {"base_path", "var/lib", "is not an absolute directory path"},
-            {"base_path", "/", "is not an absolute directory path"},
+            {"base_path", "", "is not an absolute directory path"},
+            {"base_path", "/", "is a system directory"},
+            {"base_path", "/var/..", "has a '.' or '..' component"},
+            {"base_path", "/var/lib/polkadot/..", "has a '.' or '..' component"},
+            {"base_path", "/.", "has a '.' or '..' component"},
+            {"base_path", "/srv/./x", "has a '.' or '..' component"},
+            {"base_path", "/srv/../x", "has a '.' or '..' component"},
+            {"base_path", "/srv//x", "has an empty component"},
+            {"base_path", "/srv/x/", "has an empty component"},
+            {"base_path", "/var/lib", "is a system directory"},
+            {"base_path", "/etc", "is a system directory"},
+            {"base_path", "/home", "is a system directory"},
+            {"base_path", "/proc/1", "is on a kernel file system"},
+            {"base_path", "/dev", "is on a kernel file system"},
             {"rpc_port", "0", "is not a port"},
             {"rpc_port", "65536", "is not a port"},
             {"rpc_port", "99x", "is not a port"},
@@ -100,6 +113,7 @@ static void config_round_trip(void **state)
         pdi_settings_init(&b, &layout);
         assert_int_equal(pdi_settings_set(&a, "chain", "westend", &err), 0);
         assert_int_equal(pdi_settings_set(&a, "prometheus_port", "9615", &err), 0);
+        assert_int_equal(pdi_settings_set(&a, "base_path", "/srv/.x..y", &err), 0);
         assert_int_equal(pdi_settings_set(&a, "base_path", "/srv/polkadot", &err), 0);
         char *text = pdi_settings_render_config(&a);
         assert_int_equal(pdi_root_mkdir_p(&root, layout.config_dir, 0755), 0);
