@@ -24,24 +24,6 @@ const char *pdi_selinux_state(const struct pdi_root *r)
         return text[0] == '1' ? "enforcing" : "permissive";
 }
 
-static int run(const char *tool, char *const argv[], struct pdi_error *err)
-{
-        _cleanup_free_ char *path = NULL;
-        char out[2048];
-        int status = 0;
-        int k = pdi_exec_find(tool, &path);
-        if (k == 0)
-                k = pdi_exec_run(path, argv, -1, out, sizeof(out), &status);
-        if (k < 0)
-                return pdi_error_set(err, -PDI_E_FAILED, "%s: %s", tool, pdi_strerror(k));
-        if (status != 0) {
-                out[strcspn(out, "\n")] = '\0';
-                return pdi_error_set(err, -PDI_E_FAILED, "%s failed (exit %d): %s", tool, status,
-                                     out);
-        }
-        return 0;
-}
-
 /* The installed module, else the one a build tree made (running from the build tree). */
 static const char *module_path(void)
 {
@@ -63,7 +45,7 @@ static int relabel(const struct pdi_layout *l, struct pdi_report *rep, struct pd
                         argv[n++] = (char *)dirs[i];
         if (n == 2)
                 return 0;
-        int k = run("restorecon", argv, err);
+        int k = pdi_exec_tool("restorecon", argv, -1, err);
         if (k == 0)
                 pdi_report_action(rep, "relabelled %s, %s and %s with restorecon", l->prefix,
                                   l->base_path, l->config_dir);
@@ -88,7 +70,7 @@ int pdi_selinux_apply(const struct pdi_root *r, const struct pdi_layout *l, stru
                 return 0;
         }
         char *argv[] = {"semodule", "-i", (char *)pp, NULL};
-        int k = run("semodule", argv, err);
+        int k = pdi_exec_tool("semodule", argv, -1, err);
         if (k < 0)
                 return k;
         pdi_report_action(rep, "loaded SELinux policy module %s (SELinux %s)", pp, state);

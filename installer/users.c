@@ -265,24 +265,6 @@ static bool tool_hidden(const char *env)
 #endif
 }
 
-static int run_tool(const struct ctx *c, const char *tool, char *const argv[], int in_fd)
-{
-        _cleanup_free_ char *path = NULL;
-        char out[2048];
-        int status = 0;
-        int k = pdi_exec_find(tool, &path);
-        if (k == 0)
-                k = pdi_exec_run(path, argv, in_fd, out, sizeof(out), &status);
-        if (k < 0)
-                return pdi_error_set(c->err, -PDI_E_FAILED, "%s: %s", tool, pdi_strerror(k));
-        if (status != 0) {
-                out[strcspn(out, "\n")] = '\0';
-                return pdi_error_set(c->err, -PDI_E_FAILED, "%s %s failed (exit %d): %s", tool,
-                                     argv[1], status, out);
-        }
-        return 0;
-}
-
 static bool group_exists(const struct ctx *c, const char *name)
 {
         _cleanup_free_ char *gr = NULL, *line = NULL;
@@ -303,7 +285,7 @@ static int create_sysusers(const struct ctx *c, const struct account *a)
         argv[n++] = "-";
         if (lseek(c->snippet_fd, 0, SEEK_SET) < 0)
                 return -errno;
-        return run_tool(c, "systemd-sysusers", argv, c->snippet_fd);
+        return pdi_exec_tool("systemd-sysusers", argv, c->snippet_fd, c->err);
 }
 
 /* useradd -R chroots into the root, so home and shell are paths inside it. */
@@ -321,8 +303,8 @@ static int create_useradd(const struct ctx *c, const struct account *a)
                         (char *)a->name,    (char *)a->name};
         for (size_t i = 0; i < ELEMENTSOF(rest); i++)
                 uargv[u++] = rest[i];
-        int k = group_exists(c, a->name) ? 0 : run_tool(c, "groupadd", gargv, -1);
-        return k < 0 ? k : run_tool(c, "useradd", uargv, -1);
+        int k = group_exists(c, a->name) ? 0 : pdi_exec_tool("groupadd", gargv, -1, c->err);
+        return k < 0 ? k : pdi_exec_tool("useradd", uargv, -1, c->err);
 }
 
 /* busybox has no --root: used for the host only (Alpine). */
@@ -344,8 +326,8 @@ static int create_busybox(const struct ctx *c, const struct account *a)
                          (char *)a->name,
                          (char *)a->name,
                          NULL};
-        int k = group_exists(c, a->name) ? 0 : run_tool(c, "busybox", gargv, -1);
-        return k < 0 ? k : run_tool(c, "busybox", uargv, -1);
+        int k = group_exists(c, a->name) ? 0 : pdi_exec_tool("busybox", gargv, -1, c->err);
+        return k < 0 ? k : pdi_exec_tool("busybox", uargv, -1, c->err);
 }
 
 static uint32_t free_system_id(const char *passwd, const char *group)
