@@ -91,7 +91,7 @@ static int write_units(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
         struct pdi_host_facts facts;
         _cleanup_free_ char *service = NULL, *slice = NULL;
         enum pdi_conffile_result res;
-        int k = pdi_host_facts_detect(&facts);
+        int k = pdi_host_facts_detect(h->root, &facts);
         if (k == 0)
                 k = pdi_units_render_service(h->layout, &h->settings, &facts, &service);
         if (k == 0)

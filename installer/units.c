@@ -7,7 +7,8 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <glob.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
 
 #define GIB (UINT64_C(1) << 30)
@@ -196,55 +197,77 @@ static unsigned lower_known(unsigned a, unsigned b)
         return a == 0 ? b : b == 0 ? a : a < b ? a : b;
 }
 
-/* libsystemd-shared-<version>*.so, which every systemd since 231 installs next to its
- * helpers; the directory differs between distributions (Debian: multiarch). */
-static unsigned version_from_shared_lib(void)
+/* The lowest version among the libsystemd-shared-<version>*.so in dir of the root. */
+static unsigned version_in_dir(const struct pdi_root *r, const char *dir)
 {
-        static const char *const patterns[] = {
-            "/usr/lib/systemd/libsystemd-shared-*.so",
-            "/usr/lib64/systemd/libsystemd-shared-*.so",
-            "/usr/lib/*/systemd/libsystemd-shared-*.so",
-            "/lib/systemd/libsystemd-shared-*.so",
-        };
+        static const char prefix[] = "libsystemd-shared-";
+        int fd = pdi_root_open(r, dir, O_RDONLY | O_DIRECTORY, 0);
+        if (fd < 0)
+                return 0;
+        _cleanup_closedir_ DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return 0;
+        }
         unsigned v = 0;
-        for (size_t k = 0; k < ELEMENTSOF(patterns); k++) {
-                glob_t g;
-                if (glob(patterns[k], GLOB_NOSORT, NULL, &g) != 0)
+        for (struct dirent *e; (e = readdir(d));) {
+                size_t n = strlen(e->d_name);
+                if (strncmp(e->d_name, prefix, sizeof(prefix) - 1) == 0 && n > 3 &&
+                    streq(e->d_name + n - 3, ".so"))
+                        v = lower_known(v, leading_version(e->d_name + sizeof(prefix) - 1));
+        }
+        return v;
+}
+
+/* libsystemd-shared-<version>*.so, which every systemd since 231 installs next to its
+ * helpers; the directory differs between distributions (Debian: multiarch, /usr/lib/<arch>).
+ * Looked up inside the root: the unit is for the systemd that will load it. */
+static unsigned version_from_shared_lib(const struct pdi_root *r)
+{
+        static const char *const dirs[] = {"/usr/lib/systemd", "/usr/lib64/systemd",
+                                           "/lib/systemd"};
+        unsigned v = 0;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                v = lower_known(v, version_in_dir(r, dirs[i]));
+        int fd = pdi_root_open(r, "/usr/lib", O_RDONLY | O_DIRECTORY, 0);
+        _cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        if (fd >= 0 && !d)
+                close(fd);
+        for (struct dirent *e; d && (e = readdir(d));) {
+                _cleanup_free_ char *sub = NULL;
+                if (e->d_name[0] == '.' || streq(e->d_name, "systemd") ||
+                    asprintf(&sub, "/usr/lib/%s/systemd", e->d_name) < 0)
                         continue;
-                for (size_t i = 0; i < g.gl_pathc; i++) {
-                        const char *name = strrchr(g.gl_pathv[i], '/') + 1;
-                        v = lower_known(v, leading_version(name + strlen("libsystemd-shared-")));
-                }
-                globfree(&g);
+                v = lower_known(v, version_in_dir(r, sub));
         }
         return v;
 }
 
 /* "Version: 252" of systemd.pc, which distributions ship in the systemd package itself. */
-static unsigned version_from_pkgconfig(const char *path)
+static unsigned version_from_pkgconfig(const struct pdi_root *r)
 {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
+        _cleanup_free_ char *text = NULL;
+        if (pdi_root_read_file(r, "/usr/share/pkgconfig/systemd.pc", 64 * 1024, &text, NULL) < 0)
                 return 0;
-        char line[256];
-        while (fgets(line, sizeof(line), f))
+        for (const char *line = text; line;
+             line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
                 if (strncmp(line, "Version:", 8) == 0)
                         return leading_version(line + 8 + strspn(line + 8, " \t"));
         return 0;
 }
 
-/* The installed systemd's version without running it (no exec, no bus: this works the same
- * in a container and before systemd runs). Where several are found, the lowest wins: a
- * unit for an older systemd still loads on a newer one, the reverse may not. */
-static unsigned systemd_version(void)
+/* The root's systemd version without running it (no exec, no bus: this works the same
+ * in a container, under --root and before systemd runs). Where several are found, the
+ * lowest wins: a unit for an older systemd still loads on a newer one, the reverse may not. */
+static unsigned systemd_version(const struct pdi_root *r)
 {
-        unsigned v = version_from_shared_lib();
+        unsigned v = version_from_shared_lib(r);
         if (v == 0)
-                v = version_from_pkgconfig("/usr/share/pkgconfig/systemd.pc");
+                v = version_from_pkgconfig(r);
         return v;
 }
 
-int pdi_host_facts_detect(struct pdi_host_facts *ret)
+int pdi_host_facts_detect(const struct pdi_root *r, struct pdi_host_facts *ret)
 {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         long pages = sysconf(_SC_PHYS_PAGES);
@@ -254,7 +277,7 @@ int pdi_host_facts_detect(struct pdi_host_facts *ret)
         *ret = (struct pdi_host_facts){
             .ncpu = (unsigned)ncpu,
             .mem_bytes = (uint64_t)pages * (uint64_t)page_size,
-            .systemd_version = systemd_version(),
+            .systemd_version = systemd_version(r),
         };
         return 0;
 }

@@ -14,9 +14,10 @@ struct pdi_host_facts {
         unsigned systemd_version; /* 0: unknown (assume current) */
 };
 
-/* Facts of the running host (for --root: of the host too; limits are computed from the
- * machine that will run the node, which an operator can override in a drop-in). */
-int pdi_host_facts_detect(struct pdi_host_facts *ret);
+/* CPUs and memory of the running host (for --root too: limits are computed from the machine
+ * that will run the node, which an operator can override in a drop-in); the systemd version
+ * is the root's, as that systemd loads the unit. */
+int pdi_host_facts_detect(const struct pdi_root *r, struct pdi_host_facts *ret);
 
 /* systemd older than 247 cannot parse landlock_* syscall names (Ubuntu 20.04 has 245):
  * those get a unit without them in the filter's allow list (and without other keys they do

@@ -93,6 +93,17 @@ expect 0 'deleted user polkadot' "$PDI" uninstall --root "$R" --purge --yes
 [ ! -e "$R/var/lib/polkadot" ] && [ ! -e "$R/etc/polkadot-installer" ] && ! grep -q '^polkadot:' "$R/etc/passwd" ||
         fail "purge left data, settings or the user"
 
+# An Ubuntu 20.04 tree (systemd 245) gets the deny-list filter of the template's
+# @BEFORE_247@ lines, whatever systemd the host runs: 245 cannot parse landlock_*.
+O="$T/focal"
+mkdir -p "$O/etc" "$O/usr/lib/systemd"
+cp "$PDI_SOURCE_DIR/tests/fixtures/os-release/debian" "$O/etc/os-release"
+: >"$O/usr/lib/systemd/libsystemd-shared-245.so"
+expect 0 'offline .*start the node with' "$PDI" install --root "$O" --from "$T/r1" --trusted-key "$T/key.pub" -y
+diff <(sed -n 's/^@BEFORE_247@\(SystemCallFilter=\)/\1/p' "$PDI_SOURCE_DIR/templates/polkadot.service.in") \
+        <(grep '^SystemCallFilter=' "$O/etc/systemd/system/polkadot.service") ||
+        fail "systemd 245 root: the unit's SystemCallFilter is not the pre-247 deny list"
+
 # Alpine: no systemd units, the operator is told what to do. NixOS: refused.
 A="$T/alpine"
 mkdir -p "$A/etc"
