@@ -475,10 +475,6 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
         };
         struct ctx c = {r, d, d && d->nologin ? d->nologin : "/usr/sbin/nologin", rep, err, -1};
         bool exists[ELEMENTSOF(a)];
-        if (d && d->init == PDI_INIT_NIXOS)
-                return pdi_error_set(err, -PDI_E_POLICY,
-                                     "NixOS: users are declared in configuration.nix, not "
-                                     "created by the installer (see INSTALL.md, NixOS)");
         for (size_t i = 0; i < ELEMENTSOF(a); i++) {
                 int k = check_existing(&c, a[i].name, &exists[i]);
                 if (k < 0)

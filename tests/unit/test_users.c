@@ -13,7 +13,7 @@ static struct pdi_root root;
 static struct pdi_layout layout;
 static struct pdi_report rep;
 static const struct pdi_distro debian = {
-    "debian", "Debian", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"sudo", "adm"}, false};
+    "debian", "Debian", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"sudo", "adm"}};
 
 static void put(const char *path, const char *text, mode_t mode)
 {
