@@ -189,7 +189,7 @@ int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, stru
                         return -PDI_E_FAILED;
                 }
         }
-        return 0;
+        return 1;
 }
 
 int pdi_settings_validate(const struct pdi_settings *s, struct pdi_error *err)

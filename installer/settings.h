@@ -22,6 +22,7 @@ struct pdi_settings {
 
 void pdi_settings_init(struct pdi_settings *s, const struct pdi_layout *l);
 void pdi_settings_done(struct pdi_settings *s);
+/* Apply the config file's settings to s: 1 if it was read, 0 if there is none yet. */
 int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, struct pdi_settings *s,
                       struct pdi_error *err);
 int pdi_settings_validate(const struct pdi_settings *s, struct pdi_error *err);

@@ -1,4 +1,5 @@
 #include "settings.h"
+#include "host.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -116,9 +117,10 @@ static void config_round_trip(void **state)
         assert_int_equal(pdi_settings_set(&a, "base_path", "/srv/.x..y", &err), 0);
         assert_int_equal(pdi_settings_set(&a, "base_path", "/srv/polkadot", &err), 0);
         char *text = pdi_settings_render_config(&a);
+        assert_int_equal(pdi_settings_load(&root, &layout, &b, &err), 0); /* none yet */
         assert_int_equal(pdi_root_mkdir_p(&root, layout.config_dir, 0755), 0);
         assert_int_equal(pdi_root_write_atomic(&root, layout.config, text, strlen(text), 0644), 0);
-        assert_int_equal(pdi_settings_load(&root, &layout, &b, &err), 0);
+        assert_int_equal(pdi_settings_load(&root, &layout, &b, &err), 1);
         char *x = pdi_settings_node_args(&a), *y = pdi_settings_node_args(&b);
         assert_string_equal(x, y);
         free(x);
@@ -133,12 +135,36 @@ static void config_round_trip(void **state)
         pdi_settings_done(&b);
 }
 
+/* Flags reach the host as key=value; one without '=' is a usage error naming it. A config
+ * file exists, so no prompt is asked. */
+static void overrides_from_flags(void **state)
+{
+        (void)state;
+        struct pdi_host h;
+        struct pdi_error err = {0};
+        const char cfg[] = "chain=westend\n";
+        assert_int_equal(pdi_root_mkdir_p(&root, layout.config_dir, 0755), 0);
+        assert_int_equal(pdi_root_write_atomic(&root, layout.config, cfg, strlen(cfg), 0644), 0);
+        char *bad[] = {(char *)"chain"};
+        assert_int_equal(pdi_host_prepare(&h, &root, &layout, bad, 1, false, &err), -PDI_E_USAGE);
+        assert_string_equal(err.msg, "setting 'chain': not key=value");
+        pdi_host_done(&h);
+        err = (struct pdi_error){0};
+        char *good[] = {(char *)"chain=kusama", (char *)"rpc_port=9944"};
+        assert_int_equal(pdi_host_prepare(&h, &root, &layout, good, 2, true, &err), 0);
+        assert_string_equal(h.settings.chain, "kusama");
+        assert_int_equal(h.settings.rpc_port, 9944);
+        assert_true(h.settings_given);
+        pdi_host_done(&h);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(defaults_and_args),
             cmocka_unit_test(refusals),
             cmocka_unit_test(config_round_trip),
+            cmocka_unit_test(overrides_from_flags),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
