@@ -130,9 +130,9 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
         if (h->generic_distro)
                 pdi_report_note(rep, "%s has no os-release: using generic systemd defaults",
                                 h->root->path);
-        int k = pdi_users_ensure(h->root, h->layout, h->distro, rep, err);
+        int k = pdi_users_ensure(h->root, h->layout, h->distro, st, rep, err);
         if (k == 0)
-                k = pdi_dirs_ensure(h->root, h->layout, &h->settings, rep, err);
+                k = pdi_dirs_ensure(h->root, h->layout, &h->settings, st, rep, err);
         if (k == 0)
                 k = write_config(h, st, rep, err);
         if (k < 0)

@@ -1,4 +1,5 @@
 #include "users.h"
+#include "conffile.h"
 #include "exec.h"
 
 #include <errno.h>
@@ -233,23 +234,13 @@ static char *render_sysusers(const struct ctx *c, const struct account *a, size_
         return out;
 }
 
-/* Write path with text unless it already holds exactly that; report a change. */
-static int write_if_changed(const struct pdi_root *r, const char *path, const char *text,
-                            struct pdi_report *rep, struct pdi_error *err)
+/* The snippets are the operator's to edit, like the units: an edit is kept, ours goes to
+ * .new beside it (conffile.h). */
+static int write_snippet(const struct pdi_root *r, struct pdi_state *st, const char *path,
+                         const char *text, struct pdi_report *rep, struct pdi_error *err)
 {
-        _cleanup_free_ char *old = NULL, *parent = NULL;
-        const char *base;
-        if (pdi_root_read_file(r, path, DB_MAX, &old, NULL) == 0 && streq(old, text))
-                return 0;
-        int k = pdi_path_split(path, &parent, &base);
-        if (k == 0)
-                k = pdi_root_mkdir_p(r, parent, 0755);
-        if (k == 0)
-                k = pdi_root_write_atomic(r, path, text, strlen(text), 0644);
-        if (k < 0)
-                return pdi_error_set(err, k, "%s: %s", path, pdi_strerror(k));
-        pdi_report_action(rep, "wrote %s", path);
-        return 0;
+        enum pdi_conffile_result res;
+        return pdi_conffile_write(r, st, path, text, 0644, rep, &res, err);
 }
 
 /* ---- creating the accounts: systemd-sysusers, useradd, busybox, or ourselves ---- */
@@ -467,7 +458,8 @@ static int create_missing(struct ctx *c, const struct account *a, const bool *ex
 }
 
 int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
-                     const struct pdi_distro *d, struct pdi_report *rep, struct pdi_error *err)
+                     const struct pdi_distro *d, struct pdi_state *st, struct pdi_report *rep,
+                     struct pdi_error *err)
 {
         const struct account a[] = {
             {l->user, "Polkadot node", l->base_path},
@@ -483,7 +475,7 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
         _cleanup_free_ char *snippet = render_sysusers(&c, a, ELEMENTSOF(a));
         if (!snippet)
                 return pdi_error_set(err, -ENOMEM, "sysusers snippet: %s", pdi_strerror(-ENOMEM));
-        int k = write_if_changed(r, l->sysusers, snippet, rep, err);
+        int k = write_snippet(r, st, l->sysusers, snippet, rep, err);
         if (k < 0)
                 return k;
         for (size_t i = 0; i < ELEMENTSOF(a); i++)
@@ -565,7 +557,8 @@ static int ensure_base(const struct pdi_root *r, const char *path, uid_t uid, gi
 }
 
 int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
-                    const struct pdi_settings *s, struct pdi_report *rep, struct pdi_error *err)
+                    const struct pdi_settings *s, struct pdi_state *st, struct pdi_report *rep,
+                    struct pdi_error *err)
 {
         const char *base = s && s->base_path ? s->base_path : l->base_path;
         uid_t uid;
@@ -583,6 +576,6 @@ int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                      "d %s 0750 %s %s -\n",
                      base, l->user, l->user) < 0)
                 return pdi_error_set(err, -ENOMEM, "tmpfiles snippet: %s", pdi_strerror(-ENOMEM));
-        k = write_if_changed(r, l->tmpfiles, snippet, rep, err);
+        k = write_snippet(r, st, l->tmpfiles, snippet, rep, err);
         return k < 0 ? k : ensure_base(r, base, uid, gid, rep, err);
 }
