@@ -82,24 +82,36 @@ static int parse_id(const char *s, uint32_t *ret)
         return 0;
 }
 
-/* Is id used in the given numeric field (2: passwd uid / group gid) of any line? */
-static bool db_id_used(const char *text, uint32_t id, unsigned field)
+/* The first line whose numeric field (2: passwd uid / group gid) is id: true, and its name
+ * (first field) in buf when buf is given. */
+static bool db_find_id(const char *text, uint32_t id, unsigned field, char *buf, size_t n)
 {
         for (const char *line = text; line && *line;) {
-                const char *p = line;
+                const char *end = strchr(line, '\n'), *p = line;
                 for (unsigned i = 0; i < field && p; i++) {
                         p = strchr(p, ':');
-                        if (p)
-                                p++;
+                        p = p && (!end || p < end) ? p + 1 : NULL;
                 }
-                char *end = NULL;
-                if (p && strtoul(p, &end, 10) == id && end != p && *end == ':')
-                        return true;
-                line = strchr(line, '\n');
-                if (line)
-                        line++;
+                uint32_t v;
+                size_t len = p ? strcspn(p, ":\n") : 0;
+                char num[16];
+                if (p && p[len] == ':' && len > 0 && len < sizeof(num)) {
+                        memcpy(num, p, len);
+                        num[len] = '\0';
+                        if (parse_id(num, &v) == 0 && v == id) {
+                                if (buf)
+                                        snprintf(buf, n, "%.*s", (int)strcspn(line, ":"), line);
+                                return true;
+                        }
+                }
+                line = end ? end + 1 : NULL;
         }
         return false;
+}
+
+static bool db_id_used(const char *text, uint32_t id, unsigned field)
+{
+        return db_find_id(text, id, field, NULL, 0);
 }
 
 int pdi_users_lookup(const struct pdi_root *r, const char *name, uid_t *ret_uid, gid_t *ret_gid)
@@ -496,20 +508,8 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
 static void id_name(const struct pdi_root *r, const char *db, uint32_t id, char *buf, size_t n)
 {
         _cleanup_free_ char *text = NULL;
-        snprintf(buf, n, "%" PRIu32, id);
-        if (db_read(r, db, &text) < 0)
-                return;
-        for (const char *line = text; line && *line;) {
-                const char *colon = strchr(line, ':'), *end = strchr(line, '\n');
-                const char *p = colon ? strchr(colon + 1, ':') : NULL;
-                char *e = NULL;
-                if (p && (!end || p < end) && strtoul(p + 1, &e, 10) == id && e != p + 1 &&
-                    *e == ':') {
-                        snprintf(buf, n, "%.*s", (int)(colon - line), line);
-                        return;
-                }
-                line = end ? end + 1 : NULL;
-        }
+        if (db_read(r, db, &text) < 0 || !db_find_id(text, id, 2, buf, n))
+                snprintf(buf, n, "%" PRIu32, id);
 }
 
 static int open_or_create_dir(const struct pdi_root *r, const char *path, bool *ret_created)
