@@ -163,6 +163,16 @@ static void format_limit(char *buf, size_t n, uint64_t bytes)
                 snprintf(buf, n, "%" PRIu64 "M", bytes / MIB);
 }
 
+uint64_t pdi_units_tasks_max(unsigned ncpu, uint64_t pid_max)
+{
+        uint64_t tasks = (uint64_t)ncpu * 1024;
+        if (tasks < 4096)
+                tasks = 4096;
+        if (pid_max > 0 && tasks > pid_max / 2)
+                tasks = pid_max / 2;
+        return tasks;
+}
+
 int pdi_units_render_slice(const struct pdi_layout *l, const struct pdi_host_facts *f,
                            char **ret_text)
 {
@@ -171,14 +181,15 @@ int pdi_units_render_slice(const struct pdi_layout *l, const struct pdi_host_fac
                 return -ENOENT;
         uint64_t high, max;
         pdi_units_memory_limits(f->mem_bytes, &high, &max);
-        char shigh[32], smax[32], stotal[32], ncpu[16];
+        char shigh[32], smax[32], stotal[32], ncpu[16], tasks[24];
         format_limit(shigh, sizeof(shigh), high);
         format_limit(smax, sizeof(smax), max);
         snprintf(stotal, sizeof(stotal), "%" PRIu64 " MiB", f->mem_bytes / MIB);
         snprintf(ncpu, sizeof(ncpu), "%u", f->ncpu);
+        snprintf(tasks, sizeof(tasks), "%" PRIu64, pdi_units_tasks_max(f->ncpu, f->pid_max));
         const struct pdi_units_var vars[] = {
             {"INSTANCE", l->instance}, {"SLICE", l->slice},  {"MEM_TOTAL", stotal}, {"NCPU", ncpu},
-            {"MEMORY_HIGH", shigh},    {"MEMORY_MAX", smax}, {"TASKS_MAX", "8192"},
+            {"MEMORY_HIGH", shigh},    {"MEMORY_MAX", smax}, {"TASKS_MAX", tasks},
         };
         return pdi_units_render(tmpl, vars, ELEMENTSOF(vars), f->systemd_version, ret_text);
 }
@@ -267,6 +278,16 @@ static unsigned systemd_version(const struct pdi_root *r)
         return v;
 }
 
+/* kernel.pid_max (procfs reports size 0, so not pdi_read_file_at); 0 if unreadable. */
+static uint64_t pid_max(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+        unsigned long long v = 0;
+        if (!f || fscanf(f, "%llu", &v) != 1)
+                return 0;
+        return v;
+}
+
 int pdi_host_facts_detect(const struct pdi_root *r, struct pdi_host_facts *ret)
 {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -276,6 +297,7 @@ int pdi_host_facts_detect(const struct pdi_root *r, struct pdi_host_facts *ret)
                 return errno ? -errno : -EIO;
         *ret = (struct pdi_host_facts){
             .ncpu = (unsigned)ncpu,
+            .pid_max = pid_max(),
             .mem_bytes = (uint64_t)pages * (uint64_t)page_size,
             .systemd_version = systemd_version(r),
         };

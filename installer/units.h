@@ -12,6 +12,7 @@ struct pdi_host_facts {
         unsigned ncpu;
         uint64_t mem_bytes;
         unsigned systemd_version; /* 0: unknown (assume current) */
+        uint64_t pid_max;         /* kernel.pid_max; 0: unknown */
 };
 
 /* CPUs and memory of the running host (for --root too: limits are computed from the machine
@@ -24,6 +25,9 @@ int pdi_host_facts_detect(const struct pdi_root *r, struct pdi_host_facts *ret);
  * not know), still loadable, still letting Secure Validator Mode work. */
 int pdi_units_render_service(const struct pdi_layout *l, const struct pdi_settings *s,
                              const struct pdi_host_facts *f, char **ret_text);
+/* The slice's TasksMax: 1024 tasks per CPU (a node runs a few threads per CPU for each of its
+ * runtimes, plus PVF workers), at least 4096, at most half of kernel.pid_max (0: unknown). */
+uint64_t pdi_units_tasks_max(unsigned ncpu, uint64_t pid_max);
 int pdi_units_render_slice(const struct pdi_layout *l, const struct pdi_host_facts *f,
                            char **ret_text);
 

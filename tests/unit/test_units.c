@@ -170,7 +170,18 @@ static void slice_has_accounting_and_limits(void **state)
         assert_true(has_line(t, "MemoryMax=15073M"));
         assert_true(has_line(t, "CPUWeight=200"));
         assert_true(has_line(t, "IOWeight=200"));
+        assert_true(has_line(t, "TasksMax=4096"));
         assert_non_null(strstr(t, "polkadot.slice.d/"));
+        /* TasksMax follows the CPUs, within the kernel's pid space. */
+        assert_int_equal(pdi_units_tasks_max(1, 0), 4096);
+        assert_int_equal(pdi_units_tasks_max(8, 4194304), 8192);
+        assert_int_equal(pdi_units_tasks_max(64, 4194304), 65536);
+        assert_int_equal(pdi_units_tasks_max(64, 32768), 16384);
+        f.ncpu = 32;
+        f.pid_max = 4194304;
+        _cleanup_free_ char *big = NULL;
+        assert_int_equal(pdi_units_render_slice(&layout, &f, &big), 0);
+        assert_true(has_line(big, "TasksMax=32768"));
 
         f.mem_bytes = 0;
         _cleanup_free_ char *u = NULL;
@@ -211,6 +222,7 @@ static void host_facts(void **state)
         pdi_root_done(&host);
         assert_true(f.ncpu >= 1);
         assert_true(f.mem_bytes >= 64 * MIB);
+        assert_true(f.pid_max >= 301); /* the kernel's minimum */
         /* This machine has systemd installed (the test suite needs systemd-analyze). */
         assert_true(f.systemd_version >= 200);
 }
