@@ -31,6 +31,9 @@ char *pdi_settings_render_config(const struct pdi_settings *s);
 /* The node's command line arguments (after the binary), as one string for the env file:
  * "--chain kusama --base-path /var/lib/polkadot --validator --name x …". */
 char *pdi_settings_node_args(const struct pdi_settings *s);
+/* A setting's value as the config file spells it ("yes", "9944", "" for none) in buf;
+ * -ENOENT for an unknown key. */
+int pdi_settings_get(const struct pdi_settings *s, const char *key, char *buf, size_t n);
 /* Set one setting from a flag name ("chain", "node-name", …) and value; usage error if bad. */
 int pdi_settings_set(struct pdi_settings *s, const char *key, const char *value,
                      struct pdi_error *err);

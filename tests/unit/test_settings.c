@@ -158,12 +158,38 @@ static void overrides_from_flags(void **state)
         pdi_host_done(&h);
 }
 
+/* What the prompt shows as the default, as the config file spells it. */
+static void get_as_the_config_spells_it(void **state)
+{
+        (void)state;
+        struct pdi_settings s;
+        struct pdi_error err = {0};
+        char buf[64];
+        pdi_settings_init(&s, &layout);
+        static const char *const fresh[][2] = {
+            {"chain", "polkadot"}, {"node_name", ""},     {"base_path", "/var/lib/polkadot"},
+            {"validator", "no"},   {"rpc_port", ""},      {"no_telemetry", "no"},
+            {"node_args", ""},     {"telemetry_url", ""}, {"prometheus_port", ""},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(fresh); i++) {
+                assert_int_equal(pdi_settings_get(&s, fresh[i][0], buf, sizeof(buf)), 0);
+                assert_string_equal(buf, fresh[i][1]);
+        }
+        assert_int_equal(pdi_settings_set(&s, "rpc_port", "9944", &err), 0);
+        assert_int_equal(pdi_settings_set(&s, "validator", "true", &err), 0);
+        assert_int_equal(pdi_settings_get(&s, "rpc_port", buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "9944");
+        assert_int_equal(pdi_settings_get(&s, "validator", buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "yes");
+        assert_int_equal(pdi_settings_get(&s, "colour", buf, sizeof(buf)), -ENOENT);
+        pdi_settings_done(&s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(defaults_and_args),
-            cmocka_unit_test(refusals),
-            cmocka_unit_test(config_round_trip),
+            cmocka_unit_test(defaults_and_args),           cmocka_unit_test(refusals),
+            cmocka_unit_test(get_as_the_config_spells_it), cmocka_unit_test(config_round_trip),
             cmocka_unit_test(overrides_from_flags),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
