@@ -7,18 +7,16 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 
-/* Each controller, the slice settings that need it, and what systemd does on v1. */
+/* Each controller and the slice settings that need it. */
 static const struct {
         unsigned bit;
         const char *name;
         const char *settings;
-        const char *v1;
 } controllers[] = {
-    {PDI_CG_MEMORY, "memory", "MemoryHigh= and MemoryMax=",
-     "MemoryHigh= cannot apply; MemoryMax= is applied as the v1 memory limit"},
-    {PDI_CG_CPU, "cpu", "CPUWeight=", "CPUWeight= is applied as v1 cpu.shares"},
-    {PDI_CG_IO, "io", "IOWeight=", "IOWeight= is applied as v1 blkio.weight"},
-    {PDI_CG_PIDS, "pids", "TasksMax=", "TasksMax= uses the v1 pids controller"},
+    {PDI_CG_MEMORY, "memory", "MemoryHigh= and MemoryMax="},
+    {PDI_CG_CPU, "cpu", "CPUWeight="},
+    {PDI_CG_IO, "io", "IOWeight="},
+    {PDI_CG_PIDS, "pids", "TasksMax="},
 };
 
 static bool is_fs(int dirfd, const char *path, long magic)

@@ -2,6 +2,7 @@
 #include "hash.h"
 
 #include <errno.h>
+#include <fcntl.h>
 
 #define CONFFILE_MAX (1024 * 1024)
 
@@ -11,15 +12,14 @@ int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const cha
 {
         char want[65], have[65] = "";
         size_t len = strlen(content);
-        _cleanup_free_ char *old = NULL, *parent = NULL, *newpath = NULL;
+        _cleanup_free_ char *old = NULL, *newbase = NULL;
         const char *base;
         int k = pdi_sha256_buf(content, len, want);
-        if (k == 0)
-                k = pdi_path_split(path, &parent, &base);
-        if (k == 0)
-                k = pdi_root_mkdir_p(r, parent, 0755);
         if (k < 0)
                 return pdi_error_set(err, k, "%s: %s", path, strerror(-k));
+        _cleanup_close_ int pfd = pdi_root_open_parent(r, path, 0755, &base);
+        if (pfd < 0)
+                return pdi_error_set(err, pfd, "%s: %s", path, strerror(-pfd));
         size_t oldlen = 0;
         k = pdi_root_read_file(r, path, CONFFILE_MAX, &old, &oldlen);
         if (k < 0 && k != -ENOENT)
@@ -33,19 +33,19 @@ int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const cha
         }
         /* Edited by the operator: an existing file we never wrote, or not what we wrote. */
         if (k == 0 && !streq(have, ours)) {
-                if (asprintf(&newpath, "%s.new", path) < 0)
+                if (asprintf(&newbase, "%s.new", base) < 0)
                         return -ENOMEM;
-                k = pdi_root_write_atomic(r, newpath, content, len, mode);
+                k = pdi_write_atomic_at(pfd, newbase, content, len, mode);
                 if (k < 0)
-                        return pdi_error_set(err, k, "%s: %s", newpath, strerror(-k));
+                        return pdi_error_set(err, k, "%s.new: %s", path, strerror(-k));
                 pdi_report_warn(rep,
                                 "%s was edited by hand: kept it; the installer's version "
-                                "is in %s (compare and merge, then delete it)",
-                                path, newpath);
+                                "is in %s.new (compare and merge, then delete it)",
+                                path, path);
                 *ret = PDI_CONFFILE_KEPT;
                 return 0;
         }
-        k = pdi_root_write_atomic(r, path, content, len, mode);
+        k = pdi_write_atomic_at(pfd, base, content, len, mode);
         if (k < 0)
                 return pdi_error_set(err, k, "%s: cannot write: %s", path, strerror(-k));
         pdi_report_action(rep, "wrote %s", path);

@@ -11,26 +11,18 @@ struct adapter {
 };
 
 static const struct adapter adapters[] = {
-    {{"debian", "Debian", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"sudo", "adm"}, false},
+    {{"debian", "Debian", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"sudo", "adm"}},
      {"debian", "raspbian"}},
-    {{"ubuntu", "Ubuntu", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"sudo", "adm", "admin"}, false},
+    {{"ubuntu", "Ubuntu", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"sudo", "adm", "admin"}},
      {"ubuntu"}},
-    {{"fedora", "Fedora", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"wheel", "adm"}, true},
-     {"fedora"}},
-    {{"rhel",
-      "RHEL, Rocky Linux, AlmaLinux",
-      PDI_INIT_SYSTEMD,
-      "/sbin/nologin",
-      {"wheel", "adm"},
-      true},
+    {{"fedora", "Fedora", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"wheel", "adm"}}, {"fedora"}},
+    {{"rhel", "RHEL, Rocky Linux, AlmaLinux", PDI_INIT_SYSTEMD, "/sbin/nologin", {"wheel", "adm"}},
      {"rhel", "rocky", "almalinux", "centos"}},
-    {{"arch", "Arch Linux", PDI_INIT_SYSTEMD, "/usr/bin/nologin", {"wheel", "adm"}, false},
-     {"arch"}},
-    {{"opensuse", "openSUSE / SLES", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"wheel"}, false},
+    {{"arch", "Arch Linux", PDI_INIT_SYSTEMD, "/usr/bin/nologin", {"wheel", "adm"}}, {"arch"}},
+    {{"opensuse", "openSUSE / SLES", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"wheel"}},
      {"opensuse-leap", "opensuse-tumbleweed", "sles", "opensuse", "suse"}},
-    {{"alpine", "Alpine Linux", PDI_INIT_OPENRC, "/sbin/nologin", {"wheel", "adm"}, false},
-     {"alpine"}},
-    {{"nixos", "NixOS", PDI_INIT_NIXOS, "/run/current-system/sw/bin/nologin", {"wheel"}, false},
+    {{"alpine", "Alpine Linux", PDI_INIT_OPENRC, "/sbin/nologin", {"wheel", "adm"}}, {"alpine"}},
+    {{"nixos", "NixOS", PDI_INIT_NIXOS, "/run/current-system/sw/bin/nologin", {"wheel"}},
      {"nixos"}},
 };
 
@@ -107,9 +99,11 @@ static int read_os_release(const struct pdi_root *r, char **ret_text, const char
 
 /* For a --root tree that is not a whole system (no os-release: an image being assembled, the
  * demo): systemd and the common paths. */
-static const struct pdi_distro generic = {
-    "generic",           "a tree without os-release", PDI_INIT_SYSTEMD,
-    "/usr/sbin/nologin", {"sudo", "wheel", "adm"},    false};
+static const struct pdi_distro generic = {"generic",
+                                          "a tree without os-release",
+                                          PDI_INIT_SYSTEMD,
+                                          "/usr/sbin/nologin",
+                                          {"sudo", "wheel", "adm"}};
 
 /* First word of ID_LIKE (space-separated, in order of preference) with an adapter. */
 static const struct pdi_distro *match_like(const char *like)

@@ -17,7 +17,6 @@ struct pdi_distro {
         enum pdi_init_system init;
         const char *nologin;         /* /usr/sbin/nologin, /sbin/nologin */
         const char *admin_groups[4]; /* groups that grant root: sudo, wheel, adm */
-        bool selinux_usual;          /* SELinux is enabled by default there (Fedora, RHEL) */
 };
 
 /* Detect from os-release ID, then ID_LIKE. Unknown: -PDI_E_FAILED naming ID. A --root tree

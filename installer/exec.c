@@ -1,16 +1,25 @@
 #include "exec.h"
+#include "child.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 static char *const exec_env[] = {"PATH=" PDI_EXEC_PATH, "LC_ALL=C", NULL};
 
 int pdi_exec_find(const char *name, char **ret_path)
 {
-        static const char *const dirs[] = {"/usr/sbin", "/usr/bin", "/sbin", "/bin"};
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+        static const char *const fixed[] = {"/usr/sbin", "/usr/bin", "/sbin", "/bin"};
+        const char *dirs[ELEMENTSOF(fixed) + 1] = {NULL};
+        size_t n = 0;
+#ifdef PDI_TESTING
+        /* Test hook: fake tools (semodule, restorecon …) found before the real ones. */
+        if (getenv("PDI_TEST_EXEC_DIR"))
+                dirs[n++] = getenv("PDI_TEST_EXEC_DIR");
+#endif
+        for (size_t i = 0; i < ELEMENTSOF(fixed); i++)
+                dirs[n++] = fixed[i];
+        for (size_t i = 0; i < n; i++) {
                 char *p = NULL;
                 if (asprintf(&p, "%s/%s", dirs[i], name) < 0)
                         return -ENOMEM;
@@ -23,67 +32,70 @@ int pdi_exec_find(const char *name, char **ret_path)
         return -ENOENT;
 }
 
-static int setup_actions(posix_spawn_file_actions_t *fa, int stdin_fd, int out_fd)
+struct exec_args {
+        const char *path;
+        char *const *argv;
+        int stdin_fd;
+};
+
+/* In the child (stdin /dev/null, stdout and stderr on the capture pipes): both streams
+ * into one, as the caller's message wants them in order. */
+static void exec_child(void *p)
 {
-        int k = stdin_fd >= 0 ? posix_spawn_file_actions_adddup2(fa, stdin_fd, 0)
-                              : posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
-        if (k == 0)
-                k = posix_spawn_file_actions_adddup2(fa, out_fd, 1);
-        if (k == 0)
-                k = posix_spawn_file_actions_adddup2(fa, out_fd, 2);
-        return -k;
+        const struct exec_args *a = p;
+        if (a->stdin_fd >= 0 && dup2(a->stdin_fd, 0) < 0)
+                _exit(127);
+        if (dup2(1, 2) < 0)
+                _exit(127);
+        execve(a->path, a->argv, exec_env);
+        _exit(127);
 }
 
-/* Keep the first out_size-1 bytes, drain the rest so the child never blocks on a full pipe. */
-static void collect(int fd, char *out, size_t out_size)
+int pdi_exec_run_deadline(const char *path, char *const argv[], int stdin_fd, char *out,
+                          size_t out_size, unsigned timeout_ms, int *ret_status)
 {
-        size_t len = 0;
-        char buf[4096];
-        for (;;) {
-                ssize_t n = read(fd, buf, sizeof(buf));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        break;
-                size_t room = out_size > len + 1 ? out_size - len - 1 : 0;
-                size_t take = (size_t)n < room ? (size_t)n : room;
-                memcpy(out + len, buf, take);
-                len += take;
-        }
-        if (out_size > 0)
-                out[len] = '\0';
-}
-
-static int wait_child(pid_t pid, int *ret_status)
-{
-        int st;
-        while (waitpid(pid, &st, 0) < 0)
-                if (errno != EINTR)
-                        return -errno;
-        *ret_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+        struct exec_args a = {path, argv, stdin_fd};
+        struct pdi_child_out o;
+        if (access(path, X_OK) < 0)
+                return -errno;
+        int k = pdi_child_run(exec_child, &a, timeout_ms, &o);
+        if (k < 0)
+                return k;
+        if (out && out_size > 0)
+                snprintf(out, out_size, "%s", o.out);
+        if (o.timed_out)
+                return -ETIMEDOUT;
+        *ret_status = WIFEXITED(o.status) ? WEXITSTATUS(o.status) : 128 + WTERMSIG(o.status);
         return 0;
 }
 
 int pdi_exec_run(const char *path, char *const argv[], int stdin_fd, char *out, size_t out_size,
                  int *ret_status)
 {
-        int pipefd[2];
-        if (pipe2(pipefd, O_CLOEXEC) < 0)
-                return -errno;
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        pid_t pid;
-        int k = setup_actions(&fa, stdin_fd, pipefd[1]);
+        return pdi_exec_run_deadline(path, argv, stdin_fd, out, out_size, PDI_EXEC_TIMEOUT_MS,
+                                     ret_status);
+}
+
+int pdi_exec_tool(const char *tool, char *const argv[], int stdin_fd, struct pdi_error *err)
+{
+        _cleanup_free_ char *path = NULL;
+        char out[1024] = "";
+        int status = 0;
+        int k = pdi_exec_find(tool, &path);
+        if (k == -ENOENT)
+                return pdi_error_set(err, -PDI_E_FAILED, "%s: not found in %s", tool,
+                                     PDI_EXEC_PATH);
         if (k == 0)
-                k = -posix_spawn(&pid, path, &fa, NULL, argv, exec_env);
-        posix_spawn_file_actions_destroy(&fa);
-        close(pipefd[1]);
-        if (k < 0) {
-                close(pipefd[0]);
-                return k;
+                k = pdi_exec_run(path, argv, stdin_fd, out, sizeof(out), &status);
+        if (k == -ETIMEDOUT)
+                return pdi_error_set(err, -PDI_E_FAILED, "%s: still running after %u s; stopped it",
+                                     tool, PDI_EXEC_TIMEOUT_MS / 1000);
+        if (k < 0)
+                return pdi_error_set(err, -PDI_E_FAILED, "%s: %s", tool, pdi_strerror(k));
+        if (status != 0) {
+                out[strcspn(out, "\n")] = '\0';
+                return pdi_error_set(err, -PDI_E_FAILED, "%s%s%s failed (exit %d): %s", tool,
+                                     argv[1] ? " " : "", argv[1] ? argv[1] : "", status, out);
         }
-        char dummy[1];
-        collect(pipefd[0], out ? out : dummy, out ? out_size : sizeof(dummy));
-        close(pipefd[0]);
-        return wait_child(pid, ret_status);
+        return 0;
 }

@@ -13,6 +13,19 @@
 #include <errno.h>
 #include <fcntl.h>
 
+/* One "key=value" from a settings flag. */
+static int override(struct pdi_host *h, const char *kv, struct pdi_error *err)
+{
+        const char *eq = strchr(kv, '=');
+        if (!eq)
+                return pdi_error_set(err, -PDI_E_USAGE, "setting '%s': not key=value", kv);
+        _cleanup_free_ char *key = strndup(kv, (size_t)(eq - kv));
+        if (!key)
+                return pdi_error_set(err, -ENOMEM, "setting %s: %s", kv, pdi_strerror(-ENOMEM));
+        h->settings_given = true;
+        return pdi_settings_set(&h->settings, key, eq + 1, err);
+}
+
 int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct pdi_layout *l,
                      char *const *overrides, size_t n_overrides, bool interactive,
                      struct pdi_error *err)
@@ -28,22 +41,18 @@ int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct 
                 k = pdi_error_set(err, -PDI_E_POLICY,
                                   "NixOS: refusing to modify the system outside its "
                                   "configuration; see the NixOS section of INSTALL.md");
-        if (k == 0)
+        bool have_config = false;
+        if (k == 0) {
                 k = pdi_settings_load(r, l, &h->settings, err);
-        _cleanup_close_ int cfg = pdi_root_open(r, l->config, O_PATH, 0);
-        if (k == 0 && interactive && cfg < 0 && n_overrides == 0) {
+                have_config = k == 1;
+                k = k < 0 ? k : 0;
+        }
+        if (k == 0 && interactive && !have_config && n_overrides == 0) {
                 k = pdi_prompt_settings(&h->settings, stdin, stderr, err);
                 h->settings_given = true;
         }
-        for (size_t i = 0; k == 0 && i < n_overrides; i++) {
-                _cleanup_free_ char *key = strdup(overrides[i]);
-                char *eq = key ? strchr(key, '=') : NULL;
-                if (!eq)
-                        return -ENOMEM;
-                *eq = '\0';
-                k = pdi_settings_set(&h->settings, key, eq + 1, err);
-                h->settings_given = true;
-        }
+        for (size_t i = 0; k == 0 && i < n_overrides; i++)
+                k = override(h, overrides[i], err);
         if (k == 0)
                 k = pdi_settings_validate(&h->settings, err);
         return k;
@@ -91,7 +100,7 @@ static int write_units(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
         struct pdi_host_facts facts;
         _cleanup_free_ char *service = NULL, *slice = NULL;
         enum pdi_conffile_result res;
-        int k = pdi_host_facts_detect(&facts);
+        int k = pdi_host_facts_detect(h->root, &facts);
         if (k == 0)
                 k = pdi_units_render_service(h->layout, &h->settings, &facts, &service);
         if (k == 0)
@@ -121,9 +130,9 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
         if (h->generic_distro)
                 pdi_report_note(rep, "%s has no os-release: using generic systemd defaults",
                                 h->root->path);
-        int k = pdi_users_ensure(h->root, h->layout, h->distro, rep, err);
+        int k = pdi_users_ensure(h->root, h->layout, h->distro, st, rep, err);
         if (k == 0)
-                k = pdi_dirs_ensure(h->root, h->layout, &h->settings, rep, err);
+                k = pdi_dirs_ensure(h->root, h->layout, &h->settings, st, rep, err);
         if (k == 0)
                 k = write_config(h, st, rep, err);
         if (k < 0)
@@ -139,7 +148,7 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
         }
         k = write_units(h, st, rep, err);
         if (k == 0)
-                k = pdi_selinux_apply(h->root, h->layout, rep, err);
+                k = pdi_selinux_apply(h->root, h->layout, h->settings.base_path, st, rep, err);
         if (k == 0 && h->live) {
                 struct pdi_cgroups cg;
                 if (pdi_cgroups_detect("/sys/fs/cgroup", &cg) == 0)

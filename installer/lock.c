@@ -23,14 +23,15 @@ static int try_lock(int fd, unsigned timeout_s)
 int pdi_lock_take(const struct pdi_root *r, const char *path, const char *command,
                   unsigned timeout_s, int *ret_fd, struct pdi_error *err)
 {
-        _cleanup_free_ char *parent = NULL;
         const char *base;
-        int k = pdi_path_split(path, &parent, &base);
-        if (k == 0)
-                k = pdi_root_mkdir_p(r, parent, 0700);
-        if (k < 0)
-                return pdi_error_set(err, k, "lock %s: %s", path, strerror(-k));
-        _cleanup_close_ int fd = pdi_root_open(r, path, O_RDWR | O_CREAT, 0600);
+        _cleanup_close_ int pfd = pdi_root_open_parent(r, path, 0700, &base);
+        if (pfd < 0)
+                return pdi_error_set(err, pfd, "lock %s: %s", path, strerror(-pfd));
+        _cleanup_close_ int fd =
+            openat(pfd, base, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd < 0)
+                fd = -errno;
+        int k;
         if (fd < 0)
                 return pdi_error_set(err, fd, "lock %s: %s", path, strerror(-fd));
         k = try_lock(fd, timeout_s);

@@ -18,27 +18,11 @@ static const struct question questions[] = {
     {"prometheus_port", "--prometheus-port", "Prometheus metrics port (empty: none)"},
 };
 
-/* The current value as a default to show and to take on an empty answer. */
-static void current(const struct pdi_settings *s, const char *key, char *buf, size_t n)
-{
-        buf[0] = '\0';
-        if (streq(key, "chain"))
-                snprintf(buf, n, "%s", s->chain);
-        else if (streq(key, "node_name") && s->node_name)
-                snprintf(buf, n, "%s", s->node_name);
-        else if (streq(key, "validator"))
-                snprintf(buf, n, "%s", s->validator ? "yes" : "no");
-        else if (streq(key, "rpc_port") && s->rpc_port)
-                snprintf(buf, n, "%u", s->rpc_port);
-        else if (streq(key, "prometheus_port") && s->prometheus_port)
-                snprintf(buf, n, "%u", s->prometheus_port);
-}
-
 static int ask(struct pdi_settings *s, const struct question *q, FILE *in, FILE *out,
                struct pdi_error *err)
 {
         char def[256], line[1024];
-        current(s, q->key, def, sizeof(def));
+        pdi_settings_get(s, q->key, def, sizeof(def));
         for (int i = 0; i < PROMPT_TRIES; i++) {
                 fprintf(out, "%s [%s]: ", q->text, def);
                 fflush(out);

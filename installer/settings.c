@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 
 #define SETTINGS_MAX_BYTES (64 * 1024)
 
@@ -47,86 +48,160 @@ static int set_string(char **field, const char *value)
         return 0;
 }
 
-static int parse_bool(const char *key, const char *value, bool *ret, struct pdi_error *err)
+static const char *bool_problem(const char *v, bool *ret)
 {
-        if (streq(value, "yes") || streq(value, "true") || streq(value, "1"))
+        if (streq(v, "yes") || streq(v, "true") || streq(v, "1"))
                 *ret = true;
-        else if (streq(value, "no") || streq(value, "false") || streq(value, "0") || !*value)
+        else if (streq(v, "no") || streq(v, "false") || streq(v, "0") || !*v)
                 *ret = false;
         else
-                return bad(err, key, value, "is not yes or no");
-        return 0;
+                return "is not yes or no";
+        return NULL;
 }
 
-static int parse_port(const char *key, const char *value, unsigned *ret, struct pdi_error *err)
+static const char *port_problem(const char *v, unsigned *ret)
 {
         char *end;
-        if (!*value) {
+        if (!*v) {
                 *ret = 0;
-                return 0;
+                return NULL;
         }
         errno = 0;
-        unsigned long v = strtoul(value, &end, 10);
-        if (errno || *end || !isdigit((unsigned char)value[0]) || v < 1 || v > 65535)
-                return bad(err, key, value, "is not a port from 1 to 65535");
-        *ret = (unsigned)v;
-        return 0;
+        unsigned long n = strtoul(v, &end, 10);
+        if (errno || *end || !isdigit((unsigned char)v[0]) || n < 1 || n > 65535)
+                return "is not a port from 1 to 65535";
+        *ret = (unsigned)n;
+        return NULL;
 }
 
-static int check_chain(const char *v, struct pdi_error *err)
+static const char *chain_problem(const char *v)
 {
         for (size_t i = 0; i < ELEMENTSOF(known_chains); i++)
                 if (streq(v, known_chains[i]))
-                        return 0;
+                        return NULL;
         if (v[0] == '/' && !has_space_or_ctl(v))
-                return 0; /* a chain-spec file */
-        return bad(err, "chain", v,
-                   "is neither polkadot, kusama, westend, paseo nor an absolute chain-spec path");
+                return NULL; /* a chain-spec file */
+        return "is neither polkadot, kusama, westend, paseo nor an absolute chain-spec path";
 }
 
-/* One table maps every setting: its name in the config file and as a flag (with '-'). */
+/* The node wants "URL VERBOSITY"; one blank is allowed, between the two. */
+static const char *telemetry_problem(const char *v)
+{
+        const char *sp = strchr(v, ' ');
+        if (*v && (strncmp(v, "wss://", 6) != 0 && strncmp(v, "ws://", 5)))
+                return "is not a ws:// or wss:// URL";
+        if (strpbrk(v, "\"\\$%'\t\n"))
+                return "has quotes, $, % or control characters";
+        if (sp && (strchr(sp + 1, ' ') || !isdigit((unsigned char)sp[1]) || sp[2]))
+                return "must be 'URL' or 'URL VERBOSITY' (0-9)";
+        return NULL;
+}
+
+static const char *node_args_problem(const char *v)
+{
+        for (; *v; v++)
+                if (iscntrl((unsigned char)*v) || *v == '"' || *v == '\\' || *v == '$')
+                        return "has quotes, $ or control characters";
+        return NULL;
+}
+
+/* The base path is chowned to the node's user and made 0750: it must name a directory of its
+ * own, spelled so that it cannot resolve to its parent or a system directory. */
+static const char *base_path_problem(const char *v)
+{
+        static const char *const system_dirs[] = {
+            "/",          "/bin",       "/boot",      "/etc",      "/home",      "/lib",
+            "/lib32",     "/lib64",     "/media",     "/mnt",      "/opt",       "/root",
+            "/run",       "/sbin",      "/srv",       "/tmp",      "/usr",       "/usr/bin",
+            "/usr/lib",   "/usr/lib64", "/usr/local", "/usr/sbin", "/usr/share", "/var",
+            "/var/cache", "/var/lib",   "/var/log",   "/var/tmp",  "/var/spool", "/var/opt",
+            "/var/mail",
+        };
+        static const char *const virtual_fs[] = {"/proc", "/sys", "/dev"};
+        if (v[0] != '/')
+                return "is not an absolute directory path";
+        for (size_t i = 0; i < ELEMENTSOF(system_dirs); i++)
+                if (streq(v, system_dirs[i]))
+                        return "is a system directory; name a directory of its own below it";
+        if (strstr(v, "//") || v[strlen(v) - 1] == '/')
+                return "has an empty component ('//' or a trailing '/'); spell it plainly";
+        for (const char *c = v; c; c = strchr(c + 1, '/'))
+                if (strncmp(c, "/.", 2) == 0 &&
+                    (c[2] == '/' || c[2] == '\0' || (c[2] == '.' && (c[3] == '/' || c[3] == '\0'))))
+                        return "has a '.' or '..' component; spell it without them";
+        for (size_t i = 0; i < ELEMENTSOF(virtual_fs); i++) {
+                size_t n = strlen(virtual_fs[i]);
+                if (strncmp(v, virtual_fs[i], n) == 0 && (v[n] == '/' || v[n] == '\0'))
+                        return "is on a kernel file system (/proc, /sys, /dev)";
+        }
+        return NULL;
+}
+
+enum kind { TEXT, YESNO, PORT };
+
+/* One table maps every setting: its name in the config file (and, with '-', as a flag),
+ * where it is kept, and what a value must be. In the config file's order. */
+static const struct setting {
+        const char *key;
+        enum kind kind;
+        size_t offset;
+        bool blanks;                         /* may hold blanks (its check refuses the rest) */
+        const char *(*check)(const char *v); /* TEXT: NULL if fine, else why not */
+} table[] = {
+    {"chain", TEXT, offsetof(struct pdi_settings, chain), false, chain_problem},
+    {"node_name", TEXT, offsetof(struct pdi_settings, node_name), false, NULL},
+    {"base_path", TEXT, offsetof(struct pdi_settings, base_path), false, base_path_problem},
+    {"validator", YESNO, offsetof(struct pdi_settings, validator), false, NULL},
+    {"rpc_port", PORT, offsetof(struct pdi_settings, rpc_port), false, NULL},
+    {"prometheus_port", PORT, offsetof(struct pdi_settings, prometheus_port), false, NULL},
+    {"telemetry_url", TEXT, offsetof(struct pdi_settings, telemetry_url), true, telemetry_problem},
+    {"no_telemetry", YESNO, offsetof(struct pdi_settings, no_telemetry), false, NULL},
+    {"node_args", TEXT, offsetof(struct pdi_settings, node_args), true, node_args_problem},
+};
+
+static const struct setting *find(const char *key)
+{
+        for (size_t i = 0; i < ELEMENTSOF(table); i++)
+                if (streq(key, table[i].key))
+                        return &table[i];
+        return NULL;
+}
+
 int pdi_settings_set(struct pdi_settings *s, const char *key, const char *value,
                      struct pdi_error *err)
 {
-        if (has_space_or_ctl(value) && !streq(key, "node_args") && !streq(key, "telemetry_url"))
-                return bad(err, key, value, "has blanks, quotes or control characters");
-        if (streq(key, "chain")) {
-                int r = check_chain(value, err);
-                return r < 0 ? r : set_string(&s->chain, value);
-        }
-        if (streq(key, "node_name"))
-                return set_string(&s->node_name, value);
-        if (streq(key, "base_path")) {
-                if (value[0] != '/' || strstr(value, "/../") || streq(value, "/"))
-                        return bad(err, key, value, "is not an absolute directory path");
-                return set_string(&s->base_path, value);
-        }
-        if (streq(key, "validator"))
-                return parse_bool(key, value, &s->validator, err);
-        if (streq(key, "no_telemetry"))
-                return parse_bool(key, value, &s->no_telemetry, err);
-        if (streq(key, "rpc_port"))
-                return parse_port(key, value, &s->rpc_port, err);
-        if (streq(key, "prometheus_port"))
-                return parse_port(key, value, &s->prometheus_port, err);
-        if (streq(key, "telemetry_url")) {
-                /* The node wants "URL VERBOSITY"; one blank is allowed, between the two. */
-                const char *sp = strchr(value, ' ');
-                if (*value && (strncmp(value, "wss://", 6) != 0 && strncmp(value, "ws://", 5)))
-                        return bad(err, key, value, "is not a ws:// or wss:// URL");
-                if (strpbrk(value, "\"\\$%'\t\n"))
-                        return bad(err, key, value, "has quotes, $, % or control characters");
-                if (sp && (strchr(sp + 1, ' ') || !isdigit((unsigned char)sp[1]) || sp[2]))
-                        return bad(err, key, value, "must be 'URL' or 'URL VERBOSITY' (0-9)");
-                return set_string(&s->telemetry_url, value);
-        }
-        if (streq(key, "node_args")) {
-                for (const char *p = value; *p; p++)
-                        if (iscntrl((unsigned char)*p) || *p == '"' || *p == '\\' || *p == '$')
-                                return bad(err, key, value, "has quotes, $ or control characters");
-                return set_string(&s->node_args, value);
-        }
-        return pdi_error_set(err, -PDI_E_USAGE, "setting %s: unknown", key);
+        const struct setting *e = find(key);
+        void *field = e ? (char *)s + e->offset : NULL;
+        const char *why = NULL;
+        if (!e)
+                return pdi_error_set(err, -PDI_E_USAGE, "setting %s: unknown", key);
+        if (!e->blanks && has_space_or_ctl(value))
+                why = "has blanks, quotes or control characters";
+        else if (e->kind == YESNO)
+                why = bool_problem(value, field);
+        else if (e->kind == PORT)
+                why = port_problem(value, field);
+        else if (e->check)
+                why = e->check(value);
+        if (why)
+                return bad(err, key, value, why);
+        return e->kind == TEXT ? set_string(field, value) : 0;
+}
+
+int pdi_settings_get(const struct pdi_settings *s, const char *key, char *buf, size_t n)
+{
+        const struct setting *e = find(key);
+        if (!e)
+                return -ENOENT;
+        const void *field = (const char *)s + e->offset;
+        buf[0] = '\0';
+        if (e->kind == YESNO)
+                snprintf(buf, n, "%s", *(const bool *)field ? "yes" : "no");
+        else if (e->kind == PORT && *(const unsigned *)field)
+                snprintf(buf, n, "%u", *(const unsigned *)field);
+        else if (e->kind == TEXT && *(char *const *)field)
+                snprintf(buf, n, "%s", *(char *const *)field);
+        return 0;
 }
 
 int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, struct pdi_settings *s,
@@ -158,7 +233,7 @@ int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, stru
                         return -PDI_E_FAILED;
                 }
         }
-        return 0;
+        return 1;
 }
 
 int pdi_settings_validate(const struct pdi_settings *s, struct pdi_error *err)
@@ -194,24 +269,14 @@ static int append(char **buf, const char *fmt, ...)
 
 char *pdi_settings_render_config(const struct pdi_settings *s)
 {
-        char *t = NULL;
-        int k = append(&t,
-                       "# polkadot-installer settings, read by install and upgrade. Edit freely:\n"
-                       "# your edits are kept, and the files rendered from them are updated.\n"
-                       "chain=%s\nnode_name=%s\nbase_path=%s\nvalidator=%s\n",
-                       s->chain, s->node_name ? s->node_name : "", s->base_path,
-                       s->validator ? "yes" : "no");
-        char rpc[12] = "", prom[12] = "";
-        if (s->rpc_port)
-                snprintf(rpc, sizeof(rpc), "%u", s->rpc_port);
-        if (s->prometheus_port)
-                snprintf(prom, sizeof(prom), "%u", s->prometheus_port);
-        if (k == 0)
-                k = append(&t, "rpc_port=%s\nprometheus_port=%s\n", rpc, prom);
-        if (k == 0)
-                k = append(&t, "telemetry_url=%s\nno_telemetry=%s\nnode_args=%s\n",
-                           s->telemetry_url ? s->telemetry_url : "", s->no_telemetry ? "yes" : "no",
-                           s->node_args ? s->node_args : "");
+        char *t = NULL, value[4096];
+        int k = append(&t, "# polkadot-installer settings, read by install and upgrade. Edit "
+                           "freely:\n# your edits are kept, and the files rendered from them "
+                           "are updated.\n");
+        for (size_t i = 0; k == 0 && i < ELEMENTSOF(table); i++) {
+                pdi_settings_get(s, table[i].key, value, sizeof(value));
+                k = append(&t, "%s=%s\n", table[i].key, value);
+        }
         if (k < 0) {
                 free(t);
                 return NULL;

@@ -7,7 +7,8 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <glob.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <inttypes.h>
 
 #define GIB (UINT64_C(1) << 30)
@@ -162,6 +163,16 @@ static void format_limit(char *buf, size_t n, uint64_t bytes)
                 snprintf(buf, n, "%" PRIu64 "M", bytes / MIB);
 }
 
+uint64_t pdi_units_tasks_max(unsigned ncpu, uint64_t pid_max)
+{
+        uint64_t tasks = (uint64_t)ncpu * 1024;
+        if (tasks < 4096)
+                tasks = 4096;
+        if (pid_max > 0 && tasks > pid_max / 2)
+                tasks = pid_max / 2;
+        return tasks;
+}
+
 int pdi_units_render_slice(const struct pdi_layout *l, const struct pdi_host_facts *f,
                            char **ret_text)
 {
@@ -170,14 +181,15 @@ int pdi_units_render_slice(const struct pdi_layout *l, const struct pdi_host_fac
                 return -ENOENT;
         uint64_t high, max;
         pdi_units_memory_limits(f->mem_bytes, &high, &max);
-        char shigh[32], smax[32], stotal[32], ncpu[16];
+        char shigh[32], smax[32], stotal[32], ncpu[16], tasks[24];
         format_limit(shigh, sizeof(shigh), high);
         format_limit(smax, sizeof(smax), max);
         snprintf(stotal, sizeof(stotal), "%" PRIu64 " MiB", f->mem_bytes / MIB);
         snprintf(ncpu, sizeof(ncpu), "%u", f->ncpu);
+        snprintf(tasks, sizeof(tasks), "%" PRIu64, pdi_units_tasks_max(f->ncpu, f->pid_max));
         const struct pdi_units_var vars[] = {
             {"INSTANCE", l->instance}, {"SLICE", l->slice},  {"MEM_TOTAL", stotal}, {"NCPU", ncpu},
-            {"MEMORY_HIGH", shigh},    {"MEMORY_MAX", smax}, {"TASKS_MAX", "8192"},
+            {"MEMORY_HIGH", shigh},    {"MEMORY_MAX", smax}, {"TASKS_MAX", tasks},
         };
         return pdi_units_render(tmpl, vars, ELEMENTSOF(vars), f->systemd_version, ret_text);
 }
@@ -196,55 +208,87 @@ static unsigned lower_known(unsigned a, unsigned b)
         return a == 0 ? b : b == 0 ? a : a < b ? a : b;
 }
 
-/* libsystemd-shared-<version>*.so, which every systemd since 231 installs next to its
- * helpers; the directory differs between distributions (Debian: multiarch). */
-static unsigned version_from_shared_lib(void)
+/* The lowest version among the libsystemd-shared-<version>*.so in dir of the root. */
+static unsigned version_in_dir(const struct pdi_root *r, const char *dir)
 {
-        static const char *const patterns[] = {
-            "/usr/lib/systemd/libsystemd-shared-*.so",
-            "/usr/lib64/systemd/libsystemd-shared-*.so",
-            "/usr/lib/*/systemd/libsystemd-shared-*.so",
-            "/lib/systemd/libsystemd-shared-*.so",
-        };
+        static const char prefix[] = "libsystemd-shared-";
+        int fd = pdi_root_open(r, dir, O_RDONLY | O_DIRECTORY, 0);
+        if (fd < 0)
+                return 0;
+        _cleanup_closedir_ DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return 0;
+        }
         unsigned v = 0;
-        for (size_t k = 0; k < ELEMENTSOF(patterns); k++) {
-                glob_t g;
-                if (glob(patterns[k], GLOB_NOSORT, NULL, &g) != 0)
+        for (struct dirent *e; (e = readdir(d));) {
+                size_t n = strlen(e->d_name);
+                if (strncmp(e->d_name, prefix, sizeof(prefix) - 1) == 0 && n > 3 &&
+                    streq(e->d_name + n - 3, ".so"))
+                        v = lower_known(v, leading_version(e->d_name + sizeof(prefix) - 1));
+        }
+        return v;
+}
+
+/* libsystemd-shared-<version>*.so, which every systemd since 231 installs next to its
+ * helpers; the directory differs between distributions (Debian: multiarch, /usr/lib/<arch>).
+ * Looked up inside the root: the unit is for the systemd that will load it. */
+static unsigned version_from_shared_lib(const struct pdi_root *r)
+{
+        static const char *const dirs[] = {"/usr/lib/systemd", "/usr/lib64/systemd",
+                                           "/lib/systemd"};
+        unsigned v = 0;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                v = lower_known(v, version_in_dir(r, dirs[i]));
+        int fd = pdi_root_open(r, "/usr/lib", O_RDONLY | O_DIRECTORY, 0);
+        _cleanup_closedir_ DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        if (fd >= 0 && !d)
+                close(fd);
+        for (struct dirent *e; d && (e = readdir(d));) {
+                _cleanup_free_ char *sub = NULL;
+                if (e->d_name[0] == '.' || streq(e->d_name, "systemd") ||
+                    asprintf(&sub, "/usr/lib/%s/systemd", e->d_name) < 0)
                         continue;
-                for (size_t i = 0; i < g.gl_pathc; i++) {
-                        const char *name = strrchr(g.gl_pathv[i], '/') + 1;
-                        v = lower_known(v, leading_version(name + strlen("libsystemd-shared-")));
-                }
-                globfree(&g);
+                v = lower_known(v, version_in_dir(r, sub));
         }
         return v;
 }
 
 /* "Version: 252" of systemd.pc, which distributions ship in the systemd package itself. */
-static unsigned version_from_pkgconfig(const char *path)
+static unsigned version_from_pkgconfig(const struct pdi_root *r)
 {
-        _cleanup_fclose_ FILE *f = fopen(path, "re");
-        if (!f)
+        _cleanup_free_ char *text = NULL;
+        if (pdi_root_read_file(r, "/usr/share/pkgconfig/systemd.pc", 64 * 1024, &text, NULL) < 0)
                 return 0;
-        char line[256];
-        while (fgets(line, sizeof(line), f))
+        for (const char *line = text; line;
+             line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
                 if (strncmp(line, "Version:", 8) == 0)
                         return leading_version(line + 8 + strspn(line + 8, " \t"));
         return 0;
 }
 
-/* The installed systemd's version without running it (no exec, no bus: this works the same
- * in a container and before systemd runs). Where several are found, the lowest wins: a
- * unit for an older systemd still loads on a newer one, the reverse may not. */
-static unsigned systemd_version(void)
+/* The root's systemd version without running it (no exec, no bus: this works the same
+ * in a container, under --root and before systemd runs). Where several are found, the
+ * lowest wins: a unit for an older systemd still loads on a newer one, the reverse may not. */
+static unsigned systemd_version(const struct pdi_root *r)
 {
-        unsigned v = version_from_shared_lib();
+        unsigned v = version_from_shared_lib(r);
         if (v == 0)
-                v = version_from_pkgconfig("/usr/share/pkgconfig/systemd.pc");
+                v = version_from_pkgconfig(r);
         return v;
 }
 
-int pdi_host_facts_detect(struct pdi_host_facts *ret)
+/* kernel.pid_max (procfs reports size 0, so not pdi_read_file_at); 0 if unreadable. */
+static uint64_t pid_max(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+        unsigned long long v = 0;
+        if (!f || fscanf(f, "%llu", &v) != 1)
+                return 0;
+        return v;
+}
+
+int pdi_host_facts_detect(const struct pdi_root *r, struct pdi_host_facts *ret)
 {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
         long pages = sysconf(_SC_PHYS_PAGES);
@@ -253,8 +297,9 @@ int pdi_host_facts_detect(struct pdi_host_facts *ret)
                 return errno ? -errno : -EIO;
         *ret = (struct pdi_host_facts){
             .ncpu = (unsigned)ncpu,
+            .pid_max = pid_max(),
             .mem_bytes = (uint64_t)pages * (uint64_t)page_size,
-            .systemd_version = systemd_version(),
+            .systemd_version = systemd_version(r),
         };
         return 0;
 }

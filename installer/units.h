@@ -12,17 +12,22 @@ struct pdi_host_facts {
         unsigned ncpu;
         uint64_t mem_bytes;
         unsigned systemd_version; /* 0: unknown (assume current) */
+        uint64_t pid_max;         /* kernel.pid_max; 0: unknown */
 };
 
-/* Facts of the running host (for --root: of the host too; limits are computed from the
- * machine that will run the node, which an operator can override in a drop-in). */
-int pdi_host_facts_detect(struct pdi_host_facts *ret);
+/* CPUs and memory of the running host (for --root too: limits are computed from the machine
+ * that will run the node, which an operator can override in a drop-in); the systemd version
+ * is the root's, as that systemd loads the unit. */
+int pdi_host_facts_detect(const struct pdi_root *r, struct pdi_host_facts *ret);
 
 /* systemd older than 247 cannot parse landlock_* syscall names (Ubuntu 20.04 has 245):
  * those get a unit without them in the filter's allow list (and without other keys they do
  * not know), still loadable, still letting Secure Validator Mode work. */
 int pdi_units_render_service(const struct pdi_layout *l, const struct pdi_settings *s,
                              const struct pdi_host_facts *f, char **ret_text);
+/* The slice's TasksMax: 1024 tasks per CPU (a node runs a few threads per CPU for each of its
+ * runtimes, plus PVF workers), at least 4096, at most half of kernel.pid_max (0: unknown). */
+uint64_t pdi_units_tasks_max(unsigned ncpu, uint64_t pid_max);
 int pdi_units_render_slice(const struct pdi_layout *l, const struct pdi_host_facts *f,
                            char **ret_text);
 

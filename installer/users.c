@@ -1,4 +1,5 @@
 #include "users.h"
+#include "conffile.h"
 #include "exec.h"
 
 #include <errno.h>
@@ -81,24 +82,36 @@ static int parse_id(const char *s, uint32_t *ret)
         return 0;
 }
 
-/* Is id used in the given numeric field (2: passwd uid / group gid) of any line? */
-static bool db_id_used(const char *text, uint32_t id, unsigned field)
+/* The first line whose numeric field (2: passwd uid / group gid) is id: true, and its name
+ * (first field) in buf when buf is given. */
+static bool db_find_id(const char *text, uint32_t id, unsigned field, char *buf, size_t n)
 {
         for (const char *line = text; line && *line;) {
-                const char *p = line;
+                const char *end = strchr(line, '\n'), *p = line;
                 for (unsigned i = 0; i < field && p; i++) {
                         p = strchr(p, ':');
-                        if (p)
-                                p++;
+                        p = p && (!end || p < end) ? p + 1 : NULL;
                 }
-                char *end = NULL;
-                if (p && strtoul(p, &end, 10) == id && end != p && *end == ':')
-                        return true;
-                line = strchr(line, '\n');
-                if (line)
-                        line++;
+                uint32_t v;
+                size_t len = p ? strcspn(p, ":\n") : 0;
+                char num[16];
+                if (p && p[len] == ':' && len > 0 && len < sizeof(num)) {
+                        memcpy(num, p, len);
+                        num[len] = '\0';
+                        if (parse_id(num, &v) == 0 && v == id) {
+                                if (buf)
+                                        snprintf(buf, n, "%.*s", (int)strcspn(line, ":"), line);
+                                return true;
+                        }
+                }
+                line = end ? end + 1 : NULL;
         }
         return false;
+}
+
+static bool db_id_used(const char *text, uint32_t id, unsigned field)
+{
+        return db_find_id(text, id, field, NULL, 0);
 }
 
 int pdi_users_lookup(const struct pdi_root *r, const char *name, uid_t *ret_uid, gid_t *ret_gid)
@@ -233,23 +246,13 @@ static char *render_sysusers(const struct ctx *c, const struct account *a, size_
         return out;
 }
 
-/* Write path with text unless it already holds exactly that; report a change. */
-static int write_if_changed(const struct pdi_root *r, const char *path, const char *text,
-                            struct pdi_report *rep, struct pdi_error *err)
+/* The snippets are the operator's to edit, like the units: an edit is kept, ours goes to
+ * .new beside it (conffile.h). */
+static int write_snippet(const struct pdi_root *r, struct pdi_state *st, const char *path,
+                         const char *text, struct pdi_report *rep, struct pdi_error *err)
 {
-        _cleanup_free_ char *old = NULL, *parent = NULL;
-        const char *base;
-        if (pdi_root_read_file(r, path, DB_MAX, &old, NULL) == 0 && streq(old, text))
-                return 0;
-        int k = pdi_path_split(path, &parent, &base);
-        if (k == 0)
-                k = pdi_root_mkdir_p(r, parent, 0755);
-        if (k == 0)
-                k = pdi_root_write_atomic(r, path, text, strlen(text), 0644);
-        if (k < 0)
-                return pdi_error_set(err, k, "%s: %s", path, pdi_strerror(k));
-        pdi_report_action(rep, "wrote %s", path);
-        return 0;
+        enum pdi_conffile_result res;
+        return pdi_conffile_write(r, st, path, text, 0644, rep, &res, err);
 }
 
 /* ---- creating the accounts: systemd-sysusers, useradd, busybox, or ourselves ---- */
@@ -258,29 +261,11 @@ static bool tool_hidden(const char *env)
 {
 #ifdef PDI_TESTING
         /* Test hook: pretend a tool is absent to exercise the next method. */
-        return streq(getenv(env), "1");
+        return env && streq(getenv(env), "1");
 #else
         (void)env;
         return false;
 #endif
-}
-
-static int run_tool(const struct ctx *c, const char *tool, char *const argv[], int in_fd)
-{
-        _cleanup_free_ char *path = NULL;
-        char out[2048];
-        int status = 0;
-        int k = pdi_exec_find(tool, &path);
-        if (k == 0)
-                k = pdi_exec_run(path, argv, in_fd, out, sizeof(out), &status);
-        if (k < 0)
-                return pdi_error_set(c->err, -PDI_E_FAILED, "%s: %s", tool, pdi_strerror(k));
-        if (status != 0) {
-                out[strcspn(out, "\n")] = '\0';
-                return pdi_error_set(c->err, -PDI_E_FAILED, "%s %s failed (exit %d): %s", tool,
-                                     argv[1], status, out);
-        }
-        return 0;
 }
 
 static bool group_exists(const struct ctx *c, const char *name)
@@ -303,7 +288,7 @@ static int create_sysusers(const struct ctx *c, const struct account *a)
         argv[n++] = "-";
         if (lseek(c->snippet_fd, 0, SEEK_SET) < 0)
                 return -errno;
-        return run_tool(c, "systemd-sysusers", argv, c->snippet_fd);
+        return pdi_exec_tool("systemd-sysusers", argv, c->snippet_fd, c->err);
 }
 
 /* useradd -R chroots into the root, so home and shell are paths inside it. */
@@ -321,8 +306,8 @@ static int create_useradd(const struct ctx *c, const struct account *a)
                         (char *)a->name,    (char *)a->name};
         for (size_t i = 0; i < ELEMENTSOF(rest); i++)
                 uargv[u++] = rest[i];
-        int k = group_exists(c, a->name) ? 0 : run_tool(c, "groupadd", gargv, -1);
-        return k < 0 ? k : run_tool(c, "useradd", uargv, -1);
+        int k = group_exists(c, a->name) ? 0 : pdi_exec_tool("groupadd", gargv, -1, c->err);
+        return k < 0 ? k : pdi_exec_tool("useradd", uargv, -1, c->err);
 }
 
 /* busybox has no --root: used for the host only (Alpine). */
@@ -344,8 +329,8 @@ static int create_busybox(const struct ctx *c, const struct account *a)
                          (char *)a->name,
                          (char *)a->name,
                          NULL};
-        int k = group_exists(c, a->name) ? 0 : run_tool(c, "busybox", gargv, -1);
-        return k < 0 ? k : run_tool(c, "busybox", uargv, -1);
+        int k = group_exists(c, a->name) ? 0 : pdi_exec_tool("busybox", gargv, -1, c->err);
+        return k < 0 ? k : pdi_exec_tool("busybox", uargv, -1, c->err);
 }
 
 static uint32_t free_system_id(const char *passwd, const char *group)
@@ -429,7 +414,7 @@ static int create_builtin(const struct ctx *c, const struct account *a)
 
 struct method {
         const char *tool;     /* program needed on the host; NULL: none */
-        const char *hide_env; /* test hook */
+        const char *hide_env; /* test hook; NULL: none */
         bool host_only;       /* cannot write into another root */
         bool all_at_once;     /* one run creates every account */
         int (*create)(const struct ctx *c, const struct account *a);
@@ -438,7 +423,8 @@ struct method {
 static const struct method methods[] = {
     {"systemd-sysusers", "PDI_TEST_NO_SYSUSERS", false, true, create_sysusers},
     {"useradd", "PDI_TEST_NO_USERADD", false, false, create_useradd},
-    {"busybox", "PDI_TEST_NO_BUSYBOX", true, false, create_busybox},
+    /* host only, so never picked in a test root: no hook to hide it */
+    {"busybox", NULL, true, false, create_busybox},
     {NULL, NULL, false, false, create_builtin},
 };
 
@@ -485,7 +471,8 @@ static int create_missing(struct ctx *c, const struct account *a, const bool *ex
 }
 
 int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
-                     const struct pdi_distro *d, struct pdi_report *rep, struct pdi_error *err)
+                     const struct pdi_distro *d, struct pdi_state *st, struct pdi_report *rep,
+                     struct pdi_error *err)
 {
         const struct account a[] = {
             {l->user, "Polkadot node", l->base_path},
@@ -493,10 +480,6 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
         };
         struct ctx c = {r, d, d && d->nologin ? d->nologin : "/usr/sbin/nologin", rep, err, -1};
         bool exists[ELEMENTSOF(a)];
-        if (d && d->init == PDI_INIT_NIXOS)
-                return pdi_error_set(err, -PDI_E_POLICY,
-                                     "NixOS: users are declared in configuration.nix, not "
-                                     "created by the installer (see INSTALL.md, NixOS)");
         for (size_t i = 0; i < ELEMENTSOF(a); i++) {
                 int k = check_existing(&c, a[i].name, &exists[i]);
                 if (k < 0)
@@ -505,7 +488,7 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
         _cleanup_free_ char *snippet = render_sysusers(&c, a, ELEMENTSOF(a));
         if (!snippet)
                 return pdi_error_set(err, -ENOMEM, "sysusers snippet: %s", pdi_strerror(-ENOMEM));
-        int k = write_if_changed(r, l->sysusers, snippet, rep, err);
+        int k = write_snippet(r, st, l->sysusers, snippet, rep, err);
         if (k < 0)
                 return k;
         for (size_t i = 0; i < ELEMENTSOF(a); i++)
@@ -526,20 +509,8 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
 static void id_name(const struct pdi_root *r, const char *db, uint32_t id, char *buf, size_t n)
 {
         _cleanup_free_ char *text = NULL;
-        snprintf(buf, n, "%" PRIu32, id);
-        if (db_read(r, db, &text) < 0)
-                return;
-        for (const char *line = text; line && *line;) {
-                const char *colon = strchr(line, ':'), *end = strchr(line, '\n');
-                const char *p = colon ? strchr(colon + 1, ':') : NULL;
-                char *e = NULL;
-                if (p && (!end || p < end) && strtoul(p + 1, &e, 10) == id && e != p + 1 &&
-                    *e == ':') {
-                        snprintf(buf, n, "%.*s", (int)(colon - line), line);
-                        return;
-                }
-                line = end ? end + 1 : NULL;
-        }
+        if (db_read(r, db, &text) < 0 || !db_find_id(text, id, 2, buf, n))
+                snprintf(buf, n, "%" PRIu32, id);
 }
 
 static int open_or_create_dir(const struct pdi_root *r, const char *path, bool *ret_created)
@@ -587,7 +558,8 @@ static int ensure_base(const struct pdi_root *r, const char *path, uid_t uid, gi
 }
 
 int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
-                    const struct pdi_settings *s, struct pdi_report *rep, struct pdi_error *err)
+                    const struct pdi_settings *s, struct pdi_state *st, struct pdi_report *rep,
+                    struct pdi_error *err)
 {
         const char *base = s && s->base_path ? s->base_path : l->base_path;
         uid_t uid;
@@ -605,6 +577,6 @@ int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                      "d %s 0750 %s %s -\n",
                      base, l->user, l->user) < 0)
                 return pdi_error_set(err, -ENOMEM, "tmpfiles snippet: %s", pdi_strerror(-ENOMEM));
-        k = write_if_changed(r, l->tmpfiles, snippet, rep, err);
+        k = write_snippet(r, st, l->tmpfiles, snippet, rep, err);
         return k < 0 ? k : ensure_base(r, base, uid, gid, rep, err);
 }

@@ -10,10 +10,15 @@
 #include "layout.h"
 #include "report.h"
 #include "settings.h"
+#include "state.h"
 
+/* The snippets are written like the units (conffile.h): st remembers what we wrote, so an
+ * operator's edit is kept and ours goes beside it as .new. */
 int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
-                     const struct pdi_distro *d, struct pdi_report *rep, struct pdi_error *err);
+                     const struct pdi_distro *d, struct pdi_state *st, struct pdi_report *rep,
+                     struct pdi_error *err);
 int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
-                    const struct pdi_settings *s, struct pdi_report *rep, struct pdi_error *err);
+                    const struct pdi_settings *s, struct pdi_state *st, struct pdi_report *rep,
+                    struct pdi_error *err);
 /* Look a user up in the root's passwd: uid/gid, or -ENOENT. */
 int pdi_users_lookup(const struct pdi_root *r, const char *name, uid_t *ret_uid, gid_t *ret_gid);

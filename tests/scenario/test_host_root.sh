@@ -74,6 +74,10 @@ expect 0 'install 1.3.0: .* is active' inst --from "$T/r4"
 tree_listing "$R" >"$T/before"
 expect 2 "setting rpc_port: '70000' is not a port" inst --from "$T/r2" --rpc-port 70000
 diff "$T/before" <(tree_listing "$R") || fail "a refused setting changed the tree"
+# A base path that resolves to its parent (here /var/lib) would be chowned to the node's user.
+expect 2 "setting base_path: '/var/lib/polkadot/..' has a '.' or '..' component" inst --from "$T/r2" --base-path /var/lib/polkadot/..
+expect_one_error_line
+diff "$T/before" <(tree_listing "$R") || fail "a refused base path changed the tree"
 
 # uninstall keeps the data, settings and users; --purge without --yes is refused off a TTY.
 mkdir -p "$R/var/lib/polkadot/chains/ksmcc3/keystore" && echo key >"$R/var/lib/polkadot/chains/ksmcc3/keystore/k"
@@ -117,6 +121,17 @@ expect 1 'not a link into releases/; refusing to remove an install this tool did
         "$PDI" uninstall --root "$H"
 expect_one_error_line
 diff "$T/before" <(others "$H") || fail "a refused uninstall changed the tree"
+
+# An Ubuntu 20.04 tree (systemd 245) gets the deny-list filter of the template's
+# @BEFORE_247@ lines, whatever systemd the host runs: 245 cannot parse landlock_*.
+O="$T/focal"
+mkdir -p "$O/etc" "$O/usr/lib/systemd"
+cp "$PDI_SOURCE_DIR/tests/fixtures/os-release/debian" "$O/etc/os-release"
+: >"$O/usr/lib/systemd/libsystemd-shared-245.so"
+expect 0 'offline .*start the node with' "$PDI" install --root "$O" --from "$T/r1" --trusted-key "$T/key.pub" -y
+diff <(sed -n 's/^@BEFORE_247@\(SystemCallFilter=\)/\1/p' "$PDI_SOURCE_DIR/templates/polkadot.service.in") \
+        <(grep '^SystemCallFilter=' "$O/etc/systemd/system/polkadot.service") ||
+        fail "systemd 245 root: the unit's SystemCallFilter is not the pre-247 deny list"
 
 # Alpine: no systemd units, the operator is told what to do. NixOS: refused.
 A="$T/alpine"

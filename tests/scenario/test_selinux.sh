@@ -20,7 +20,7 @@ TESTS_RUN=$((TESTS_RUN + 1))
 for t in polkadot_t polkadot_exec_t polkadot_worker_t polkadot_worker_exec_t \
         polkadot_var_lib_t polkadot_conf_t polkadot_unit_file_t; do
         TESTS_RUN=$((TESTS_RUN + 1))
-        grep -aq "$t" "$PP" || fail "$PP does not declare $t"
+        grep -aqw "$t" "$PP" || fail "$PP does not declare $t"
 done
 
 # A clean build in a scratch copy prints no warning.

@@ -47,11 +47,40 @@ static void host_detection(void **state)
         assert_int_equal(c.hybrid, hybrid);
         if (hybrid)
                 assert_int_equal(c.controllers & PDI_CG_MEMORY, 0); /* memory is on v1 */
-        struct pdi_report rep;
-        assert_int_equal(pdi_report_init(&rep), 0);
-        pdi_cgroups_report(&c, &rep);
-        assert_false(rep.changed);
-        pdi_report_done(&rep);
+}
+
+/* The note a run prints about the slice's limits on each kind of host. */
+static void limits_text(void **state)
+{
+        (void)state;
+        static const struct {
+                struct pdi_cgroups c;
+                const char *text; /* NULL: nothing to say */
+        } cases[] = {
+            {{.v2 = true, .controllers = PDI_CG_MEMORY | PDI_CG_CPU | PDI_CG_IO | PDI_CG_PIDS},
+             NULL},
+            {{.v2 = true, .controllers = PDI_CG_CPU | PDI_CG_IO | PDI_CG_PIDS},
+             "cgroup v2 without the memory controller: MemoryHigh= and MemoryMax= in the slice "
+             "cannot apply"},
+            {{.v2 = true, .controllers = PDI_CG_MEMORY | PDI_CG_CPU},
+             "cgroup v2 without the io controller: IOWeight= in the slice cannot apply; cgroup "
+             "v2 without the pids controller: TasksMax= in the slice cannot apply"},
+            {{.hybrid = true},
+             "cgroup hybrid (controllers on v1): MemoryHigh= in the slice cannot apply; "
+             "MemoryMax=, CPUWeight=, IOWeight= and TasksMax= apply through their v1 "
+             "equivalents (memory limit, cpu.shares, blkio.weight, pids.max)"},
+            {{0},
+             "cgroup v1: MemoryHigh= in the slice cannot apply; MemoryMax=, CPUWeight=, "
+             "IOWeight= and TasksMax= apply through their v1 equivalents (memory limit, "
+             "cpu.shares, blkio.weight, pids.max)"},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char text[512] = "untouched";
+                bool said = pdi_cgroups_limits_text(&cases[i].c, text, sizeof(text));
+                assert_int_equal(said, cases[i].text != NULL);
+                if (cases[i].text)
+                        assert_string_equal(text, cases[i].text);
+        }
 }
 
 static void not_cgroup(void **state)
@@ -118,6 +147,7 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(host_detection),
             cmocka_unit_test(not_cgroup),
+            cmocka_unit_test(limits_text),
             cmocka_unit_test(v2_in_private_namespace),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

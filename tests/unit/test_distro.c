@@ -48,22 +48,21 @@ static const struct {
         const char *id;
         enum pdi_init_system init;
         const char *nologin;
-        bool selinux;
 } cases[] = {
-    {"debian", "debian", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", false},
-    {"ubuntu", "ubuntu", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", false},
-    {"fedora", "fedora", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", true},
-    {"rhel", "rhel", PDI_INIT_SYSTEMD, "/sbin/nologin", true},
-    {"rocky", "rhel", PDI_INIT_SYSTEMD, "/sbin/nologin", true},
-    {"almalinux", "rhel", PDI_INIT_SYSTEMD, "/sbin/nologin", true},
-    {"arch", "arch", PDI_INIT_SYSTEMD, "/usr/bin/nologin", false},
-    {"opensuse-leap", "opensuse", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", false},
-    {"opensuse-tumbleweed", "opensuse", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", false},
-    {"sles", "opensuse", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", false},
-    {"alpine", "alpine", PDI_INIT_OPENRC, "/sbin/nologin", false},
-    {"nixos", "nixos", PDI_INIT_NIXOS, "/run/current-system/sw/bin/nologin", false},
+    {"debian", "debian", PDI_INIT_SYSTEMD, "/usr/sbin/nologin"},
+    {"ubuntu", "ubuntu", PDI_INIT_SYSTEMD, "/usr/sbin/nologin"},
+    {"fedora", "fedora", PDI_INIT_SYSTEMD, "/usr/sbin/nologin"},
+    {"rhel", "rhel", PDI_INIT_SYSTEMD, "/sbin/nologin"},
+    {"rocky", "rhel", PDI_INIT_SYSTEMD, "/sbin/nologin"},
+    {"almalinux", "rhel", PDI_INIT_SYSTEMD, "/sbin/nologin"},
+    {"arch", "arch", PDI_INIT_SYSTEMD, "/usr/bin/nologin"},
+    {"opensuse-leap", "opensuse", PDI_INIT_SYSTEMD, "/usr/sbin/nologin"},
+    {"opensuse-tumbleweed", "opensuse", PDI_INIT_SYSTEMD, "/usr/sbin/nologin"},
+    {"sles", "opensuse", PDI_INIT_SYSTEMD, "/usr/sbin/nologin"},
+    {"alpine", "alpine", PDI_INIT_OPENRC, "/sbin/nologin"},
+    {"nixos", "nixos", PDI_INIT_NIXOS, "/run/current-system/sw/bin/nologin"},
     /* not in the table by ID: matched through ID_LIKE, first word first */
-    {"linuxmint", "ubuntu", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", false},
+    {"linuxmint", "ubuntu", PDI_INIT_SYSTEMD, "/usr/sbin/nologin"},
 };
 
 static void each_fixture_maps(void **state)
@@ -82,7 +81,6 @@ static void each_fixture_maps(void **state)
                                  cases[i].id);
                 assert_int_equal(d->init, cases[i].init);
                 assert_string_equal(d->nologin, cases[i].nologin);
-                assert_int_equal(d->selinux_usual, cases[i].selinux);
                 assert_non_null(d->admin_groups[0]);
         }
 }

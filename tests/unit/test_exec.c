@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
@@ -127,6 +128,69 @@ static void missing_program(void **state)
         assert_int_equal(status, -1);
 }
 
+/* pid is alive and not a zombie (whoever reaps orphans here may take its time). */
+static bool running(int pid)
+{
+        char path[64], stat[256] = "";
+        snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+        for (int i = 0; i < 100; i++) {
+                FILE *f = fopen(path, "re");
+                if (!f)
+                        return false;
+                size_t n = fread(stat, 1, sizeof(stat) - 1, f);
+                fclose(f);
+                stat[n] = '\0';
+                const char *p = strrchr(stat, ')');
+                if (p && (p[2] == 'Z' || p[2] == 'X'))
+                        return false;
+                usleep(20 * 1000);
+        }
+        return true;
+}
+
+/* A hung tool is killed at the deadline with everything it started: the lock is not held
+ * forever and no grandchild lingers. */
+static void deadline_kills_the_group(void **state)
+{
+        (void)state;
+        char out[64], script[128];
+        int status = -1;
+        char pidfile[] = "/tmp/pdi-exec-pid.XXXXXX";
+        int fd = mkstemp(pidfile);
+        assert_true(fd >= 0);
+        close(fd);
+        snprintf(script, sizeof(script), "echo started; sleep 30 & echo $! >%s; wait", pidfile);
+        char *const argv[] = {(char *)"sh", (char *)"-c", script, NULL};
+        assert_int_equal(pdi_exec_run_deadline(sh, argv, -1, out, sizeof(out), 300, &status),
+                         -ETIMEDOUT);
+        assert_int_equal(status, -1);
+        assert_string_equal(out, "started\n");
+        FILE *f = fopen(pidfile, "re");
+        int pid = 0;
+        assert_non_null(f);
+        assert_int_equal(fscanf(f, "%d", &pid), 1);
+        fclose(f);
+        unlink(pidfile);
+        assert_false(running(pid));
+}
+
+/* The one way users and SELinux run a tool: found, run, exit 0 wanted, else one line. */
+static void tool_messages(void **state)
+{
+        (void)state;
+        struct pdi_error err = {0};
+        char *const ok[] = {(char *)"true", NULL};
+        assert_int_equal(pdi_exec_tool("true", ok, -1, &err), 0);
+        char *const bad[] = {(char *)"sh", (char *)"-c", (char *)"echo first; echo second; exit 4",
+                             NULL};
+        assert_int_equal(pdi_exec_tool("sh", bad, -1, &err), -PDI_E_FAILED);
+        assert_string_equal(err.msg, "sh -c failed (exit 4): first");
+        err = (struct pdi_error){0};
+        char *const none[] = {(char *)"no-such-tool-pdi", NULL};
+        assert_int_equal(pdi_exec_tool("no-such-tool-pdi", none, -1, &err), -PDI_E_FAILED);
+        assert_string_equal(err.msg, "no-such-tool-pdi: not found in " PDI_EXEC_PATH);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -135,6 +199,8 @@ int main(void)
             cmocka_unit_test(truncation_never_blocks),
             cmocka_unit_test(stdin_and_environment),
             cmocka_unit_test(missing_program),
+            cmocka_unit_test(deadline_kills_the_group),
+            cmocka_unit_test(tool_messages),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

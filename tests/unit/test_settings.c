@@ -1,4 +1,5 @@
 #include "settings.h"
+#include "host.h"
 
 #include <errno.h>
 #include <setjmp.h>
@@ -58,7 +59,20 @@ static void refusals(void **state)
             {"node_name", "my node", "has blanks"},
             {"node_name", "x\"y", "has blanks, quotes"},
             {"base_path", "var/lib", "is not an absolute directory path"},
-            {"base_path", "/", "is not an absolute directory path"},
+            {"base_path", "", "is not an absolute directory path"},
+            {"base_path", "/", "is a system directory"},
+            {"base_path", "/var/..", "has a '.' or '..' component"},
+            {"base_path", "/var/lib/polkadot/..", "has a '.' or '..' component"},
+            {"base_path", "/.", "has a '.' or '..' component"},
+            {"base_path", "/srv/./x", "has a '.' or '..' component"},
+            {"base_path", "/srv/../x", "has a '.' or '..' component"},
+            {"base_path", "/srv//x", "has an empty component"},
+            {"base_path", "/srv/x/", "has an empty component"},
+            {"base_path", "/var/lib", "is a system directory"},
+            {"base_path", "/etc", "is a system directory"},
+            {"base_path", "/home", "is a system directory"},
+            {"base_path", "/proc/1", "is on a kernel file system"},
+            {"base_path", "/dev", "is on a kernel file system"},
             {"rpc_port", "0", "is not a port"},
             {"rpc_port", "65536", "is not a port"},
             {"rpc_port", "99x", "is not a port"},
@@ -100,11 +114,13 @@ static void config_round_trip(void **state)
         pdi_settings_init(&b, &layout);
         assert_int_equal(pdi_settings_set(&a, "chain", "westend", &err), 0);
         assert_int_equal(pdi_settings_set(&a, "prometheus_port", "9615", &err), 0);
+        assert_int_equal(pdi_settings_set(&a, "base_path", "/srv/.x..y", &err), 0);
         assert_int_equal(pdi_settings_set(&a, "base_path", "/srv/polkadot", &err), 0);
         char *text = pdi_settings_render_config(&a);
+        assert_int_equal(pdi_settings_load(&root, &layout, &b, &err), 0); /* none yet */
         assert_int_equal(pdi_root_mkdir_p(&root, layout.config_dir, 0755), 0);
         assert_int_equal(pdi_root_write_atomic(&root, layout.config, text, strlen(text), 0644), 0);
-        assert_int_equal(pdi_settings_load(&root, &layout, &b, &err), 0);
+        assert_int_equal(pdi_settings_load(&root, &layout, &b, &err), 1);
         char *x = pdi_settings_node_args(&a), *y = pdi_settings_node_args(&b);
         assert_string_equal(x, y);
         free(x);
@@ -119,12 +135,62 @@ static void config_round_trip(void **state)
         pdi_settings_done(&b);
 }
 
+/* Flags reach the host as key=value; one without '=' is a usage error naming it. A config
+ * file exists, so no prompt is asked. */
+static void overrides_from_flags(void **state)
+{
+        (void)state;
+        struct pdi_host h;
+        struct pdi_error err = {0};
+        const char cfg[] = "chain=westend\n";
+        assert_int_equal(pdi_root_mkdir_p(&root, layout.config_dir, 0755), 0);
+        assert_int_equal(pdi_root_write_atomic(&root, layout.config, cfg, strlen(cfg), 0644), 0);
+        char *bad[] = {(char *)"chain"};
+        assert_int_equal(pdi_host_prepare(&h, &root, &layout, bad, 1, false, &err), -PDI_E_USAGE);
+        assert_string_equal(err.msg, "setting 'chain': not key=value");
+        pdi_host_done(&h);
+        err = (struct pdi_error){0};
+        char *good[] = {(char *)"chain=kusama", (char *)"rpc_port=9944"};
+        assert_int_equal(pdi_host_prepare(&h, &root, &layout, good, 2, true, &err), 0);
+        assert_string_equal(h.settings.chain, "kusama");
+        assert_int_equal(h.settings.rpc_port, 9944);
+        assert_true(h.settings_given);
+        pdi_host_done(&h);
+}
+
+/* What the prompt shows as the default, as the config file spells it. */
+static void get_as_the_config_spells_it(void **state)
+{
+        (void)state;
+        struct pdi_settings s;
+        struct pdi_error err = {0};
+        char buf[64];
+        pdi_settings_init(&s, &layout);
+        static const char *const fresh[][2] = {
+            {"chain", "polkadot"}, {"node_name", ""},     {"base_path", "/var/lib/polkadot"},
+            {"validator", "no"},   {"rpc_port", ""},      {"no_telemetry", "no"},
+            {"node_args", ""},     {"telemetry_url", ""}, {"prometheus_port", ""},
+        };
+        for (size_t i = 0; i < ELEMENTSOF(fresh); i++) {
+                assert_int_equal(pdi_settings_get(&s, fresh[i][0], buf, sizeof(buf)), 0);
+                assert_string_equal(buf, fresh[i][1]);
+        }
+        assert_int_equal(pdi_settings_set(&s, "rpc_port", "9944", &err), 0);
+        assert_int_equal(pdi_settings_set(&s, "validator", "true", &err), 0);
+        assert_int_equal(pdi_settings_get(&s, "rpc_port", buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "9944");
+        assert_int_equal(pdi_settings_get(&s, "validator", buf, sizeof(buf)), 0);
+        assert_string_equal(buf, "yes");
+        assert_int_equal(pdi_settings_get(&s, "colour", buf, sizeof(buf)), -ENOENT);
+        pdi_settings_done(&s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(defaults_and_args),
-            cmocka_unit_test(refusals),
-            cmocka_unit_test(config_round_trip),
+            cmocka_unit_test(defaults_and_args),           cmocka_unit_test(refusals),
+            cmocka_unit_test(get_as_the_config_spells_it), cmocka_unit_test(config_round_trip),
+            cmocka_unit_test(overrides_from_flags),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -170,7 +170,18 @@ static void slice_has_accounting_and_limits(void **state)
         assert_true(has_line(t, "MemoryMax=15073M"));
         assert_true(has_line(t, "CPUWeight=200"));
         assert_true(has_line(t, "IOWeight=200"));
+        assert_true(has_line(t, "TasksMax=4096"));
         assert_non_null(strstr(t, "polkadot.slice.d/"));
+        /* TasksMax follows the CPUs, within the kernel's pid space. */
+        assert_int_equal(pdi_units_tasks_max(1, 0), 4096);
+        assert_int_equal(pdi_units_tasks_max(8, 4194304), 8192);
+        assert_int_equal(pdi_units_tasks_max(64, 4194304), 65536);
+        assert_int_equal(pdi_units_tasks_max(64, 32768), 16384);
+        f.ncpu = 32;
+        f.pid_max = 4194304;
+        _cleanup_free_ char *big = NULL;
+        assert_int_equal(pdi_units_render_slice(&layout, &f, &big), 0);
+        assert_true(has_line(big, "TasksMax=32768"));
 
         f.mem_bytes = 0;
         _cleanup_free_ char *u = NULL;
@@ -205,11 +216,55 @@ static void host_facts(void **state)
 {
         (void)state;
         struct pdi_host_facts f;
-        assert_int_equal(pdi_host_facts_detect(&f), 0);
+        struct pdi_root host;
+        assert_int_equal(pdi_root_init(&host, "/"), 0);
+        assert_int_equal(pdi_host_facts_detect(&host, &f), 0);
+        pdi_root_done(&host);
         assert_true(f.ncpu >= 1);
         assert_true(f.mem_bytes >= 64 * MIB);
+        assert_true(f.pid_max >= 301); /* the kernel's minimum */
         /* This machine has systemd installed (the test suite needs systemd-analyze). */
-        assert_true(f.systemd_version == 0 || f.systemd_version >= 200);
+        assert_true(f.systemd_version >= 200);
+}
+
+static unsigned version_in(const char *dir)
+{
+        struct pdi_root r;
+        struct pdi_host_facts f;
+        assert_int_equal(pdi_root_init(&r, dir), 0);
+        assert_int_equal(pdi_host_facts_detect(&r, &f), 0);
+        pdi_root_done(&r);
+        return f.systemd_version;
+}
+
+static void touch(const char *dir, const char *rel, const char *text)
+{
+        char path[512], cmd[600];
+        snprintf(path, sizeof(path), "%s/%s", dir, rel);
+        snprintf(cmd, sizeof(cmd), "mkdir -p \"$(dirname '%s')\"", path);
+        assert_int_equal(system(cmd), 0);
+        FILE *o = fopen(path, "we");
+        assert_non_null(o);
+        fputs(text, o);
+        fclose(o);
+}
+
+/* The version is the root's systemd's, not the host's: an Ubuntu 20.04 tree (245) gets the
+ * unit for 245 even when the host runs a newer one. */
+static void systemd_version_of_the_root(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/pdi-units-root.XXXXXX", cmd[64];
+        assert_non_null(mkdtemp(dir));
+        assert_int_equal(version_in(dir), 0);
+        touch(dir, "usr/share/pkgconfig/systemd.pc", "Name: systemd\nVersion: 249\n");
+        assert_int_equal(version_in(dir), 249);
+        touch(dir, "usr/lib/systemd/libsystemd-shared-252.so", "");
+        assert_int_equal(version_in(dir), 252);
+        touch(dir, "usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-245.so", "");
+        assert_int_equal(version_in(dir), 245);
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
@@ -223,6 +278,7 @@ int main(void)
             cmocka_unit_test(slice_has_accounting_and_limits),
             cmocka_unit_test(renderer),
             cmocka_unit_test(host_facts),
+            cmocka_unit_test(systemd_version_of_the_root),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

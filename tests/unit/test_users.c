@@ -12,8 +12,9 @@ static char tmpl[64];
 static struct pdi_root root;
 static struct pdi_layout layout;
 static struct pdi_report rep;
+static struct pdi_state store;
 static const struct pdi_distro debian = {
-    "debian", "Debian", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"sudo", "adm"}, false};
+    "debian", "Debian", PDI_INIT_SYSTEMD, "/usr/sbin/nologin", {"sudo", "adm"}};
 
 static void put(const char *path, const char *text, mode_t mode)
 {
@@ -49,6 +50,8 @@ static int setup(void **state)
         assert_int_equal(pdi_layout_init(&layout, NULL, NULL), 0);
         unsetenv("PDI_TEST_NO_SYSUSERS");
         unsetenv("PDI_TEST_NO_USERADD");
+        struct pdi_error err = {0};
+        assert_int_equal(pdi_state_load(&root, &store, &err), 0);
         return pdi_report_init(&rep);
 }
 
@@ -56,6 +59,7 @@ static int teardown(void **state)
 {
         (void)state;
         pdi_report_done(&rep);
+        pdi_state_done(&store);
         pdi_layout_done(&layout);
         pdi_root_done(&root);
         char cmd[128];
@@ -117,7 +121,7 @@ static bool action_contains(const char *needle)
 static void creates_and_is_idempotent(const char *how)
 {
         struct pdi_error err = {0};
-        int k = pdi_users_ensure(&root, &layout, &debian, &rep, &err);
+        int k = pdi_users_ensure(&root, &layout, &debian, &store, &rep, &err);
         if (k != 0)
                 fail_msg("ensure: %s", err.msg);
         assert_system_user("polkadot", "/var/lib/polkadot");
@@ -132,7 +136,7 @@ static void creates_and_is_idempotent(const char *how)
         char *before = get("/etc/passwd"), *sbefore = get("/etc/shadow");
         pdi_report_done(&rep);
         assert_int_equal(pdi_report_init(&rep), 0);
-        assert_int_equal(pdi_users_ensure(&root, &layout, &debian, &rep, &err), 0);
+        assert_int_equal(pdi_users_ensure(&root, &layout, &debian, &store, &rep, &err), 0);
         assert_false(rep.changed);
         char *after = get("/etc/passwd"), *safter = get("/etc/shadow");
         assert_string_equal(before, after);
@@ -220,7 +224,7 @@ static void hostile_users_refused(void **state)
                         put("/etc/group", "root:x:0:\nsudo:x:27:alice,polkadot\n", 0644);
                 char *before = get("/etc/passwd");
                 struct pdi_error err = {0};
-                assert_int_equal(pdi_users_ensure(&root, &layout, &debian, &rep, &err),
+                assert_int_equal(pdi_users_ensure(&root, &layout, &debian, &store, &rep, &err),
                                  -PDI_E_POLICY);
                 assert_int_equal(pdi_exit_code(err.code), PDI_EXIT_REFUSED);
                 if (!strstr(err.msg, "user polkadot exists") || !strstr(err.msg, hostile[i].reason))
@@ -239,7 +243,7 @@ static void proper_user_reused(void **state)
         append("/etc/passwd", "polkadot:x:990:990:Polkadot:/var/lib/polkadot:/usr/sbin/nologin");
         append("/etc/shadow", "polkadot:!:19000::::::");
         struct pdi_error err = {0};
-        int k = pdi_users_ensure(&root, &layout, &debian, &rep, &err);
+        int k = pdi_users_ensure(&root, &layout, &debian, &store, &rep, &err);
         if (k != 0)
                 fail_msg("ensure: %s", err.msg);
         uid_t u;
@@ -259,10 +263,10 @@ static void base_path_created_and_repaired(void **state)
         struct stat st;
         setenv("PDI_TEST_NO_SYSUSERS", "1", 1);
         setenv("PDI_TEST_NO_USERADD", "1", 1);
-        assert_int_equal(pdi_users_ensure(&root, &layout, &debian, &rep, &err), 0);
+        assert_int_equal(pdi_users_ensure(&root, &layout, &debian, &store, &rep, &err), 0);
         assert_int_equal(pdi_users_lookup(&root, "polkadot", &uid, &gid), 0);
         pdi_settings_init(&s, &layout);
-        assert_int_equal(pdi_dirs_ensure(&root, &layout, &s, &rep, &err), 0);
+        assert_int_equal(pdi_dirs_ensure(&root, &layout, &s, &store, &rep, &err), 0);
         assert_int_equal(fstatat(root.fd, "var/lib/polkadot", &st, AT_SYMLINK_NOFOLLOW), 0);
         assert_int_equal(st.st_uid, uid);
         assert_int_equal(st.st_gid, gid);
@@ -273,17 +277,31 @@ static void base_path_created_and_repaired(void **state)
         /* unchanged on a second run */
         pdi_report_done(&rep);
         assert_int_equal(pdi_report_init(&rep), 0);
-        assert_int_equal(pdi_dirs_ensure(&root, &layout, &s, &rep, &err), 0);
+        assert_int_equal(pdi_dirs_ensure(&root, &layout, &s, &store, &rep, &err), 0);
         assert_false(rep.changed);
         /* a snapshot restored as root */
         assert_int_equal(fchownat(root.fd, "var/lib/polkadot", 0, 0, AT_SYMLINK_NOFOLLOW), 0);
         assert_int_equal(fchmodat(root.fd, "var/lib/polkadot", 0755, 0), 0);
-        assert_int_equal(pdi_dirs_ensure(&root, &layout, &s, &rep, &err), 0);
+        assert_int_equal(pdi_dirs_ensure(&root, &layout, &s, &store, &rep, &err), 0);
         assert_true(
             action_contains("repaired ownership of /var/lib/polkadot (was root:root 0755)"));
         assert_int_equal(fstatat(root.fd, "var/lib/polkadot", &st, AT_SYMLINK_NOFOLLOW), 0);
         assert_int_equal(st.st_uid, uid);
         assert_int_equal(st.st_mode & 07777, 0750);
+        /* The operator's edit of the snippet is kept; ours goes beside it. */
+        char *ours = get("/etc/tmpfiles.d/polkadot.conf"), *edited = NULL;
+        assert_true(
+            asprintf(&edited, "%sd /var/lib/polkadot/extra 0750 polkadot polkadot -\n", ours) > 0);
+        put("/etc/tmpfiles.d/polkadot.conf", edited, 0644);
+        assert_int_equal(pdi_dirs_ensure(&root, &layout, &s, &store, &rep, &err), 0);
+        t = get("/etc/tmpfiles.d/polkadot.conf");
+        assert_string_equal(t, edited);
+        free(t);
+        t = get("/etc/tmpfiles.d/polkadot.conf.new");
+        assert_string_equal(t, ours);
+        free(t);
+        free(ours);
+        free(edited);
         pdi_settings_done(&s);
 }
 
@@ -291,7 +309,7 @@ static void dirs_need_the_user(void **state)
 {
         (void)state;
         struct pdi_error err = {0};
-        assert_true(pdi_dirs_ensure(&root, &layout, NULL, &rep, &err) < 0);
+        assert_true(pdi_dirs_ensure(&root, &layout, NULL, &store, &rep, &err) < 0);
         assert_non_null(strstr(err.msg, "user polkadot"));
 }
 
