@@ -422,18 +422,19 @@ static int stage_new(struct run *r)
         struct pdi_release_src src = release_src(r);
         k = pdi_stage_build(r->root, &r->layout, &src, partial, &r->ctx->err);
         pdi_fault("staged");
-        if (k == 0) {
-                k = pdi_run_check_release(r, partial);
-                _cleanup_close_ int rfd =
-                    k < 0 ? pdi_root_open(r->root, r->layout.releases, O_RDONLY | O_DIRECTORY, 0)
-                          : -1;
-                if (rfd >= 0) /* a refused release leaves nothing behind */
-                        (void)pdi_rm_rf_at(rfd, partial);
-        }
+        if (k < 0) /* the build removed its own directory */
+                return k;
+        k = pdi_run_check_release(r, partial);
         if (k == 0)
                 k = pdi_stage_publish(r->root, &r->layout, partial, m->version, &r->ctx->err);
-        if (k == 0)
-                log_notice("staged %s/%s", r->layout.releases, m->version);
+        if (k < 0) { /* refused or not published: nothing of it stays */
+                _cleanup_close_ int rfd =
+                    pdi_root_open(r->root, r->layout.releases, O_RDONLY | O_DIRECTORY, 0);
+                if (rfd >= 0)
+                        (void)pdi_rm_rf_at(rfd, partial);
+                return k;
+        }
+        log_notice("staged %s/%s", r->layout.releases, m->version);
         json_object_set_new(r->out, "changed", json_true());
         return k;
 }
