@@ -26,4 +26,32 @@ expect_one_error_line
 kill "$sleeper"
 wait "$sleeper" 2>/dev/null || true
 
+# Pruning releases also prunes the cache: after the fourth release with --keep 3, the cache
+# holds exactly the artifacts of the three kept releases; a leftover download of another
+# goes too, a name the cache never writes stays.
+for v in 1.0.0 1.1.0 1.2.0 1.3.0; do rel_make "$T/srv/$v" "$v" "${v//./}"; done
+R=$T/keep
+C=$R/var/cache/polkadot-installer
+mkdir -p "$R"
+# artifact hashes of the stored manifests of releases/VERSION...
+hashes() { for v; do python3 -c 'import json,sys
+for a in json.load(open(sys.argv[1]))["artifacts"]: print(a["sha256"])' "$R/opt/polkadot/releases/$v/manifest.json"; done | sort -u; }
+for v in 1.0.0 1.1.0 1.2.0; do expect 0 "install $v: " inst "$R" --from "$T/srv/$v"; done
+[ "$(ls "$C" | sort)" = "$(hashes 1.0.0 1.1.0 1.2.0)" ] || fail "cache before pruning: $(ls "$C")"
+printf 'half' >"$C/$(printf 'a%.0s' $(seq 64)).part"
+echo mine >"$C/operator-notes"
+expect 0 'removed old release 1.0.0 \(keeping 3\)' inst "$R" --from "$T/srv/1.3.0"
+# (the three stand-ins of a release are the same bytes: one entry per release, plus the .part)
+grep -q "removed 2 cache entries no kept release uses from /var/cache/polkadot-installer" "$T/out" ||
+        { cat "$T/out"; fail "cache pruning not reported"; }
+[ "$(ls "$C" | grep -v operator-notes | sort)" = "$(hashes 1.1.0 1.2.0 1.3.0)" ] ||
+        fail "cache after pruning: $(ls "$C")"
+[ -f "$C/operator-notes" ] || fail "a file the cache never writes was removed"
+# A kept release whose manifest cannot be read: nobody knows what it needs, nothing goes.
+cp -a "$C" "$T/cache-before"
+echo '{' >"$R/opt/polkadot/releases/1.1.0/manifest.json"
+printf 'half' >"$C/$(printf 'b%.0s' $(seq 64)).part"
+expect 0 'releases/1.1.0/manifest.json: .*; keeping every cache entry' inst "$R" --from "$T/srv/1.3.0"
+[ "$(ls "$C" | wc -l)" = "$(($(ls "$T/cache-before" | wc -l) + 1))" ] || fail "cache pruned: $(ls "$C")"
+
 pass
