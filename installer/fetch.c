@@ -7,7 +7,8 @@
  *   if all fail, the code is PDI_E_INTEGRITY when any of them did that, else PDI_E_FAILED.
  * - Bytes already in the fd are kept across retries and mirrors (mirrors serve the same
  *   signed bytes; the final sha256 decides). On any integrity failure the fd is truncated
- *   to 0 so wrong bytes are never resumed.
+ *   to 0 so wrong bytes are never resumed; a resumed transfer that fails the hash is tried
+ *   once more from byte 0 at the same URL, since the bad bytes may be an earlier run's tail.
  * - retries counts every failed attempt per URL, progress or not, so a source that drips a
  *   few bytes per connection cannot keep us busy forever. */
 #include "fetch.h"
@@ -547,6 +548,7 @@ static int fetch_artifact_urls(struct sink *s, const char *const *urls, size_t n
         char list[PDI_ERROR_MSG_MAX] = "", reason[REASON_MAX];
         bool integrity = false;
         for (size_t i = 0; i < n_urls; i++) {
+                bool resumed = s->have > 0;
                 reason[0] = '\0';
                 enum outcome out = fetch_one(s, urls[i], reason);
                 if (out == OUT_OK)
@@ -554,11 +556,17 @@ static int fetch_artifact_urls(struct sink *s, const char *const *urls, size_t n
                 if (out == OUT_OK)
                         return 0;
                 if (out == OUT_INTEGRITY) {
-                        integrity = true;
                         int r = sink_reset(s);
                         if (r < 0)
                                 return pdi_error_set(err, -PDI_E_FAILED, "%s: %s; truncating: %s",
                                                      urls[i], reason, strerror(-r));
+                        /* The wrong bytes may be the tail a crashed run left: this source is
+                         * to blame only once it serves them from byte 0. */
+                        if (resumed) {
+                                i--;
+                                continue;
+                        }
+                        integrity = true;
                 }
                 if (out == OUT_LOCAL && s->write_error) /* e.g. -ENOSPC: the caller cleans up */
                         return pdi_error_set(err, s->write_error, "%s: %s", urls[i], reason);

@@ -30,7 +30,8 @@ int pdi_fetch_memory(const struct pdi_fetch_opts *o, const char *url, size_t max
 /* Download the first URL that works (mirrors in order) into fd, which must be an empty or
  * partially filled regular file opened O_RDWR: existing bytes are taken as an earlier partial
  * transfer and resumed when the server honours Range (they are re-hashed first). At the end
- * size and sha256 are compared with the signed values. Errors: -PDI_E_INTEGRITY (too many
+ * size and sha256 are compared with the signed values; a resumed transfer that fails them is
+ * fetched once more from byte 0 before its source is blamed. Errors: -PDI_E_INTEGRITY (too many
  * bytes, wrong hash or size: someone served other bytes), -PDI_E_FAILED (network, server),
  * the writer's -errno (e.g. -ENOSPC) when fd could not be written, each with a message naming
  * the URL and the reason. */

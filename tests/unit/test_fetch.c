@@ -468,19 +468,35 @@ static void resume_partial_fd(void **state)
         assert_int_equal(bytes, BIG_SIZE - MIB);
 }
 
+static void write_junk(int fd, size_t len)
+{
+        unsigned char *junk = calloc(1, len);
+        assert_non_null(junk);
+        assert_int_equal(write(fd, junk, len), (ssize_t)len);
+        free(junk);
+}
+
+/* A prefix that a crashed run left wrong: the good server is asked again from byte 0, not
+ * blamed; a server that serves wrong bytes itself still fails, after that one retry. */
 static void resume_wrong_prefix(void **state)
 {
         (void)state;
         _cleanup_free_ char *u = url(E.port, "big");
         struct pdi_error err;
         _cleanup_close_ int fd = tmp_fd();
-        unsigned char *junk = calloc(1, MIB);
-        assert_non_null(junk);
-        assert_int_equal(write(fd, junk, MIB), MIB);
-        free(junk);
-        assert_int_equal(fetch(&fast, u, fd, BIG_SIZE, E.big_sha, &err), -PDI_E_INTEGRITY);
-        assert_non_null(strstr(err.msg, "signed "));
-        assert_int_equal(fd_size(fd), 0);
+        write_junk(fd, MIB);
+        assert_int_equal(fetch(&fast, u, fd, BIG_SIZE, E.big_sha, &err), 0);
+        assert_fd_is_big(fd);
+        _cleanup_close_ int bad = tmp_fd();
+        char sha[65];
+        memset(sha, 'a', 64);
+        sha[64] = '\0';
+        write_junk(bad, MIB);
+        assert_int_equal(fetch(&fast, u, bad, BIG_SIZE, sha, &err), -PDI_E_INTEGRITY);
+        char want[200];
+        snprintf(want, sizeof(want), "%s: sha256 %s, signed %s", u, E.big_sha, sha);
+        assert_string_equal(err.msg, want);
+        assert_int_equal(fd_size(bad), 0);
         /* a longer file than signed is no prefix at all: start over */
         assert_int_equal(write(fd, E.big, BIG_SIZE), BIG_SIZE);
         assert_int_equal(write(fd, "x", 1), 1);
