@@ -390,17 +390,17 @@ static enum outcome fetch_curl(struct sink *s, const char *url, char *reason)
         }
         unsigned delay = s->opts->backoff_ms;
         enum outcome out;
-        for (unsigned failed = 0;; failed++) {
+        unsigned failed = 0;
+        for (;;) {
                 out = attempt_curl(s, errbuf, reason);
                 if (out == OUT_RESTART) {
                         int r = sink_reset(s);
-                        out = r < 0 ? OUT_LOCAL : OUT_TRANSIENT;
-                        if (r < 0)
-                                snprintf(reason, REASON_MAX, "truncating: %s", strerror(-r));
-                        else
-                                continue; /* not a failure of the source */
+                        if (r == 0)
+                                continue; /* not a failure of the source: no retry used */
+                        snprintf(reason, REASON_MAX, "truncating: %s", strerror(-r));
+                        out = OUT_LOCAL;
                 }
-                if (out != OUT_TRANSIENT || failed >= s->opts->retries)
+                if (out != OUT_TRANSIENT || failed++ >= s->opts->retries)
                         break;
                 sleep_ms(delay);
                 delay = delay > MAX_BACKOFF_MS / 2 ? MAX_BACKOFF_MS : delay * 2;

@@ -178,6 +178,19 @@ static void fake_reply(int c, const char *req)
                          BIG_SIZE);
                 fake_send(c, head, strlen(head));
                 fake_send(c, E.big, BIG_SIZE);
+        } else if (strstr(req, "GET /norange-flaky ")) {
+                /* ignores Range; without one, the first request gets a 503 */
+                static unsigned plain;
+                bool fail = !strstr(req, "Range:") && plain++ == 0;
+                snprintf(head, sizeof(head),
+                         fail ? "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\nConnection: "
+                                "close\r\n\r\n"
+                              : "HTTP/1.1 200 OK\r\nContent-Length: %u\r\nConnection: "
+                                "close\r\n\r\n",
+                         BIG_SIZE);
+                fake_send(c, head, strlen(head));
+                if (!fail)
+                        fake_send(c, E.big, BIG_SIZE);
         } else if (strstr(req, "GET /tofile ")) {
                 snprintf(head, sizeof(head),
                          "HTTP/1.1 302 Found\r\nLocation: file://%s/big\r\nContent-Length: "
@@ -513,6 +526,13 @@ static void range_ignored_starts_over(void **state)
         assert_int_equal(write(fd, E.big, MIB), MIB);
         assert_int_equal(fetch(&fast, u, fd, BIG_SIZE, E.big_sha, &err), 0);
         assert_fd_is_big(fd);
+        /* Starting over is no failure of the source: with retries = 1, the 503 that follows
+         * still gets its retry. */
+        _cleanup_free_ char *flaky = url(E.fake_port, "norange-flaky");
+        _cleanup_close_ int fd2 = tmp_fd();
+        assert_int_equal(write(fd2, E.big, MIB), MIB);
+        assert_int_equal(fetch(&fast, flaky, fd2, BIG_SIZE, E.big_sha, &err), 0);
+        assert_fd_is_big(fd2);
 }
 
 static void no_redirect_to_file(void **state)
