@@ -72,7 +72,7 @@ static void curl_init(void)
         curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static size_t scheme_length(const char *s)
+size_t pdi_url_scheme_length(const char *s)
 {
         size_t i = 0;
         if (!s || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
@@ -83,13 +83,10 @@ static size_t scheme_length(const char *s)
         return strncmp(s + i, "://", 3) == 0 ? i + 3 : 0;
 }
 
-bool pdi_url_is_remote(const char *s)
+bool pdi_url_scheme_is(const char *s, const char *scheme)
 {
-        static const char *const schemes[] = {"http://", "https://", "file://"};
-        for (size_t i = 0; s && i < ELEMENTSOF(schemes); i++)
-                if (strncasecmp(s, schemes[i], strlen(schemes[i])) == 0)
-                        return true;
-        return false;
+        size_t n = pdi_url_scheme_length(s);
+        return n == strlen(scheme) + 3 && strncasecmp(s, scheme, n - 3) == 0;
 }
 
 static char *join(const char *a, size_t a_len, const char *b)
@@ -102,8 +99,8 @@ static char *join(const char *a, size_t a_len, const char *b)
 
 char *pdi_url_resolve(const char *base, const char *ref)
 {
-        size_t scheme = scheme_length(base);
-        if (scheme_length(ref) > 0 || (!scheme && ref[0] == '/'))
+        size_t scheme = pdi_url_scheme_length(base);
+        if (pdi_url_scheme_length(ref) > 0 || (!scheme && ref[0] == '/'))
                 return strdup(ref);
         if (!scheme) {
                 const char *slash = strrchr(base, '/');
@@ -260,7 +257,7 @@ static CURL *easy_new(struct sink *s, const char *url, char *errbuf)
         CURL *c = curl_easy_init();
         if (!c)
                 return NULL;
-        bool https = strncasecmp(url, "https://", 8) == 0;
+        bool https = pdi_url_scheme_is(url, "https");
         int bad = 0;
         bad |= curl_easy_setopt(c, CURLOPT_URL, url);
         bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
@@ -457,7 +454,8 @@ static enum outcome fetch_local(struct sink *s, const char *path, char *reason)
 static enum outcome fetch_one(struct sink *s, const char *url, char *reason)
 {
         s->too_big = s->not_found = false;
-        return scheme_length(url) ? fetch_curl(s, url, reason) : fetch_local(s, url, reason);
+        return pdi_url_scheme_length(url) ? fetch_curl(s, url, reason)
+                                          : fetch_local(s, url, reason);
 }
 
 int pdi_fetch_memory(const struct pdi_fetch_opts *o, const char *url, size_t max, char **ret_buf,

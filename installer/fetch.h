@@ -44,5 +44,8 @@ int pdi_fetch_artifact(const struct pdi_fetch_opts *o, const char *const *urls, 
  * a local path). NULL on allocation failure. */
 char *pdi_url_resolve(const char *base, const char *ref);
 
-/* True for http://, https:// and file:// URLs; false for local paths. */
-bool pdi_url_is_remote(const char *s);
+/* The one place that recognises URLs. Length of the "scheme://" that starts s, 0 for a local
+ * path (which is read directly, never through curl). */
+size_t pdi_url_scheme_length(const char *s);
+/* True if s is a URL of this scheme, in any case: "HTTPS://h/x" is an "https" URL. */
+bool pdi_url_scheme_is(const char *s, const char *scheme);

@@ -143,6 +143,8 @@ int pdi_run_artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, 
                           size_t *ret_n)
 {
         size_t n = r->o->from ? 1 : 1 + a->n_mirrors;
+        bool remote = pdi_url_scheme_length(r->manifest_src) > 0 &&
+                      !pdi_url_scheme_is(r->manifest_src, "file");
         char **v = calloc(n, sizeof(*v));
         if (!v)
                 return -ENOMEM;
@@ -155,7 +157,7 @@ int pdi_run_artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, 
                         return -ENOMEM;
                 }
                 /* A manifest from the network may not point us at files on this machine. */
-                if (strncmp(r->manifest_src, "http", 4) == 0 && strncmp(v[i], "file:", 5) == 0) {
+                if (remote && pdi_url_scheme_is(v[i], "file")) {
                         pdi_strv_free(v, n);
                         return pdi_error_set(&r->ctx->err, -PDI_E_MANIFEST,
                                              "manifest %s: artifact %s: a file:// source in a "

@@ -54,4 +54,16 @@ printf 'half' >"$C/$(printf 'b%.0s' $(seq 64)).part"
 expect 0 'releases/1.1.0/manifest.json: .*; keeping every cache entry' inst "$R" --from "$T/srv/1.3.0"
 [ "$(ls "$C" | wc -l)" = "$(($(ls "$T/cache-before" | wc -l) + 1))" ] || fail "cache pruned: $(ls "$C")"
 
+# A manifest from the network may not name a file on this machine, however its URL's scheme
+# is spelled (HTTP:// is http).
+REL_EDIT='d["artifacts"][0]["url"] = "file:///etc/passwd"' rel_make "$T/srv/local" 2.0.0 200
+rel_serve "$T/srv"
+R=$T/guard
+mkdir -p "$R"
+upper=${REL_URL/http:/HTTP:}
+expect 3 "^error: install 2.0.0: manifest $upper/local/manifest.json: artifact polkadot: a file:// source in a manifest fetched over the network\$" \
+        inst "$R" --manifest "$upper/local/manifest.json"
+expect_one_error_line
+[ ! -e "$R/opt/polkadot/releases" ] || fail "a refused manifest staged something"
+
 pass

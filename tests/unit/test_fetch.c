@@ -374,10 +374,14 @@ static void resolve_table(void **state)
                 assert_non_null(got);
                 assert_string_equal(got, t[i].want);
         }
-        assert_true(pdi_url_is_remote("HTTPS://h/x"));
-        assert_true(pdi_url_is_remote("file:///x"));
-        assert_false(pdi_url_is_remote("/srv/x"));
-        assert_false(pdi_url_is_remote("ftp://h/x"));
+        assert_true(pdi_url_scheme_is("HTTPS://h/x", "https"));
+        assert_true(pdi_url_scheme_is("File:///x", "file"));
+        assert_false(pdi_url_scheme_is("https://h/x", "http"));
+        assert_false(pdi_url_scheme_is("http:/x", "http"));
+        assert_false(pdi_url_scheme_is("/srv/http://x", "http"));
+        assert_int_equal(pdi_url_scheme_length("git+ssh://h/x"), 10);
+        assert_int_equal(pdi_url_scheme_length("/srv/x"), 0);
+        assert_int_equal(pdi_url_scheme_length("rel/a:b://"), 0);
 }
 
 static void wrong_hash_truncates(void **state)
