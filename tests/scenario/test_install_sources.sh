@@ -66,4 +66,21 @@ expect 3 "^error: install 2.0.0: manifest $upper/local/manifest.json: artifact p
 expect_one_error_line
 [ ! -e "$R/opt/polkadot/releases" ] || fail "a refused manifest staged something"
 
+# Air-gapped --from with a manifest whose artifacts have absolute URLs and mirrors: only the
+# file named by the URL's last segment in the folder is read. The URL's host does not
+# resolve and the mirror's server is stopped, so any network use would fail the install.
+export MIRROR=$REL_URL
+REL_EDIT='
+import os
+for a in d["artifacts"]:
+    a["url"] = "https://releases.invalid/polkadot/v3.0.0/" + a["url"]
+    a["mirrors"] = [os.environ["MIRROR"] + "/mirror/" + a["name"]]' rel_make "$T/srv/abs" 3.0.0 300
+grep -q '"https://releases.invalid/polkadot/v3.0.0/polkadot"' "$T/srv/abs/manifest.json" || fail "REL_EDIT"
+bash "$PDI_SOURCE_DIR/tests/lighttpd.sh" stop "$T/httpd" >/dev/null
+R=$T/airgap
+mkdir -p "$R"
+expect 0 'install 3.0.0: /opt/polkadot/current is active' inst "$R" --from "$T/srv/abs"
+assert_current "$R" 3.0.0
+grep -Eq 'releases.invalid|/mirror/' "$T/out" && fail "--from mentioned a URL: $(cat "$T/out")"
+
 pass
