@@ -334,8 +334,16 @@ static enum outcome classify(struct sink *s, CURLcode rc, const char *errbuf, ch
             curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
                 return classify_http(s, status, reason);
         long os_errno = 0;
-        if (rc == CURLE_COULDNT_CONNECT &&
-            curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno > 0)
+        const char *to = NULL;
+        long hops = 0;
+        if (rc == CURLE_UNSUPPORTED_PROTOCOL &&
+            curl_easy_getinfo(s->curl, CURLINFO_REDIRECT_COUNT, &hops) == CURLE_OK && hops > 0 &&
+            curl_easy_getinfo(s->curl, CURLINFO_EFFECTIVE_URL, &to) == CURLE_OK && to)
+                snprintf(reason, REASON_MAX,
+                         "redirect to %s refused (https only to https, never to file://)", to);
+        else if (rc == CURLE_COULDNT_CONNECT &&
+                 curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK &&
+                 os_errno > 0)
                 snprintf(reason, REASON_MAX, "cannot connect: %s", strerror((int)os_errno));
         else
                 snprintf(reason, REASON_MAX, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));

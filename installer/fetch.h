@@ -1,9 +1,9 @@
 /* Getting bytes from a release source with libcurl: http(s), file:// or a local path.
  * Small documents (manifest, signatures) go to memory with a hard cap; artifacts stream to a
  * file while being hashed in the same pass, and the transfer is cut the moment it exceeds the
- * signed size. TLS verification is always on (--cacert adds a private CA); proxies come from
- * the usual environment variables (libcurl's own handling of http_proxy, https_proxy,
- * no_proxy). Transient errors are retried with exponential backoff; a dropped transfer resumes
+ * signed size. TLS verification is always on (--cacert replaces the system's CA bundle);
+ * proxies come from the usual environment variables (libcurl's own handling of http_proxy,
+ * https_proxy, no_proxy). Transient errors are retried with exponential backoff; a dropped transfer resumes
  * with an HTTP range request where the server allows it. */
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 struct pdi_fetch_opts {
-        const char *cacert;     /* extra CA bundle, or NULL */
+        const char *cacert;     /* CA bundle instead of the system's, or NULL */
         long connect_timeout_s; /* 0: default 15 */
         long low_speed_bytes;   /* abort below this many bytes/s … (0: default 1024) */
         long low_speed_time_s;  /* … for this long (0: default 30) */
