@@ -20,6 +20,15 @@ int pdi_cache_open(const struct pdi_root *r, const char *dir, int *ret_dirfd, st
         return 0;
 }
 
+bool pdi_cache_file_matches(int fd, const char *sha256, uint64_t size, struct stat *ret_st)
+{
+        char hex[65];
+        uint64_t n = 0;
+        return fstat(fd, ret_st) == 0 && S_ISREG(ret_st->st_mode) &&
+               (uint64_t)ret_st->st_size == size && pdi_sha256_fd(fd, hex, &n) == 0 && n == size &&
+               streq(hex, sha256);
+}
+
 /* A cached entry is used only if it still has the signed size and hash. */
 static int open_hit(int dirfd, const char *sha256, uint64_t size, int *ret_fd)
 {
@@ -27,12 +36,7 @@ static int open_hit(int dirfd, const char *sha256, uint64_t size, int *ret_fd)
         if (fd < 0)
                 return -errno;
         struct stat st;
-        char hex[65];
-        uint64_t n = 0;
-        bool good = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size == size &&
-                    pdi_sha256_fd(fd, hex, &n) == 0 && n == size && streq(hex, sha256) &&
-                    lseek(fd, 0, SEEK_SET) == 0;
-        if (!good) {
+        if (!pdi_cache_file_matches(fd, sha256, size, &st) || lseek(fd, 0, SEEK_SET) != 0) {
                 (void)unlinkat(dirfd, sha256, 0);
                 return -ENOENT;
         }

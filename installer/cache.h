@@ -7,6 +7,11 @@
 #include "fsroot.h"
 
 #include <stdint.h>
+#include <sys/stat.h>
+
+/* fd is a regular file of exactly size bytes whose sha256 is sha256 (it is read to the end);
+ * *ret_st is its stat, for callers that check more (mode, owner). */
+bool pdi_cache_file_matches(int fd, const char *sha256, uint64_t size, struct stat *ret_st);
 
 int pdi_cache_open(const struct pdi_root *r, const char *dir, int *ret_dirfd,
                    struct pdi_error *err);
