@@ -7,6 +7,11 @@
 #include "fsroot.h"
 
 #include <stdint.h>
+#include <sys/stat.h>
+
+/* fd is a regular file of exactly size bytes whose sha256 is sha256 (it is read to the end);
+ * *ret_st is its stat, for callers that check more (mode, owner). */
+bool pdi_cache_file_matches(int fd, const char *sha256, uint64_t size, struct stat *ret_st);
 
 int pdi_cache_open(const struct pdi_root *r, const char *dir, int *ret_dirfd,
                    struct pdi_error *err);
@@ -18,3 +23,8 @@ int pdi_cache_open(const struct pdi_root *r, const char *dir, int *ret_dirfd,
 int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *urls, size_t n_urls,
                   const char *sha256, uint64_t size, int *ret_fd, bool *ret_downloaded,
                   struct pdi_error *err);
+
+/* Remove the entries, and leftover <sha256>.part downloads, whose sha256 is not in keep (the
+ * artifacts of the releases still on disk), so the cache does not grow with every release.
+ * Names the cache does not write are left alone. The number removed, or a negative errno. */
+int pdi_cache_prune(int dirfd, char *const *keep, size_t n_keep);

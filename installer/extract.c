@@ -300,11 +300,7 @@ static int write_file(struct extract *x, const struct pdi_manifest_file *f)
         if (r >= 0)
                 r = verify_data(x, f, &h);
         pdi_sha256_done(&h);
-        if (r < 0)
-                return r;
-        if (fsync(fd) < 0 || close(TAKE_FD(fd)) < 0)
-                return entry_fail(x, f->path, -errno, "fsync or close: %s", strerror(errno));
-        return 0;
+        return r < 0 ? r : 0;
 }
 
 static int finish(struct extract *x)
@@ -315,11 +311,6 @@ static int finish(struct extract *x)
                             x->err, -PDI_E_ARCHIVE,
                             "archive %s: listed file '%s' missing from the archive", x->a->name,
                             x->a->files[i].path);
-        /* dirfd may be an O_PATH fd, which fsync refuses; "." opened from it is not. */
-        _cleanup_close_ int dfd = openat(x->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || fsync(dfd) < 0)
-                return pdi_error_set(x->err, -errno, "archive %s: fsync of the directory: %s",
-                                     x->a->name, strerror(errno));
         return 0;
 }
 

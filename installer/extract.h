@@ -3,7 +3,8 @@
  * or what they become: only regular-file entries whose name is listed in the artifact's
  * `files` are written, into the staging directory, each created fresh (O_EXCL, O_NOFOLLOW,
  * mode 0600; the installer sets owner and mode afterwards), hashed while written and
- * checked against the signed sha256 and size. */
+ * checked against the signed sha256 and size. Nothing is fsynced here: the caller makes the
+ * files and the directory durable (stage.c does, once it has set owner and mode). */
 #pragma once
 
 #include "manifest.h"

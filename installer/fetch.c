@@ -7,7 +7,8 @@
  *   if all fail, the code is PDI_E_INTEGRITY when any of them did that, else PDI_E_FAILED.
  * - Bytes already in the fd are kept across retries and mirrors (mirrors serve the same
  *   signed bytes; the final sha256 decides). On any integrity failure the fd is truncated
- *   to 0 so wrong bytes are never resumed.
+ *   to 0 so wrong bytes are never resumed; a resumed transfer that fails the hash is tried
+ *   once more from byte 0 at the same URL, since the bad bytes may be an earlier run's tail.
  * - retries counts every failed attempt per URL, progress or not, so a source that drips a
  *   few bytes per connection cannot keep us busy forever. */
 #include "fetch.h"
@@ -71,7 +72,7 @@ static void curl_init(void)
         curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static size_t scheme_length(const char *s)
+size_t pdi_url_scheme_length(const char *s)
 {
         size_t i = 0;
         if (!s || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
@@ -82,13 +83,10 @@ static size_t scheme_length(const char *s)
         return strncmp(s + i, "://", 3) == 0 ? i + 3 : 0;
 }
 
-bool pdi_url_is_remote(const char *s)
+bool pdi_url_scheme_is(const char *s, const char *scheme)
 {
-        static const char *const schemes[] = {"http://", "https://", "file://"};
-        for (size_t i = 0; s && i < ELEMENTSOF(schemes); i++)
-                if (strncasecmp(s, schemes[i], strlen(schemes[i])) == 0)
-                        return true;
-        return false;
+        size_t n = pdi_url_scheme_length(s);
+        return n == strlen(scheme) + 3 && strncasecmp(s, scheme, n - 3) == 0;
 }
 
 static char *join(const char *a, size_t a_len, const char *b)
@@ -101,8 +99,8 @@ static char *join(const char *a, size_t a_len, const char *b)
 
 char *pdi_url_resolve(const char *base, const char *ref)
 {
-        size_t scheme = scheme_length(base);
-        if (scheme_length(ref) > 0 || (!scheme && ref[0] == '/'))
+        size_t scheme = pdi_url_scheme_length(base);
+        if (pdi_url_scheme_length(ref) > 0 || (!scheme && ref[0] == '/'))
                 return strdup(ref);
         if (!scheme) {
                 const char *slash = strrchr(base, '/');
@@ -259,7 +257,7 @@ static CURL *easy_new(struct sink *s, const char *url, char *errbuf)
         CURL *c = curl_easy_init();
         if (!c)
                 return NULL;
-        bool https = strncasecmp(url, "https://", 8) == 0;
+        bool https = pdi_url_scheme_is(url, "https");
         int bad = 0;
         bad |= curl_easy_setopt(c, CURLOPT_URL, url);
         bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
@@ -336,8 +334,16 @@ static enum outcome classify(struct sink *s, CURLcode rc, const char *errbuf, ch
             curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK)
                 return classify_http(s, status, reason);
         long os_errno = 0;
-        if (rc == CURLE_COULDNT_CONNECT &&
-            curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno > 0)
+        const char *to = NULL;
+        long hops = 0;
+        if (rc == CURLE_UNSUPPORTED_PROTOCOL &&
+            curl_easy_getinfo(s->curl, CURLINFO_REDIRECT_COUNT, &hops) == CURLE_OK && hops > 0 &&
+            curl_easy_getinfo(s->curl, CURLINFO_EFFECTIVE_URL, &to) == CURLE_OK && to)
+                snprintf(reason, REASON_MAX,
+                         "redirect to %s refused (https only to https, never to file://)", to);
+        else if (rc == CURLE_COULDNT_CONNECT &&
+                 curl_easy_getinfo(s->curl, CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK &&
+                 os_errno > 0)
                 snprintf(reason, REASON_MAX, "cannot connect: %s", strerror((int)os_errno));
         else
                 snprintf(reason, REASON_MAX, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
@@ -389,17 +395,17 @@ static enum outcome fetch_curl(struct sink *s, const char *url, char *reason)
         }
         unsigned delay = s->opts->backoff_ms;
         enum outcome out;
-        for (unsigned failed = 0;; failed++) {
+        unsigned failed = 0;
+        for (;;) {
                 out = attempt_curl(s, errbuf, reason);
                 if (out == OUT_RESTART) {
                         int r = sink_reset(s);
-                        out = r < 0 ? OUT_LOCAL : OUT_TRANSIENT;
-                        if (r < 0)
-                                snprintf(reason, REASON_MAX, "truncating: %s", strerror(-r));
-                        else
-                                continue; /* not a failure of the source */
+                        if (r == 0)
+                                continue; /* not a failure of the source: no retry used */
+                        snprintf(reason, REASON_MAX, "truncating: %s", strerror(-r));
+                        out = OUT_LOCAL;
                 }
-                if (out != OUT_TRANSIENT || failed >= s->opts->retries)
+                if (out != OUT_TRANSIENT || failed++ >= s->opts->retries)
                         break;
                 sleep_ms(delay);
                 delay = delay > MAX_BACKOFF_MS / 2 ? MAX_BACKOFF_MS : delay * 2;
@@ -456,7 +462,8 @@ static enum outcome fetch_local(struct sink *s, const char *path, char *reason)
 static enum outcome fetch_one(struct sink *s, const char *url, char *reason)
 {
         s->too_big = s->not_found = false;
-        return scheme_length(url) ? fetch_curl(s, url, reason) : fetch_local(s, url, reason);
+        return pdi_url_scheme_length(url) ? fetch_curl(s, url, reason)
+                                          : fetch_local(s, url, reason);
 }
 
 int pdi_fetch_memory(const struct pdi_fetch_opts *o, const char *url, size_t max, char **ret_buf,
@@ -547,6 +554,7 @@ static int fetch_artifact_urls(struct sink *s, const char *const *urls, size_t n
         char list[PDI_ERROR_MSG_MAX] = "", reason[REASON_MAX];
         bool integrity = false;
         for (size_t i = 0; i < n_urls; i++) {
+                bool resumed = s->have > 0;
                 reason[0] = '\0';
                 enum outcome out = fetch_one(s, urls[i], reason);
                 if (out == OUT_OK)
@@ -554,11 +562,17 @@ static int fetch_artifact_urls(struct sink *s, const char *const *urls, size_t n
                 if (out == OUT_OK)
                         return 0;
                 if (out == OUT_INTEGRITY) {
-                        integrity = true;
                         int r = sink_reset(s);
                         if (r < 0)
                                 return pdi_error_set(err, -PDI_E_FAILED, "%s: %s; truncating: %s",
                                                      urls[i], reason, strerror(-r));
+                        /* The wrong bytes may be the tail a crashed run left: this source is
+                         * to blame only once it serves them from byte 0. */
+                        if (resumed) {
+                                i--;
+                                continue;
+                        }
+                        integrity = true;
                 }
                 if (out == OUT_LOCAL && s->write_error) /* e.g. -ENOSPC: the caller cleans up */
                         return pdi_error_set(err, s->write_error, "%s: %s", urls[i], reason);

@@ -1,9 +1,9 @@
 /* Getting bytes from a release source with libcurl: http(s), file:// or a local path.
  * Small documents (manifest, signatures) go to memory with a hard cap; artifacts stream to a
  * file while being hashed in the same pass, and the transfer is cut the moment it exceeds the
- * signed size. TLS verification is always on (--cacert adds a private CA); proxies come from
- * the usual environment variables (libcurl's own handling of http_proxy, https_proxy,
- * no_proxy). Transient errors are retried with exponential backoff; a dropped transfer resumes
+ * signed size. TLS verification is always on (--cacert replaces the system's CA bundle);
+ * proxies come from the usual environment variables (libcurl's own handling of http_proxy,
+ * https_proxy, no_proxy). Transient errors are retried with exponential backoff; a dropped transfer resumes
  * with an HTTP range request where the server allows it. */
 #pragma once
 
@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 struct pdi_fetch_opts {
-        const char *cacert;     /* extra CA bundle, or NULL */
+        const char *cacert;     /* CA bundle instead of the system's, or NULL */
         long connect_timeout_s; /* 0: default 15 */
         long low_speed_bytes;   /* abort below this many bytes/s … (0: default 1024) */
         long low_speed_time_s;  /* … for this long (0: default 30) */
@@ -30,7 +30,8 @@ int pdi_fetch_memory(const struct pdi_fetch_opts *o, const char *url, size_t max
 /* Download the first URL that works (mirrors in order) into fd, which must be an empty or
  * partially filled regular file opened O_RDWR: existing bytes are taken as an earlier partial
  * transfer and resumed when the server honours Range (they are re-hashed first). At the end
- * size and sha256 are compared with the signed values. Errors: -PDI_E_INTEGRITY (too many
+ * size and sha256 are compared with the signed values; a resumed transfer that fails them is
+ * fetched once more from byte 0 before its source is blamed. Errors: -PDI_E_INTEGRITY (too many
  * bytes, wrong hash or size: someone served other bytes), -PDI_E_FAILED (network, server),
  * the writer's -errno (e.g. -ENOSPC) when fd could not be written, each with a message naming
  * the URL and the reason. */
@@ -43,5 +44,8 @@ int pdi_fetch_artifact(const struct pdi_fetch_opts *o, const char *const *urls, 
  * a local path). NULL on allocation failure. */
 char *pdi_url_resolve(const char *base, const char *ref);
 
-/* True for http://, https:// and file:// URLs; false for local paths. */
-bool pdi_url_is_remote(const char *s);
+/* The one place that recognises URLs. Length of the "scheme://" that starts s, 0 for a local
+ * path (which is read directly, never through curl). */
+size_t pdi_url_scheme_length(const char *s);
+/* True if s is a URL of this scheme, in any case: "HTTPS://h/x" is an "https" URL. */
+bool pdi_url_scheme_is(const char *s, const char *scheme);

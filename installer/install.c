@@ -143,6 +143,8 @@ int pdi_run_artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, 
                           size_t *ret_n)
 {
         size_t n = r->o->from ? 1 : 1 + a->n_mirrors;
+        bool remote = pdi_url_scheme_length(r->manifest_src) > 0 &&
+                      !pdi_url_scheme_is(r->manifest_src, "file");
         char **v = calloc(n, sizeof(*v));
         if (!v)
                 return -ENOMEM;
@@ -155,7 +157,7 @@ int pdi_run_artifact_urls(struct run *r, const struct pdi_manifest_artifact *a, 
                         return -ENOMEM;
                 }
                 /* A manifest from the network may not point us at files on this machine. */
-                if (strncmp(r->manifest_src, "http", 4) == 0 && strncmp(v[i], "file:", 5) == 0) {
+                if (remote && pdi_url_scheme_is(v[i], "file")) {
                         pdi_strv_free(v, n);
                         return pdi_error_set(&r->ctx->err, -PDI_E_MANIFEST,
                                              "manifest %s: artifact %s: a file:// source in a "
@@ -246,6 +248,66 @@ int pdi_run_reconcile(struct run *r)
         return k < 0 ? k : 0;
 }
 
+static int strv_push(char ***v, size_t *n, const char *s)
+{
+        char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        if (!(nv[*n] = strdup(s)))
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+/* The sha256 of every artifact of the given releases, from their stored manifests. A
+ * manifest that cannot be read fails the whole list: then nobody knows what is still needed. */
+static int release_artifacts(struct run *r, char *const *versions, size_t n, char ***ret,
+                             size_t *ret_n)
+{
+        int k = 0;
+        for (size_t i = 0; k == 0 && i < n; i++) {
+                _cleanup_free_ char *dir = pdi_run_join(r->layout.releases, versions[i]);
+                _cleanup_free_ char *path = dir ? pdi_run_join(dir, PDI_RELEASE_MANIFEST) : NULL;
+                _cleanup_free_ char *buf = NULL;
+                size_t len = 0;
+                struct pdi_manifest *m = NULL;
+                struct pdi_error err = {0};
+                k = path ? pdi_root_read_file(r->root, path, PDI_MANIFEST_MAX_BYTES, &buf, &len)
+                         : -ENOMEM;
+                if (k == 0) /* expiry does not matter: the release was accepted */
+                        k = pdi_manifest_parse(buf, len, 0, &m, &err);
+                if (k < 0)
+                        log_warn("%s: %s; keeping every cache entry", path ? path : versions[i],
+                                 err.msg[0] ? err.msg : strerror(-k));
+                for (size_t a = 0; k == 0 && m && a < m->n_artifacts; a++)
+                        k = strv_push(ret, ret_n, m->artifacts[a].sha256);
+                pdi_manifest_free(m);
+        }
+        return k;
+}
+
+/* After releases were pruned, the cache keeps only what the remaining ones were built from
+ * (a repair takes its files from there). A failure here costs disk space, not the run. */
+static void prune_cache(struct run *r)
+{
+        char **v = NULL, **keep = NULL;
+        size_t n = 0, n_keep = 0;
+        int k = pdi_layout_list_releases(r->root, &r->layout, &v, &n);
+        if (k == 0 && release_artifacts(r, v, n, &keep, &n_keep) == 0) {
+                _cleanup_close_ int cfd =
+                    pdi_root_open(r->root, r->layout.cache, O_RDONLY | O_DIRECTORY, 0);
+                k = cfd >= 0 ? pdi_cache_prune(cfd, keep, n_keep) : cfd == -ENOENT ? 0 : cfd;
+        }
+        if (k > 0)
+                log_notice("removed %d cache entr%s no kept release uses from %s", k,
+                           k == 1 ? "y" : "ies", r->layout.cache);
+        if (k < 0)
+                log_warn("pruning %s: %s", r->layout.cache, strerror(-k));
+        pdi_strv_free(keep, n_keep);
+        pdi_strv_free(v, n);
+}
+
 int pdi_run_prune(struct run *r, const char *current, const char *previous)
 {
         char **v = NULL;
@@ -275,6 +337,8 @@ int pdi_run_prune(struct run *r, const char *current, const char *previous)
         if (rfd >= 0)
                 (void)fsync(rfd);
         pdi_strv_free(v, n);
+        if (k == 0)
+                prune_cache(r);
         return k;
 }
 
@@ -413,18 +477,19 @@ static int stage_new(struct run *r)
         struct pdi_release_src src = release_src(r);
         k = pdi_stage_build(r->root, &r->layout, &src, partial, &r->ctx->err);
         pdi_fault("staged");
-        if (k == 0) {
-                k = pdi_run_check_release(r, partial);
-                _cleanup_close_ int rfd =
-                    k < 0 ? pdi_root_open(r->root, r->layout.releases, O_RDONLY | O_DIRECTORY, 0)
-                          : -1;
-                if (rfd >= 0) /* a refused release leaves nothing behind */
-                        (void)pdi_rm_rf_at(rfd, partial);
-        }
+        if (k < 0) /* the build removed its own directory */
+                return k;
+        k = pdi_run_check_release(r, partial);
         if (k == 0)
                 k = pdi_stage_publish(r->root, &r->layout, partial, m->version, &r->ctx->err);
-        if (k == 0)
-                log_notice("staged %s/%s", r->layout.releases, m->version);
+        if (k < 0) { /* refused or not published: nothing of it stays */
+                _cleanup_close_ int rfd =
+                    pdi_root_open(r->root, r->layout.releases, O_RDONLY | O_DIRECTORY, 0);
+                if (rfd >= 0)
+                        (void)pdi_rm_rf_at(rfd, partial);
+                return k;
+        }
+        log_notice("staged %s/%s", r->layout.releases, m->version);
         json_object_set_new(r->out, "changed", json_true());
         return k;
 }

@@ -49,7 +49,8 @@ int pdi_rollback_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o, cons
         "  --threshold N        distinct trusted keys that must sign (raises, never lowers,\n"     \
         "                       the configured threshold)\n"                                       \
         "  --prefix DIR         release tree (default /opt/polkadot)\n"                            \
-        "  --cacert FILE        also trust this CA for https (TLS is always verified)\n"           \
+        "  --cacert FILE        use this CA bundle instead of the system's for https (TLS\n"       \
+        "                       is always verified)\n"                                             \
         "  --keep N             releases to keep, current included (default 3)\n"                  \
         "  --lock-timeout SEC   wait this long for another installer to finish (default 60)\n"     \
         "  --dry-run            print the plan as shell commands; write nothing at all\n"          \

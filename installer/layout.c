@@ -283,9 +283,14 @@ int pdi_layout_list_releases(const struct pdi_root *r, const struct pdi_layout *
         char **v = NULL;
         size_t n = 0;
         struct dirent *de;
+        struct stat st;
         while (k == 0 && (de = readdir(d))) {
                 if (de->d_name[0] == '.' || strchr(de->d_name, '.') == NULL ||
                     strstr(de->d_name, ".partial"))
+                        continue;
+                /* An operator's notes.txt (or a link) is no release: never kept, never pruned. */
+                if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                    !S_ISDIR(st.st_mode))
                         continue;
                 char **nv = realloc(v, (n + 1) * sizeof(*v));
                 if (!nv || !(nv[n] = strdup(de->d_name))) {

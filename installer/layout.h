@@ -59,8 +59,8 @@ int pdi_rm_rf_at(int dirfd, const char *name);
 /* True if a process on this host executes a file below dir (a path inside root). */
 bool pdi_layout_in_use(const struct pdi_root *r, const char *dir);
 
-/* Release versions present in releases/ (complete ones only), sorted oldest first by
- * version order. */
+/* Release versions present in releases/ (complete directories only: no files, no links),
+ * sorted oldest first by version order. */
 int pdi_layout_list_releases(const struct pdi_root *r, const struct pdi_layout *l,
                              char ***ret_versions, size_t *ret_n);
 void pdi_strv_free(char **v, size_t n);

@@ -1,4 +1,5 @@
 #include "stage.h"
+#include "cache.h"
 #include "extract.h"
 #include "fault.h"
 #include "hash.h"
@@ -168,12 +169,8 @@ static bool file_ok(int dfd, const char *name, const char *sha256, uint64_t size
 {
         _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
-        char hex[65];
-        uint64_t n = 0;
-        return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-               (st.st_mode & 07777) == mode && (st.st_uid == 0 || geteuid() != 0) &&
-               (uint64_t)st.st_size == size && pdi_sha256_fd(fd, hex, &n) == 0 && n == size &&
-               streq(hex, sha256);
+        return fd >= 0 && pdi_cache_file_matches(fd, sha256, size, &st) &&
+               (st.st_mode & 07777) == mode && (st.st_uid == 0 || geteuid() != 0);
 }
 
 static int add_name(char ***v, size_t *n, const char *name)

@@ -14,6 +14,7 @@
 #   LIGHTTPD_OWNER_PID=PID  also start a watchdog that kills the server once PID is gone, so a
 #                           crashed test never leaves a server behind
 #   LIGHTTPD=/path          the binary (default /usr/sbin/lighttpd)
+#   TLS_PEM=FILE            serve https with this certificate and key (one PEM file)
 set -euo pipefail
 
 LIGHTTPD=${LIGHTTPD:-/usr/sbin/lighttpd}
@@ -45,16 +46,22 @@ accesslog.filename = "$statedir/access.log"
 accesslog.format = "%s %b %m %U"
 mimetype.assign = ( "" => "application/octet-stream" )
 EOF
+        if [[ -n ${TLS_PEM:-} ]]; then
+                printf '%s\n' 'server.modules += ( "mod_openssl" )' 'ssl.engine = "enable"' \
+                        "ssl.pemfile = \"$TLS_PEM\"" >>"$statedir/lighttpd.conf"
+        fi
         local line
         for line in "$@"; do
                 printf '%s\n' "$line" >>"$statedir/lighttpd.conf"
         done
 }
 
-# Wait until the server answers anything at all over HTTP (a 404 counts).
+# Wait until the server answers anything at all over HTTP(S) (a 404 counts).
 wait_ready() { # port pid
+        local scheme=http
+        [[ -n ${TLS_PEM:-} ]] && scheme=https
         for _ in $(seq 1 100); do
-                if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/"; then
+                if curl -ks -o /dev/null --max-time 1 "$scheme://127.0.0.1:$1/"; then
                         return 0
                 fi
                 alive "$2" || return 1

@@ -244,6 +244,9 @@ static void list_releases(void **state)
                 snprintf(p, sizeof(p), "/opt/list/releases/%s", dirs[i]);
                 assert_int_equal(pdi_root_mkdir_p(&root, p, 0755), 0);
         }
+        /* an operator's file and a link are not releases */
+        put("/opt/list/releases/notes.txt", "mine\n");
+        assert_int_equal(symlink("1.9.0", at("/opt/list/releases/1.20.0")), 0);
         assert_int_equal(pdi_layout_list_releases(&root, &l, &v, &n), 0);
         static const char *const want[] = {"1.9.0", "1.10.0", "1.16.0-rc1", "1.16.0"};
         assert_int_equal(n, ELEMENTSOF(want));
