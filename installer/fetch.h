@@ -3,8 +3,8 @@
  * file while being hashed in the same pass, and the transfer is cut the moment it exceeds the
  * signed size. TLS verification is always on (--cacert replaces the system's CA bundle);
  * proxies come from the usual environment variables (libcurl's own handling of http_proxy,
- * https_proxy, no_proxy). Transient errors are retried with exponential backoff; a dropped transfer resumes
- * with an HTTP range request where the server allows it. */
+ * https_proxy, no_proxy). Transient errors are retried with exponential backoff; a dropped transfer
+ * resumes with an HTTP range request where the server allows it. */
 #pragma once
 
 #include "error.h"
