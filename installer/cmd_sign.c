@@ -122,8 +122,11 @@ static int make_signature(struct pdi_ctx *ctx, const struct sign_args *a, const 
         if (r < 0)
                 return pdi_error_set(&ctx->err, r, "%s: %s", a->manifest, strerror(-r));
         r = pdi_minisign_sign(&sk, msg, len, a->comment, tc, ret_text, &ctx->err);
-        if (r == -EINVAL) /* a comment option out of minisign's limits */
-                return pdi_usage(ctx, "sign: %s", ctx->err.msg);
+        if (r == -EINVAL) { /* a comment option out of minisign's limits */
+                pdi_error_prefix(&ctx->err, "sign: ");
+                ctx->err.code = -PDI_E_USAGE;
+                return -PDI_E_USAGE;
+        }
         if (r < 0)
                 return r;
         pdi_minisign_keyid_str(sk.keyid, ret_id);

@@ -61,12 +61,11 @@ static int lookup(const char *const *table, size_t n, const char *s)
 
 _printf_(2, 3) static int fail(struct pdi_error *err, const char *fmt, ...)
 {
-        char msg[PDI_ERROR_MSG_MAX];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        int r = pdi_error_setv(err, -PDI_E_MANIFEST, fmt, ap);
         va_end(ap);
-        return pdi_error_set(err, -PDI_E_MANIFEST, "%s", msg);
+        return r;
 }
 
 /* "artifacts[2]" + "sha256" → "artifacts[2].sha256"; the top level has the empty path. */

@@ -139,11 +139,14 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 2 ] || fail "sign without --key exited $rc, expected 2"
+grep -q '^error: sign: --key SECRET is required$' err.txt || fail "sign without --key: $(cat err.txt)"
 set +e
 "$PDI" sign --key ms.key --trusted-comment $'two\nlines' manifest.json 2>err.txt
 rc=$?
 set -e
 [ "$rc" = 2 ] || fail "two-line trusted comment exited $rc, expected 2: $(cat err.txt)"
+grep -q '^error: sign: trusted comment: must be one line of at most 8173 bytes$' err.txt ||
+        fail "two-line trusted comment message: $(cat err.txt)"
 ok "usage errors exit 2"
 
 json=$("$PDI" sign --json --key our.key --output j.sig manifest.json)
