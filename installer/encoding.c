@@ -14,30 +14,6 @@ void pdi_hex_encode(const uint8_t *in, size_t len, char *out)
         out[2 * len] = '\0';
 }
 
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-int pdi_hex_decode(const char *in, uint8_t *out, size_t len)
-{
-        if (strlen(in) != 2 * len)
-                return -EINVAL;
-        for (size_t i = 0; i < len; i++) {
-                int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
-                if (hi < 0 || lo < 0)
-                        return -EINVAL;
-                out[i] = (uint8_t)(hi << 4 | lo);
-        }
-        return 0;
-}
-
 bool pdi_is_sha256_hex(const char *s)
 {
         size_t n = 0;

@@ -8,8 +8,6 @@
 
 /* Writes 2*len lowercase hex digits and a NUL into out (size >= 2*len+1). */
 void pdi_hex_encode(const uint8_t *in, size_t len, char *out);
-/* Exactly 2*len hex digits (either case) → len bytes. -EINVAL otherwise. */
-int pdi_hex_decode(const char *in, uint8_t *out, size_t len);
 /* True if s is exactly 64 lowercase hex digits (the manifest's sha256 form). */
 bool pdi_is_sha256_hex(const char *s);
 

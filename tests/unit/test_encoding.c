@@ -6,18 +6,13 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-static void hex_round_trip(void **state)
+static void hex_encode(void **state)
 {
         (void)state;
         const uint8_t in[] = {0x00, 0x7f, 0xff, 0xa5};
         char out[9];
-        uint8_t back[4];
         pdi_hex_encode(in, sizeof(in), out);
         assert_string_equal(out, "007fffa5");
-        assert_int_equal(pdi_hex_decode("007FFFa5", back, sizeof(back)), 0);
-        assert_memory_equal(in, back, sizeof(in));
-        assert_int_equal(pdi_hex_decode("007fffa", back, sizeof(back)), -EINVAL);
-        assert_int_equal(pdi_hex_decode("007fffag", back, sizeof(back)), -EINVAL);
 }
 
 static void sha256_hex_form(void **state)
@@ -78,7 +73,7 @@ static void base64_refuses_non_canonical(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(hex_round_trip),
+            cmocka_unit_test(hex_encode),
             cmocka_unit_test(sha256_hex_form),
             cmocka_unit_test(base64_vectors),
             cmocka_unit_test(base64_refuses_non_canonical),
