@@ -1,9 +1,8 @@
 #include "release.h"
-#include "encoding.h"
+#include "hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 
 int pdi_release_verify(const struct pdi_trust *t, const char *what, const char *bytes, size_t len,
                        const struct pdi_sigtext *sigs, size_t n_sigs, time_t now,
@@ -27,12 +26,11 @@ int pdi_release_verify(const struct pdi_trust *t, const char *what, const char *
                 pdi_trust_result_done(&ret->signers);
                 return r;
         }
-        uint8_t md[32];
-        if (!EVP_Digest(bytes, len, md, NULL, EVP_sha256(), NULL)) {
+        r = pdi_sha256_buf(bytes, len, ret->manifest_sha256);
+        if (r < 0) {
                 pdi_verified_done(ret);
-                return -ENOMEM;
+                return pdi_error_set(err, r, "manifest %s: SHA-256 failed: %s", what, strerror(-r));
         }
-        pdi_hex_encode(md, sizeof(md), ret->manifest_sha256);
         return 0;
 }
 
