@@ -278,11 +278,6 @@ static int write_output(struct pdi_ctx *ctx, const char *path, const char *text)
         return 0;
 }
 
-static void manifest_freep(struct pdi_manifest **p)
-{
-        pdi_manifest_free(*p);
-}
-
 static int emit(struct pdi_ctx *ctx, const struct args *a, const char *text,
                 const struct pdi_manifest *m)
 {
@@ -309,8 +304,8 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
         int r = parse_args(ctx, cmd, argc, argv, &a);
         if (r < 0)
                 return r;
-        _cleanup_(manifest_freep) struct pdi_manifest *m = calloc(1, sizeof(*m));
-        _cleanup_(manifest_freep) struct pdi_manifest *parsed = NULL;
+        _cleanup_(pdi_manifest_freep) struct pdi_manifest *m = calloc(1, sizeof(*m));
+        _cleanup_(pdi_manifest_freep) struct pdi_manifest *parsed = NULL;
         _cleanup_free_ char *text = NULL;
         if (!m)
                 return -ENOMEM;

@@ -25,7 +25,7 @@ bool pdi_is_sha256_hex(const char *s)
 
 size_t pdi_base64_encoded_len(size_t len)
 {
-        return (len + 2) / 3 * 4;
+        return PDI_BASE64_LEN(len);
 }
 
 void pdi_base64_encode(const uint8_t *in, size_t len, char *out)

@@ -11,6 +11,17 @@ void pdi_hex_encode(const uint8_t *in, size_t len, char *out);
 /* True if s is exactly 64 lowercase hex digits (the manifest's sha256 form). */
 bool pdi_is_sha256_hex(const char *s);
 
+/* Little-endian 64-bit load (minisign key ids, BLAKE2b message words). */
+static inline uint64_t pdi_load64_le(const uint8_t *p)
+{
+        uint64_t v = 0;
+        for (int i = 7; i >= 0; i--)
+                v = v << 8 | p[i];
+        return v;
+}
+
+/* Base64 length of len bytes, as a constant expression for array sizes. */
+#define PDI_BASE64_LEN(len) (((len) + 2) / 3 * 4)
 size_t pdi_base64_encoded_len(size_t len);
 /* out must hold pdi_base64_encoded_len(len) + 1 bytes. */
 void pdi_base64_encode(const uint8_t *in, size_t len, char *out);

@@ -553,16 +553,11 @@ static int load_json(const char *buf, size_t len, json_t **ret, struct pdi_error
         return 0;
 }
 
-static void manifest_freep(struct pdi_manifest **p)
-{
-        pdi_manifest_free(*p);
-}
-
 int pdi_manifest_parse(const char *buf, size_t len, time_t now, struct pdi_manifest **ret,
                        struct pdi_error *err)
 {
         json_auto_t *root = NULL;
-        _cleanup_(manifest_freep) struct pdi_manifest *m = calloc(1, sizeof(*m));
+        _cleanup_(pdi_manifest_freep) struct pdi_manifest *m = calloc(1, sizeof(*m));
         if (!m)
                 return -ENOMEM;
         int r = load_json(buf, len, &root, err);

@@ -71,6 +71,10 @@ struct pdi_manifest {
 int pdi_manifest_parse(const char *buf, size_t len, time_t now, struct pdi_manifest **ret,
                        struct pdi_error *err);
 void pdi_manifest_free(struct pdi_manifest *m);
+static inline void pdi_manifest_freep(struct pdi_manifest **p)
+{
+        pdi_manifest_free(*p);
+}
 
 const char *pdi_role_name(enum pdi_role role);
 /* File name the node looks for: "polkadot", "polkadot-prepare-worker", … */

@@ -40,8 +40,6 @@
         (PDI_MINISIGN_TRUSTED_COMMENT_MAX - sizeof(TRUSTED_PREFIX) - 1) /* 8173                    \
                                                                          */
 
-#define B64_LEN(n) (((n) + 2) / 3 * 4)
-
 struct line {
         const char *p;
         size_t len;
@@ -57,17 +55,9 @@ static inline void evp_md_ctx_freep(EVP_MD_CTX **p)
         EVP_MD_CTX_free(*p);
 }
 
-static uint64_t load64_le(const uint8_t *p)
-{
-        uint64_t v = 0;
-        for (int i = 7; i >= 0; i--)
-                v = v << 8 | p[i];
-        return v;
-}
-
 void pdi_minisign_keyid_str(const uint8_t keyid[PDI_MINISIGN_KEYID_LEN], char out[17])
 {
-        snprintf(out, 17, "%016" PRIX64, load64_le(keyid));
+        snprintf(out, 17, "%016" PRIX64, pdi_load64_le(keyid));
 }
 
 /* "ED" as text, or hex when the bytes are not printable, for messages. */
@@ -570,7 +560,7 @@ static int sign_parts(const struct pdi_minisign_seckey *sk, const void *msg, siz
 static int sign_format(const char *uc, const uint8_t sigb[SIG_BYTES], const char *tc,
                        const uint8_t global[PDI_MINISIGN_SIG_LEN], char **ret_text)
 {
-        char s1[B64_LEN(SIG_BYTES) + 1], s2[B64_LEN(PDI_MINISIGN_SIG_LEN) + 1];
+        char s1[PDI_BASE64_LEN(SIG_BYTES) + 1], s2[PDI_BASE64_LEN(PDI_MINISIGN_SIG_LEN) + 1];
         pdi_base64_encode(sigb, SIG_BYTES, s1);
         pdi_base64_encode(global, PDI_MINISIGN_SIG_LEN, s2);
         if (asprintf(ret_text, COMMENT_PREFIX "%s\n%s\n" TRUSTED_PREFIX "%s\n%s\n", uc, s1, tc,
