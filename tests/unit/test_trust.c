@@ -92,7 +92,8 @@ static void untrusted_and_bad_signatures(void **state)
         struct pdi_sigtext s2[2] = {sig_by(1, msg), sig_by(0, "{\"schema\": 2}")};
         assert_int_equal(pdi_trust_verify(&t, "m", msg, strlen(msg), s2, 2, &res, &err),
                          -PDI_E_SIGNATURE);
-        assert_non_null(strstr(err.msg, "manifest m: signature sig: "));
+        assert_non_null(strstr(err.msg, "manifest m: signature sig: signature by key "));
+        assert_non_null(strstr(err.msg, " does not verify"));
         pdi_trust_result_done(&res);
         /* No signature at all. */
         memset(&err, 0, sizeof(err));
@@ -124,6 +125,31 @@ static void threshold_file_and_limits(void **state)
         assert_int_equal(unlinkat(root.fd, "etc/polkadot-installer/trust-threshold", 0), 0);
 }
 
+/* Two different keys under one key id: a signature could not say which one it means. */
+static void key_id_clash_refused(void **state)
+{
+        (void)state;
+        struct pdi_minisign_pubkey clash = pk[1];
+        memcpy(clash.keyid, pk[0].keyid, sizeof(clash.keyid));
+        char *text = NULL;
+        assert_int_equal(pdi_minisign_pubkey_format(&clash, "clash", &text), 0);
+        assert_int_equal(pdi_root_write_atomic(&root, "/clash.pub", text, strlen(text), 0644), 0);
+        free(text);
+        char path[256], id[17], want[512];
+        snprintf(path, sizeof(path), "%s/clash.pub", tmpl);
+        pdi_minisign_keyid_str(pk[0].keyid, id);
+        snprintf(want, sizeof(want),
+                 "trusted key %s: key id %s is also used by a different key in " PDI_TRUST_KEYS_DIR
+                 "/a-again.pub",
+                 path, id);
+        char *extra[] = {path};
+        struct pdi_trust t;
+        struct pdi_error err = {0};
+        assert_int_equal(pdi_trust_load(&t, &root, extra, 1, 0, &err), -PDI_E_SIGNATURE);
+        assert_string_equal(err.msg, want);
+        assert_int_equal(t.n_keys, 0);
+}
+
 static void sig_names(void **state)
 {
         (void)state;
@@ -141,6 +167,7 @@ int main(void)
             cmocka_unit_test(threshold_counts_distinct_keys),
             cmocka_unit_test(untrusted_and_bad_signatures),
             cmocka_unit_test(threshold_file_and_limits),
+            cmocka_unit_test(key_id_clash_refused),
             cmocka_unit_test(sig_names),
         };
         return cmocka_run_group_tests(tests, setup, testroot_group_teardown);
