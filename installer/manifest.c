@@ -32,7 +32,7 @@ static const char *const artifact_keys[] = {"name", "role",   "url",   "mirrors"
                                             "size", "format", "files", NULL};
 static const char *const file_keys[] = {"path", "sha256", "size", NULL};
 
-#define PATH_MAX_LEN 96 /* longest JSON path we build: "artifacts[15].files[63].sha256" */
+#define PATH_MAX_LEN 96 /* longest JSON path we build: "artifacts[2].files[63].sha256" */
 
 const char *pdi_role_name(enum pdi_role role)
 {
@@ -200,11 +200,11 @@ static int parse_size(json_t *obj, const char *parent, uint64_t *ret, struct pdi
                         "not a sane size (1 byte to 4 GiB; 0 or more is absurd)", ret, err);
 }
 
-/* Installed file names seen so far, across the whole release, with who installs them. */
+/* Installed file names seen so far, across the whole release, with who installs them. Each
+ * artifact installs at most PDI_MANIFEST_MAX_FILES names (a binary one), so this never fills. */
 struct seen_names {
-        const char *name[_PDI_ROLE_MAX * PDI_MANIFEST_MAX_FILES + PDI_MANIFEST_MAX_ARTIFACTS];
-        char where[_PDI_ROLE_MAX * PDI_MANIFEST_MAX_FILES + PDI_MANIFEST_MAX_ARTIFACTS]
-                  [PATH_MAX_LEN];
+        const char *name[PDI_MANIFEST_MAX_ARTIFACTS * PDI_MANIFEST_MAX_FILES];
+        char where[PDI_MANIFEST_MAX_ARTIFACTS * PDI_MANIFEST_MAX_FILES][PATH_MAX_LEN];
         size_t n;
 };
 
@@ -215,8 +215,6 @@ static int claim_name(struct seen_names *seen, const char *name, const char *pat
                 if (streq(seen->name[i], name))
                         return fail(err, "%s: duplicate installed file \"%s\" (also %s)", path,
                                     name, seen->where[i]);
-        if (seen->n >= ELEMENTSOF(seen->name))
-                return fail(err, "%s: too many installed files", path);
         seen->name[seen->n] = name;
         snprintf(seen->where[seen->n], PATH_MAX_LEN, "%s", path);
         seen->n++;

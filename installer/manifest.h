@@ -11,7 +11,7 @@
 #include <time.h>
 
 #define PDI_MANIFEST_MAX_BYTES (1024 * 1024)
-#define PDI_MANIFEST_MAX_ARTIFACTS 16
+#define PDI_MANIFEST_MAX_ARTIFACTS _PDI_ROLE_MAX /* one per role */
 #define PDI_MANIFEST_MAX_FILES 64
 #define PDI_MANIFEST_MAX_MIRRORS 16
 #define PDI_MANIFEST_MAX_SIZE (4ULL << 30) /* 4 GiB for one artifact or file */
