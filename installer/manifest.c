@@ -197,7 +197,8 @@ static int parse_sha256(json_t *obj, const char *parent, char out[65], struct pd
 static int parse_size(json_t *obj, const char *parent, uint64_t *ret, struct pdi_error *err)
 {
         return get_uint(obj, parent, "size", 1, PDI_MANIFEST_MAX_SIZE,
-                        "not a sane size (1 byte to 4 GiB; 0 or more is absurd)", ret, err);
+                        "not a sane size (1 byte to 4 GiB; 0 or more than 4 GiB is absurd)", ret,
+                        err);
 }
 
 /* Installed file names seen so far, across the whole release, with who installs them. Each

@@ -272,7 +272,8 @@ static const struct refusal refusals[] = {
     {"\"sha256\": \"" HB "\"", "\"sha256\": \"" H64("g2") "\"", M, "not 64 lowercase hex"},
     {"\"sha256\": \"" HB "\"", "\"sha256\": \"\"", M, "not 64 lowercase hex"},
     {"\"size\": 123456789", "\"size\": 0", M, "artifacts[0].size: 0 is not a sane size"},
-    {"\"size\": 123456789", "\"size\": 4294967297", M, "absurd"},
+    {"\"size\": 123456789", "\"size\": 4294967297", M,
+     "4294967297 is not a sane size (1 byte to 4 GiB; 0 or more than 4 GiB is absurd)"},
     {"\"size\": 123456789", "\"size\": -1", M, "artifacts[0].size: -1"},
     {"\"size\": 123456789", "\"size\": \"1\"", M, "artifacts[0].size: expected an integer"},
     /* URLs */
