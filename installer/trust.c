@@ -51,18 +51,25 @@ static int load_key_dir(struct pdi_trust *t, const struct pdi_root *root, struct
                 return 0;
         if (k < 0)
                 return pdi_error_set(err, k, "%s: %s", PDI_TRUST_KEYS_DIR, strerror(-k));
-        char *names[PDI_TRUST_MAX_KEYS + 1];
+        char *names[PDI_TRUST_MAX_KEYS];
         size_t n = 0;
         int r = 0;
         struct dirent *de;
-        while ((de = readdir(d)) && n <= PDI_TRUST_MAX_KEYS) {
+        /* Every name is looked at: stopping early would drop keys by readdir order. */
+        while (r == 0 && (de = readdir(d))) {
                 size_t l = strlen(de->d_name);
                 if (de->d_name[0] == '.' || l < 5 || !streq(de->d_name + l - 4, ".pub"))
                         continue;
-                if (!(names[n++] = strdup(de->d_name))) {
+                if (n == PDI_TRUST_MAX_KEYS)
+                        r = pdi_error_set(err, -PDI_E_SIGNATURE,
+                                          "%s: more than %d *.pub files; at most %d keys can be "
+                                          "trusted",
+                                          PDI_TRUST_KEYS_DIR, PDI_TRUST_MAX_KEYS,
+                                          PDI_TRUST_MAX_KEYS);
+                else if (!(names[n] = strdup(de->d_name)))
                         r = -ENOMEM;
-                        break;
-                }
+                else
+                        n++;
         }
         qsort(names, n, sizeof(names[0]), cmp_str);
         for (size_t i = 0; i < n; i++) {

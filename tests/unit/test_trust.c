@@ -1,6 +1,7 @@
 #include "trust.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -150,6 +151,38 @@ static void key_id_clash_refused(void **state)
         assert_int_equal(t.n_keys, 0);
 }
 
+/* More *.pub files than keys can be trusted is refused, never cut short at some readdir
+ * position (which would drop a trusted key depending on directory order). */
+static void too_many_key_files(void **state)
+{
+        (void)state;
+        char name[128];
+        struct pdi_trust t;
+        struct pdi_error err = {0};
+        /* 3 in setup + 61 = 64 files, all of two keys: fine. */
+        for (int i = 0; i < PDI_TRUST_MAX_KEYS - 3; i++) {
+                snprintf(name, sizeof(name), PDI_TRUST_KEYS_DIR "/k%02d.pub", i);
+                write_pub(name, i % 2);
+        }
+        assert_int_equal(pdi_trust_load(&t, &root, NULL, 0, 0, &err), 0);
+        assert_int_equal(t.n_keys, 2);
+        pdi_trust_done(&t);
+        /* A 65th file, whatever its place in the directory, refuses the whole set. */
+        write_pub(PDI_TRUST_KEYS_DIR "/zz.pub", 2);
+        assert_int_equal(pdi_trust_load(&t, &root, NULL, 0, 0, &err), -PDI_E_SIGNATURE);
+        assert_string_equal(err.msg, PDI_TRUST_KEYS_DIR
+                            ": more than 64 *.pub files; at most 64 keys can be trusted");
+        assert_int_equal(t.n_keys, 0);
+        _cleanup_close_ int dfd =
+            pdi_root_open(&root, PDI_TRUST_KEYS_DIR, O_RDONLY | O_DIRECTORY, 0);
+        assert_true(dfd >= 0);
+        for (int i = 0; i < PDI_TRUST_MAX_KEYS - 3; i++) {
+                snprintf(name, sizeof(name), "k%02d.pub", i);
+                assert_int_equal(unlinkat(dfd, name, 0), 0);
+        }
+        assert_int_equal(unlinkat(dfd, "zz.pub", 0), 0);
+}
+
 static void sig_names(void **state)
 {
         (void)state;
@@ -168,6 +201,7 @@ int main(void)
             cmocka_unit_test(untrusted_and_bad_signatures),
             cmocka_unit_test(threshold_file_and_limits),
             cmocka_unit_test(key_id_clash_refused),
+            cmocka_unit_test(too_many_key_files),
             cmocka_unit_test(sig_names),
         };
         return cmocka_run_group_tests(tests, setup, testroot_group_teardown);
