@@ -66,13 +66,13 @@ static int load_seckey(struct pdi_ctx *ctx, const char *path, struct pdi_minisig
 {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        int r = pdi_read_file_at(AT_FDCWD, path, PDI_MINISIGN_FILE_MAX, &text, &len);
+        int r = pdi_read_host_file(path, PDI_MINISIGN_FILE_MAX, &text, &len);
         if (r == -EFBIG)
                 return pdi_error_set(&ctx->err, -PDI_E_SIGNATURE,
                                      "secret key %s: larger than %d bytes, not a minisign key",
                                      path, PDI_MINISIGN_FILE_MAX);
         if (r < 0)
-                return pdi_error_set(&ctx->err, r, "secret key %s: %s", path, strerror(-r));
+                return pdi_error_set(&ctx->err, r, "secret key %s: %s", path, pdi_read_strerror(r));
         r = pdi_minisign_seckey_parse(text, len, ret, &ctx->err);
         pdi_wipe(text, len);
         if (r < 0)
@@ -115,12 +115,12 @@ static int make_signature(struct pdi_ctx *ctx, const struct sign_args *a, const 
                 return r;
         _cleanup_free_ char *msg = NULL;
         size_t len = 0;
-        r = pdi_read_file_at(AT_FDCWD, a->manifest, PDI_MANIFEST_MAX_BYTES, &msg, &len);
+        r = pdi_read_host_file(a->manifest, PDI_MANIFEST_MAX_BYTES, &msg, &len);
         if (r == -EFBIG)
                 return pdi_error_set(&ctx->err, r, "%s: larger than a manifest may be (%d bytes)",
                                      a->manifest, PDI_MANIFEST_MAX_BYTES);
         if (r < 0)
-                return pdi_error_set(&ctx->err, r, "%s: %s", a->manifest, strerror(-r));
+                return pdi_error_set(&ctx->err, r, "%s: %s", a->manifest, pdi_read_strerror(r));
         r = pdi_minisign_sign(&sk, msg, len, a->comment, tc, ret_text, &ctx->err);
         if (r == -EINVAL) { /* a comment option out of minisign's limits */
                 pdi_error_prefix(&ctx->err, "sign: ");

@@ -82,7 +82,7 @@ static int load_key_dir(struct pdi_trust *t, const struct pdi_root *root, struct
                                              &len);
                         if (r < 0)
                                 r = pdi_error_set(err, -PDI_E_SIGNATURE, "trusted key %s: %s", src,
-                                                  strerror(-r));
+                                                  pdi_read_strerror(r));
                 }
                 if (r == 0)
                         r = add_key(t, src, text, len, err);
@@ -121,10 +121,10 @@ int pdi_trust_load(struct pdi_trust *t, const struct pdi_root *root, char *const
         for (size_t i = 0; r == 0 && i < n_extra; i++) {
                 _cleanup_free_ char *text = NULL;
                 size_t len;
-                r = pdi_read_file_at(AT_FDCWD, extra_keys[i], PDI_MINISIGN_FILE_MAX, &text, &len);
+                r = pdi_read_host_file(extra_keys[i], PDI_MINISIGN_FILE_MAX, &text, &len);
                 if (r < 0)
                         r = pdi_error_set(err, -PDI_E_SIGNATURE, "trusted key %s: %s",
-                                          extra_keys[i], strerror(-r));
+                                          extra_keys[i], pdi_read_strerror(r));
                 else
                         r = add_key(t, extra_keys[i], text, len, err);
         }

@@ -52,6 +52,14 @@ out=$(minisign -Vm manifest.json -x custom.sig -p ms.pub) || fail "minisign reje
 grep -q 'Trusted comment: polkadot 1.16.0 sequence 42' <<<"$out" || fail "trusted comment not carried: $out"
 ok "--trusted-comment and --output"
 
+# Paths typed on the command line may be symlinks (the secret key on a mounted medium, say).
+ln -s ms.key ms-link.key
+ln -s manifest.json manifest-link.json
+"$PDI" sign --key ms-link.key --output link.sig manifest-link.json 2>sign.err ||
+        fail "sign through symlinks: $(cat sign.err)"
+minisign -Vm manifest.json -x link.sig -p ms.pub -q || fail "minisign rejects the signature made through symlinks"
+ok "sign follows symlinks named on the command line"
+
 # 2. Our keys sign through minisign (no prompt: the key is unencrypted) and through us.
 id=$("$PDI" keygen --public our.pub --secret our.key --comment 'release key') ||
         fail "keygen failed"

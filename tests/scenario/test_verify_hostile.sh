@@ -68,6 +68,23 @@ gen legacy ""
 minisign -S -l -s "$T/a.key" -m "$T/m/legacy.json" -t "legacy" >/dev/null
 expect 0 'verified' "$PDI" verify --root "$R" --manifest "$T/m/legacy.json" --trusted-key "$T/a.pub"
 
+# Paths typed on the command line are host paths: symlinks to the manifest, a signature and a
+# key are followed. A signature file that exists but cannot be read fails alike (exit 1) when
+# listed and when found by its default name.
+ln -s good.json "$T/m/link.json"
+ln -s good.json.minisig "$T/m/link.json.minisig"
+ln -s a.pub "$T/a-link.pub"
+expect 0 'manifest .*/link.json: verified' "$PDI" verify --root "$R" --manifest "$T/m/link.json" --trusted-key "$T/a-link.pub"
+expect 0 'manifest .*/good.json: verified' "$PDI" verify --root "$R" --manifest "$T/m/good.json" --signature "$T/m/link.json.minisig" --trusted-key "$T/a.pub"
+gen dirsig ""
+mkdir "$T/m/dirsig.json.minisig"
+expect 1 '^error: signature .*/dirsig.json.minisig: not a regular file$' "$PDI" verify --root "$R" --manifest "$T/m/dirsig.json" --trusted-key "$T/a.pub"
+expect_one_error_line
+expect 1 '^error: signature .*/dirsig.json.minisig: not a regular file$' "$PDI" verify --root "$R" --manifest "$T/m/dirsig.json" --signature "$T/m/dirsig.json.minisig" --trusted-key "$T/a.pub"
+expect_one_error_line
+expect 3 '^error: signature .*/gone.minisig: No such file or directory$' "$PDI" verify --root "$R" --manifest "$T/m/dirsig.json" --signature "$T/m/gone.minisig" --trusted-key "$T/a.pub"
+expect 1 '^error: manifest .*/m: not a regular file$' "$PDI" verify --root "$R" --manifest "$T/m" --trusted-key "$T/a.pub"
+
 # The worked example in manifests/ verifies with its demo key, here and with the stock minisign.
 ex="$PDI_SOURCE_DIR/manifests/example"
 expect 0 'signed by:  key 555FB07ED5CE3DCB' "$PDI" verify --root "$R" --manifest "$ex/manifest.json" --trusted-key "$ex/DEMO-KEY-NOT-FOR-PRODUCTION.pub"

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "testroot.h"
@@ -195,6 +196,54 @@ static void read_caps(void **state)
         assert_non_null(strstr(err.msg, "none.json: No such file or directory"));
 }
 
+/* Paths the operator typed are host paths: symlinks are followed. A signature file that
+ * exists but cannot be read fails the same way whether it was listed or found by its default
+ * name; only a listed file that does not exist is a missing signature. */
+static void read_host_paths(void **state)
+{
+        (void)state;
+        put("real.json", good, strlen(good));
+        put("real.sig", "sig", 3);
+        assert_int_equal(symlink("real.json", at("link.json")), 0);
+        assert_int_equal(symlink("real.sig", at("link.json.minisig")), 0);
+        char *bytes = NULL;
+        size_t len = 0, n = 0;
+        struct pdi_sigtext *sigs = NULL;
+        struct pdi_error err = {0};
+        assert_int_equal(
+            pdi_release_read_local(at("link.json"), NULL, 0, &bytes, &len, &sigs, &n, &err), 0);
+        assert_int_equal(len, strlen(good));
+        assert_int_equal(n, 1);
+        assert_memory_equal(sigs[0].text, "sig", 3);
+        pdi_sigtexts_free(sigs, n);
+        free(sigs);
+        free(bytes);
+
+        /* A directory where a signature should be: listed or default, one code and message. */
+        assert_int_equal(mkdir(at("dir.json.minisig"), 0755), 0);
+        put("dir.json", good, strlen(good));
+        char want[600];
+        snprintf(want, sizeof(want), "signature %s: not a regular file", at("dir.json.minisig"));
+        bytes = NULL;
+        assert_int_equal(
+            pdi_release_read_local(at("dir.json"), NULL, 0, &bytes, &len, &sigs, &n, &err),
+            -EINVAL);
+        assert_string_equal(err.msg, want);
+        assert_null(bytes);
+        char *listed[] = {(char *)at("dir.json.minisig")};
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(
+            pdi_release_read_local(at("dir.json"), listed, 1, &bytes, &len, &sigs, &n, &err),
+            -EINVAL);
+        assert_string_equal(err.msg, want);
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(
+            pdi_release_read_local(at("dir.json.minisig"), NULL, 0, &bytes, &len, &sigs, &n, &err),
+            -EINVAL);
+        snprintf(want, sizeof(want), "manifest %s: not a regular file", at("dir.json.minisig"));
+        assert_string_equal(err.msg, want);
+}
+
 static void verify_good(void **state)
 {
         (void)state;
@@ -299,6 +348,7 @@ int main(void)
             cmocka_unit_test(read_default_names_until_gap),
             cmocka_unit_test(read_explicit_list),
             cmocka_unit_test(read_caps),
+            cmocka_unit_test(read_host_paths),
             cmocka_unit_test(verify_good),
             cmocka_unit_test(verify_refusals),
         };
