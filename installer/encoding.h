@@ -1,5 +1,5 @@
-/* Hex and strict base64. Decoders accept exactly one canonical encoding of the data (no
- * whitespace, correct padding, zero pad bits), so a signature file has one byte form only. */
+/* Hex, strict base64 and strict UTF-8. Decoders accept exactly one canonical encoding of the data
+ * (no whitespace, correct padding, zero pad bits), so a signature file has one byte form only. */
 #pragma once
 
 #include "common.h"
@@ -28,3 +28,15 @@ void pdi_base64_encode(const uint8_t *in, size_t len, char *out);
 /* Decodes inlen characters into at most outmax bytes; -EINVAL on any non-canonical input,
  * -EMSGSIZE if the result would not fit. */
 int pdi_base64_decode(const char *in, size_t inlen, uint8_t *out, size_t outmax, size_t *ret_len);
+
+/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): the offset of the
+ * first bad byte, or len if all is well. */
+size_t pdi_utf8_bad_offset(const unsigned char *s, size_t len);
+/* The same for a NUL-terminated string. */
+static inline bool pdi_utf8_valid(const char *s, size_t *ret_bad)
+{
+        size_t len = strlen(s), bad = pdi_utf8_bad_offset((const unsigned char *)s, len);
+        if (ret_bad)
+                *ret_bad = bad;
+        return bad == len;
+}

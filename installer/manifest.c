@@ -610,12 +610,15 @@ void pdi_manifest_free(struct pdi_manifest *m)
 
 /* --- output --- */
 
+/* Every string is UTF-8 (the parser checked it, or `manifest create` built it from checked
+ * options), so NULL from jansson means out of memory; a part is never silently left out. */
 static json_t *strv_to_json(char *const *v, size_t n)
 {
-        json_t *arr = json_array();
+        json_auto_t *arr = json_array();
         for (size_t i = 0; arr && i < n; i++)
-                json_array_append_new(arr, json_string(v[i]));
-        return arr;
+                if (json_array_append_new(arr, json_string(v[i])) < 0)
+                        return NULL;
+        return TAKE_PTR(arr);
 }
 
 static json_t *file_to_json(const struct pdi_manifest_file *f)
@@ -624,41 +627,53 @@ static json_t *file_to_json(const struct pdi_manifest_file *f)
                          (json_int_t)f->size);
 }
 
+static json_t *files_to_json(const struct pdi_manifest_artifact *a)
+{
+        json_auto_t *files = json_array();
+        for (size_t i = 0; files && i < a->n_files; i++)
+                if (json_array_append_new(files, file_to_json(&a->files[i])) < 0)
+                        return NULL;
+        return TAKE_PTR(files);
+}
+
 static json_t *artifact_to_json(const struct pdi_manifest_artifact *a)
 {
-        json_t *o = json_pack("{s:s, s:s, s:s}", "name", a->name, "role", pdi_role_name(a->role),
-                              "url", a->url);
+        json_auto_t *o = json_pack("{s:s, s:s, s:s}", "name", a->name, "role",
+                                   pdi_role_name(a->role), "url", a->url);
         if (!o)
                 return NULL;
+        int r = 0;
         if (a->n_mirrors > 0)
-                json_object_set_new(o, "mirrors", strv_to_json(a->mirrors, a->n_mirrors));
-        json_object_set_new(o, "sha256", json_string(a->sha256));
-        json_object_set_new(o, "size", json_integer((json_int_t)a->size));
-        json_object_set_new(o, "format", json_string(pdi_format_name(a->format)));
-        if (a->format != PDI_FORMAT_BINARY) {
-                json_t *files = json_array();
-                for (size_t i = 0; files && i < a->n_files; i++)
-                        json_array_append_new(files, file_to_json(&a->files[i]));
-                json_object_set_new(o, "files", files);
-        }
-        return o;
+                r = json_object_set_new(o, "mirrors", strv_to_json(a->mirrors, a->n_mirrors));
+        if (r == 0)
+                r = json_object_set_new(o, "sha256", json_string(a->sha256));
+        if (r == 0)
+                r = json_object_set_new(o, "size", json_integer((json_int_t)a->size));
+        if (r == 0)
+                r = json_object_set_new(o, "format", json_string(pdi_format_name(a->format)));
+        if (r == 0 && a->format != PDI_FORMAT_BINARY)
+                r = json_object_set_new(o, "files", files_to_json(a));
+        return r == 0 ? TAKE_PTR(o) : NULL;
 }
 
 json_t *pdi_manifest_to_json(const struct pdi_manifest *m)
 {
-        json_t *o =
+        json_auto_t *o =
             json_pack("{s:i, s:s, s:s, s:I, s:s, s:s}", "schema", m->schema, "product", m->product,
                       "version", m->version, "sequence", (json_int_t)m->sequence, "created",
                       m->created_str, "expires", m->expires_str);
-        if (!o)
+        json_auto_t *arr = json_array();
+        if (!o || !arr)
                 return NULL;
-        if (m->n_chains > 0)
-                json_object_set_new(o, "chains", strv_to_json(m->chains, m->n_chains));
-        json_t *arr = json_array();
-        for (size_t i = 0; arr && i < m->n_artifacts; i++)
-                json_array_append_new(arr, artifact_to_json(&m->artifacts[i]));
-        json_object_set_new(o, "artifacts", arr);
-        return o;
+        if (m->n_chains > 0 &&
+            json_object_set_new(o, "chains", strv_to_json(m->chains, m->n_chains)) < 0)
+                return NULL;
+        for (size_t i = 0; i < m->n_artifacts; i++)
+                if (json_array_append_new(arr, artifact_to_json(&m->artifacts[i])) < 0)
+                        return NULL;
+        if (json_object_set(o, "artifacts", arr) < 0)
+                return NULL;
+        return TAKE_PTR(o);
 }
 
 int pdi_manifest_dump(const struct pdi_manifest *m, char **ret_text)

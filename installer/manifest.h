@@ -86,7 +86,8 @@ int pdi_rfc3339_parse(const char *s, time_t *ret);
 /* Plain version as the node prints it: MAJOR.MINOR.PATCH with an optional -prerelease. */
 bool pdi_version_valid(const char *s);
 
-/* The manifest as JSON (for verify --json and status). New reference. */
+/* The manifest as JSON (for verify --json and status). New reference; NULL when out of
+ * memory (never a document with a part missing). */
 json_t *pdi_manifest_to_json(const struct pdi_manifest *m);
 
 /* Serialise a manifest (for `manifest create`): canonical key order, 2-space indent. */

@@ -222,6 +222,13 @@ static int sig_fill(const struct line lines[4], struct pdi_minisign_sig *s, stru
                           &s->trusted_comment, err);
         if (r < 0)
                 return r;
+        /* Shown to people and in --json: one meaning for the bytes, as in the manifest. */
+        size_t bad;
+        if (!pdi_utf8_valid(s->trusted_comment, &bad))
+                return pdi_error_set(err, -PDI_E_SIGNATURE,
+                                     "signature line 3: trusted comment is not valid UTF-8 "
+                                     "(byte %zu of the comment)",
+                                     bad);
         return decode_line("signature", 4, &lines[3], s->global_sig, PDI_MINISIGN_SIG_LEN, err);
 }
 
@@ -600,6 +607,12 @@ int pdi_minisign_sign(const struct pdi_minisign_seckey *sk, const void *msg, siz
                 return pdi_error_set(err, -EINVAL,
                                      "trusted comment: must be one line of at most %zu bytes",
                                      TRUSTED_TEXT_MAX);
+        size_t bad;
+        if (!pdi_utf8_valid(trusted_comment, &bad))
+                return pdi_error_set(err, -EINVAL,
+                                     "trusted comment: not valid UTF-8 (byte %zu), which verify "
+                                     "refuses",
+                                     bad);
         uint8_t sigb[SIG_BYTES], global[PDI_MINISIGN_SIG_LEN];
         int r = sign_parts(sk, msg, len, trusted_comment, sigb, global);
         if (r < 0)

@@ -126,22 +126,24 @@ int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, si
         return 0;
 }
 
+/* Every value here is UTF-8 (the manifest, the trusted comments and the key paths are checked
+ * when read), so a NULL from jansson is out of memory: the whole document fails, no signer is
+ * ever left out. */
 json_t *pdi_verified_to_json(const struct pdi_verified *v)
 {
-        json_t *o = pdi_manifest_to_json(v->manifest);
+        json_auto_t *o = pdi_manifest_to_json(v->manifest);
         json_t *signers = json_array();
-        if (!o || !signers) {
-                json_decref(o);
-                json_decref(signers);
+        if (!o || json_object_set_new(o, "signed_by", signers) < 0)
                 return NULL;
-        }
         for (size_t i = 0; i < v->signers.n_signers; i++) {
                 const struct pdi_signer *s = &v->signers.signers[i];
-                json_array_append_new(signers, json_pack("{s:s, s:s, s:s}", "key_id", s->keyid,
-                                                         "key_file", s->key_source,
-                                                         "trusted_comment", s->trusted_comment));
+                if (json_array_append_new(signers,
+                                          json_pack("{s:s, s:s, s:s}", "key_id", s->keyid,
+                                                    "key_file", s->key_source, "trusted_comment",
+                                                    s->trusted_comment)) < 0)
+                        return NULL;
         }
-        json_object_set_new(o, "signed_by", signers);
-        json_object_set_new(o, "manifest_sha256", json_string(v->manifest_sha256));
-        return o;
+        if (json_object_set_new(o, "manifest_sha256", json_string(v->manifest_sha256)) < 0)
+                return NULL;
+        return TAKE_PTR(o);
 }

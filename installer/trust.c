@@ -1,4 +1,5 @@
 #include "trust.h"
+#include "encoding.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -7,6 +8,12 @@
 static int add_key(struct pdi_trust *t, const char *source, const char *text, size_t len,
                    struct pdi_error *err)
 {
+        /* The file names the key in messages and in --json ("key_file"). */
+        size_t bad;
+        if (!pdi_utf8_valid(source, &bad))
+                return pdi_error_set(err, -PDI_E_SIGNATURE,
+                                     "trusted key %.*s…: the path is not valid UTF-8 (byte %zu)",
+                                     (int)bad, source, bad);
         struct pdi_minisign_pubkey pk;
         int r = pdi_minisign_pubkey_parse(text, len, &pk, err);
         if (r < 0) {

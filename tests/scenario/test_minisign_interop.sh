@@ -155,11 +155,31 @@ set -e
 [ "$rc" = 2 ] || fail "two-line trusted comment exited $rc, expected 2: $(cat err.txt)"
 grep -q '^error: sign: trusted comment: must be one line of at most 8173 bytes$' err.txt ||
         fail "two-line trusted comment message: $(cat err.txt)"
+set +e
+"$PDI" sign --key ms.key --trusted-comment $'caf\xe9' --output latin1.sig manifest.json 2>err.txt
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "non-UTF-8 trusted comment exited $rc, expected 2: $(cat err.txt)"
+grep -q '^error: sign: trusted comment: not valid UTF-8 (byte 3), which verify refuses$' err.txt ||
+        fail "non-UTF-8 trusted comment message: $(cat err.txt)"
+[ ! -e latin1.sig ] || fail "a refused sign wrote its output"
+cp manifest.json $'caf\xe9.json'
+set +e
+"$PDI" sign --key ms.key $'caf\xe9.json' 2>err.txt
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "non-UTF-8 manifest path exited $rc, expected 2: $(cat err.txt)"
+grep -q '^error: sign: the manifest path is not valid UTF-8 (byte 3)$' err.txt ||
+        fail "non-UTF-8 manifest path message: $(cat err.txt)"
 ok "usage errors exit 2"
 
-json=$("$PDI" sign --json --key our.key --output j.sig manifest.json)
-grep -q "\"key_id\": \"$new\"" <<<"$json" || fail "--json lacks key_id: $json"
-grep -q '"changed": true' <<<"$json" || fail "--json lacks changed: $json"
+json=$("$PDI" sign --json --key our.key --trusted-comment 'café ✓' --output j.sig manifest.json)
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["key_id"] == sys.argv[2] and d["changed"] is True and d["trusted_comment"] == "café ✓", d
+assert d["file"] == "manifest.json" and d["signature_file"] == "j.sig" and d["algorithm"] == "ED", d
+' "$json" "$new" || fail "--json output: $json"
 ok "--json output"
 
 # 5. Signatures made by minisign, checked by our verify (once it is no placeholder).

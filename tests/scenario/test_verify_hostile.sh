@@ -64,6 +64,19 @@ assert d["failed"] is False and d["exit_code"] == 0
 assert r["version"] == "1.16.0" and r["sequence"] == 42 and len(r["artifacts"]) == 3
 assert len(r["signed_by"]) == 1 and r["signed_by"][0]["trusted_comment"] == "case good"
 PY
+# A UTF-8 trusted comment is shown as is; one that is not UTF-8 (stock minisign writes any
+# bytes) is refused, never left out of --json.
+gen utf8tc ""
+minisign -S -s "$T/a.key" -m "$T/m/utf8tc.json" -t "café ✓" >/dev/null
+"$PDI" verify --root "$R" --manifest "$T/m/utf8tc.json" --trusted-key "$T/a.pub" --json >"$T/utf8tc.out"
+python3 - "$T/utf8tc.out" <<'PY' || fail "verify --json with a UTF-8 trusted comment: $(cat "$T/utf8tc.out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["exit_code"] == 0 and [s["trusted_comment"] for s in d["release"]["signed_by"]] == ["café ✓"], d
+PY
+gen latin1tc ""
+minisign -S -s "$T/a.key" -m "$T/m/latin1tc.json" -t $'caf\xe9' >/dev/null
+case_refused latin1tc 'signature .*/latin1tc.json.minisig: signature line 3: trusted comment is not valid UTF-8 \(byte 3 of the comment\)$'
 gen legacy ""
 minisign -S -l -s "$T/a.key" -m "$T/m/legacy.json" -t "legacy" >/dev/null
 expect 0 'verified' "$PDI" verify --root "$R" --manifest "$T/m/legacy.json" --trusted-key "$T/a.pub"

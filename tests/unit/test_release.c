@@ -268,8 +268,17 @@ static void verify_good(void **state)
         assert_int_equal(json_array_size(by), 1);
         assert_string_equal(json_string_value(json_object_get(json_array_get(by, 0), "key_file")),
                             "test.pub");
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(by, 0), "trusted_comment")), "t");
         assert_string_equal(json_string_value(json_object_get(j, "version")), "1.0.0");
         json_decref(j);
+
+        /* A value jansson cannot take fails the whole document; no signer is dropped. The
+         * parser never lets such a comment through; this stands for any NULL from jansson. */
+        char *tc = v.signers.signers[0].trusted_comment;
+        v.signers.signers[0].trusted_comment = (char *)"caf\xe9";
+        assert_null(pdi_verified_to_json(&v));
+        v.signers.signers[0].trusted_comment = tc;
         pdi_verified_done(&v);
         assert_null(v.manifest);
         pdi_sigtexts_free(&sig, 1);

@@ -183,6 +183,23 @@ static void too_many_key_files(void **state)
         assert_int_equal(unlinkat(dfd, "zz.pub", 0), 0);
 }
 
+/* A key file's path names it in messages and in --json: it must be UTF-8. */
+static void key_path_not_utf8(void **state)
+{
+        (void)state;
+        char path[256];
+        snprintf(path, sizeof(path), "%s/caf\xe9.pub", tmpl);
+        write_pub("/caf\xe9.pub", 0);
+        char want[512];
+        snprintf(want, sizeof(want), "trusted key %s/caf…: the path is not valid UTF-8 (byte %zu)",
+                 tmpl, strlen(tmpl) + 4);
+        char *extra[] = {path};
+        struct pdi_trust t;
+        struct pdi_error err = {0};
+        assert_int_equal(pdi_trust_load(&t, &root, extra, 1, 0, &err), -PDI_E_SIGNATURE);
+        assert_string_equal(err.msg, want);
+}
+
 static void sig_names(void **state)
 {
         (void)state;
@@ -202,6 +219,7 @@ int main(void)
             cmocka_unit_test(threshold_file_and_limits),
             cmocka_unit_test(key_id_clash_refused),
             cmocka_unit_test(too_many_key_files),
+            cmocka_unit_test(key_path_not_utf8),
             cmocka_unit_test(sig_names),
         };
         return cmocka_run_group_tests(tests, setup, testroot_group_teardown);
