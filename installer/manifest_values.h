@@ -1,6 +1,7 @@
 /* The value forms of the release manifest (names, versions, times, URLs), kept apart
- * from the parser so each rule of manifests/README.md sits in one small function. Internal to
- * the manifest module; pdi_version_valid() and pdi_rfc3339_parse() are public in manifest.h. */
+ * from the parser so each rule of manifests/README.md sits in one small function. For the
+ * manifest module and for `manifest create`, which checks its options with them before it
+ * hashes anything; pdi_version_valid() and pdi_rfc3339_parse() are public in manifest.h. */
 #pragma once
 
 #include "common.h"
