@@ -30,10 +30,18 @@ expect 2 'verify: --manifest PATH is required' "$PDI" verify
 expect 2 "verify: unexpected argument 'extra'" "$PDI" verify --manifest x extra
 expect 2 '--threshold: .* is not a number' "$PDI" verify --manifest x --threshold 1x
 expect 2 '--root needs an absolute path' "$PDI" verify --manifest x --root relative
-# --json on a failure still gives one JSON document with failed=true and the exit code.
-"$PDI" verify --manifest /nonexistent --json --trusted-key /nonexistent >"$T/json" 2>/dev/null || true
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failed"] is True and d["exit_code"] in (1,3) and d["msg"], d' "$T/json" ||
-        fail "--json failure document: $(cat "$T/json")"
+# --json on a failure still gives one JSON document with failed=true and the exit code (the
+# missing trusted key is the first thing verify reads: refused, exit 3).
+mkdir "$T/root"
+rc=0
+"$PDI" verify --root "$T/root" --manifest /nonexistent --json --trusted-key /nonexistent >"$T/json" 2>/dev/null || rc=$?
+[ "$rc" = 3 ] || fail "verify --json with a missing trusted key exited $rc, expected 3"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["failed"] is True and d["exit_code"] == 3, d
+assert d["msg"] == "trusted key /nonexistent: No such file or directory", d
+' "$T/json" || fail "--json failure document: $(cat "$T/json")"
 # manifest create checks its options by the manifest's rules before it hashes any binary
 # (--node names nothing here: hashing first would fail on it instead, with exit 1).
 mc() { "$PDI" manifest create --sequence 1 --node /nonexistent --prepare-worker /nonexistent --execute-worker /nonexistent "$@"; }
