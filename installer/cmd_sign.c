@@ -135,7 +135,7 @@ static int make_signature(struct pdi_ctx *ctx, const struct sign_args *a, const 
         if (r < 0)
                 return pdi_error_set(&ctx->err, r, "%s: %s", a->manifest, pdi_read_strerror(r));
         r = pdi_minisign_sign(&sk, msg, len, a->comment, tc, ret_text, &ctx->err);
-        if (r == -EINVAL) { /* a comment option out of minisign's limits */
+        if (r == -EINVAL) { /* a comment sign cannot use: too long, not one line, not UTF-8 */
                 pdi_error_prefix(&ctx->err, "sign: ");
                 ctx->err.code = -PDI_E_USAGE;
                 return -PDI_E_USAGE;

@@ -132,9 +132,9 @@ int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, si
 json_t *pdi_verified_to_json(const struct pdi_verified *v)
 {
         json_auto_t *o = pdi_manifest_to_json(v->manifest);
-        json_t *signers = json_array();
-        if (!o || json_object_set_new(o, "signed_by", signers) < 0)
+        if (!o || json_object_set_new(o, "signed_by", json_array()) < 0)
                 return NULL;
+        json_t *signers = json_object_get(o, "signed_by");
         for (size_t i = 0; i < v->signers.n_signers; i++) {
                 const struct pdi_signer *s = &v->signers.signers[i];
                 if (json_array_append_new(signers,
