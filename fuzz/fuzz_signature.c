@@ -1,5 +1,5 @@
 /* libFuzzer target: the minisign signature and public key parsers on arbitrary bytes. A
- * parsed signature is also verified against a parsed key when both parse, so the key id
+ * parsed signature is also verified, against a key made from its own bytes, so the key id
  * comparison and the OpenSSL calls see hostile values too. */
 #include "minisign.h"
 
@@ -18,9 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char *text = (const char *)data;
         int rs = pdi_minisign_sig_parse(text, size, &sig, &err);
         err = (struct pdi_error){0};
-        int rp = pdi_minisign_pubkey_parse(text, size, &pk, &err);
-        if (rs == 0 && rp != 0) {
-                /* Key from the signature's own bytes: key id matches, math runs. */
+        (void)pdi_minisign_pubkey_parse(text, size, &pk, &err);
+        if (rs == 0) {
+                /* Input that parses as a signature (4 lines) never parses as a key (at most
+                 * 2), so the key comes from the signature's own bytes: the key id matches and
+                 * the math runs. */
                 memcpy(pk.keyid, sig.keyid, sizeof(pk.keyid));
                 memcpy(pk.pk, sig.global_sig, sizeof(pk.pk));
                 err = (struct pdi_error){0};

@@ -1,7 +1,7 @@
 /* BLAKE2b after RFC 7693 section 3, one-shot and unkeyed: just what minisign's secret-key
  * checksum needs. The state is wiped because the input is secret-key material. */
 #include "blake2b.h"
-#include "common.h"
+#include "encoding.h"
 
 #include <errno.h>
 
@@ -35,14 +35,6 @@ static uint64_t rotr64(uint64_t x, unsigned n)
         return (x >> n) | (x << (64 - n));
 }
 
-static uint64_t load64_le(const uint8_t *p)
-{
-        uint64_t v = 0;
-        for (int i = 7; i >= 0; i--)
-                v = v << 8 | p[i];
-        return v;
-}
-
 #define G(a, b, c, d, x, y)                                                                        \
         do {                                                                                       \
                 v[a] = v[a] + v[b] + (x);                                                          \
@@ -59,7 +51,7 @@ static void blake2b_compress(struct blake2b_state *s, const uint8_t block[128], 
 {
         uint64_t m[16], v[16];
         for (int i = 0; i < 16; i++)
-                m[i] = load64_le(block + 8 * i);
+                m[i] = pdi_load64_le(block + 8 * i);
         for (int i = 0; i < 8; i++) {
                 v[i] = s->h[i];
                 v[i + 8] = blake2b_iv[i];

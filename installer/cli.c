@@ -7,14 +7,11 @@
 
 int pdi_usage(struct pdi_ctx *ctx, const char *fmt, ...)
 {
-        if (ctx->err.msg[0])
-                return -PDI_E_USAGE;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap);
+        int r = pdi_error_setv(&ctx->err, -PDI_E_USAGE, fmt, ap);
         va_end(ap);
-        ctx->err.code = -PDI_E_USAGE;
-        return -PDI_E_USAGE;
+        return r;
 }
 
 /* Whether word is "--NAME=…" for a common long option (or its abbreviation) whose value is

@@ -5,6 +5,7 @@
 #include "hash.h"
 #include "log.h"
 #include "manifest.h"
+#include "manifest_values.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -115,6 +116,57 @@ static int check_args(struct pdi_ctx *ctx, const struct args *a)
         return 0;
 }
 
+static int make_url(const char *base, const char *name, char **ret)
+{
+        if (!base)
+                return (*ret = strdup(name)) ? 0 : -ENOMEM;
+        size_t n = strlen(base);
+        while (n > 0 && base[n - 1] == '/')
+                n--;
+        return asprintf(ret, "%.*s/%s", (int)n, base, name) < 0 ? -ENOMEM : 0;
+}
+
+static int check_url_base(struct pdi_ctx *ctx, const char *base)
+{
+        for (size_t role = 0; base && role < _PDI_ROLE_MAX; role++) {
+                _cleanup_free_ char *url = NULL;
+                char buf[160];
+                if (make_url(base, pdi_role_file(role), &url) < 0)
+                        return -ENOMEM;
+                const char *why = pdi_manifest_url_problem(url, buf, sizeof(buf));
+                if (why)
+                        return pdi_usage(ctx, "--url-base '%.64s': %s", base, why);
+        }
+        return 0;
+}
+
+/* The rules of the manifest's own parser, checked on the options before any binary is hashed
+ * (which can take a while): a typo is reported at once. dump_checked() stays the judge. */
+static int check_values(struct pdi_ctx *ctx, const struct args *a)
+{
+        if (!pdi_version_valid(a->version))
+                return pdi_usage(ctx,
+                                 "--version: '%.64s' is not a plain version (MAJOR.MINOR.PATCH "
+                                 "with an optional -prerelease)",
+                                 a->version);
+        if (a->product && !pdi_manifest_product_valid(a->product))
+                return pdi_usage(ctx,
+                                 "--product: '%.64s' is not a product name (a-z, then up to 63 "
+                                 "of a-z 0-9 -)",
+                                 a->product);
+        for (size_t i = 0; i < a->n_chains; i++) {
+                if (!pdi_manifest_chain_valid(a->chains[i]))
+                        return pdi_usage(ctx,
+                                         "--chain: '%.64s' is not a chain name (1 to 64 of a-z "
+                                         "0-9 _ -)",
+                                         a->chains[i]);
+                for (size_t k = 0; k < i; k++)
+                        if (streq(a->chains[k], a->chains[i]))
+                                return pdi_usage(ctx, "--chain: '%s' given twice", a->chains[i]);
+        }
+        return check_url_base(ctx, a->url_base);
+}
+
 static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv,
                       struct args *a)
 {
@@ -128,7 +180,9 @@ static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int ar
                         return r;
         }
         int r = pdi_cli_done(ctx, cmd, argc, argv, 0);
-        return r < 0 ? r : check_args(ctx, a);
+        if (r == 0)
+                r = check_args(ctx, a);
+        return r < 0 ? r : check_values(ctx, a);
 }
 
 static int format_time(time_t t, char **ret)
@@ -155,15 +209,23 @@ static int set_time(struct pdi_ctx *ctx, const char *opt, const char *arg, time_
         return *ret_str ? 0 : -ENOMEM;
 }
 
-/* created defaults to now; expires is either given or now + DAYS. */
+/* created defaults to now; expires is either given or now + DAYS, and must be later than
+ * both (an installer refuses an expired manifest). */
 static int set_times(struct pdi_ctx *ctx, const struct args *a, struct pdi_manifest *m)
 {
         time_t now = time(NULL);
         int r = set_time(ctx, "--created", a->created, now, &m->created_str, &m->created);
+        if (r == 0)
+                r = set_time(ctx, "--expires", a->expires, now + (time_t)a->expires_in * 86400,
+                             &m->expires_str, &m->expires);
         if (r < 0)
                 return r;
-        return set_time(ctx, "--expires", a->expires, now + (time_t)a->expires_in * 86400,
-                        &m->expires_str, &m->expires);
+        if (m->expires <= now)
+                return pdi_usage(ctx, "--expires: %s is not in the future", m->expires_str);
+        if (m->created > m->expires)
+                return pdi_usage(ctx, "--created: %s is after the expiry %s", m->created_str,
+                                 m->expires_str);
+        return 0;
 }
 
 static int hash_file(struct pdi_ctx *ctx, const char *path, struct pdi_manifest_artifact *art)
@@ -187,16 +249,6 @@ static int hash_file(struct pdi_ctx *ctx, const char *path, struct pdi_manifest_
                 return pdi_error_set(&ctx->err, r, "--%s %s: reading: %s", opt, path, strerror(-r));
         log_debug("%s: sha256 %s, %llu bytes", path, art->sha256, (unsigned long long)art->size);
         return 0;
-}
-
-static int make_url(const char *base, const char *name, char **ret)
-{
-        if (!base)
-                return (*ret = strdup(name)) ? 0 : -ENOMEM;
-        size_t n = strlen(base);
-        while (n > 0 && base[n - 1] == '/')
-                n--;
-        return asprintf(ret, "%.*s/%s", (int)n, base, name) < 0 ? -ENOMEM : 0;
 }
 
 static int add_artifacts(struct pdi_ctx *ctx, const struct args *a, struct pdi_manifest *m)
@@ -278,11 +330,6 @@ static int write_output(struct pdi_ctx *ctx, const char *path, const char *text)
         return 0;
 }
 
-static void manifest_freep(struct pdi_manifest **p)
-{
-        pdi_manifest_free(*p);
-}
-
 static int emit(struct pdi_ctx *ctx, const struct args *a, const char *text,
                 const struct pdi_manifest *m)
 {
@@ -309,8 +356,8 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
         int r = parse_args(ctx, cmd, argc, argv, &a);
         if (r < 0)
                 return r;
-        _cleanup_(manifest_freep) struct pdi_manifest *m = calloc(1, sizeof(*m));
-        _cleanup_(manifest_freep) struct pdi_manifest *parsed = NULL;
+        _cleanup_(pdi_manifest_freep) struct pdi_manifest *m = calloc(1, sizeof(*m));
+        _cleanup_(pdi_manifest_freep) struct pdi_manifest *parsed = NULL;
         _cleanup_free_ char *text = NULL;
         if (!m)
                 return -ENOMEM;
@@ -332,8 +379,9 @@ const struct pdi_command pdi_cmd_manifest_create = {
     .help = "Hashes (SHA-256) and measures the node and its two PVF workers and writes a\n"
             "schema 1 release manifest (see manifests/README.md). Each binary becomes an\n"
             "artifact of format \"binary\" named after the file the node looks for. The\n"
-            "result is checked with the installer's own parser before it is written, so\n"
-            "an invalid manifest is never produced. Sign it afterwards with 'sign'.\n"
+            "options are checked by the manifest's rules before any binary is hashed, and\n"
+            "the result with the installer's own parser before it is written, so an\n"
+            "invalid manifest is never produced. Sign it afterwards with 'sign'.\n"
             "\n"
             "Options:\n"
             "  --version V            the version exactly as the binaries print it\n"

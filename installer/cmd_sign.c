@@ -2,6 +2,7 @@
  * unencrypted secret key from `keygen` or `minisign -G -W`. The result is byte-for-byte what
  * `minisign -S` writes, so `minisign -Vm` checks it. */
 #include "cli.h"
+#include "encoding.h"
 #include "log.h"
 #include "manifest.h"
 #include "minisign.h"
@@ -24,6 +25,18 @@ struct sign_args {
 static void seckey_wipep(struct pdi_minisign_seckey *sk)
 {
         pdi_minisign_seckey_wipe(sk);
+}
+
+/* The paths go into --json and the default trusted comment, which must be UTF-8 (verify
+ * refuses a trusted comment that is not). */
+static int check_utf8(struct pdi_ctx *ctx, const struct sign_args *a)
+{
+        size_t bad;
+        if (!pdi_utf8_valid(a->manifest, &bad))
+                return pdi_usage(ctx, "sign: the manifest path is not valid UTF-8 (byte %zu)", bad);
+        if (a->output && !pdi_utf8_valid(a->output, &bad))
+                return pdi_usage(ctx, "sign: the --output path is not valid UTF-8 (byte %zu)", bad);
+        return 0;
 }
 
 static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv,
@@ -59,20 +72,20 @@ static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int ar
         if (optind >= argc)
                 return pdi_usage(ctx, "sign: which file? Give the manifest to sign");
         a->manifest = argv[optind];
-        return 0;
+        return check_utf8(ctx, a);
 }
 
 static int load_seckey(struct pdi_ctx *ctx, const char *path, struct pdi_minisign_seckey *ret)
 {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        int r = pdi_read_file_at(AT_FDCWD, path, PDI_MINISIGN_FILE_MAX, &text, &len);
+        int r = pdi_read_host_file(path, PDI_MINISIGN_FILE_MAX, &text, &len);
         if (r == -EFBIG)
                 return pdi_error_set(&ctx->err, -PDI_E_SIGNATURE,
                                      "secret key %s: larger than %d bytes, not a minisign key",
                                      path, PDI_MINISIGN_FILE_MAX);
         if (r < 0)
-                return pdi_error_set(&ctx->err, r, "secret key %s: %s", path, strerror(-r));
+                return pdi_error_set(&ctx->err, r, "secret key %s: %s", path, pdi_read_strerror(r));
         r = pdi_minisign_seckey_parse(text, len, ret, &ctx->err);
         pdi_wipe(text, len);
         if (r < 0)
@@ -115,15 +128,18 @@ static int make_signature(struct pdi_ctx *ctx, const struct sign_args *a, const 
                 return r;
         _cleanup_free_ char *msg = NULL;
         size_t len = 0;
-        r = pdi_read_file_at(AT_FDCWD, a->manifest, PDI_MANIFEST_MAX_BYTES, &msg, &len);
+        r = pdi_read_host_file(a->manifest, PDI_MANIFEST_MAX_BYTES, &msg, &len);
         if (r == -EFBIG)
                 return pdi_error_set(&ctx->err, r, "%s: larger than a manifest may be (%d bytes)",
                                      a->manifest, PDI_MANIFEST_MAX_BYTES);
         if (r < 0)
-                return pdi_error_set(&ctx->err, r, "%s: %s", a->manifest, strerror(-r));
+                return pdi_error_set(&ctx->err, r, "%s: %s", a->manifest, pdi_read_strerror(r));
         r = pdi_minisign_sign(&sk, msg, len, a->comment, tc, ret_text, &ctx->err);
-        if (r == -EINVAL) /* a comment option out of minisign's limits */
-                return pdi_usage(ctx, "sign: %s", ctx->err.msg);
+        if (r == -EINVAL) { /* a comment sign cannot use: too long, not one line, not UTF-8 */
+                pdi_error_prefix(&ctx->err, "sign: ");
+                ctx->err.code = -PDI_E_USAGE;
+                return -PDI_E_USAGE;
+        }
         if (r < 0)
                 return r;
         pdi_minisign_keyid_str(sk.keyid, ret_id);
@@ -148,15 +164,18 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
         r = make_signature(ctx, &a, a.trusted_comment, &text, id);
         if (r < 0)
                 return r;
+        /* Made before the file is written, so a failure leaves nothing changed. Every value is
+         * UTF-8 (checked above), so NULL is out of memory. */
+        json_auto_t *doc = json_pack("{s:b, s:s, s:s, s:s, s:s, s:s}", "changed", 1,
+                                     "signature_file", out, "file", a.manifest, "key_id", id,
+                                     "algorithm", "ED", "trusted_comment", a.trusted_comment);
+        if (!doc)
+                return pdi_error_set(&ctx->err, -ENOMEM, "sign: out of memory for --json");
         r = write_sig(ctx, out, text);
         if (r < 0)
                 return r;
-        json_object_set_new(ctx->out, "changed", json_true());
-        json_object_set_new(ctx->out, "signature_file", json_string(out));
-        json_object_set_new(ctx->out, "file", json_string(a.manifest));
-        json_object_set_new(ctx->out, "key_id", json_string(id));
-        json_object_set_new(ctx->out, "algorithm", json_string("ED"));
-        json_object_set_new(ctx->out, "trusted_comment", json_string(a.trusted_comment));
+        if (json_object_update(ctx->out, doc) < 0)
+                return pdi_error_set(&ctx->err, -ENOMEM, "sign: out of memory for --json");
         log_notice("Signed %s with key %s: %s", a.manifest, id, out);
         return 0;
 }
@@ -166,18 +185,19 @@ const struct pdi_command pdi_cmd_sign = {
     .summary = "Sign a release manifest (minisign format)",
     .usage = "sign --key SECRET [--trusted-comment TEXT] [--comment TEXT] [--output FILE] "
              "MANIFEST",
-    .help = "Writes a detached minisign signature of MANIFEST, prehashed (\"ED\": Ed25519 over\n"
-            "BLAKE2b-512 of the file), to MANIFEST.minisig, replacing it if present. The\n"
-            "result is what 'minisign -S' writes; 'minisign -Vm MANIFEST -p PUBLIC' checks\n"
-            "it. The secret key must be unencrypted (from 'keygen' or 'minisign -G -W'); for\n"
-            "a password-protected key use 'minisign -S -s KEY -m MANIFEST' instead.\n"
-            "\n"
-            "Options:\n"
-            "  --key SECRET            the secret key file\n"
-            "  --trusted-comment TEXT  signed comment, one line (default, like minisign:\n"
-            "                          \"timestamp:<unix time>\\tfile:<name>\\thashed\")\n"
-            "  --comment TEXT          untrusted comment, one line\n"
-            "  --output FILE           write the signature here instead\n",
+    .help =
+        "Writes a detached minisign signature of MANIFEST, prehashed (\"ED\": Ed25519 over\n"
+        "BLAKE2b-512 of the file), to MANIFEST.minisig, replacing it if present. The\n"
+        "result is what 'minisign -S' writes; 'minisign -Vm MANIFEST -p PUBLIC' checks\n"
+        "it. The secret key must be unencrypted (from 'keygen' or 'minisign -G -W'); for\n"
+        "a password-protected key use 'minisign -S -s KEY -m MANIFEST' instead.\n"
+        "\n"
+        "Options:\n"
+        "  --key SECRET            the secret key file\n"
+        "  --trusted-comment TEXT  signed comment, one line of UTF-8 (default, like\n"
+        "                          minisign: \"timestamp:<unix time>\\tfile:<name>\\thashed\")\n"
+        "  --comment TEXT          untrusted comment, one line\n"
+        "  --output FILE           write the signature here instead\n",
     .examples = "  polkadot-installer sign --key /media/key/release.key manifest.json\n"
                 "  polkadot-installer sign --key k.key --trusted-comment 'polkadot 1.16.0' "
                 "--output m.sig manifest.json\n",

@@ -103,6 +103,18 @@ static void print_text(const struct pdi_verified *v, const char *path, uint64_t 
         }
 }
 
+/* A part jansson could not make fails the command: no signer is ever silently left out. */
+static int set_json(struct pdi_ctx *ctx, const struct pdi_verified *v, uint64_t highest,
+                    const char *path)
+{
+        if (json_object_set_new(ctx->out, "release", pdi_verified_to_json(v)) < 0 ||
+            json_object_set_new(ctx->out, "highest_accepted_sequence",
+                                json_integer((json_int_t)highest)) < 0)
+                return pdi_error_set(&ctx->err, -ENOMEM, "manifest %s: out of memory for --json",
+                                     path);
+        return 0;
+}
+
 static int verify(struct pdi_ctx *ctx, const struct verify_args *a)
 {
         const struct pdi_root *root;
@@ -127,11 +139,9 @@ static int verify(struct pdi_ctx *ctx, const struct verify_args *a)
                 r = pdi_state_load(root, &st, &ctx->err);
         if (r == 0) {
                 uint64_t highest = pdi_state_highest_sequence(&st, v.manifest->product, NULL);
-                json_object_set_new(ctx->out, "release", pdi_verified_to_json(&v));
-                json_object_set_new(ctx->out, "highest_accepted_sequence",
-                                    json_integer((json_int_t)highest));
-                r = pdi_state_check_sequence(&st, v.manifest, v.manifest_sha256, false, &ctx->err);
-                if (r < 0)
+                r = set_json(ctx, &v, highest, a->manifest);
+                if (r == 0 && (r = pdi_state_check_sequence(&st, v.manifest, v.manifest_sha256,
+                                                            false, &ctx->err)) < 0)
                         pdi_error_prefix(&ctx->err, "manifest %s: ", a->manifest);
                 if (!ctx->json)
                         print_text(&v, a->manifest, highest);

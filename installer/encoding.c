@@ -14,30 +14,6 @@ void pdi_hex_encode(const uint8_t *in, size_t len, char *out)
         out[2 * len] = '\0';
 }
 
-static int hexval(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
-}
-
-int pdi_hex_decode(const char *in, uint8_t *out, size_t len)
-{
-        if (strlen(in) != 2 * len)
-                return -EINVAL;
-        for (size_t i = 0; i < len; i++) {
-                int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
-                if (hi < 0 || lo < 0)
-                        return -EINVAL;
-                out[i] = (uint8_t)(hi << 4 | lo);
-        }
-        return 0;
-}
-
 bool pdi_is_sha256_hex(const char *s)
 {
         size_t n = 0;
@@ -49,7 +25,7 @@ bool pdi_is_sha256_hex(const char *s)
 
 size_t pdi_base64_encoded_len(size_t len)
 {
-        return (len + 2) / 3 * 4;
+        return PDI_BASE64_LEN(len);
 }
 
 void pdi_base64_encode(const uint8_t *in, size_t len, char *out)
@@ -106,4 +82,36 @@ int pdi_base64_decode(const char *in, size_t inlen, uint8_t *out, size_t outmax,
         }
         *ret_len = n;
         return 0;
+}
+
+size_t pdi_utf8_bad_offset(const unsigned char *s, size_t len)
+{
+        size_t i = 0;
+        while (i < len) {
+                unsigned char c = s[i];
+                size_t n;
+                uint32_t cp, min;
+                if (c < 0x80) {
+                        i++;
+                        continue;
+                } else if ((c & 0xe0) == 0xc0)
+                        n = 1, cp = c & 0x1f, min = 0x80;
+                else if ((c & 0xf0) == 0xe0)
+                        n = 2, cp = c & 0x0f, min = 0x800;
+                else if ((c & 0xf8) == 0xf0)
+                        n = 3, cp = c & 0x07, min = 0x10000;
+                else
+                        return i;
+                if (len - i <= n)
+                        return i;
+                for (size_t k = 1; k <= n; k++) {
+                        if ((s[i + k] & 0xc0) != 0x80)
+                                return i;
+                        cp = (cp << 6) | (s[i + k] & 0x3f);
+                }
+                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                        return i;
+                i += n + 1;
+        }
+        return len;
 }

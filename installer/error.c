@@ -1,17 +1,21 @@
 #include "error.h"
 
-#include <stdarg.h>
-
-int pdi_error_set(struct pdi_error *err, int code, const char *fmt, ...)
+int pdi_error_setv(struct pdi_error *err, int code, const char *fmt, va_list ap)
 {
         if (!err || err->msg[0])
                 return code;
-        va_list ap;
-        va_start(ap, fmt);
         vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-        va_end(ap);
         err->code = code;
         return code;
+}
+
+int pdi_error_set(struct pdi_error *err, int code, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int r = pdi_error_setv(err, code, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 void pdi_error_prefix(struct pdi_error *err, const char *fmt, ...)

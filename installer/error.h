@@ -6,6 +6,8 @@
 
 #include "common.h"
 
+#include <stdarg.h>
+
 enum {
         PDI_E_BASE = 4096, /* above every errno value */
         PDI_E_USAGE,       /* bad command line: exit 2 */
@@ -38,6 +40,8 @@ struct pdi_error {
 /* Record code and message in *err (if err is non-NULL) and return code (negative).
  * An existing message is kept, so the innermost, most specific reason wins. */
 int pdi_error_set(struct pdi_error *err, int code, const char *fmt, ...) _printf_(3, 4);
+/* The same with a va_list, for functions that take a format of their own. */
+int pdi_error_setv(struct pdi_error *err, int code, const char *fmt, va_list ap) _printf_(3, 0);
 
 /* Prefix an existing message with context ("manifest X: " + msg). */
 void pdi_error_prefix(struct pdi_error *err, const char *fmt, ...) _printf_(2, 3);

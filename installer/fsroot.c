@@ -142,6 +142,21 @@ int pdi_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, si
         return pdi_read_fd(fd, max, ret_buf, ret_len);
 }
 
+int pdi_read_host_file(const char *path, size_t max, char **ret_buf, size_t *ret_len)
+{
+        /* O_NONBLOCK: opening a FIFO for reading would wait for a writer; pdi_read_fd then
+         * refuses whatever is not a regular file, where the flag changes nothing. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        return pdi_read_fd(fd, max, ret_buf, ret_len);
+}
+
+const char *pdi_read_strerror(int r)
+{
+        return r == -EINVAL ? "not a regular file" : strerror(-r);
+}
+
 int pdi_root_read_file(const struct pdi_root *r, const char *path, size_t max, char **ret_buf,
                        size_t *ret_len)
 {

@@ -44,6 +44,12 @@ int pdi_root_read_file(const struct pdi_root *r, const char *path, size_t max, c
 /* Same on a plain fd-relative path (dirfd may be AT_FDCWD), O_NOFOLLOW on the last part. */
 int pdi_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len);
 int pdi_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len);
+/* A host path the operator named on the command line (--manifest, --signature, --key …):
+ * symlinks are followed, as any command-line tool does; never a path under --root. A FIFO or
+ * device is refused without blocking (-EINVAL, as for any file that is not regular). */
+int pdi_read_host_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+/* Text for an error of the pdi_read_* functions: -EINVAL is "not a regular file". */
+const char *pdi_read_strerror(int r);
 
 /* Durably replace dirfd/name with data: tmp → fsync → rename → fsync(dir). */
 int pdi_write_atomic_at(int dirfd, const char *name, const void *data, size_t len, mode_t mode);

@@ -25,16 +25,6 @@ void pdi_log_setup(int max_level, bool no_color)
         log_colored = !no_color && !getenv("NO_COLOR") && !log_journal && isatty(STDERR_FILENO);
 }
 
-int pdi_log_max_level(void)
-{
-        return log_max;
-}
-
-bool pdi_log_color(void)
-{
-        return log_colored;
-}
-
 static const char *level_prefix(enum pdi_log_level level)
 {
         switch (level) {

@@ -13,8 +13,6 @@ enum pdi_log_level {
 };
 
 void pdi_log_setup(int max_level, bool no_color);
-int pdi_log_max_level(void);
-bool pdi_log_color(void);
 void pdi_log(enum pdi_log_level level, const char *fmt, ...) _printf_(2, 3);
 
 #define log_error(...) pdi_log(PDI_LOG_ERROR, __VA_ARGS__)

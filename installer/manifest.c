@@ -32,7 +32,7 @@ static const char *const artifact_keys[] = {"name", "role",   "url",   "mirrors"
                                             "size", "format", "files", NULL};
 static const char *const file_keys[] = {"path", "sha256", "size", NULL};
 
-#define PATH_MAX_LEN 96 /* longest JSON path we build: "artifacts[15].files[63].sha256" */
+#define PATH_MAX_LEN 96 /* longest JSON path we build: "artifacts[2].files[63].sha256" */
 
 const char *pdi_role_name(enum pdi_role role)
 {
@@ -61,12 +61,11 @@ static int lookup(const char *const *table, size_t n, const char *s)
 
 _printf_(2, 3) static int fail(struct pdi_error *err, const char *fmt, ...)
 {
-        char msg[PDI_ERROR_MSG_MAX];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
+        int r = pdi_error_setv(err, -PDI_E_MANIFEST, fmt, ap);
         va_end(ap);
-        return pdi_error_set(err, -PDI_E_MANIFEST, "%s", msg);
+        return r;
 }
 
 /* "artifacts[2]" + "sha256" → "artifacts[2].sha256"; the top level has the empty path. */
@@ -198,14 +197,15 @@ static int parse_sha256(json_t *obj, const char *parent, char out[65], struct pd
 static int parse_size(json_t *obj, const char *parent, uint64_t *ret, struct pdi_error *err)
 {
         return get_uint(obj, parent, "size", 1, PDI_MANIFEST_MAX_SIZE,
-                        "not a sane size (1 byte to 4 GiB; 0 or more is absurd)", ret, err);
+                        "not a sane size (1 byte to 4 GiB; 0 or more than 4 GiB is absurd)", ret,
+                        err);
 }
 
-/* Installed file names seen so far, across the whole release, with who installs them. */
+/* Installed file names seen so far, across the whole release, with who installs them. Each
+ * artifact installs at most PDI_MANIFEST_MAX_FILES names (a binary one), so this never fills. */
 struct seen_names {
-        const char *name[_PDI_ROLE_MAX * PDI_MANIFEST_MAX_FILES + PDI_MANIFEST_MAX_ARTIFACTS];
-        char where[_PDI_ROLE_MAX * PDI_MANIFEST_MAX_FILES + PDI_MANIFEST_MAX_ARTIFACTS]
-                  [PATH_MAX_LEN];
+        const char *name[PDI_MANIFEST_MAX_ARTIFACTS * PDI_MANIFEST_MAX_FILES];
+        char where[PDI_MANIFEST_MAX_ARTIFACTS * PDI_MANIFEST_MAX_FILES][PATH_MAX_LEN];
         size_t n;
 };
 
@@ -216,8 +216,6 @@ static int claim_name(struct seen_names *seen, const char *name, const char *pat
                 if (streq(seen->name[i], name))
                         return fail(err, "%s: duplicate installed file \"%s\" (also %s)", path,
                                     name, seen->where[i]);
-        if (seen->n >= ELEMENTSOF(seen->name))
-                return fail(err, "%s: too many installed files", path);
         seen->name[seen->n] = name;
         snprintf(seen->where[seen->n], PATH_MAX_LEN, "%s", path);
         seen->n++;
@@ -554,16 +552,11 @@ static int load_json(const char *buf, size_t len, json_t **ret, struct pdi_error
         return 0;
 }
 
-static void manifest_freep(struct pdi_manifest **p)
-{
-        pdi_manifest_free(*p);
-}
-
 int pdi_manifest_parse(const char *buf, size_t len, time_t now, struct pdi_manifest **ret,
                        struct pdi_error *err)
 {
         json_auto_t *root = NULL;
-        _cleanup_(manifest_freep) struct pdi_manifest *m = calloc(1, sizeof(*m));
+        _cleanup_(pdi_manifest_freep) struct pdi_manifest *m = calloc(1, sizeof(*m));
         if (!m)
                 return -ENOMEM;
         int r = load_json(buf, len, &root, err);
@@ -617,12 +610,15 @@ void pdi_manifest_free(struct pdi_manifest *m)
 
 /* --- output --- */
 
+/* Every string is UTF-8 (the parser checked it, or `manifest create` built it from checked
+ * options), so NULL from jansson means out of memory; a part is never silently left out. */
 static json_t *strv_to_json(char *const *v, size_t n)
 {
-        json_t *arr = json_array();
+        json_auto_t *arr = json_array();
         for (size_t i = 0; arr && i < n; i++)
-                json_array_append_new(arr, json_string(v[i]));
-        return arr;
+                if (json_array_append_new(arr, json_string(v[i])) < 0)
+                        return NULL;
+        return TAKE_PTR(arr);
 }
 
 static json_t *file_to_json(const struct pdi_manifest_file *f)
@@ -631,41 +627,53 @@ static json_t *file_to_json(const struct pdi_manifest_file *f)
                          (json_int_t)f->size);
 }
 
+static json_t *files_to_json(const struct pdi_manifest_artifact *a)
+{
+        json_auto_t *files = json_array();
+        for (size_t i = 0; files && i < a->n_files; i++)
+                if (json_array_append_new(files, file_to_json(&a->files[i])) < 0)
+                        return NULL;
+        return TAKE_PTR(files);
+}
+
 static json_t *artifact_to_json(const struct pdi_manifest_artifact *a)
 {
-        json_t *o = json_pack("{s:s, s:s, s:s}", "name", a->name, "role", pdi_role_name(a->role),
-                              "url", a->url);
+        json_auto_t *o = json_pack("{s:s, s:s, s:s}", "name", a->name, "role",
+                                   pdi_role_name(a->role), "url", a->url);
         if (!o)
                 return NULL;
+        int r = 0;
         if (a->n_mirrors > 0)
-                json_object_set_new(o, "mirrors", strv_to_json(a->mirrors, a->n_mirrors));
-        json_object_set_new(o, "sha256", json_string(a->sha256));
-        json_object_set_new(o, "size", json_integer((json_int_t)a->size));
-        json_object_set_new(o, "format", json_string(pdi_format_name(a->format)));
-        if (a->format != PDI_FORMAT_BINARY) {
-                json_t *files = json_array();
-                for (size_t i = 0; files && i < a->n_files; i++)
-                        json_array_append_new(files, file_to_json(&a->files[i]));
-                json_object_set_new(o, "files", files);
-        }
-        return o;
+                r = json_object_set_new(o, "mirrors", strv_to_json(a->mirrors, a->n_mirrors));
+        if (r == 0)
+                r = json_object_set_new(o, "sha256", json_string(a->sha256));
+        if (r == 0)
+                r = json_object_set_new(o, "size", json_integer((json_int_t)a->size));
+        if (r == 0)
+                r = json_object_set_new(o, "format", json_string(pdi_format_name(a->format)));
+        if (r == 0 && a->format != PDI_FORMAT_BINARY)
+                r = json_object_set_new(o, "files", files_to_json(a));
+        return r == 0 ? TAKE_PTR(o) : NULL;
 }
 
 json_t *pdi_manifest_to_json(const struct pdi_manifest *m)
 {
-        json_t *o =
+        json_auto_t *o =
             json_pack("{s:i, s:s, s:s, s:I, s:s, s:s}", "schema", m->schema, "product", m->product,
                       "version", m->version, "sequence", (json_int_t)m->sequence, "created",
                       m->created_str, "expires", m->expires_str);
-        if (!o)
+        json_auto_t *arr = json_array();
+        if (!o || !arr)
                 return NULL;
-        if (m->n_chains > 0)
-                json_object_set_new(o, "chains", strv_to_json(m->chains, m->n_chains));
-        json_t *arr = json_array();
-        for (size_t i = 0; arr && i < m->n_artifacts; i++)
-                json_array_append_new(arr, artifact_to_json(&m->artifacts[i]));
-        json_object_set_new(o, "artifacts", arr);
-        return o;
+        if (m->n_chains > 0 &&
+            json_object_set_new(o, "chains", strv_to_json(m->chains, m->n_chains)) < 0)
+                return NULL;
+        for (size_t i = 0; i < m->n_artifacts; i++)
+                if (json_array_append_new(arr, artifact_to_json(&m->artifacts[i])) < 0)
+                        return NULL;
+        if (json_object_set(o, "artifacts", arr) < 0)
+                return NULL;
+        return TAKE_PTR(o);
 }
 
 int pdi_manifest_dump(const struct pdi_manifest *m, char **ret_text)

@@ -11,7 +11,7 @@
 #include <time.h>
 
 #define PDI_MANIFEST_MAX_BYTES (1024 * 1024)
-#define PDI_MANIFEST_MAX_ARTIFACTS 16
+#define PDI_MANIFEST_MAX_ARTIFACTS _PDI_ROLE_MAX /* one per role */
 #define PDI_MANIFEST_MAX_FILES 64
 #define PDI_MANIFEST_MAX_MIRRORS 16
 #define PDI_MANIFEST_MAX_SIZE (4ULL << 30) /* 4 GiB for one artifact or file */
@@ -71,6 +71,10 @@ struct pdi_manifest {
 int pdi_manifest_parse(const char *buf, size_t len, time_t now, struct pdi_manifest **ret,
                        struct pdi_error *err);
 void pdi_manifest_free(struct pdi_manifest *m);
+static inline void pdi_manifest_freep(struct pdi_manifest **p)
+{
+        pdi_manifest_free(*p);
+}
 
 const char *pdi_role_name(enum pdi_role role);
 /* File name the node looks for: "polkadot", "polkadot-prepare-worker", … */
@@ -82,7 +86,8 @@ int pdi_rfc3339_parse(const char *s, time_t *ret);
 /* Plain version as the node prints it: MAJOR.MINOR.PATCH with an optional -prerelease. */
 bool pdi_version_valid(const char *s);
 
-/* The manifest as JSON (for verify --json and status). New reference. */
+/* The manifest as JSON (for verify --json and status). New reference; NULL when out of
+ * memory (never a document with a part missing). */
 json_t *pdi_manifest_to_json(const struct pdi_manifest *m);
 
 /* Serialise a manifest (for `manifest create`): canonical key order, 2-space indent. */

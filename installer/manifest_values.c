@@ -181,37 +181,3 @@ const char *pdi_manifest_url_problem(const char *s, char *buf, size_t bufsz)
                 return "relative URL must not contain a '..' segment";
         return NULL;
 }
-
-/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). Returns the
- * offset of the first bad byte, or len. */
-size_t pdi_utf8_bad_offset(const unsigned char *s, size_t len)
-{
-        size_t i = 0;
-        while (i < len) {
-                unsigned char c = s[i];
-                size_t n;
-                uint32_t cp, min;
-                if (c < 0x80) {
-                        i++;
-                        continue;
-                } else if ((c & 0xe0) == 0xc0)
-                        n = 1, cp = c & 0x1f, min = 0x80;
-                else if ((c & 0xf0) == 0xe0)
-                        n = 2, cp = c & 0x0f, min = 0x800;
-                else if ((c & 0xf8) == 0xf0)
-                        n = 3, cp = c & 0x07, min = 0x10000;
-                else
-                        return i;
-                if (len - i <= n)
-                        return i;
-                for (size_t k = 1; k <= n; k++) {
-                        if ((s[i + k] & 0xc0) != 0x80)
-                                return i;
-                        cp = (cp << 6) | (s[i + k] & 0x3f);
-                }
-                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                        return i;
-                i += n + 1;
-        }
-        return len;
-}

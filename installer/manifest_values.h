@@ -1,6 +1,7 @@
-/* The value forms of the release manifest (names, versions, times, URLs, UTF-8), kept apart
- * from the parser so each rule of manifests/README.md sits in one small function. Internal to
- * the manifest module; pdi_version_valid() and pdi_rfc3339_parse() are public in manifest.h. */
+/* The value forms of the release manifest (names, versions, times, URLs), kept apart
+ * from the parser so each rule of manifests/README.md sits in one small function. For the
+ * manifest module and for `manifest create`, which checks its options with them before it
+ * hashes anything; pdi_version_valid() and pdi_rfc3339_parse() are public in manifest.h. */
 #pragma once
 
 #include "common.h"
@@ -15,5 +16,3 @@ bool pdi_manifest_product_valid(const char *s);
 bool pdi_manifest_chain_valid(const char *s);
 /* NULL if s is an acceptable artifact URL, else the reason (possibly written into buf). */
 const char *pdi_manifest_url_problem(const char *s, char *buf, size_t bufsz);
-/* Strict UTF-8: offset of the first bad byte, or len if all is well. */
-size_t pdi_utf8_bad_offset(const unsigned char *s, size_t len);

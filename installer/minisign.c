@@ -40,8 +40,6 @@
         (PDI_MINISIGN_TRUSTED_COMMENT_MAX - sizeof(TRUSTED_PREFIX) - 1) /* 8173                    \
                                                                          */
 
-#define B64_LEN(n) (((n) + 2) / 3 * 4)
-
 struct line {
         const char *p;
         size_t len;
@@ -57,17 +55,9 @@ static inline void evp_md_ctx_freep(EVP_MD_CTX **p)
         EVP_MD_CTX_free(*p);
 }
 
-static uint64_t load64_le(const uint8_t *p)
-{
-        uint64_t v = 0;
-        for (int i = 7; i >= 0; i--)
-                v = v << 8 | p[i];
-        return v;
-}
-
 void pdi_minisign_keyid_str(const uint8_t keyid[PDI_MINISIGN_KEYID_LEN], char out[17])
 {
-        snprintf(out, 17, "%016" PRIX64, load64_le(keyid));
+        snprintf(out, 17, "%016" PRIX64, pdi_load64_le(keyid));
 }
 
 /* "ED" as text, or hex when the bytes are not printable, for messages. */
@@ -232,6 +222,13 @@ static int sig_fill(const struct line lines[4], struct pdi_minisign_sig *s, stru
                           &s->trusted_comment, err);
         if (r < 0)
                 return r;
+        /* Shown to people and in --json: one meaning for the bytes, as in the manifest. */
+        size_t bad;
+        if (!pdi_utf8_valid(s->trusted_comment, &bad))
+                return pdi_error_set(err, -PDI_E_SIGNATURE,
+                                     "signature line 3: trusted comment is not valid UTF-8 "
+                                     "(byte %zu of the comment)",
+                                     bad);
         return decode_line("signature", 4, &lines[3], s->global_sig, PDI_MINISIGN_SIG_LEN, err);
 }
 
@@ -570,7 +567,7 @@ static int sign_parts(const struct pdi_minisign_seckey *sk, const void *msg, siz
 static int sign_format(const char *uc, const uint8_t sigb[SIG_BYTES], const char *tc,
                        const uint8_t global[PDI_MINISIGN_SIG_LEN], char **ret_text)
 {
-        char s1[B64_LEN(SIG_BYTES) + 1], s2[B64_LEN(PDI_MINISIGN_SIG_LEN) + 1];
+        char s1[PDI_BASE64_LEN(SIG_BYTES) + 1], s2[PDI_BASE64_LEN(PDI_MINISIGN_SIG_LEN) + 1];
         pdi_base64_encode(sigb, SIG_BYTES, s1);
         pdi_base64_encode(global, PDI_MINISIGN_SIG_LEN, s2);
         if (asprintf(ret_text, COMMENT_PREFIX "%s\n%s\n" TRUSTED_PREFIX "%s\n%s\n", uc, s1, tc,
@@ -610,6 +607,12 @@ int pdi_minisign_sign(const struct pdi_minisign_seckey *sk, const void *msg, siz
                 return pdi_error_set(err, -EINVAL,
                                      "trusted comment: must be one line of at most %zu bytes",
                                      TRUSTED_TEXT_MAX);
+        size_t bad;
+        if (!pdi_utf8_valid(trusted_comment, &bad))
+                return pdi_error_set(err, -EINVAL,
+                                     "trusted comment: not valid UTF-8 (byte %zu), which verify "
+                                     "refuses",
+                                     bad);
         uint8_t sigb[SIG_BYTES], global[PDI_MINISIGN_SIG_LEN];
         int r = sign_parts(sk, msg, len, trusted_comment, sigb, global);
         if (r < 0)

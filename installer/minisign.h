@@ -44,6 +44,8 @@ void pdi_minisign_keyid_str(const uint8_t keyid[PDI_MINISIGN_KEYID_LEN], char ou
  * (as given to minisign -P). */
 int pdi_minisign_pubkey_parse(const char *text, size_t len, struct pdi_minisign_pubkey *ret,
                               struct pdi_error *err);
+/* Unlike minisign, which takes any bytes, the trusted comment must be strict UTF-8: it is
+ * shown to people and in --json, where other bytes have no single meaning. */
 int pdi_minisign_sig_parse(const char *text, size_t len, struct pdi_minisign_sig *ret,
                            struct pdi_error *err);
 void pdi_minisign_sig_done(struct pdi_minisign_sig *sig);
@@ -68,7 +70,8 @@ int pdi_minisign_pubkey_format(const struct pdi_minisign_pubkey *pk, const char 
                                char **ret_text);
 int pdi_minisign_seckey_format(const struct pdi_minisign_seckey *sk, const char *comment,
                                char **ret_text);
-/* Prehashed ("ED") signature file text over msg. */
+/* Prehashed ("ED") signature file text over msg. -EINVAL for a comment outside minisign's
+ * limits or a trusted comment that is not UTF-8 (which the parser above would refuse). */
 int pdi_minisign_sign(const struct pdi_minisign_seckey *sk, const void *msg, size_t len,
                       const char *untrusted_comment, const char *trusted_comment, char **ret_text,
                       struct pdi_error *err);

@@ -1,9 +1,7 @@
 #include "release.h"
-#include "encoding.h"
+#include "hash.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <openssl/evp.h>
 
 int pdi_release_verify(const struct pdi_trust *t, const char *what, const char *bytes, size_t len,
                        const struct pdi_sigtext *sigs, size_t n_sigs, time_t now,
@@ -27,12 +25,11 @@ int pdi_release_verify(const struct pdi_trust *t, const char *what, const char *
                 pdi_trust_result_done(&ret->signers);
                 return r;
         }
-        uint8_t md[32];
-        if (!EVP_Digest(bytes, len, md, NULL, EVP_sha256(), NULL)) {
+        r = pdi_sha256_buf(bytes, len, ret->manifest_sha256);
+        if (r < 0) {
                 pdi_verified_done(ret);
-                return -ENOMEM;
+                return pdi_error_set(err, r, "manifest %s: SHA-256 failed: %s", what, strerror(-r));
         }
-        pdi_hex_encode(md, sizeof(md), ret->manifest_sha256);
         return 0;
 }
 
@@ -43,18 +40,29 @@ void pdi_verified_done(struct pdi_verified *v)
         pdi_trust_result_done(&v->signers);
 }
 
+/* A signature file. -ENOENT comes back without a message: the caller knows whether it ends
+ * the default names or is a listed file that is missing. */
 static int read_sig(const char *path, struct pdi_sigtext *ret, struct pdi_error *err)
 {
-        int r = pdi_read_file_at(AT_FDCWD, path, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len);
+        int r = pdi_read_host_file(path, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len);
         if (r == -EFBIG)
                 return pdi_error_set(err, -PDI_E_SIGNATURE, "signature %s: larger than %d bytes",
                                      path, PDI_MINISIGN_FILE_MAX);
-        if (r < 0)
+        if (r == -ENOENT)
                 return r;
+        if (r < 0)
+                return pdi_error_set(err, r, "signature %s: %s", path, pdi_read_strerror(r));
         ret->source = strdup(path);
-        return ret->source ? 0 : -ENOMEM;
+        if (!ret->source) {
+                free(ret->text);
+                ret->text = NULL;
+                return -ENOMEM;
+        }
+        return 0;
 }
 
+/* A listed file that is missing is a missing signature (refused, like none at all); the
+ * default names end at the first gap. Any other read failure is an error of its own. */
 static int read_sigs(const char *manifest_path, char *const *sig_paths, size_t n_sig_paths,
                      struct pdi_sigtext *sigs, size_t *ret_n, struct pdi_error *err)
 {
@@ -65,11 +73,11 @@ static int read_sigs(const char *manifest_path, char *const *sig_paths, size_t n
                                      PDI_TRUST_MAX_SIGS);
         for (size_t i = 0; r == 0 && i < n_sig_paths; i++) {
                 r = read_sig(sig_paths[i], &sigs[n], err);
-                if (r == 0)
+                if (r == -ENOENT)
+                        r = pdi_error_set(err, -PDI_E_SIGNATURE, "signature %s: %s", sig_paths[i],
+                                          strerror(ENOENT));
+                else if (r == 0)
                         n++;
-                else
-                        r = pdi_error_set(err, r == -ENOENT ? -PDI_E_SIGNATURE : r,
-                                          "signature %s: %s", sig_paths[i], strerror(-r));
         }
         for (size_t i = 0; r == 0 && n_sig_paths == 0 && i < PDI_TRUST_MAX_SIGS; i++) {
                 _cleanup_free_ char *p = pdi_trust_sig_name(manifest_path, i);
@@ -80,10 +88,7 @@ static int read_sigs(const char *manifest_path, char *const *sig_paths, size_t n
                         r = 0;
                         break;
                 }
-                if (r < 0)
-                        r = pdi_error_set(err, -PDI_E_SIGNATURE, "signature %s: %s", p,
-                                          strerror(-r));
-                else
+                if (r == 0)
                         n++;
         }
         *ret_n = n;
@@ -96,13 +101,14 @@ int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, si
 {
         _cleanup_free_ char *bytes = NULL;
         size_t len;
-        int r = pdi_read_file_at(AT_FDCWD, manifest_path, PDI_MANIFEST_MAX_BYTES, &bytes, &len);
+        int r = pdi_read_host_file(manifest_path, PDI_MANIFEST_MAX_BYTES, &bytes, &len);
         if (r == -EFBIG)
                 return pdi_error_set(err, -PDI_E_MANIFEST,
                                      "manifest %s: larger than the %d byte limit", manifest_path,
                                      PDI_MANIFEST_MAX_BYTES);
         if (r < 0)
-                return pdi_error_set(err, r, "manifest %s: %s", manifest_path, strerror(-r));
+                return pdi_error_set(err, r, "manifest %s: %s", manifest_path,
+                                     pdi_read_strerror(r));
         struct pdi_sigtext *sigs = calloc(PDI_TRUST_MAX_SIGS, sizeof(*sigs));
         if (!sigs)
                 return -ENOMEM;
@@ -120,22 +126,24 @@ int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, si
         return 0;
 }
 
+/* Every value here is UTF-8 (the manifest, the trusted comments and the key paths are checked
+ * when read), so a NULL from jansson is out of memory: the whole document fails, no signer is
+ * ever left out. */
 json_t *pdi_verified_to_json(const struct pdi_verified *v)
 {
-        json_t *o = pdi_manifest_to_json(v->manifest);
-        json_t *signers = json_array();
-        if (!o || !signers) {
-                json_decref(o);
-                json_decref(signers);
+        json_auto_t *o = pdi_manifest_to_json(v->manifest);
+        if (!o || json_object_set_new(o, "signed_by", json_array()) < 0)
                 return NULL;
-        }
+        json_t *signers = json_object_get(o, "signed_by");
         for (size_t i = 0; i < v->signers.n_signers; i++) {
                 const struct pdi_signer *s = &v->signers.signers[i];
-                json_array_append_new(signers, json_pack("{s:s, s:s, s:s}", "key_id", s->keyid,
-                                                         "key_file", s->key_source,
-                                                         "trusted_comment", s->trusted_comment));
+                if (json_array_append_new(signers,
+                                          json_pack("{s:s, s:s, s:s}", "key_id", s->keyid,
+                                                    "key_file", s->key_source, "trusted_comment",
+                                                    s->trusted_comment)) < 0)
+                        return NULL;
         }
-        json_object_set_new(o, "signed_by", signers);
-        json_object_set_new(o, "manifest_sha256", json_string(v->manifest_sha256));
-        return o;
+        if (json_object_set_new(o, "manifest_sha256", json_string(v->manifest_sha256)) < 0)
+                return NULL;
+        return TAKE_PTR(o);
 }

@@ -22,5 +22,6 @@ int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, si
                            char **ret_bytes, size_t *ret_len, struct pdi_sigtext **ret_sigs,
                            size_t *ret_n, struct pdi_error *err);
 
-/* The verified release for --json output (manifest fields + signers). New reference. */
+/* The verified release for --json output (manifest fields + signers). New reference; NULL
+ * when out of memory (never a document with a signer missing). */
 json_t *pdi_verified_to_json(const struct pdi_verified *v);

@@ -1,4 +1,5 @@
 #include "trust.h"
+#include "encoding.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -7,6 +8,12 @@
 static int add_key(struct pdi_trust *t, const char *source, const char *text, size_t len,
                    struct pdi_error *err)
 {
+        /* The file names the key in messages and in --json ("key_file"). */
+        size_t bad;
+        if (!pdi_utf8_valid(source, &bad))
+                return pdi_error_set(err, -PDI_E_SIGNATURE,
+                                     "trusted key %.*s…: the path is not valid UTF-8 (byte %zu)",
+                                     (int)bad, source, bad);
         struct pdi_minisign_pubkey pk;
         int r = pdi_minisign_pubkey_parse(text, len, &pk, err);
         if (r < 0) {
@@ -51,18 +58,25 @@ static int load_key_dir(struct pdi_trust *t, const struct pdi_root *root, struct
                 return 0;
         if (k < 0)
                 return pdi_error_set(err, k, "%s: %s", PDI_TRUST_KEYS_DIR, strerror(-k));
-        char *names[PDI_TRUST_MAX_KEYS + 1];
+        char *names[PDI_TRUST_MAX_KEYS];
         size_t n = 0;
         int r = 0;
         struct dirent *de;
-        while ((de = readdir(d)) && n <= PDI_TRUST_MAX_KEYS) {
+        /* Every name is looked at: stopping early would drop keys by readdir order. */
+        while (r == 0 && (de = readdir(d))) {
                 size_t l = strlen(de->d_name);
                 if (de->d_name[0] == '.' || l < 5 || !streq(de->d_name + l - 4, ".pub"))
                         continue;
-                if (!(names[n++] = strdup(de->d_name))) {
+                if (n == PDI_TRUST_MAX_KEYS)
+                        r = pdi_error_set(err, -PDI_E_SIGNATURE,
+                                          "%s: more than %d *.pub files; at most %d keys can be "
+                                          "trusted",
+                                          PDI_TRUST_KEYS_DIR, PDI_TRUST_MAX_KEYS,
+                                          PDI_TRUST_MAX_KEYS);
+                else if (!(names[n] = strdup(de->d_name)))
                         r = -ENOMEM;
-                        break;
-                }
+                else
+                        n++;
         }
         qsort(names, n, sizeof(names[0]), cmp_str);
         for (size_t i = 0; i < n; i++) {
@@ -75,7 +89,7 @@ static int load_key_dir(struct pdi_trust *t, const struct pdi_root *root, struct
                                              &len);
                         if (r < 0)
                                 r = pdi_error_set(err, -PDI_E_SIGNATURE, "trusted key %s: %s", src,
-                                                  strerror(-r));
+                                                  pdi_read_strerror(r));
                 }
                 if (r == 0)
                         r = add_key(t, src, text, len, err);
@@ -114,10 +128,10 @@ int pdi_trust_load(struct pdi_trust *t, const struct pdi_root *root, char *const
         for (size_t i = 0; r == 0 && i < n_extra; i++) {
                 _cleanup_free_ char *text = NULL;
                 size_t len;
-                r = pdi_read_file_at(AT_FDCWD, extra_keys[i], PDI_MINISIGN_FILE_MAX, &text, &len);
+                r = pdi_read_host_file(extra_keys[i], PDI_MINISIGN_FILE_MAX, &text, &len);
                 if (r < 0)
                         r = pdi_error_set(err, -PDI_E_SIGNATURE, "trusted key %s: %s",
-                                          extra_keys[i], strerror(-r));
+                                          extra_keys[i], pdi_read_strerror(r));
                 else
                         r = add_key(t, extra_keys[i], text, len, err);
         }

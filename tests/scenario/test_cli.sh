@@ -30,8 +30,32 @@ expect 2 'verify: --manifest PATH is required' "$PDI" verify
 expect 2 "verify: unexpected argument 'extra'" "$PDI" verify --manifest x extra
 expect 2 '--threshold: .* is not a number' "$PDI" verify --manifest x --threshold 1x
 expect 2 '--root needs an absolute path' "$PDI" verify --manifest x --root relative
-# --json on a failure still gives one JSON document with failed=true and the exit code.
-"$PDI" verify --manifest /nonexistent --json --trusted-key /nonexistent >"$T/json" 2>/dev/null || true
-python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["failed"] is True and d["exit_code"] in (1,3) and d["msg"], d' "$T/json" ||
-        fail "--json failure document: $(cat "$T/json")"
+# --json on a failure still gives one JSON document with failed=true and the exit code (the
+# missing trusted key is the first thing verify reads: refused, exit 3).
+mkdir "$T/root"
+rc=0
+"$PDI" verify --root "$T/root" --manifest /nonexistent --json --trusted-key /nonexistent >"$T/json" 2>/dev/null || rc=$?
+[ "$rc" = 3 ] || fail "verify --json with a missing trusted key exited $rc, expected 3"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["failed"] is True and d["exit_code"] == 3, d
+assert d["msg"] == "trusted key /nonexistent: No such file or directory", d
+' "$T/json" || fail "--json failure document: $(cat "$T/json")"
+# manifest create checks its options by the manifest's rules before it hashes any binary
+# (--node names nothing here: hashing first would fail on it instead, with exit 1).
+mc() { "$PDI" manifest create --sequence 1 --node /nonexistent --prepare-worker /nonexistent --execute-worker /nonexistent "$@"; }
+expect 2 "^error: --version: 'v1.0' is not a plain version" mc --version v1.0 --expires-in 30
+expect_one_error_line
+expect 2 "^error: --product: 'Polkadot' is not a product name" mc --version 1.0.0 --expires-in 30 --product Polkadot
+expect 2 "^error: --chain: 'Kusama' is not a chain name" mc --version 1.0.0 --expires-in 30 --chain Kusama
+expect 2 "^error: --chain: 'kusama' given twice" mc --version 1.0.0 --expires-in 30 --chain kusama --chain kusama
+expect 2 "^error: --url-base 'ftp://m.example/r': URL scheme \"ftp\" is not allowed" mc --version 1.0.0 --expires-in 30 --url-base ftp://m.example/r
+expect 2 "^error: --url-base '/srv/r': relative URL must not start with '/'" mc --version 1.0.0 --expires-in 30 --url-base /srv/r
+expect 2 '^error: --expires: 2020-01-01T00:00:00Z is not in the future' mc --version 1.0.0 --expires 2020-01-01T00:00:00Z
+expect 2 '^error: --created: 2099-03-01T00:00:00Z is after the expiry 2099-02-01T00:00:00Z' mc --version 1.0.0 --expires 2099-02-01T00:00:00Z --created 2099-03-01T00:00:00Z
+expect 1 '^error: --node /nonexistent: No such file or directory' mc --version 1.0.0 --expires-in 30
+for f in node prep exec; do echo "$f" >"$T/$f"; done
+expect 0 '"version": "1.17.0-rc1"' "$PDI" manifest create --version 1.17.0-rc1 --sequence 3 --expires-in 30 --chain kusama --url-base https://m.example/r/ --node "$T/node" --prepare-worker "$T/prep" --execute-worker "$T/exec"
+grep -q '"url": "https://m.example/r/polkadot-prepare-worker"' "$T/out" || fail "manifest create URL: $(cat "$T/out")"
 pass

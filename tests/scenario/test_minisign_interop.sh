@@ -52,6 +52,14 @@ out=$(minisign -Vm manifest.json -x custom.sig -p ms.pub) || fail "minisign reje
 grep -q 'Trusted comment: polkadot 1.16.0 sequence 42' <<<"$out" || fail "trusted comment not carried: $out"
 ok "--trusted-comment and --output"
 
+# Paths typed on the command line may be symlinks (the secret key on a mounted medium, say).
+ln -s ms.key ms-link.key
+ln -s manifest.json manifest-link.json
+"$PDI" sign --key ms-link.key --output link.sig manifest-link.json 2>sign.err ||
+        fail "sign through symlinks: $(cat sign.err)"
+minisign -Vm manifest.json -x link.sig -p ms.pub -q || fail "minisign rejects the signature made through symlinks"
+ok "sign follows symlinks named on the command line"
+
 # 2. Our keys sign through minisign (no prompt: the key is unencrypted) and through us.
 id=$("$PDI" keygen --public our.pub --secret our.key --comment 'release key') ||
         fail "keygen failed"
@@ -72,24 +80,6 @@ printf ' ' >>manifest.json
 if minisign -Vm manifest.json -x by-us.sig -p our.pub -q 2>/dev/null; then
         fail "minisign accepted a modified manifest"
 fi
-write_manifest() {
-        local h
-        h=$(printf x | sha256sum | cut -c1-64)
-        cat >manifest.json <<JSON
-{
-  "schema": 1, "product": "polkadot", "version": "1.16.0", "sequence": 1,
-  "created": "2025-01-01T00:00:00Z", "expires": "2099-01-01T00:00:00Z",
-  "artifacts": [
-    {"name": "polkadot", "role": "node", "url": "polkadot", "sha256": "$h", "size": 1,
-     "format": "binary"},
-    {"name": "polkadot-prepare-worker", "role": "prepare-worker",
-     "url": "polkadot-prepare-worker", "sha256": "$h", "size": 1, "format": "binary"},
-    {"name": "polkadot-execute-worker", "role": "execute-worker",
-     "url": "polkadot-execute-worker", "sha256": "$h", "size": 1, "format": "binary"}
-  ]
-}
-JSON
-}
 write_manifest
 ok "modified manifest refused"
 
@@ -139,34 +129,70 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 2 ] || fail "sign without --key exited $rc, expected 2"
+grep -q '^error: sign: --key SECRET is required$' err.txt || fail "sign without --key: $(cat err.txt)"
 set +e
 "$PDI" sign --key ms.key --trusted-comment $'two\nlines' manifest.json 2>err.txt
 rc=$?
 set -e
 [ "$rc" = 2 ] || fail "two-line trusted comment exited $rc, expected 2: $(cat err.txt)"
+grep -q '^error: sign: trusted comment: must be one line of at most 8173 bytes$' err.txt ||
+        fail "two-line trusted comment message: $(cat err.txt)"
+set +e
+"$PDI" sign --key ms.key --trusted-comment $'caf\xe9' --output latin1.sig manifest.json 2>err.txt
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "non-UTF-8 trusted comment exited $rc, expected 2: $(cat err.txt)"
+grep -q '^error: sign: trusted comment: not valid UTF-8 (byte 3), which verify refuses$' err.txt ||
+        fail "non-UTF-8 trusted comment message: $(cat err.txt)"
+[ ! -e latin1.sig ] || fail "a refused sign wrote its output"
+cp manifest.json $'caf\xe9.json'
+set +e
+"$PDI" sign --key ms.key $'caf\xe9.json' 2>err.txt
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "non-UTF-8 manifest path exited $rc, expected 2: $(cat err.txt)"
+grep -q '^error: sign: the manifest path is not valid UTF-8 (byte 3)$' err.txt ||
+        fail "non-UTF-8 manifest path message: $(cat err.txt)"
 ok "usage errors exit 2"
 
-json=$("$PDI" sign --json --key our.key --output j.sig manifest.json)
-grep -q "\"key_id\": \"$new\"" <<<"$json" || fail "--json lacks key_id: $json"
-grep -q '"changed": true' <<<"$json" || fail "--json lacks changed: $json"
+json=$("$PDI" sign --json --key our.key --trusted-comment 'café ✓' --output j.sig manifest.json)
+python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["key_id"] == sys.argv[2] and d["changed"] is True and d["trusted_comment"] == "café ✓", d
+assert d["file"] == "manifest.json" and d["signature_file"] == "j.sig" and d["algorithm"] == "ED", d
+' "$json" "$new" || fail "--json output: $json"
 ok "--json output"
 
-# 5. Signatures made by minisign, checked by our verify (once it is no placeholder).
+# 5. Signatures made by minisign, checked by our verify.
 minisign -S -s ms.key -m manifest.json -x ms-ed.sig >/dev/null
-if "$PDI" verify --help 2>/dev/null | grep -qi placeholder; then
-        echo "note: verify is still a placeholder; minisign -> us is covered by the unit test KATs"
-else
-        mkdir root
-        v() { "$PDI" verify --root "$work/root" --manifest manifest.json "$@" >/dev/null; }
-        v --signature ms-ed.sig --trusted-key ms.pub || fail "verify rejects a minisign -S signature"
-        v --signature by-us.sig --trusted-key our.pub 2>/dev/null &&
-                fail "verify accepted a signature by a key replaced with --force"
-        v --signature j.sig --trusted-key our.pub || fail "verify rejects our own signature"
-        set +e
-        v --signature ms-ed.sig --trusted-key our.pub 2>err.txt
-        rc=$?
-        set -e
-        [ "$rc" = 3 ] || fail "verify with the wrong key exited $rc, expected 3"
-        ok "verify accepts minisign -S signatures and ours, refuses the wrong key (exit 3)"
-fi
+mkdir root
+v() { "$PDI" verify --root "$work/root" --manifest manifest.json "$@" >/dev/null; }
+v --signature ms-ed.sig --trusted-key ms.pub || fail "verify rejects a minisign -S signature"
+v --signature j.sig --trusted-key our.pub || fail "verify rejects our own signature"
+set +e
+v --signature by-us.sig --trusted-key our.pub 2>err.txt
+rc=$?
+set -e
+[ "$rc" = 3 ] || fail "verify of a signature by a key replaced with --force exited $rc, expected 3"
+grep -q '^error: manifest manifest.json: not signed by any trusted key (1 signature(s) by unknown keys)$' err.txt ||
+        fail "signature by the replaced key: $(cat err.txt)"
+set +e
+v --signature ms-ed.sig --trusted-key our.pub 2>err.txt
+rc=$?
+set -e
+[ "$rc" = 3 ] || fail "verify with the wrong key exited $rc, expected 3"
+grep -q '^error: manifest manifest.json: not signed by any trusted key (1 signature(s) by unknown keys)$' err.txt ||
+        fail "signature by another key: $(cat err.txt)"
+# A trusted key's signature over other bytes does not verify.
+cp manifest.json other.json
+printf ' ' >>other.json
+set +e
+"$PDI" verify --root "$work/root" --manifest other.json --signature ms-ed.sig --trusted-key ms.pub >/dev/null 2>err.txt
+rc=$?
+set -e
+[ "$rc" = 3 ] || fail "verify of changed bytes exited $rc, expected 3"
+grep -q '^error: manifest other.json: signature ms-ed.sig: signature by key [0-9A-F]\{16\} does not verify$' err.txt ||
+        fail "changed bytes: $(cat err.txt)"
+ok "verify accepts minisign -S signatures and ours, refuses other keys and changed bytes (exit 3)"
 echo "PASS"

@@ -6,18 +6,29 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-static void hex_round_trip(void **state)
+static void hex_encode(void **state)
 {
         (void)state;
         const uint8_t in[] = {0x00, 0x7f, 0xff, 0xa5};
         char out[9];
-        uint8_t back[4];
         pdi_hex_encode(in, sizeof(in), out);
         assert_string_equal(out, "007fffa5");
-        assert_int_equal(pdi_hex_decode("007FFFa5", back, sizeof(back)), 0);
-        assert_memory_equal(in, back, sizeof(in));
-        assert_int_equal(pdi_hex_decode("007fffa", back, sizeof(back)), -EINVAL);
-        assert_int_equal(pdi_hex_decode("007fffag", back, sizeof(back)), -EINVAL);
+}
+
+static void utf8_strict(void **state)
+{
+        (void)state;
+        size_t bad = 99;
+        assert_true(pdi_utf8_valid("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x98\x80", &bad));
+        assert_int_equal(bad, 14);
+        assert_false(pdi_utf8_valid("caf\xe9", &bad)); /* Latin-1 */
+        assert_int_equal(bad, 3);
+        assert_false(pdi_utf8_valid("a\xc0\xaf", &bad)); /* overlong '/' */
+        assert_int_equal(bad, 1);
+        assert_false(pdi_utf8_valid("\xed\xa0\x80", &bad)); /* surrogate */
+        assert_int_equal(bad, 0);
+        assert_false(pdi_utf8_valid("x\xf4\x90\x80\x80", NULL)); /* above U+10FFFF */
+        assert_false(pdi_utf8_valid("\xe2\x9c", NULL));          /* cut short */
 }
 
 static void sha256_hex_form(void **state)
@@ -78,7 +89,8 @@ static void base64_refuses_non_canonical(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(hex_round_trip),
+            cmocka_unit_test(hex_encode),
+            cmocka_unit_test(utf8_strict),
             cmocka_unit_test(sha256_hex_form),
             cmocka_unit_test(base64_vectors),
             cmocka_unit_test(base64_refuses_non_canonical),

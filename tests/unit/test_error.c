@@ -64,6 +64,29 @@ static void first_message_wins(void **state)
         assert_int_equal(pdi_error_set(NULL, -EIO, "x"), -EIO);
 }
 
+_printf_(3, 4) static int set_through(struct pdi_error *err, int code, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int r = pdi_error_setv(err, code, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+static void setv_formats_once(void **state)
+{
+        (void)state;
+        struct pdi_error err = {0};
+        assert_int_equal(set_through(&err, -PDI_E_USAGE, "%s: '%d'", "--sequence", 7),
+                         -PDI_E_USAGE);
+        assert_string_equal(err.msg, "--sequence: '7'");
+        assert_int_equal(err.code, -PDI_E_USAGE);
+        assert_int_equal(set_through(&err, -EIO, "later"), -EIO);
+        assert_string_equal(err.msg, "--sequence: '7'");
+        assert_int_equal(err.code, -PDI_E_USAGE);
+        assert_int_equal(set_through(NULL, -EIO, "x"), -EIO);
+}
+
 static void prefix(void **state)
 {
         (void)state;
@@ -98,6 +121,7 @@ int main(void)
             cmocka_unit_test(exit_codes),
             cmocka_unit_test(strerror_texts),
             cmocka_unit_test(first_message_wins),
+            cmocka_unit_test(setv_formats_once),
             cmocka_unit_test(prefix),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -77,6 +77,33 @@ static void read_refuses_non_regular(void **state)
         assert_int_equal(pdi_root_read_file(&root, "/missing", 100, &buf, NULL), -ENOENT);
 }
 
+/* Host paths typed on the command line: symlinks are followed, non-regular files refused
+ * without blocking (a FIFO with no writer would otherwise hang the open). */
+static void host_file_follows_links(void **state)
+{
+        (void)state;
+        char target[256], link[256], fifo[256];
+        snprintf(target, sizeof(target), "%s/host-target", tmpl);
+        snprintf(link, sizeof(link), "%s/host-link", tmpl);
+        snprintf(fifo, sizeof(fifo), "%s/host-fifo", tmpl);
+        assert_int_equal(pdi_root_write_atomic(&root, "/host-target", "data", 4, 0644), 0);
+        assert_int_equal(symlink("host-target", link), 0);
+        assert_int_equal(mkfifo(fifo, 0600), 0);
+        char *buf = NULL;
+        size_t len = 0;
+        assert_int_equal(pdi_read_host_file(link, 100, &buf, &len), 0);
+        assert_int_equal(len, 4);
+        assert_string_equal(buf, "data");
+        free(buf);
+        assert_int_equal(pdi_read_host_file(link, 3, &buf, &len), -EFBIG);
+        assert_int_equal(pdi_read_host_file(fifo, 100, &buf, &len), -EINVAL);
+        assert_int_equal(pdi_read_host_file(tmpl, 100, &buf, &len), -EINVAL);
+        assert_string_equal(pdi_read_strerror(-EINVAL), "not a regular file");
+        assert_string_equal(pdi_read_strerror(-ENOENT), strerror(ENOENT));
+        /* The plain *at reader keeps refusing a symlink as the last component. */
+        assert_int_equal(pdi_read_file_at(AT_FDCWD, link, 100, &buf, &len), -ELOOP);
+}
+
 static void path_split(void **state)
 {
         (void)state;
@@ -125,6 +152,7 @@ int main(void)
             cmocka_unit_test(symlinks_stay_inside),
             cmocka_unit_test(atomic_write_replaces_not_follows),
             cmocka_unit_test(read_refuses_non_regular),
+            cmocka_unit_test(host_file_follows_links),
             cmocka_unit_test(path_split),
             cmocka_unit_test(open_parent),
         };

@@ -212,7 +212,7 @@ static const struct refusal refusals[] = {
     {"[\"polkadot\", \"kusama\"]", "\"kusama\"", M, "chains: expected an array"},
     {"[\"polkadot\", \"kusama\"]", "[1]", M, "chains[0]: expected a string, got an integer"},
     /* the artifacts list and roles */
-    {NULL, MINI("[]"), M, "artifacts: has 0 entries, must have 1 to 16"},
+    {NULL, MINI("[]"), M, "artifacts: has 0 entries, must have 1 to 3"},
     {NULL, MINI("{}"), M, "artifacts: expected an array, got an object"},
     {NULL, MINI("[1]"), M, "artifacts[0]: expected an object, got an integer"},
     {NULL, HEAD ART_NODE ",\n" ART_PREP TAIL, M, "no artifact with role execute-worker"},
@@ -272,7 +272,8 @@ static const struct refusal refusals[] = {
     {"\"sha256\": \"" HB "\"", "\"sha256\": \"" H64("g2") "\"", M, "not 64 lowercase hex"},
     {"\"sha256\": \"" HB "\"", "\"sha256\": \"\"", M, "not 64 lowercase hex"},
     {"\"size\": 123456789", "\"size\": 0", M, "artifacts[0].size: 0 is not a sane size"},
-    {"\"size\": 123456789", "\"size\": 4294967297", M, "absurd"},
+    {"\"size\": 123456789", "\"size\": 4294967297", M,
+     "4294967297 is not a sane size (1 byte to 4 GiB; 0 or more than 4 GiB is absurd)"},
     {"\"size\": 123456789", "\"size\": -1", M, "artifacts[0].size: -1"},
     {"\"size\": 123456789", "\"size\": \"1\"", M, "artifacts[0].size: expected an integer"},
     /* URLs */
@@ -364,7 +365,8 @@ static void test_too_many(void **state)
 
         char *arts = repeat_join("{}", PDI_MANIFEST_MAX_ARTIFACTS + 1);
         assert_true(asprintf(&to, MINI("[%s]"), arts) > 0);
-        expect_refusal(to, strlen(to), -PDI_E_MANIFEST, "artifacts: has 17 entries");
+        expect_refusal(to, strlen(to), -PDI_E_MANIFEST,
+                       "artifacts: has 4 entries, must have 1 to 3");
         free(to), free(arts);
 
         char *url = calloc(1, PDI_MANIFEST_MAX_URL + 2);

@@ -371,6 +371,18 @@ static void test_sig_refusals(void **state)
                     "signature line 1: does not start with \"untrusted comment: \"");
         sig_refused(replace_line(SIG_ED, 3, "trusted comment:kat prehashed"),
                     "signature line 3: does not start with \"trusted comment: \"");
+        /* The trusted comment is shown and put in --json: strict UTF-8 only. */
+        sig_refused(replace_line(SIG_ED, 3, "trusted comment: caf\xe9"),
+                    "signature line 3: trusted comment is not valid UTF-8 (byte 3 of the comment)");
+        sig_refused(replace_line(SIG_ED, 3, "trusted comment: ok \xc0\xaf"),
+                    "signature line 3: trusted comment is not valid UTF-8 (byte 3 of the comment)");
+        t = replace_line(SIG_ED, 3, "trusted comment: caf\xc3\xa9 \xe2\x9c\x93");
+        struct pdi_error uerr = {0};
+        struct pdi_minisign_sig usig;
+        assert_int_equal(pdi_minisign_sig_parse(t, strlen(t), &usig, &uerr), 0);
+        assert_string_equal(usig.trusted_comment, "caf\xc3\xa9 \xe2\x9c\x93");
+        pdi_minisign_sig_done(&usig);
+        free(t);
 
         /* Comment limits: what fits minisign's fgets() buffers. */
         char *big = malloc(9000);
@@ -508,6 +520,12 @@ static void test_sign_limits(void **state)
         err = (struct pdi_error){0};
         r = pdi_minisign_sign(&sk, MSG, strlen(MSG), "cr\r", "ok", &text, &err);
         assert_refused(r, err, -EINVAL, "untrusted comment: must be one line");
+        assert_null(text);
+        /* A signature we would refuse to verify is never made. */
+        err = (struct pdi_error){0};
+        r = pdi_minisign_sign(&sk, MSG, strlen(MSG), NULL, "caf\xe9", &text, &err);
+        assert_refused(r, err, -EINVAL,
+                       "trusted comment: not valid UTF-8 (byte 3), which verify refuses");
         assert_null(text);
         char *big = malloc(8175);
         memset(big, 't', 8174);

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "testroot.h"
@@ -195,6 +196,54 @@ static void read_caps(void **state)
         assert_non_null(strstr(err.msg, "none.json: No such file or directory"));
 }
 
+/* Paths the operator typed are host paths: symlinks are followed. A signature file that
+ * exists but cannot be read fails the same way whether it was listed or found by its default
+ * name; only a listed file that does not exist is a missing signature. */
+static void read_host_paths(void **state)
+{
+        (void)state;
+        put("real.json", good, strlen(good));
+        put("real.sig", "sig", 3);
+        assert_int_equal(symlink("real.json", at("link.json")), 0);
+        assert_int_equal(symlink("real.sig", at("link.json.minisig")), 0);
+        char *bytes = NULL;
+        size_t len = 0, n = 0;
+        struct pdi_sigtext *sigs = NULL;
+        struct pdi_error err = {0};
+        assert_int_equal(
+            pdi_release_read_local(at("link.json"), NULL, 0, &bytes, &len, &sigs, &n, &err), 0);
+        assert_int_equal(len, strlen(good));
+        assert_int_equal(n, 1);
+        assert_memory_equal(sigs[0].text, "sig", 3);
+        pdi_sigtexts_free(sigs, n);
+        free(sigs);
+        free(bytes);
+
+        /* A directory where a signature should be: listed or default, one code and message. */
+        assert_int_equal(mkdir(at("dir.json.minisig"), 0755), 0);
+        put("dir.json", good, strlen(good));
+        char want[600];
+        snprintf(want, sizeof(want), "signature %s: not a regular file", at("dir.json.minisig"));
+        bytes = NULL;
+        assert_int_equal(
+            pdi_release_read_local(at("dir.json"), NULL, 0, &bytes, &len, &sigs, &n, &err),
+            -EINVAL);
+        assert_string_equal(err.msg, want);
+        assert_null(bytes);
+        char *listed[] = {(char *)at("dir.json.minisig")};
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(
+            pdi_release_read_local(at("dir.json"), listed, 1, &bytes, &len, &sigs, &n, &err),
+            -EINVAL);
+        assert_string_equal(err.msg, want);
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(
+            pdi_release_read_local(at("dir.json.minisig"), NULL, 0, &bytes, &len, &sigs, &n, &err),
+            -EINVAL);
+        snprintf(want, sizeof(want), "manifest %s: not a regular file", at("dir.json.minisig"));
+        assert_string_equal(err.msg, want);
+}
+
 static void verify_good(void **state)
 {
         (void)state;
@@ -219,8 +268,17 @@ static void verify_good(void **state)
         assert_int_equal(json_array_size(by), 1);
         assert_string_equal(json_string_value(json_object_get(json_array_get(by, 0), "key_file")),
                             "test.pub");
+        assert_string_equal(
+            json_string_value(json_object_get(json_array_get(by, 0), "trusted_comment")), "t");
         assert_string_equal(json_string_value(json_object_get(j, "version")), "1.0.0");
         json_decref(j);
+
+        /* A value jansson cannot take fails the whole document; no signer is dropped. The
+         * parser never lets such a comment through; this stands for any NULL from jansson. */
+        char *tc = v.signers.signers[0].trusted_comment;
+        v.signers.signers[0].trusted_comment = (char *)"caf\xe9";
+        assert_null(pdi_verified_to_json(&v));
+        v.signers.signers[0].trusted_comment = tc;
         pdi_verified_done(&v);
         assert_null(v.manifest);
         pdi_sigtexts_free(&sig, 1);
@@ -240,7 +298,9 @@ static void verify_refusals(void **state)
                                             now(), &v, &err),
                          -PDI_E_SIGNATURE);
         assert_null(v.manifest);
-        assert_non_null(strstr(err.msg, "m.json"));
+        assert_int_equal(
+            strncmp(err.msg, "manifest m.json: signature m.minisig: signature by key ", 55), 0);
+        assert_non_null(strstr(err.msg, " does not verify"));
         pdi_sigtexts_free(&sig, 1);
 
         /* Signed, but not a valid manifest: a manifest error with the prefix. */
@@ -297,6 +357,7 @@ int main(void)
             cmocka_unit_test(read_default_names_until_gap),
             cmocka_unit_test(read_explicit_list),
             cmocka_unit_test(read_caps),
+            cmocka_unit_test(read_host_paths),
             cmocka_unit_test(verify_good),
             cmocka_unit_test(verify_refusals),
         };

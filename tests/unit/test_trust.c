@@ -1,6 +1,7 @@
 #include "trust.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,7 +93,8 @@ static void untrusted_and_bad_signatures(void **state)
         struct pdi_sigtext s2[2] = {sig_by(1, msg), sig_by(0, "{\"schema\": 2}")};
         assert_int_equal(pdi_trust_verify(&t, "m", msg, strlen(msg), s2, 2, &res, &err),
                          -PDI_E_SIGNATURE);
-        assert_non_null(strstr(err.msg, "manifest m: signature sig: "));
+        assert_non_null(strstr(err.msg, "manifest m: signature sig: signature by key "));
+        assert_non_null(strstr(err.msg, " does not verify"));
         pdi_trust_result_done(&res);
         /* No signature at all. */
         memset(&err, 0, sizeof(err));
@@ -124,6 +126,80 @@ static void threshold_file_and_limits(void **state)
         assert_int_equal(unlinkat(root.fd, "etc/polkadot-installer/trust-threshold", 0), 0);
 }
 
+/* Two different keys under one key id: a signature could not say which one it means. */
+static void key_id_clash_refused(void **state)
+{
+        (void)state;
+        struct pdi_minisign_pubkey clash = pk[1];
+        memcpy(clash.keyid, pk[0].keyid, sizeof(clash.keyid));
+        char *text = NULL;
+        assert_int_equal(pdi_minisign_pubkey_format(&clash, "clash", &text), 0);
+        assert_int_equal(pdi_root_write_atomic(&root, "/clash.pub", text, strlen(text), 0644), 0);
+        free(text);
+        char path[256], id[17], want[512];
+        snprintf(path, sizeof(path), "%s/clash.pub", tmpl);
+        pdi_minisign_keyid_str(pk[0].keyid, id);
+        snprintf(want, sizeof(want),
+                 "trusted key %s: key id %s is also used by a different key in " PDI_TRUST_KEYS_DIR
+                 "/a-again.pub",
+                 path, id);
+        char *extra[] = {path};
+        struct pdi_trust t;
+        struct pdi_error err = {0};
+        assert_int_equal(pdi_trust_load(&t, &root, extra, 1, 0, &err), -PDI_E_SIGNATURE);
+        assert_string_equal(err.msg, want);
+        assert_int_equal(t.n_keys, 0);
+}
+
+/* More *.pub files than keys can be trusted is refused, never cut short at some readdir
+ * position (which would drop a trusted key depending on directory order). */
+static void too_many_key_files(void **state)
+{
+        (void)state;
+        char name[128];
+        struct pdi_trust t;
+        struct pdi_error err = {0};
+        /* 3 in setup + 61 = 64 files, all of two keys: fine. */
+        for (int i = 0; i < PDI_TRUST_MAX_KEYS - 3; i++) {
+                snprintf(name, sizeof(name), PDI_TRUST_KEYS_DIR "/k%02d.pub", i);
+                write_pub(name, i % 2);
+        }
+        assert_int_equal(pdi_trust_load(&t, &root, NULL, 0, 0, &err), 0);
+        assert_int_equal(t.n_keys, 2);
+        pdi_trust_done(&t);
+        /* A 65th file, whatever its place in the directory, refuses the whole set. */
+        write_pub(PDI_TRUST_KEYS_DIR "/zz.pub", 2);
+        assert_int_equal(pdi_trust_load(&t, &root, NULL, 0, 0, &err), -PDI_E_SIGNATURE);
+        assert_string_equal(err.msg, PDI_TRUST_KEYS_DIR
+                            ": more than 64 *.pub files; at most 64 keys can be trusted");
+        assert_int_equal(t.n_keys, 0);
+        _cleanup_close_ int dfd =
+            pdi_root_open(&root, PDI_TRUST_KEYS_DIR, O_RDONLY | O_DIRECTORY, 0);
+        assert_true(dfd >= 0);
+        for (int i = 0; i < PDI_TRUST_MAX_KEYS - 3; i++) {
+                snprintf(name, sizeof(name), "k%02d.pub", i);
+                assert_int_equal(unlinkat(dfd, name, 0), 0);
+        }
+        assert_int_equal(unlinkat(dfd, "zz.pub", 0), 0);
+}
+
+/* A key file's path names it in messages and in --json: it must be UTF-8. */
+static void key_path_not_utf8(void **state)
+{
+        (void)state;
+        char path[256];
+        snprintf(path, sizeof(path), "%s/caf\xe9.pub", tmpl);
+        write_pub("/caf\xe9.pub", 0);
+        char want[512];
+        snprintf(want, sizeof(want), "trusted key %s/caf…: the path is not valid UTF-8 (byte %zu)",
+                 tmpl, strlen(tmpl) + 4);
+        char *extra[] = {path};
+        struct pdi_trust t;
+        struct pdi_error err = {0};
+        assert_int_equal(pdi_trust_load(&t, &root, extra, 1, 0, &err), -PDI_E_SIGNATURE);
+        assert_string_equal(err.msg, want);
+}
+
 static void sig_names(void **state)
 {
         (void)state;
@@ -141,6 +217,9 @@ int main(void)
             cmocka_unit_test(threshold_counts_distinct_keys),
             cmocka_unit_test(untrusted_and_bad_signatures),
             cmocka_unit_test(threshold_file_and_limits),
+            cmocka_unit_test(key_id_clash_refused),
+            cmocka_unit_test(too_many_key_files),
+            cmocka_unit_test(key_path_not_utf8),
             cmocka_unit_test(sig_names),
         };
         return cmocka_run_group_tests(tests, setup, testroot_group_teardown);
