@@ -48,36 +48,25 @@ char *pdi_run_join(const char *dir, const char *name)
 
 /* --- manifest ---------------------------------------------------------------------------- */
 
+/* One signature file through the fetcher: a 404 (or a missing local file) is -ENOENT with
+ * the fetch's message dropped, since it may only end the probing of .minisig.N names. */
+static int fetch_sig(void *userdata, const char *src, struct pdi_sigtext *ret,
+                     struct pdi_error *err)
+{
+        struct run *r = userdata;
+        int k = pdi_fetch_memory(&r->fetch, src, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len, err);
+        if (k == -ENOENT)
+                *err = (struct pdi_error){0};
+        return k;
+}
+
 static int fetch_signatures(struct run *r)
 {
-        const struct pdi_install_opts *o = r->o;
-        size_t want = o->n_sigs ? o->n_sigs : PDI_TRUST_MAX_SIGS;
         r->sigs = calloc(PDI_TRUST_MAX_SIGS, sizeof(*r->sigs));
         if (!r->sigs)
                 return -ENOMEM;
-        for (size_t i = 0; i < want; i++) {
-                _cleanup_free_ char *src =
-                    o->n_sigs ? strdup(o->sigs[i]) : pdi_trust_sig_name(r->manifest_src, i);
-                if (!src)
-                        return -ENOMEM;
-                struct pdi_sigtext *s = &r->sigs[r->n_sigs];
-                int k = pdi_fetch_memory(&r->fetch, src, PDI_MINISIGN_FILE_MAX, &s->text, &s->len,
-                                         &r->ctx->err);
-                if (k == -ENOENT && !o->n_sigs) {
-                        r->ctx->err = (struct pdi_error){0}; /* a probe, not a failure */
-                        break; /* the optional .minisig.N files end at the first gap */
-                }
-                if (k == -ENOENT) {
-                        r->ctx->err.msg[0] = '\0'; /* replace the fetch's "HTTP 404" */
-                        return pdi_error_set(&r->ctx->err, -PDI_E_SIGNATURE,
-                                             "signature %s: not found", src);
-                }
-                if (k < 0)
-                        return k;
-                s->source = TAKE_PTR(src);
-                r->n_sigs++;
-        }
-        return 0;
+        return pdi_release_read_sigs(r->manifest_src, r->o->sigs, r->o->n_sigs, fetch_sig, r,
+                                     r->sigs, &r->n_sigs, &r->ctx->err);
 }
 
 static int load_manifest(struct run *r)

@@ -40,10 +40,50 @@ void pdi_verified_done(struct pdi_verified *v)
         pdi_trust_result_done(&v->signers);
 }
 
-/* A signature file. -ENOENT comes back without a message: the caller knows whether it ends
- * the default names or is a listed file that is missing. */
-static int read_sig(const char *path, struct pdi_sigtext *ret, struct pdi_error *err)
+int pdi_release_read_sigs(const char *manifest_src, char *const *listed, size_t n_listed,
+                          pdi_sig_read_fn read, void *userdata, struct pdi_sigtext *sigs,
+                          size_t *ret_n, struct pdi_error *err)
 {
+        size_t n = 0;
+        int r = 0;
+        if (n_listed > PDI_TRUST_MAX_SIGS)
+                return pdi_error_set(err, -PDI_E_USAGE, "more than %d --signature files",
+                                     PDI_TRUST_MAX_SIGS);
+        size_t want = n_listed ? n_listed : PDI_TRUST_MAX_SIGS;
+        for (size_t i = 0; r == 0 && i < want; i++) {
+                char *src = n_listed ? strdup(listed[i]) : pdi_trust_sig_name(manifest_src, i);
+                if (!src) {
+                        r = -ENOMEM;
+                        break;
+                }
+                sigs[n] = (struct pdi_sigtext){0};
+                r = read(userdata, src, &sigs[n], err);
+                if (r == -ENOENT && !n_listed) {
+                        free(src);
+                        r = 0;
+                        break; /* the default names end at the first gap */
+                }
+                if (r == -ENOENT)
+                        r = pdi_error_set(err, -PDI_E_SIGNATURE, "signature %s: %s", src,
+                                          strerror(ENOENT));
+                if (r < 0) {
+                        free(sigs[n].text);
+                        sigs[n].text = NULL;
+                        free(src);
+                        break;
+                }
+                sigs[n++].source = src;
+        }
+        *ret_n = n;
+        return r;
+}
+
+/* A signature file the operator names on this host (symlinks followed). -ENOENT comes back
+ * without a message: pdi_release_read_sigs knows what it means. */
+static int read_host_sig(void *userdata, const char *path, struct pdi_sigtext *ret,
+                         struct pdi_error *err)
+{
+        (void)userdata;
         int r = pdi_read_host_file(path, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len);
         if (r == -EFBIG)
                 return pdi_error_set(err, -PDI_E_SIGNATURE, "signature %s: larger than %d bytes",
@@ -52,47 +92,7 @@ static int read_sig(const char *path, struct pdi_sigtext *ret, struct pdi_error 
                 return r;
         if (r < 0)
                 return pdi_error_set(err, r, "signature %s: %s", path, pdi_read_strerror(r));
-        ret->source = strdup(path);
-        if (!ret->source) {
-                free(ret->text);
-                ret->text = NULL;
-                return -ENOMEM;
-        }
         return 0;
-}
-
-/* A listed file that is missing is a missing signature (refused, like none at all); the
- * default names end at the first gap. Any other read failure is an error of its own. */
-static int read_sigs(const char *manifest_path, char *const *sig_paths, size_t n_sig_paths,
-                     struct pdi_sigtext *sigs, size_t *ret_n, struct pdi_error *err)
-{
-        size_t n = 0;
-        int r = 0;
-        if (n_sig_paths > PDI_TRUST_MAX_SIGS)
-                return pdi_error_set(err, -PDI_E_USAGE, "more than %d --signature files",
-                                     PDI_TRUST_MAX_SIGS);
-        for (size_t i = 0; r == 0 && i < n_sig_paths; i++) {
-                r = read_sig(sig_paths[i], &sigs[n], err);
-                if (r == -ENOENT)
-                        r = pdi_error_set(err, -PDI_E_SIGNATURE, "signature %s: %s", sig_paths[i],
-                                          strerror(ENOENT));
-                else if (r == 0)
-                        n++;
-        }
-        for (size_t i = 0; r == 0 && n_sig_paths == 0 && i < PDI_TRUST_MAX_SIGS; i++) {
-                _cleanup_free_ char *p = pdi_trust_sig_name(manifest_path, i);
-                if (!p)
-                        return -ENOMEM;
-                r = read_sig(p, &sigs[n], err);
-                if (r == -ENOENT) {
-                        r = 0;
-                        break;
-                }
-                if (r == 0)
-                        n++;
-        }
-        *ret_n = n;
-        return r;
 }
 
 int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, size_t n_sig_paths,
@@ -113,7 +113,8 @@ int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, si
         if (!sigs)
                 return -ENOMEM;
         size_t n = 0;
-        r = read_sigs(manifest_path, sig_paths, n_sig_paths, sigs, &n, err);
+        r = pdi_release_read_sigs(manifest_path, sig_paths, n_sig_paths, read_host_sig, NULL, sigs,
+                                  &n, err);
         if (r < 0) {
                 pdi_sigtexts_free(sigs, n);
                 free(sigs);

@@ -213,6 +213,17 @@ void pdi_run_check_running(struct run *r)
 
 /* --- rollback ---------------------------------------------------------------------------- */
 
+/* A signature stored beside a kept release's manifest, inside the root. */
+static int read_stored_sig(void *userdata, const char *src, struct pdi_sigtext *ret,
+                           struct pdi_error *err)
+{
+        struct run *r = userdata;
+        int k = pdi_root_read_file(r->root, src, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len);
+        if (k < 0 && k != -ENOENT)
+                return pdi_error_set(err, -PDI_E_INTEGRITY, "signature %s: %s", src, strerror(-k));
+        return k;
+}
+
 /* The release's own stored manifest and signatures, verified again with today's trust
  * policy. Expiry does not apply: the release was accepted when it was installed. */
 static int load_stored(struct run *r, const char *version)
@@ -229,19 +240,10 @@ static int load_stored(struct run *r, const char *version)
         if (k < 0)
                 return pdi_error_set(&r->ctx->err, k == -ENOENT ? -PDI_E_INTEGRITY : k,
                                      "release %s: %s: %s", version, r->manifest_src, strerror(-k));
-        for (size_t i = 0; i < PDI_TRUST_MAX_SIGS; i++) {
-                struct pdi_sigtext *s = &r->sigs[r->n_sigs];
-                s->source = pdi_trust_sig_name(r->manifest_src, i);
-                if (!s->source)
-                        return -ENOMEM;
-                if (pdi_root_read_file(r->root, s->source, PDI_MINISIGN_FILE_MAX, &s->text,
-                                       &s->len) < 0) {
-                        free(s->source);
-                        s->source = NULL;
-                        break;
-                }
-                r->n_sigs++;
-        }
+        k = pdi_release_read_sigs(r->manifest_src, NULL, 0, read_stored_sig, r, r->sigs, &r->n_sigs,
+                                  &r->ctx->err);
+        if (k < 0)
+                return k;
         k = pdi_trust_load(&r->trust, r->root, r->o->keys, r->o->n_keys, r->o->threshold,
                            &r->ctx->err);
         r->trust_loaded = k == 0;

@@ -105,9 +105,18 @@ m=$R/opt/polkadot/releases/1.1.0/manifest.json
 cp -a "$m" "$T/manifest.good"
 sed -i 's/"1.1.0"/"1.1.1"/' "$m"
 snap e
-expect 3 'signature|verif' pdi rollback --to 1.1.0
+expect 3 'manifest\.json\.minisig: .*does not verify' pdi rollback --to 1.1.0
+expect_one_error_line
 unchanged e "rollback to a release whose stored manifest is altered"
 cp -a "$T/manifest.good" "$m"
+# A stored signature that cannot be read is refused, not skipped (with fewer signatures the
+# threshold alone would decide).
+mv "$m.minisig" "$T/minisig.good" && mkdir "$m.minisig"
+snap e2
+expect 3 "signature /opt/polkadot/releases/1\.1\.0/manifest\.json\.minisig: " pdi rollback --to 1.1.0
+expect_one_error_line
+unchanged e2 "rollback to a release whose stored signature cannot be read"
+rmdir "$m.minisig" && mv "$T/minisig.good" "$m.minisig"
 echo "ok: rollback refuses a release not kept, a damaged one and an altered manifest"
 
 snap f
