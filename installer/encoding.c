@@ -115,3 +115,13 @@ size_t pdi_utf8_bad_offset(const unsigned char *s, size_t len)
         }
         return len;
 }
+
+void pdi_utf8_sanitize(char *s)
+{
+        size_t len = strlen(s), i = 0;
+        while (i < len) {
+                i += pdi_utf8_bad_offset((const unsigned char *)s + i, len - i);
+                if (i < len)
+                        s[i++] = '?';
+        }
+}

@@ -32,6 +32,9 @@ int pdi_base64_decode(const char *in, size_t inlen, uint8_t *out, size_t outmax,
 /* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF): the offset of the
  * first bad byte, or len if all is well. */
 size_t pdi_utf8_bad_offset(const unsigned char *s, size_t len);
+/* Replace every byte that is not part of valid UTF-8 by '?', in place (for a message that
+ * must go into JSON: a path the operator typed may be in any encoding). */
+void pdi_utf8_sanitize(char *s);
 /* The same for a NUL-terminated string. */
 static inline bool pdi_utf8_valid(const char *s, size_t *ret_bad)
 {

@@ -434,7 +434,9 @@ static enum outcome copy_fd(struct sink *s, int src, char *reason)
         return classify(s, CURLE_OK, "", reason);
 }
 
-/* A local path: read directly, never through curl, never following a final symlink. */
+/* A local path the operator gave (or one relative to it): read directly, never through curl.
+ * Symlinks are followed, as for file:// URLs and any command-line tool; a FIFO or device is
+ * refused without blocking. */
 static enum outcome fetch_local(struct sink *s, const char *path, char *reason)
 {
         struct stat st;
@@ -442,7 +444,7 @@ static enum outcome fetch_local(struct sink *s, const char *path, char *reason)
                 s->have = 0;
         else if (lseek(s->fd, (off_t)s->have, SEEK_SET) < 0)
                 s->write_error = -errno;
-        _cleanup_close_ int src = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        _cleanup_close_ int src = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         if (src < 0 || fstat(src, &st) < 0) {
                 s->not_found = errno == ENOENT;
                 snprintf(reason, REASON_MAX, "%s", strerror(errno));

@@ -1,6 +1,7 @@
 /* polkadot-installer: picks the subcommand and turns its result into output and an exit
  * code. Everything else lives in the library (the installer/ modules). */
 #include "cli.h"
+#include "encoding.h"
 #include "log.h"
 
 #include <locale.h>
@@ -43,6 +44,8 @@ static int finish(struct pdi_ctx *ctx, const struct pdi_command *cmd, int r)
                 json_object_set_new(o, "failed", json_boolean(r < 0));
                 if (!json_object_get(o, "changed"))
                         json_object_set_new(o, "changed", json_false());
+                /* A path the operator typed may be in any encoding; JSON is UTF-8. */
+                pdi_utf8_sanitize(ctx->err.msg);
                 if (r < 0)
                         json_object_set_new(o, "msg", json_string(ctx->err.msg));
                 json_object_set_new(o, "exit_code", json_integer(pdi_exit_code(r)));

@@ -83,4 +83,14 @@ expect 0 'install 3.0.0: /opt/polkadot/current is active' inst "$R" --from "$T/s
 assert_current "$R" 3.0.0
 grep -Eq 'releases.invalid|/mirror/' "$T/out" && fail "--from mentioned a URL: $(cat "$T/out")"
 
+# A manifest path the operator types may be a symlink (a "latest" link, say), as for any
+# command-line tool; a FIFO in its place is refused at once, not waited on.
+R=$T/linked
+mkdir -p "$R"
+ln -s "$T/srv/1.0.0" "$T/latest"
+expect 0 'install 1.0.0: /opt/polkadot/current is active' inst "$R" --manifest "$T/latest/manifest.json"
+mkdir -p "$T/fifo" "$T/empty" && mkfifo "$T/fifo/manifest.json"
+expect 1 "^error: $T/fifo/manifest.json: not a regular file\$" inst "$T/empty" --manifest "$T/fifo/manifest.json"
+expect_one_error_line
+
 pass

@@ -86,14 +86,25 @@ static void base64_refuses_non_canonical(void **state)
         assert_int_equal(pdi_base64_decode("Zm9vYmFy", 8, out, 5, &n), -EMSGSIZE);
 }
 
+/* Bad bytes become '?', good multi-byte characters stay whole. */
+static void utf8_sanitize(void **state)
+{
+        (void)state;
+        char a[] = "caf\xc3\xa9 /x/\xff\xfe.json \xe2\x82";
+        pdi_utf8_sanitize(a);
+        assert_string_equal(a, "caf\xc3\xa9 /x/??.json ??");
+        assert_true(pdi_utf8_valid(a, NULL));
+        char b[] = "plain";
+        pdi_utf8_sanitize(b);
+        assert_string_equal(b, "plain");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(hex_encode),
-            cmocka_unit_test(utf8_strict),
-            cmocka_unit_test(sha256_hex_form),
-            cmocka_unit_test(base64_vectors),
-            cmocka_unit_test(base64_refuses_non_canonical),
+            cmocka_unit_test(hex_encode),     cmocka_unit_test(utf8_strict),
+            cmocka_unit_test(utf8_sanitize),  cmocka_unit_test(sha256_hex_form),
+            cmocka_unit_test(base64_vectors), cmocka_unit_test(base64_refuses_non_canonical),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
