@@ -11,16 +11,28 @@ expect 2 "help: unknown command 'frobnicate'" "$PDI" help frobnicate
 
 # Every command the top-level help lists has its own help with examples, works through both
 # spellings, and has a section in the man page.
-"$PDI" --help | sed -n '/^Commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z ]*[a-z]\)  .*/\1/p' |
+MAN=$PDI_SOURCE_DIR/docs/polkadot-installer.8
+"$PDI" --help | sed -n '/^Commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z -]*[a-z]\)  .*/\1/p' |
         sed 's/ *$//' | grep -v '^help COMMAND' >"$T/commands"
-[ "$(wc -l <"$T/commands")" -ge 4 ] || fail "too few commands listed: $(cat "$T/commands")"
+# Every command has its man page section, and every section a command.
+[ "$(wc -l <"$T/commands")" = "$(grep -c '^\.SS ' "$MAN")" ] ||
+        fail "help lists $(wc -l <"$T/commands") commands, the man page $(grep -c '^\.SS ' "$MAN"): $(cat "$T/commands")"
+# The man page text of a command ("\-" unescaped), plus the options every command takes.
+man_section() { awk -v s=".SS $1" '$0 == s {f = 1; next} /^\.S[SH] /{f = 0} f' "$MAN" | sed 's/\\-/-/g'; }
+common=$(awk '/^\.SH COMMON OPTIONS/{f = 1; next} /^\.SH /{f = 0} f' "$MAN" | sed 's/\\-/-/g')
 while read -r cmd; do
         # shellcheck disable=SC2086
         expect 0 "Examples:" "$PDI" help $cmd
         # shellcheck disable=SC2086
         expect 0 "Usage: polkadot-installer $cmd" "$PDI" $cmd --help
-        grep -q "^\.SS $cmd\$" "$PDI_SOURCE_DIR/docs/polkadot-installer.8" ||
-                fail "man page has no section for '$cmd'"
+        grep -q "^\.SS $cmd\$" "$MAN" || fail "man page has no section for '$cmd'"
+        # Each option its --help lists is in its man section (upgrade: install's options).
+        text="$(man_section "$cmd") $common"
+        [ "$cmd" != upgrade ] || text="$text $(man_section install)"
+        # shellcheck disable=SC2086
+        for opt in $("$PDI" $cmd --help | sed -n '/^Options:/,$p' | grep -o -- '^ *--[a-z][a-z-]*' | tr -d ' '); do
+                grep -Eq -- "$opt([^a-z-]|\$)" <<<"$text" || fail "man page section '$cmd' lacks $opt"
+        done
         # shellcheck disable=SC2086
         expect 2 "unknown option" "$PDI" $cmd --no-such-option
         expect_one_error_line
@@ -42,6 +54,10 @@ d = json.load(open(sys.argv[1]))
 assert d["failed"] is True and d["exit_code"] == 3, d
 assert d["msg"] == "trusted key /nonexistent: No such file or directory", d
 ' "$T/json" || fail "--json failure document: $(cat "$T/json")"
+# A path in another encoding still gives a message in the document (JSON is UTF-8).
+"$PDI" verify --root "$T/root" --manifest /nonexistent --json --trusted-key $'/nonexist\xff' >"$T/json" 2>/dev/null || true
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["msg"] == "trusted key /nonexist?: No such file or directory", d' \
+        "$T/json" || fail "--json lost the message of a non-UTF-8 path: $(cat "$T/json")"
 # manifest create checks its options by the manifest's rules before it hashes any binary
 # (--node names nothing here: hashing first would fail on it instead, with exit 1).
 mc() { "$PDI" manifest create --sequence 1 --node /nonexistent --prepare-worker /nonexistent --execute-worker /nonexistent "$@"; }
