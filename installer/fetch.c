@@ -496,26 +496,23 @@ int pdi_fetch_memory(const struct pdi_fetch_opts *o, const char *url, size_t max
 static int sink_adopt_fd(struct sink *s)
 {
         struct stat st;
-        _cleanup_free_ char *buf = malloc(COPY_CHUNK);
         int r = pdi_sha256_init(&s->hash);
-        if (r < 0 || !buf)
-                return r < 0 ? r : -ENOMEM;
+        if (r < 0)
+                return r;
         if (fstat(s->fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EINVAL;
         if ((uint64_t)st.st_size > s->limit)
                 return sink_reset(s);
-        while (s->have < (uint64_t)st.st_size) {
-                ssize_t n = pread(s->fd, buf, COPY_CHUNK, (off_t)s->have);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0)
-                        return n < 0 ? -errno : -EIO;
-                pdi_sha256_update(&s->hash, buf, (size_t)n);
-                s->have += (uint64_t)n;
-        }
-        return 0;
+        /* From the start: the offset ends where the resumed bytes will be written. */
+        if (lseek(s->fd, 0, SEEK_SET) < 0)
+                return -errno;
+        r = pdi_sha256_update_fd(&s->hash, s->fd, (uint64_t)st.st_size);
+        if (r < 0)
+                return r;
+        s->have = s->hash.size;
+        return s->have == (uint64_t)st.st_size ? 0 : -EIO;
 }
 
 /* After all bytes arrived: size and sha256 as signed, then durable. */

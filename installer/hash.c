@@ -49,27 +49,38 @@ void pdi_sha256_done(struct pdi_sha256 *h)
         h->ctx = NULL;
 }
 
-int pdi_sha256_fd(int fd, char ret_hex[65], uint64_t *ret_size)
+int pdi_sha256_update_fd(struct pdi_sha256 *h, int fd, uint64_t max)
 {
-        struct pdi_sha256 h;
         _cleanup_free_ uint8_t *buf = malloc(HASH_CHUNK);
         if (!buf)
                 return -ENOMEM;
-        int r = pdi_sha256_init(&h);
-        if (r < 0)
-                return r;
-        for (;;) {
-                ssize_t n = read(fd, buf, HASH_CHUNK);
+        uint64_t done = 0;
+        while (done < max) {
+                size_t want = max - done < HASH_CHUNK ? (size_t)(max - done) : HASH_CHUNK;
+                ssize_t n = read(fd, buf, want);
                 if (n < 0 && errno == EINTR)
                         continue;
-                if (n < 0) {
-                        r = -errno;
-                        pdi_sha256_done(&h);
-                        return r;
-                }
+                if (n < 0)
+                        return -errno;
                 if (n == 0)
                         break;
-                (void)pdi_sha256_update(&h, buf, (size_t)n);
+                int r = pdi_sha256_update(h, buf, (size_t)n);
+                if (r < 0)
+                        return r;
+                done += (uint64_t)n;
+        }
+        return 0;
+}
+
+int pdi_sha256_fd(int fd, char ret_hex[65], uint64_t *ret_size)
+{
+        struct pdi_sha256 h;
+        int r = pdi_sha256_init(&h);
+        if (r == 0)
+                r = pdi_sha256_update_fd(&h, fd, UINT64_MAX);
+        if (r < 0) {
+                pdi_sha256_done(&h);
+                return r;
         }
         uint64_t size = h.size;
         r = pdi_sha256_final(&h, ret_hex);

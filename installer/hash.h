@@ -21,6 +21,8 @@ int pdi_sha256_final(struct pdi_sha256 *h, char ret_hex[65]);
 /* Releases the context without a result (error paths). Safe on a zeroed or finished h. */
 void pdi_sha256_done(struct pdi_sha256 *h);
 
+/* Feed h from fd's current offset until EOF or max bytes (the offset moves along). */
+int pdi_sha256_update_fd(struct pdi_sha256 *h, int fd, uint64_t max);
 /* Hash everything from fd's current offset to EOF. ret_size may be NULL. */
 int pdi_sha256_fd(int fd, char ret_hex[65], uint64_t *ret_size);
 /* Hash a buffer in memory. */

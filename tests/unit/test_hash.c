@@ -76,12 +76,41 @@ static void test_fd(void **state)
         assert_int_equal(pdi_sha256_fd(-1, hex, &size), -EBADF);
 }
 
+/* update_fd stops at max bytes (across a read-size boundary), leaves the offset there, and
+ * at EOF when the file is shorter. */
+static void test_update_fd(void **state)
+{
+        (void)state;
+        static char big[(1 << 20) + 5];
+        memset(big, 'y', sizeof(big));
+        FILE *f = tmpfile();
+        assert_non_null(f);
+        int fd = fileno(f);
+        assert_int_equal(write(fd, big, sizeof(big)), (ssize_t)sizeof(big));
+        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+        struct pdi_sha256 h;
+        char got[65], want[65];
+        assert_int_equal(pdi_sha256_init(&h), 0);
+        assert_int_equal(pdi_sha256_update_fd(&h, fd, (1 << 20) + 1), 0);
+        assert_int_equal(h.size, (1 << 20) + 1);
+        assert_int_equal(lseek(fd, 0, SEEK_CUR), (1 << 20) + 1);
+        assert_int_equal(pdi_sha256_final(&h, got), 0);
+        assert_int_equal(pdi_sha256_buf(big, (1 << 20) + 1, want), 0);
+        assert_string_equal(got, want);
+        assert_int_equal(pdi_sha256_init(&h), 0);
+        assert_int_equal(pdi_sha256_update_fd(&h, fd, 1000), 0); /* only 4 bytes are left */
+        assert_int_equal(h.size, 4);
+        pdi_sha256_done(&h);
+        fclose(f);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_vectors),
             cmocka_unit_test(test_streaming),
             cmocka_unit_test(test_fd),
+            cmocka_unit_test(test_update_fd),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
