@@ -152,6 +152,13 @@ static int purge(struct uninstall *u)
         int k = 0;
         for (size_t i = 0; k == 0 && i < ELEMENTSOF(paths); i++)
                 k = remove_path(u, paths[i]);
+        /* What we wrote beside an edited snippet (conffile .new) goes too. */
+        const char *snippets[] = {u->l.sysusers, u->l.tmpfiles};
+        for (size_t i = 0; k == 0 && i < ELEMENTSOF(snippets); i++) {
+                _cleanup_free_ char *newpath = NULL;
+                k = asprintf(&newpath, "%s.new", snippets[i]) < 0 ? -ENOMEM
+                                                                  : remove_path(u, newpath);
+        }
         pdi_settings_done(&s);
         if (k == 0)
                 k = delete_user(u, u->l.user);

@@ -97,7 +97,9 @@ cmp "$T/edited" "$U/polkadot.service" || fail "uninstall removed or changed the 
 grep -qx 'Nice=-5' "$U/polkadot.service.d/override.conf" || fail "uninstall removed the operator's drop-in"
 expect 2 'add --yes to confirm' "$PDI" uninstall --root "$R" --purge </dev/null
 [ -f "$R/var/lib/polkadot/chains/ksmcc3/keystore/k" ] || fail "refused purge removed data"
+echo "# the installer's version of an edited snippet" >"$R/etc/tmpfiles.d/polkadot.conf.new"
 expect 0 'deleted user polkadot' "$PDI" uninstall --root "$R" --purge --yes
+[ ! -e "$R/etc/tmpfiles.d/polkadot.conf.new" ] || fail "purge left the .new of the tmpfiles snippet"
 [ ! -e "$R/var/lib/polkadot" ] && [ ! -e "$R/etc/polkadot-installer" ] && ! grep -q '^polkadot:' "$R/etc/passwd" ||
         fail "purge left data, settings or the user"
 
