@@ -35,6 +35,9 @@ static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
         json_object_set_new(o, "previous", json_string(pdi_state_previous(st, l->instance) ?: ""));
         json_object_set_new(o, "interrupted_run",
                             json_boolean(tree_current && !streq(tree_current, state_current)));
+        json_t *inst = json_object_get(json_object_get(st->root, "instances"), l->instance);
+        json_t *failed = json_object_get(inst, "failed");
+        json_object_set(o, "failed_releases", failed ? failed : json_object());
         json_t *pending = pdi_state_pending(st, l->instance);
         json_object_set(o, "pending_health_check", pending ? pending : json_null());
         json_object_set_new(
@@ -60,7 +63,6 @@ static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
                                     binary_info(root, l, pdi_role_file(role)));
         json_object_set_new(o, "binaries", bins);
         json_object_set_new(o, "link", json_string(l->bin_link));
-        json_t *inst = json_object_get(json_object_get(st->root, "instances"), l->instance);
         json_t *hist = json_object_get(inst, "history");
         json_object_set(o, "history", hist ? hist : json_array());
         return o;
@@ -99,6 +101,12 @@ static void print_text(const json_t *o)
                        !json_is_true(json_object_get(e, "present"))      ? "  (MISSING)"
                        : !json_is_true(json_object_get(e, "executable")) ? "  (not executable)"
                                                                          : "");
+        }
+        json_object_foreach(json_object_get(o, "failed_releases"), key, e)
+        {
+                printf("failed:    %s on %s, not retried by upgrade: %s\n", key,
+                       json_string_value(json_object_get(e, "time")),
+                       json_string_value(json_object_get(e, "reason")));
         }
         json_t *h = json_object_get(o, "history");
         size_t n = json_array_size(h);
@@ -193,7 +201,10 @@ const struct pdi_command pdi_cmd_status = {
             "state behind the `current` symlink, the state is brought in line with the\n"
             "tree (when no other installer runs); nothing else is changed. A health\n"
             "check that a killed run left unfinished is shown as pending (JSON:\n"
-            "pending_health_check); the next upgrade, install or rollback finishes it.\n\n"
+            "pending_health_check); the next upgrade, install or rollback finishes it.\n"
+            "Releases that failed their health check (failed_releases) are listed: upgrade\n"
+            "does not retry them until one passes a health check (install\n"
+            "--allow-downgrade, say).\n\n"
             "Options:\n"
             "  --prefix DIR         release tree (default /opt/polkadot)\n",
     .examples = "  polkadot-installer status\n"

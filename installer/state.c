@@ -287,6 +287,11 @@ json_t *pdi_state_failure(const struct pdi_state *s, const char *instance, const
                                version);
 }
 
+void pdi_state_clear_failure(struct pdi_state *s, const char *instance, const char *version)
+{
+        json_object_del(json_object_get(instance_entry(s, instance, false), "failed"), version);
+}
+
 int pdi_state_record_failure(struct pdi_state *s, const char *instance, const char *version,
                              const char *reason)
 {

@@ -85,5 +85,7 @@ json_t *pdi_state_pending(const struct pdi_state *s, const char *instance);
 /* A release that failed its health check after an upgrade (the run fell back). */
 int pdi_state_record_failure(struct pdi_state *s, const char *instance, const char *version,
                              const char *reason);
+/* Forget that version failed: it has since passed a health check. */
+void pdi_state_clear_failure(struct pdi_state *s, const char *instance, const char *version);
 /* Its record {time, reason}, or NULL if it never failed. Borrowed reference. */
 json_t *pdi_state_failure(const struct pdi_state *s, const char *instance, const char *version);

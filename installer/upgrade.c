@@ -137,6 +137,8 @@ int pdi_run_start_or_fall_back(struct run *r, const char *from, const char *to, 
         bool can_fall_back = pending_get(r, to, &p) && p.from && !streq(p.from, to);
         if (k == 0 || !can_fall_back) {
                 pdi_state_clear_pending(&r->state, inst);
+                if (k == 0) /* healthy now: no longer a release upgrade refuses to retry */
+                        pdi_state_clear_failure(&r->state, inst, to);
                 int s = pdi_run_save_state(r);
                 if (k < 0)
                         r->ctx->err = first;

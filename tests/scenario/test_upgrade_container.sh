@@ -327,6 +327,7 @@ PY
         assert_live 2.0.0 "the next upgrade after a kill during the check"
         assert_failed_recorded 3.0.0 "after a kill during the check"
         expect 3 '3\.0\.0 failed its health check' pdi upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
+        pdi status | grep -Eq '^failed: +3\.0\.0 on .*, not retried by upgrade' || fail "status does not list 3.0.0 as failed"
         assert_live 2.0.0 "a failed release offered again"
         echo "ok: a kill during the health check is seen by status and finished by the next upgrade (fallback to 2.0.0); the failed release is not retried"
 }

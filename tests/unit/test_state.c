@@ -179,6 +179,9 @@ static void pending_and_failures(void **state)
         json_t *f = pdi_state_failure(&st, "polkadot", "3.0.0");
         assert_string_equal(json_string_value(json_object_get(f, "reason")), "exited at start");
         assert_null(pdi_state_failure(&st, "polkadot", "2.0.0"));
+        pdi_state_clear_failure(&st, "polkadot", "3.0.0");
+        assert_null(pdi_state_failure(&st, "polkadot", "3.0.0"));
+        pdi_state_clear_failure(&st, "polkadot", "3.0.0"); /* nothing left: fine */
         pdi_state_done(&st);
 }
 
