@@ -4,6 +4,7 @@
 #include "auto_upgrade.h"
 #include "cli.h"
 #include "conffile.h"
+#include "layout.h"
 #include "lock.h"
 #include "report.h"
 #include "state.h"
@@ -36,31 +37,32 @@ static bool unit_safe(const char *s)
 static int render(const struct auto_args *a, const char *name, const char *installer, char **ret)
 {
         _cleanup_free_ char *tmpl_name = NULL;
-        if (asprintf(&tmpl_name, "%s.in", name) < 0)
+        struct pdi_layout l;
+        if (asprintf(&tmpl_name, "%s.in", name) < 0 || pdi_layout_init(&l, NULL, NULL) < 0)
                 return -ENOMEM;
         const struct pdi_units_var vars[] = {
-            {"INSTANCE", "polkadot"},        {"SERVICE", "polkadot.service"},
+            {"INSTANCE", l.instance},        {"SERVICE", l.service},
             {"INSTALLER", installer},        {"MANIFEST_URL", a->manifest},
             {"ON_CALENDAR", a->on_calendar},
         };
         const char *tmpl = pdi_template_get(tmpl_name);
-        return tmpl ? pdi_units_render(tmpl, vars, ELEMENTSOF(vars), 0, ret) : -ENOENT;
+        int k = tmpl ? pdi_units_render(tmpl, vars, ELEMENTSOF(vars), 0, ret) : -ENOENT;
+        pdi_layout_done(&l);
+        return k;
 }
 
 static int link_timer(const struct pdi_root *r, bool on, struct pdi_report *rep)
 {
-        int k = pdi_root_mkdir_p(r, UNIT_DIR "/timers.target.wants", 0755);
-        _cleanup_close_ int dfd =
-            k == 0 ? pdi_root_open(r, UNIT_DIR "/timers.target.wants", O_RDONLY | O_DIRECTORY, 0)
-                   : k;
+        const char *base;
+        _cleanup_close_ int dfd = pdi_root_open_parent(r, WANTS, 0755, &base);
         if (dfd < 0)
                 return dfd;
         if (!on) {
-                if (unlinkat(dfd, TIMER, 0) == 0)
+                if (unlinkat(dfd, base, 0) == 0)
                         pdi_report_action(rep, "removed %s", WANTS);
                 return 0;
         }
-        if (symlinkat(UNIT_DIR "/" TIMER, dfd, TIMER) == 0)
+        if (symlinkat(UNIT_DIR "/" TIMER, dfd, base) == 0)
                 pdi_report_action(rep, "enabled %s (offline link)", TIMER);
         else if (errno != EEXIST)
                 return -errno;
@@ -193,8 +195,11 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
                 k = pdi_ctx_root(ctx, &r);
         if (k < 0 || pdi_report_init(&rep) < 0)
                 return k < 0 ? k : -ENOMEM;
-        k = pdi_lock_take(r, "/var/lib/polkadot-installer/lock", "auto-upgrade", 60, &lock_fd,
-                          &ctx->err);
+        struct pdi_layout l;
+        if (pdi_layout_init(&l, NULL, NULL) < 0)
+                return -ENOMEM;
+        k = pdi_lock_take(r, l.lock, "auto-upgrade", 60, &lock_fd, &ctx->err);
+        pdi_layout_done(&l);
         if (k == 0)
                 k = pdi_state_load(r, &st, &ctx->err);
         if (k == 0)
