@@ -100,8 +100,16 @@ int pdi_layout_current(const struct pdi_root *r, const struct pdi_layout *l, cha
         return *ret_version ? 0 : -ENOMEM;
 }
 
-/* Create name.tmp as a symlink to target in dfd and rename it over name. */
-static int symlink_replace(int dfd, const char *name, const char *target)
+int pdi_readlink_at(int dfd, const char *name, char *buf, size_t size)
+{
+        ssize_t n = readlinkat(dfd, name, buf, size - 1);
+        if (n < 0)
+                return errno == EINVAL ? -EEXIST : -errno; /* EINVAL: not a symlink */
+        buf[n] = '\0';
+        return 0;
+}
+
+int pdi_symlink_replace(int dfd, const char *name, const char *target)
 {
         char tmp[NAME_MAX + 1];
         if (snprintf(tmp, sizeof(tmp), ".%s.new", name) >= (int)sizeof(tmp))
@@ -126,7 +134,7 @@ int pdi_layout_switch(const struct pdi_root *r, const struct pdi_layout *l, cons
         _cleanup_free_ char *target = NULL;
         if (asprintf(&target, "releases/%s", version) < 0)
                 return -ENOMEM;
-        return symlink_replace(dfd, "current", target);
+        return pdi_symlink_replace(dfd, "current", target);
 }
 
 int pdi_layout_link(const struct pdi_root *r, const char *link, const char *target)
@@ -136,17 +144,14 @@ int pdi_layout_link(const struct pdi_root *r, const char *link, const char *targ
         if (dfd < 0)
                 return dfd;
         char old[PATH_MAX];
-        ssize_t n = readlinkat(dfd, base, old, sizeof(old) - 1);
-        if (n >= 0) {
-                old[n] = '\0';
-                if (streq(old, target))
-                        return 0;
-                if (!strstr(old, "/current/"))
-                        return -EEXIST; /* somebody else's link */
-        } else if (errno != ENOENT) {
-                return errno == EINVAL ? -EEXIST : -errno; /* EINVAL: not a symlink */
-        }
-        return symlink_replace(dfd, base, target);
+        int k = pdi_readlink_at(dfd, base, old, sizeof(old));
+        if (k == 0 && streq(old, target))
+                return 0;
+        if (k == 0 && !strstr(old, "/current/"))
+                return -EEXIST; /* somebody else's link */
+        if (k < 0 && k != -ENOENT)
+                return k;
+        return pdi_symlink_replace(dfd, base, target);
 }
 
 static int rm_contents(int dfd);

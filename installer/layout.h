@@ -46,6 +46,13 @@ int pdi_layout_current(const struct pdi_root *r, const struct pdi_layout *l, cha
 
 /* Point `current` at releases/<version>: a new symlink renamed over the old one, then fsync of
  * the directory. */
+/* Replace dfd/name atomically by a symlink to target: a temporary link renamed over it, then
+ * fsync(dfd). */
+int pdi_symlink_replace(int dfd, const char *name, const char *target);
+/* readlinkat into buf (NUL-terminated); -EEXIST when name is not a symlink, -ENOENT when it
+ * does not exist. */
+int pdi_readlink_at(int dfd, const char *name, char *buf, size_t size);
+
 int pdi_layout_switch(const struct pdi_root *r, const struct pdi_layout *l, const char *version);
 
 /* Make link (absolute path in root) a symlink to target, atomically. A regular file or a

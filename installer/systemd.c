@@ -418,30 +418,6 @@ int pdi_systemd_wait_active(const char *unit, unsigned timeout_s, unsigned settl
         return k < 0 ? k : wait_settled(b, unit, path, settle_s, &st, err);
 }
 
-static int read_link(int dfd, const char *name, char *buf, size_t size)
-{
-        ssize_t n = readlinkat(dfd, name, buf, size - 1);
-        if (n < 0)
-                return errno == EINVAL ? -EEXIST : -errno; /* EINVAL: not a symlink */
-        buf[n] = '\0';
-        return 0;
-}
-
-static int link_replace(int dfd, const char *name, const char *target)
-{
-        char tmp[NAME_MAX + 1];
-        snprintf(tmp, sizeof(tmp), ".#%.200s.%d", name, (int)getpid());
-        (void)unlinkat(dfd, tmp, 0);
-        if (symlinkat(target, dfd, tmp) < 0)
-                return -errno;
-        if (renameat(dfd, tmp, dfd, name) < 0) {
-                int k = -errno;
-                (void)unlinkat(dfd, tmp, 0);
-                return k;
-        }
-        return fsync(dfd) < 0 ? -errno : 0;
-}
-
 int pdi_systemd_enable_offline(const struct pdi_root *r, const struct pdi_layout *l,
                                struct pdi_report *rep, struct pdi_error *err)
 {
@@ -451,7 +427,7 @@ int pdi_systemd_enable_offline(const struct pdi_root *r, const struct pdi_layout
         if (dfd < 0)
                 return pdi_error_set(err, dfd, "%s: cannot open its directory: %s", l->wants_link,
                                      strerror(-dfd));
-        int k = read_link(dfd, base, old, sizeof(old));
+        int k = pdi_readlink_at(dfd, base, old, sizeof(old));
         if (k == 0 && streq(old, l->service_path))
                 return 0;
         if (k == -EEXIST)
@@ -459,7 +435,7 @@ int pdi_systemd_enable_offline(const struct pdi_root *r, const struct pdi_layout
                                      l->wants_link);
         if (k < 0 && k != -ENOENT)
                 return pdi_error_set(err, k, "%s: %s", l->wants_link, strerror(-k));
-        k = link_replace(dfd, base, l->service_path);
+        k = pdi_symlink_replace(dfd, base, l->service_path);
         if (k < 0)
                 return pdi_error_set(err, k, "%s: cannot link: %s", l->wants_link, strerror(-k));
         pdi_report_action(rep, "enabled %s: linked %s → %s", l->service, l->wants_link,
@@ -478,7 +454,7 @@ int pdi_systemd_disable_offline(const struct pdi_root *r, const struct pdi_layou
         if (dfd < 0)
                 return pdi_error_set(err, dfd, "%s: cannot open its directory: %s", l->wants_link,
                                      strerror(-dfd));
-        int k = read_link(dfd, base, old, sizeof(old));
+        int k = pdi_readlink_at(dfd, base, old, sizeof(old));
         if (k == -ENOENT)
                 return 0;
         if (k == -EEXIST)
