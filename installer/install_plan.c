@@ -178,6 +178,14 @@ int pdi_run_dry_run(struct run *r)
         if (shown_init(r, &s) < 0)
                 return -ENOMEM;
         json_object_set_new(r->out, "plan", json_array());
+        json_t *p = pdi_state_pending(&r->state, r->layout.instance);
+        if (p)
+                plan(r,
+                     "# first: an interrupted %s to %s never finished its health check; the "
+                     "real run finishes it (and may fall back to %s and stop there)",
+                     json_string_value(json_object_get(p, "action")),
+                     json_string_value(json_object_get(p, "to")),
+                     json_string_value(json_object_get(p, "from")) ?: "nothing");
         plan_verify(r);
         if (pdi_run_already_installed(r))
                 plan(r,

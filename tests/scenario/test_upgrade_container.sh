@@ -322,6 +322,8 @@ p = json.load(open(sys.argv[1]))["pending_health_check"]
 assert p["to"] == "3.0.0" and p["from"] == "2.0.0" and p["action"] == "upgrade", p
 PY
         pdi status | grep -q 'pending: *the health check of 3\.0\.0' || fail "status text shows nothing pending"
+        expect 0 '# first: an interrupted upgrade to 3\.0\.0 never finished its health check' \
+                pdi upgrade --manifest /release/3.0.0/manifest.json --dry-run "${OPTS[@]}"
         expect 1 'interrupted upgrade to 3\.0\.0 never finished its health check' pdi upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
         grep -q 'fell back to 2\.0\.0, which is active and healthy' "$T/out" || fail "no fallback after the resumed check: $(cat "$T/out")"
         assert_live 2.0.0 "the next upgrade after a kill during the check"
