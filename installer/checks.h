@@ -35,9 +35,19 @@ struct pdi_target {
         char *base_path;        /* node base path, or NULL if unknown */
         const struct pdi_manifest *manifest; /* the signed release, when known */
         char *release_dir;                   /* our releases/<version> when it is ours */
-        char *unit_expected_sha256;          /* what we rendered, when ours */
-        char *service_user;                  /* "polkadot" if it exists in the root */
-        char *worker_user;                   /* "pvf-worker" if it exists in the root */
+        /* Ours, read once by discovery for the integrity check: why release_dir's
+         * manifest.json cannot vouch for the files (unreadable, not a manifest, another
+         * version), or NULL; the sha256 of its bytes; the manifest_sha256 state.json recorded
+         * for the directory's version, or why there is none (record_unreadable: state.json
+         * could not be read, as a non-root audit cannot). */
+        char *manifest_error;
+        char manifest_sha256[65];
+        char *recorded_sha256;
+        char *record_error;
+        bool record_unreadable;
+        char *unit_expected_sha256; /* what we rendered, when ours */
+        char *service_user;         /* "polkadot" if it exists in the root */
+        char *worker_user;          /* "pvf-worker" if it exists in the root */
         /* The caller just hashed every file against the manifest (staging, rollback): the
          * integrity check does not read them all again. */
         bool bytes_verified;

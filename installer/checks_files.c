@@ -215,29 +215,39 @@ static void check_file(const struct pdi_target *t, struct pdi_check_ctx *c, cons
                                   sha256);
 }
 
-/* The stored manifest against the hash state.json recorded when it was accepted. */
-static void check_manifest_copy(const struct pdi_target *t, struct pdi_check_ctx *c)
+/* The stored manifest against the hash state.json recorded for the directory's version when
+ * it was accepted (both read by discovery). */
+static void check_manifest_record(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        struct pdi_state st = {0};
-        struct pdi_error e = {0};
-        if (!t->manifest_owned || pdi_state_load(t->root, &st, &e) < 0)
-                return;
-        json_t *rec = pdi_state_release(&st, PDI_INSTANCE_DEFAULT, t->manifest->version);
-        const char *want = json_string_value(json_object_get(rec, "manifest_sha256"));
-        _cleanup_free_ char *p = join(t->release_dir, "manifest.json");
-        _cleanup_close_ int fd = want && p ? pdi_root_open(t->root, p, O_RDONLY, 0) : -1;
-        char hex[65];
-        if (fd >= 0 && pdi_sha256_fd(fd, hex, NULL) == 0 && !streq(hex, want))
-                pdi_check_finding(c, PDI_SEV_ERROR, "reinstall the release",
-                                  "%s differs from the manifest accepted at install time", p);
-        pdi_state_done(&st);
+        const char *hint = "reinstall the release: polkadot-installer install records it again";
+        if (t->record_unreadable)
+                pdi_check_finding(c, PDI_SEV_INFO, NULL,
+                                  "%s/manifest.json not compared with the install record: %s",
+                                  t->release_dir, t->record_error);
+        else if (t->record_error)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint,
+                                  "%s/manifest.json cannot be checked against the install "
+                                  "record: %s",
+                                  t->release_dir, t->record_error);
+        else if (!streq(t->manifest_sha256, t->recorded_sha256))
+                pdi_check_finding(c, PDI_SEV_ERROR, hint,
+                                  "%s/manifest.json differs from the manifest accepted at install "
+                                  "time",
+                                  t->release_dir);
 }
 
 static void check_integrity(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        if (!t->manifest || !t->release_dir) {
+        if (!t->release_dir) {
                 pdi_check_skip(c, "not installed by polkadot-installer: no signed manifest to "
                                   "compare with");
+                return;
+        }
+        if (t->manifest_error) {
+                pdi_check_finding(c, PDI_SEV_ERROR, "reinstall the release",
+                                  "%s/manifest.json: %s; the installed files cannot be "
+                                  "verified",
+                                  t->release_dir, t->manifest_error);
                 return;
         }
         if (t->bytes_verified) {
@@ -246,14 +256,15 @@ static void check_integrity(const struct pdi_target *t, struct pdi_check_ctx *c)
                 return;
         }
         const struct pdi_manifest *m = t->manifest;
-        for (size_t i = 0; i < m->n_artifacts; i++) {
+        for (size_t i = 0; m && i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
                 if (a->format == PDI_FORMAT_BINARY)
                         check_file(t, c, a->name, a->sha256, a->size);
                 for (size_t k = 0; k < a->n_files; k++)
                         check_file(t, c, a->files[k].path, a->files[k].sha256, a->files[k].size);
         }
-        check_manifest_copy(t, c);
+        if (t->manifest_owned)
+                check_manifest_record(t, c);
 }
 
 /* ---- the install tree: files, what they resolve to, and every parent up to / ------------- */

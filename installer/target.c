@@ -3,6 +3,7 @@
  * node from the unit's ExecStart (else PATH), its workers by the node's own search order
  * (polkadot/node/service/src/workers.rs), the base path from the node's arguments. */
 #include "checks_internal.h"
+#include "hash.h"
 #include "layout.h"
 #include "state.h"
 
@@ -11,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 
 static const char *const path_dirs[] = {"/usr/local/bin", "/usr/bin", "/bin"};
@@ -617,28 +619,84 @@ static int base_find(const struct pdi_root *r, const struct found *f, const stru
         return 0;
 }
 
-static void ours_load(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
-                      struct pdi_target *t)
+/* *ret = the formatted text, or NULL and -ENOMEM. */
+_printf_(2, 3) static int text_set(char **ret, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(ret, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                *ret = NULL;
+        return k < 0 ? -ENOMEM : 0;
+}
+
+/* releases/<version>/manifest.json: parsed and of the directory's version, else why not.
+ * Expiry limits when a manifest may be *accepted* (a freeze attack is stopped at download
+ * time); an installed release does not turn into other bytes when its manifest expires, so
+ * it is judged with a clock that cannot expire it. */
+static int manifest_load(const struct pdi_root *r, const char *version, struct pdi_target *t)
+{
+        _cleanup_free_ char *mpath = path_join(t->release_dir, "manifest.json"), *buf = NULL;
+        struct pdi_error e = {0};
+        size_t len;
+        if (!mpath)
+                return -ENOMEM;
+        int k = pdi_root_read_file(r, mpath, PDI_MANIFEST_MAX_BYTES, &buf, &len);
+        if (k < 0)
+                return text_set(&t->manifest_error, "cannot read: %s", strerror(-k));
+        if (pdi_sha256_buf(buf, len, t->manifest_sha256) < 0)
+                return -ENOMEM;
+        if (pdi_manifest_parse(buf, len, 0, &t->manifest_owned, &e) < 0)
+                return text_set(&t->manifest_error, "not a valid manifest (%s)", e.msg);
+        if (!streq(t->manifest_owned->version, version))
+                return text_set(&t->manifest_error, "names release %s, not %s",
+                                t->manifest_owned->version, version);
+        t->manifest = t->manifest_owned;
+        return 0;
+}
+
+/* What state.json says of the install: the unit as rendered, and the hash of the manifest
+ * accepted for this version (looked up by the directory's version, not the manifest's). */
+static int record_load(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
+                       struct pdi_target *t)
+{
+        struct pdi_state st = {0};
+        struct pdi_error e = {0};
+        int k = pdi_state_load(r, &st, &e);
+        if (k < 0) {
+                t->record_unreadable = k == -EACCES;
+                return text_set(&t->record_error, "%s", e.msg);
+        }
+        const char *sha = pdi_state_rendered(&st, l->service_path);
+        json_t *rec = pdi_state_release(&st, PDI_INSTANCE_DEFAULT, version);
+        const char *msha = json_string_value(json_object_get(rec, "manifest_sha256"));
+        k = 0;
+        if (sha && !(t->unit_expected_sha256 = strdup(sha)))
+                k = -ENOMEM;
+        else if (msha && !(t->recorded_sha256 = strdup(msha)))
+                k = -ENOMEM;
+        else if (!rec)
+                k = text_set(&t->record_error, "%s has no record of release %s", PDI_STATE_FILE,
+                             version);
+        else if (!msha)
+                k = text_set(&t->record_error,
+                             "%s: the record of release %s has no "
+                             "manifest_sha256",
+                             PDI_STATE_FILE, version);
+        pdi_state_done(&st);
+        return k;
+}
+
+static int ours_load(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
+                     struct pdi_target *t)
 {
         if (asprintf(&t->release_dir, "%s/%s", l->releases, version) < 0) {
                 t->release_dir = NULL;
-                return;
+                return -ENOMEM;
         }
-        _cleanup_free_ char *mpath = path_join(t->release_dir, "manifest.json"), *buf = NULL;
-        size_t len;
-        struct pdi_error e = {0};
-        /* Expiry limits when a manifest may be *accepted* (a freeze attack is stopped at
-         * download time); an installed release does not turn into other bytes when its
-         * manifest expires, so it is judged with a clock that cannot expire it. */
-        if (mpath && pdi_root_read_file(r, mpath, PDI_MANIFEST_MAX_BYTES, &buf, &len) == 0 &&
-            pdi_manifest_parse(buf, len, 0, &t->manifest_owned, &e) == 0)
-                t->manifest = t->manifest_owned;
-        struct pdi_state st = {0};
-        if (pdi_state_load(r, &st, &e) == 0) {
-                const char *sha = pdi_state_rendered(&st, l->service_path);
-                t->unit_expected_sha256 = sha ? strdup(sha) : NULL;
-        }
-        pdi_state_done(&st);
+        int k = manifest_load(r, version, t);
+        return k < 0 ? k : record_load(r, l, version, t);
 }
 
 int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi_error *err)
@@ -661,9 +719,9 @@ int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct
                 const char *wp = arg_value(f.args, "--workers-path", NULL);
                 k = workers_find(r, &t, wp);
         }
+        if (k == 0 && ours)
+                k = ours_load(r, &l, version, &t);
         if (k == 0) {
-                if (ours)
-                        ours_load(r, &l, version, &t);
                 t.kind = kind_of(r, &t, ours);
                 users_find(r, &f, &t);
                 base_find(r, &f, &l, ours, &t);
@@ -704,6 +762,9 @@ void pdi_target_done(struct pdi_target *t)
         free(t->base_path);
         free(t->release_dir);
         free(t->unit_expected_sha256);
+        free(t->manifest_error);
+        free(t->recorded_sha256);
+        free(t->record_error);
         free(t->service_user);
         free(t->worker_user);
         pdi_manifest_free(t->manifest_owned);

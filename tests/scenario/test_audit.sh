@@ -41,6 +41,7 @@ node_elf "$T/elf/polkadot" 1.0.0
 worker_elf "$T/elf/polkadot-prepare-worker" 1.0.0
 worker_elf "$T/elf/polkadot-execute-worker" 1.0.0
 worker_elf "$T/elf/worker-0.9.0" 0.9.0
+node_elf "$T/elf/polkadot-0.9.0" 0.9.0
 node_elf "$T/elf/polkadot-wx" 1.0.0 "$T/wx.c"
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -79,6 +80,15 @@ expect_fired() {
         else
                 [ "$RC" = 0 ] || { cat "$T/e"; fail "$root: no errors but exit $RC"; }
         fi
+}
+
+has_finding() { # id severity text: the document holds exactly this finding
+        python3 - "$T/j" "$1" "$2" "$3" <<'PY' || { python3 -m json.tool "$T/j" >&2; fail "no $2 finding in $1: $3"; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if any(f["severity"] == sys.argv[3] and f["text"] == sys.argv[4]
+                  for c in d["checks"] if c["id"] == sys.argv[2] for f in c["findings"]) else 1)
+PY
 }
 
 host_errors() { # ids of host checks at error level (machine-dependent)
@@ -156,6 +166,52 @@ expect_fired "$R" "integrity"
 "$PDI" audit --root "$R" --prometheus "$T/audit.prom" >/dev/null 2>&1 || true
 grep -q '^polkadot_installer_check_status{check="integrity"} 3$' "$T/audit.prom" || fail "prom: integrity not 3"
 ours "$R"
+
+# integrity without a usable manifest: every binary swapped for another release's, which
+# agree with each other, and the manifest gone, damaged, of another version, or not the one
+# state.json recorded. Nothing else can tell; integrity must, not skip as if foreign.
+rd=$R/opt/polkadot/releases/1.0.0
+mj=/opt/polkadot/releases/1.0.0/manifest.json
+cp "$rd/manifest.json" "$T/manifest.good"
+install -m 0755 "$T/elf/polkadot-0.9.0" "$rd/polkadot"
+install -m 0755 "$T/elf/worker-0.9.0" "$rd/polkadot-prepare-worker"
+install -m 0755 "$T/elf/worker-0.9.0" "$rd/polkadot-execute-worker"
+rm "$rd/manifest.json"
+expect_fired "$R" "integrity"
+has_finding integrity error "$mj: cannot read: No such file or directory; the installed files cannot be verified"
+[ "$RC" = 4 ] || fail "missing manifest: exit $RC"
+[ "$(target_field version)" = 1.0.0 ] || fail "version without a manifest: $(target_field version)"
+echo '{"schema": 1' >"$rd/manifest.json"
+expect_fired "$R" "integrity"
+python3 -c 'import json,sys; t=[f["text"] for c in json.load(open(sys.argv[1]))["checks"] if c["id"]=="integrity" for f in c["findings"]]; sys.exit(0 if len(t)==1 and t[0].startswith(sys.argv[2]+": not a valid manifest (") and t[0].endswith("); the installed files cannot be verified") else 1)' "$T/j" "$mj" ||
+        fail "damaged manifest not named"
+[ "$RC" = 4 ] || fail "damaged manifest: exit $RC"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[2])); d["version"]="1.0.1"; json.dump(d, open(sys.argv[1],"w"))' "$rd/manifest.json" "$T/manifest.good"
+expect_fired "$R" "integrity"
+has_finding integrity error "$mj: names release 1.0.1, not 1.0.0; the installed files cannot be verified"
+[ "$RC" = 4 ] || fail "manifest of another version: exit $RC"
+ours "$R"
+# The manifest re-serialised (same content, other bytes): not what was accepted.
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); json.dump(d, open(sys.argv[1],"w"), indent=4)' "$rd/manifest.json"
+expect_fired "$R" "integrity"
+has_finding integrity error "$mj differs from the manifest accepted at install time"
+ours "$R"
+# state.json without the record of the release, or the record without its hash.
+st=$R/var/lib/polkadot-installer/state.json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["instances"]["polkadot"]["releases"]["1.0.0"]["manifest_sha256"]; json.dump(d, open(sys.argv[1],"w"))' "$st"
+expect_fired "$R" "integrity"
+has_finding integrity error "$mj cannot be checked against the install record: /var/lib/polkadot-installer/state.json: the record of release 1.0.0 has no manifest_sha256"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); del d["instances"]["polkadot"]["releases"]["1.0.0"]; json.dump(d, open(sys.argv[1],"w"))' "$st"
+expect_fired "$R" "integrity"
+has_finding integrity error "$mj cannot be checked against the install record: /var/lib/polkadot-installer/state.json has no record of release 1.0.0"
+[ "$RC" = 4 ] || fail "no record: exit $RC"
+ours "$R"
+# As non-root: state.json (0600) cannot be read; said at info level, not an error.
+RC=0
+setpriv --reuid=65534 --regid=65534 --clear-groups "$PDI" audit --root "$R" --json >"$T/j" 2>"$T/e" || RC=$?
+TESTS_RUN=$((TESTS_RUN + 1))
+has_finding integrity info "$mj not compared with the install record: state /var/lib/polkadot-installer/state.json: Permission denied"
+[ "$RC" = 0 ] || fail "non-root audit of a clean install: exit $RC"
 
 # ownership: o+w on a parent directory.
 chmod o+w "$R/opt/polkadot"

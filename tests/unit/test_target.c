@@ -357,7 +357,8 @@ static void no_unit_with_systemd_is_manual(void **state)
 /* Ours, set up from layout.c's paths: /opt/polkadot/current -> releases/1.0.0, the unit
  * rendered from templates/polkadot.service.in (ExecStart through `current`, $POLKADOT_ARGS
  * from /etc/polkadot-installer/polkadot.env) and a minimal state.json naming the rendered
- * unit's hash. No manifest: discovery still works, it only has nothing to compare with. */
+ * unit's hash. No manifest and no record of the release: discovery still works and keeps
+ * both reasons for the integrity check, which reports them. */
 static void ours_layout(void **state)
 {
         (void)state;
@@ -394,6 +395,11 @@ static void ours_layout(void **state)
         assert_str(t.base_path, "/var/lib/polkadot");
         assert_str(t.service_user, "polkadot");
         assert_null(t.manifest);
+        assert_str(t.manifest_error, "cannot read: No such file or directory");
+        assert_str(t.recorded_sha256, NULL);
+        assert_str(t.record_error,
+                   "/var/lib/polkadot-installer/state.json has no record of release 1.0.0");
+        assert_false(t.record_unreadable);
         pdi_target_done(&t);
 }
 
