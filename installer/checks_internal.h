@@ -50,6 +50,10 @@ void pdi_argv_free(char **v);
  * parents, as in-root paths. */
 int pdi_target_files(const struct pdi_target *t, char ***ret, size_t *ret_n);
 
+/* The systemd version of the root, without running anything in it: the lowest
+ * libsystemd-shared-<version>.so, else Version: of systemd.pc; 0 if neither is there. */
+unsigned pdi_root_systemd_version(const struct pdi_root *r);
+
 /* dpkg's status file says the package polkadot is installed. */
 bool pdi_dpkg_installed(const struct pdi_root *r);
 

@@ -387,11 +387,53 @@ grep -q 'RestrictNamespaces=yes' "$T/j" || fail "RestrictNamespaces not named"
 sed -i 's/^RestrictNamespaces=yes/MemoryDenyWriteExecute=yes/' "$H/etc/systemd/system/polkadot.service"
 expect_fired "$H" "unit"
 sed -i '/^MemoryDenyWriteExecute=yes/d' "$H/etc/systemd/system/polkadot.service"
-# An allow list without the sandbox's calls.
-sed -i 's/^Restart=always/Restart=always\nSystemCallFilter=@system-service/' "$H/etc/systemd/system/polkadot.service"
+# An allow list without the sandbox's calls. Which calls @system-service holds depends on
+# the root's systemd (its libsystemd-shared-<version>.so): 257 put @sandbox (landlock_*,
+# seccomp) into @default, which every allow list includes; before that only unshare.
+unit_denies() { # the calls the unit check says SystemCallFilter= denies, in order
+        python3 -c 'import json,re,sys; print(" ".join(re.search(r"denies (\S+):", f["text"]).group(1) for c in json.load(open(sys.argv[1]))["checks"] if c["id"]=="unit" for f in c["findings"] if f["severity"]=="error"))' "$T/j"
+}
+hu=$H/etc/systemd/system/polkadot.service
+shared=$H/usr/lib/x86_64-linux-gnu/systemd
+sed -i 's/^Restart=always/Restart=always\nSystemCallFilter=@system-service/' "$hu"
+for v in 252 256 257; do
+        rm -rf "$shared"
+        mkdir -p "$shared"
+        touch "$shared/libsystemd-shared-$v.so"
+        expect_fired "$H" "unit"
+        if [ "$v" -lt 257 ]; then want="landlock_create_ruleset landlock_add_rule landlock_restrict_self seccomp mount umount2 pivot_root"; else want="mount umount2 pivot_root"; fi
+        [ "$(unit_denies)" = "$want" ] || fail "systemd $v, @system-service: denies [$(unit_denies)], want [$want]"
+done
+has_finding unit error "SystemCallFilter= (last set in /etc/systemd/system/polkadot.service) denies pivot_root: Secure Validator Mode cannot start its workers"
+# Unknown version (no library, no systemd.pc): judged as the newest.
+rm -rf "$shared"
 expect_fired "$H" "unit"
-grep -q 'denies landlock_create_ruleset' "$T/j" || fail "allow list without landlock not reported"
-sed -i '/^SystemCallFilter=/d' "$H/etc/systemd/system/polkadot.service"
+[ "$(unit_denies)" = "mount umount2 pivot_root" ] || fail "unknown systemd, @system-service: denies [$(unit_denies)]"
+# systemd.pc names it when the library does not.
+mkdir -p "$H/usr/share/pkgconfig"
+printf 'prefix=/usr\nVersion: 255\n' >"$H/usr/share/pkgconfig/systemd.pc"
+expect_fired "$H" "unit"
+[ "$(unit_denies)" = "landlock_create_ruleset landlock_add_rule landlock_restrict_self seccomp mount umount2 pivot_root" ] ||
+        fail "systemd.pc 255, @system-service: denies [$(unit_denies)]"
+rm -r "$H/usr/share/pkgconfig"
+# A deny list of @sandbox: the very filter that kills SVM's workers with status=31/SYS. A
+# systemd before 254 does not know the group and ignores it.
+sed -i 's/^SystemCallFilter=.*/SystemCallFilter=~@sandbox/' "$hu"
+for v in 254 257; do
+        rm -rf "$shared"
+        mkdir -p "$shared"
+        touch "$shared/libsystemd-shared-$v.so"
+        expect_fired "$H" "unit"
+        [ "$(unit_denies)" = "landlock_create_ruleset landlock_add_rule landlock_restrict_self seccomp" ] ||
+                fail "systemd $v, ~@sandbox: denies [$(unit_denies)]"
+        has_finding unit error "SystemCallFilter= (last set in /etc/systemd/system/polkadot.service) denies seccomp: Secure Validator Mode cannot start its workers"
+done
+rm -rf "$shared"
+mkdir -p "$shared"
+touch "$shared/libsystemd-shared-253.so"
+expect_fired "$H" ""
+rm -rf "$shared"
+sed -i '/^SystemCallFilter=/d' "$hu"
 expect_fired "$H" ""
 # The node symlinked from elsewhere: workers are looked up next to the resolved executable.
 mkdir -p "$H/opt/pd"
