@@ -471,14 +471,20 @@ static void keys_walk(const struct pdi_target *t, struct pdi_check_ctx *c, const
         closedir(dp);
 }
 
-static void check_keys(const struct pdi_target *t, struct pdi_check_ctx *c)
+static bool base_path_stat(const struct pdi_target *t, struct pdi_check_ctx *c, struct stat *st)
+{
+        if (t->base_path && lstat_in_root(t, t->base_path, st) == 0)
+                return true;
+        pdi_check_skip(c, "no base path%s%s", t->base_path ? " at " : "", t->base_path ?: "");
+        return false;
+}
+
+/* Needs only lstat, so it runs as non-root too (unlike the key walk below). */
+static void check_base_owner(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         struct stat st;
-        if (!t->base_path || lstat_in_root(t, t->base_path, &st) < 0) {
-                pdi_check_skip(c, "no base path%s%s", t->base_path ? " at " : "",
-                               t->base_path ?: "");
+        if (!base_path_stat(t, c, &st))
                 return;
-        }
         if (t->service_user && st.st_uid == 0)
                 pdi_check_finding(c, PDI_SEV_ERROR,
                                   "chown -R polkadot:polkadot the base path (after restoring a "
@@ -486,6 +492,13 @@ static void check_keys(const struct pdi_target *t, struct pdi_check_ctx *c)
                                   "base path %s owned by root: the node (%s) cannot write its "
                                   "database, workers fail with \"TmpPath\"",
                                   t->base_path, t->service_user);
+}
+
+static void check_keys(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        struct stat st;
+        if (!base_path_stat(t, c, &st))
+                return;
         struct pdi_user u;
         if (!t->worker_user || pdi_user_lookup(t->root, t->worker_user, &u) < 0) {
                 pdi_check_finding(c, PDI_SEV_INFO, NULL,
@@ -570,6 +583,7 @@ const struct pdi_check pdi_checks_install[] = {
     {"writable-by-service-user", "nothing writable by polkadot or pvf-worker",
      PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, check_writable},
     {"elf", "built for this host, hardened, no W+X", PDI_SCOPE_RELEASE, false, pdi_check_elf_run},
+    {"base-path-owner", "base path not owned by root", PDI_SCOPE_INSTALL, false, check_base_owner},
     {"keys-readable-by-worker", "keys not readable by pvf-worker", PDI_SCOPE_INSTALL, true,
      check_keys},
     {"unit", "unit present, enabled, unchanged, not over-hardened", PDI_SCOPE_INSTALL, false,

@@ -12,7 +12,7 @@ command -v gcc >/dev/null || { echo "SKIP: no gcc to build the ELF stand-ins"; e
 chmod 0755 "$T" # the non-root audit below reads a fixture in here
 
 OUR_CHECKS="version-alignment integrity ownership writable-by-service-user elf
-            keys-readable-by-worker unit competing-installs"
+            base-path-owner keys-readable-by-worker unit competing-installs"
 
 # ---- ELF stand-ins ---------------------------------------------------------------------
 cat >"$T/v.c" <<'EOF'
@@ -237,12 +237,19 @@ install -m 0755 "$T/elf/polkadot" "$R/usr/bin/polkadot"
 expect_fired "$R" "competing-installs"
 rm "$R/usr/bin/polkadot"
 
-# keys-readable-by-worker: base path owned by root …
+# base-path-owner: the base path owned by root; needs only lstat, so as non-root too.
 bp=$R/var/lib/polkadot
 chown 0:0 "$bp"
-expect_fired "$R" "keys-readable-by-worker"
-grep -q 'base path /var/lib/polkadot owned by root' "$T/j" || fail "no 'base path owned by root'"
+owner_text='base path /var/lib/polkadot owned by root: the node (polkadot) cannot write its database, workers fail with "TmpPath"'
+expect_fired "$R" "base-path-owner"
+has_finding base-path-owner error "$owner_text"
+RC=0
+setpriv --reuid=65534 --regid=65534 --clear-groups "$PDI" audit --root "$R" --json >"$T/j" 2>"$T/e" || RC=$?
+TESTS_RUN=$((TESTS_RUN + 1))
+has_finding base-path-owner error "$owner_text"
+[ "$RC" = 4 ] || fail "non-root audit, base path owned by root: exit $RC"
 chown "$uid:$uid" "$bp"
+# keys-readable-by-worker:
 # … and a key readable by pvf-worker.
 mkdir -p "$bp/chains/polkadot/keystore"
 echo '"0x00"' >"$bp/chains/polkadot/keystore/6772616e00"
