@@ -320,12 +320,24 @@ static int tree(const struct pdi_target *t, char ***ret, size_t *ret_n)
         return 0;
 }
 
-static int lstat_in_root(const struct pdi_target *t, const char *path, struct stat *st)
+static int stat_flags_in_root(const struct pdi_target *t, const char *path, int flags,
+                              struct stat *st)
 {
-        _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH | O_NOFOLLOW, 0);
+        _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH | flags, 0);
         if (fd < 0)
                 return fd;
         return fstat(fd, st) < 0 ? -errno : 0;
+}
+
+static int lstat_in_root(const struct pdi_target *t, const char *path, struct stat *st)
+{
+        return stat_flags_in_root(t, path, O_NOFOLLOW, st);
+}
+
+/* What a symlink names, as the node reaching the path through it sees it. */
+static int stat_in_root(const struct pdi_target *t, const char *path, struct stat *st)
+{
+        return stat_flags_in_root(t, path, 0, st);
 }
 
 typedef void (*tree_fn)(const struct pdi_target *t, struct pdi_check_ctx *c, const char *path,
@@ -414,23 +426,54 @@ static void check_writable(const struct pdi_target *t, struct pdi_check_ctx *c)
 
 /* ---- keys in the base path ----------------------------------------------------------------- */
 
-/* Could u open path for reading: search on every directory from / down, read on the file. */
-static bool user_can_read(const struct pdi_target *t, const struct pdi_user *u, const char *path)
+/* Could u open path for reading: search on every directory from / down, read on the file,
+ * judged on what the path resolves to (a symlinked base path: the real directory's mode
+ * counts). 1 yes, 0 no, -errno when some component cannot be inspected (bad names it). */
+static int user_can_read(const struct pdi_target *t, const struct pdi_user *u, const char *path,
+                         char **ret_bad)
 {
-        _cleanup_free_ char *p = strdup(path);
+        _cleanup_free_ char *p = NULL;
         struct stat st;
-        if (!p || lstat_in_root(t, path, &st) < 0 ||
-            !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 4))
-                return false;
+        int k = pdi_root_realpath(t->root, path, &p);
+        if (k == -ENOENT)
+                return 0; /* a dangling link: nothing to read */
+        if (k == 0)
+                k = lstat_in_root(t, p, &st);
+        if (k < 0) {
+                *ret_bad = strdup(path);
+                return k;
+        }
+        if (!pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 4))
+                return 0;
         for (char *slash; (slash = strrchr(p, '/'));) {
                 slash[slash == p] = '\0';
-                if (lstat_in_root(t, p, &st) == 0 && S_ISDIR(st.st_mode) &&
-                    !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
-                        return false;
+                k = lstat_in_root(t, p, &st);
+                if (k < 0) {
+                        *ret_bad = strdup(p);
+                        return k;
+                }
+                if (!S_ISDIR(st.st_mode) || !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
+                        return 0;
                 if (slash == p)
                         break;
         }
-        return true;
+        return 1;
+}
+
+static void key_judge(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
+                      const char *p)
+{
+        _cleanup_free_ char *bad = NULL;
+        int k = user_can_read(t, u, p, &bad);
+        if (k > 0)
+                pdi_check_finding(c, PDI_SEV_ERROR,
+                                  "chmod o-r,g-r the keys and keep the base path 0750 "
+                                  "polkadot:polkadot",
+                                  "%s is readable by %s", p, u->name);
+        else if (k < 0)
+                pdi_check_finding(c, PDI_SEV_INFO, NULL,
+                                  "%s: cannot tell whether %s can read it: %s: %s", p, u->name,
+                                  bad ?: "?", strerror(-k));
 }
 
 static void keys_in(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
@@ -443,11 +486,8 @@ static void keys_in(const struct pdi_target *t, struct pdi_check_ctx *c, const s
                 if (de->d_name[0] == '.')
                         continue;
                 _cleanup_free_ char *p = join(dir, de->d_name);
-                if (p && user_can_read(t, u, p))
-                        pdi_check_finding(c, PDI_SEV_ERROR,
-                                          "chmod o-r,g-r the keys and keep the base path 0750 "
-                                          "polkadot:polkadot",
-                                          "%s is readable by %s", p, u->name);
+                if (p)
+                        key_judge(t, c, u, p);
         }
         closedir(dp);
 }
@@ -473,7 +513,7 @@ static void keys_walk(const struct pdi_target *t, struct pdi_check_ctx *c, const
 
 static bool base_path_stat(const struct pdi_target *t, struct pdi_check_ctx *c, struct stat *st)
 {
-        if (t->base_path && lstat_in_root(t, t->base_path, st) == 0)
+        if (t->base_path && stat_in_root(t, t->base_path, st) == 0)
                 return true;
         pdi_check_skip(c, "no base path%s%s", t->base_path ? " at " : "", t->base_path ?: "");
         return false;

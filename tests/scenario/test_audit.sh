@@ -260,6 +260,23 @@ chmod 0755 "$bp" "$bp/chains" "$bp/chains/polkadot" "$bp/chains/polkadot/keystor
 chmod 0644 "$bp/chains/polkadot/keystore/6772616e00"
 expect_fired "$R" "keys-readable-by-worker"
 grep -q 'keystore/6772616e00 is readable by pvf-worker' "$T/j" || fail "key finding does not name the key"
+# A symlinked base path (/var/lib/polkadot -> /data/pd): the real directory's 0700 keeps the
+# keys out, and is what counts.
+mkdir -p "$R/data"
+mv "$bp" "$R/data/pd"
+ln -s /data/pd "$bp"
+chmod 0700 "$R/data/pd"
+expect_fired "$R" ""
+chmod 0755 "$R/data/pd"
+expect_fired "$R" "keys-readable-by-worker"
+has_finding keys-readable-by-worker error "/var/lib/polkadot/chains/polkadot/keystore/6772616e00 is readable by pvf-worker"
+# A key that cannot be resolved is "cannot tell", never readable.
+rm "$R/data/pd/chains/polkadot/keystore/6772616e00" # (not through $bp: it names /data/pd)
+ln -s loop "$R/data/pd/chains/polkadot/keystore/loop"
+expect_fired "$R" ""
+has_finding keys-readable-by-worker info "/var/lib/polkadot/chains/polkadot/keystore/loop: cannot tell whether pvf-worker can read it: /var/lib/polkadot/chains/polkadot/keystore/loop: Too many levels of symbolic links"
+rm "$bp"
+mv "$R/data/pd" "$bp"
 rm -rf "$bp/chains"
 chmod 0750 "$bp"
 
