@@ -56,13 +56,13 @@ static void version_child(void *arg)
         char why[128];
 
         if (pdi_child_become(a->cr, why, sizeof(why)) < 0) {
-                dprintf(2, "cannot drop privileges to uid %u", (unsigned)a->cr->uid);
+                dprintf(2, "cannot drop privileges: %s\n", why);
                 _exit(127);
         }
         (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         /* Executed through the fd opened inside the root: nothing outside it is run. */
         int r = pdi_child_exec(a->fd, a->argv, a->envp);
-        dprintf(2, "cannot execute: %s", strerror(-r));
+        dprintf(2, "cannot execute: %s\n", strerror(-r));
         _exit(127);
 }
 
