@@ -97,11 +97,6 @@ const struct pdi_finding *pdi_audit_first_error(const struct pdi_audit *a)
         return NULL;
 }
 
-bool pdi_audit_has_errors(const struct pdi_audit *a)
-{
-        return pdi_audit_first_error(a) != NULL;
-}
-
 /* ---- status of a result ---------------------------------------------------------------- */
 
 enum status { ST_SKIPPED, ST_OK, ST_INFO, ST_WARN, ST_ERROR };
@@ -125,7 +120,7 @@ static const char *const status_label[] = {"SKIP", "OK", "INFO", "WARN", "ERROR"
 static const char *const sev_word[] = {"info", "warn", "error"};
 static const int status_gauge[] = {-1, 0, 1, 2, 3};
 
-static void count(const struct pdi_audit *a, unsigned *ret_err, unsigned *ret_warn)
+void pdi_audit_count(const struct pdi_audit *a, unsigned *ret_err, unsigned *ret_warn)
 {
         *ret_err = *ret_warn = 0;
         for (size_t i = 0; i < a->n_results; i++)
@@ -177,7 +172,7 @@ void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE
                 }
         }
         unsigned e, w;
-        count(a, &e, &w);
+        pdi_audit_count(a, &e, &w);
         fprintf(f, "\n%u error%s, %u warning%s\n", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");
 }
 
@@ -207,7 +202,7 @@ json_t *pdi_audit_to_json(const struct pdi_audit *a, const struct pdi_target *t)
         for (size_t i = 0; i < a->n_results; i++)
                 json_array_append_new(checks, result_json(&a->results[i]));
         unsigned e, w;
-        count(a, &e, &w);
+        pdi_audit_count(a, &e, &w);
         json_t *target = json_pack(
             "{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", str_or_null(t->kind), "node",
             str_or_null(t->node), "worker_dir", str_or_null(t->worker_dir), "other_worker_dir",
@@ -245,7 +240,7 @@ static void prometheus_text(const struct pdi_audit *a, const struct pdi_target *
                 fprintf(f, "\"} %d\n", status_gauge[result_status(&a->results[i])]);
         }
         unsigned e, w;
-        count(a, &e, &w);
+        pdi_audit_count(a, &e, &w);
         fprintf(f,
                 "# HELP polkadot_installer_findings Audit findings by severity.\n"
                 "# TYPE polkadot_installer_findings gauge\n"

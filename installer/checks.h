@@ -96,7 +96,8 @@ extern const struct pdi_check pdi_checks_host[];
 /* Run every check whose scope intersects `scope`. */
 int pdi_audit_run(const struct pdi_target *t, unsigned scope, struct pdi_audit *ret);
 void pdi_audit_done(struct pdi_audit *a);
-bool pdi_audit_has_errors(const struct pdi_audit *a);
+/* The number of error- and warn-level findings (the summary, the exit status). */
+void pdi_audit_count(const struct pdi_audit *a, unsigned *ret_errors, unsigned *ret_warnings);
 /* The first error-level finding (for "stopped before activation: …"), or NULL. */
 const struct pdi_finding *pdi_audit_first_error(const struct pdi_audit *a);
 

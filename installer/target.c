@@ -437,7 +437,7 @@ static void unit_env(const struct pdi_root *r, const struct pdi_unit *u, struct 
         }
 }
 
-static int unit_find(const struct pdi_root *r, struct found *f)
+static int unit_find(const struct pdi_root *r, struct found *f, struct pdi_error *err)
 {
         static const char *const units[] = {"/etc/systemd/system/polkadot.service",
                                             "/lib/systemd/system/polkadot.service",
@@ -460,7 +460,12 @@ static int unit_find(const struct pdi_root *r, struct found *f)
                 pdi_argv_free(env.v);
                 if (k < 0 || n == 0) {
                         pdi_argv_free(argv);
-                        return k;
+                        return k == 0
+                                   ? 0
+                                   : pdi_error_set(err, k, "%s: ExecStart=: %s", units[i],
+                                                   k == -EINVAL  ? "unbalanced quoting"
+                                                   : k == -E2BIG ? "a word longer than 4096 bytes"
+                                                                 : strerror(-k));
                 }
                 f->node_word = argv[0];
                 memmove(argv, argv + 1, n * sizeof(*argv)); /* keeps the NULL */
@@ -765,11 +770,11 @@ int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct
         _cleanup_free_ char *version = NULL, *ours_node = NULL;
         int k = pdi_layout_init(&l, NULL, NULL);
         if (k < 0)
-                return k;
+                return pdi_error_set(err, k, "layout: %s", strerror(-k));
         bool ours = pdi_layout_current(r, &l, &version) == 0 && version;
         if (ours)
                 ours_node = path_join(l.current, "polkadot");
-        k = unit_find(r, &f);
+        k = unit_find(r, &f, err);
         if (k == 0)
                 k = node_find(r, &f, ours_node, &t, err);
         if (k == 0) {
@@ -788,7 +793,7 @@ int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct
         pdi_layout_done(&l);
         if (k < 0) {
                 pdi_target_done(&t);
-                return k;
+                return pdi_error_set(err, k, "%s: %s", r->path, strerror(-k));
         }
         *ret = t;
         return 0;

@@ -502,5 +502,10 @@ grep -Eq '^version-alignment +OK' "$T/out" || { cat "$T/out"; fail "non-root ver
 # No node at all: a clear failure, exit 1.
 mkdir -p "$T/empty"
 expect 1 'no polkadot node found' "$PDI" audit --root "$T/empty"
+# A unit whose ExecStart= systemd cannot split: named, with the reason, exit 1.
+mkdir -p "$T/badunit/etc/systemd/system"
+printf '[Service]\nExecStart=/usr/local/bin/polkadot "--validator\n' >"$T/badunit/etc/systemd/system/polkadot.service"
+expect 1 '^error: audit: /etc/systemd/system/polkadot.service: ExecStart=: unbalanced quoting$' "$PDI" audit --root "$T/badunit"
+expect_one_error_line
 
 pass
