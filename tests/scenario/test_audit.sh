@@ -146,6 +146,13 @@ expect_fired "$R" ""
 [ "$(target_field kind)" = polkadot-installer ] || fail "kind: $(target_field kind)"
 [ "$(target_field worker_dir)" = /opt/polkadot/releases/1.0.0 ] || fail "worker_dir: $(target_field worker_dir)"
 [ "$(target_field version)" = 1.0.0 ] || fail "version: $(target_field version)"
+# The stable ids, in run order, each one documented.
+ids=$(python3 -c 'import json,sys; print(" ".join(c["id"] for c in json.load(open(sys.argv[1]))["checks"]))' "$T/j")
+want_ids="version-alignment integrity ownership writable-by-service-user elf base-path-owner keys-readable-by-worker unit competing-installs seccomp landlock userns-pivot-root sandbox cgroups selinux noexec free-space node-probes"
+[ "$ids" = "$want_ids" ] || fail "check ids: [$ids]"
+for id in $ids; do
+        grep -q "\`$id\`" "$PDI_SOURCE_DIR/docs/audit-json.md" || fail "docs/audit-json.md does not list $id"
+done
 [ -z "$(host_errors)" ] || echo "note: host checks report errors on this machine: $(host_errors)"
 
 # The table for people, and the node_exporter textfile.

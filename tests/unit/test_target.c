@@ -867,8 +867,6 @@ int main(void)
             cmocka_unit_test(cmdline_split_var_respects_quotes),
             T(env_last_assignment_wins),
             T(env_file_overrides_environment),
-            /* Known bugs, see above: cmdline_unbalanced_quote, cmdline_literal_dollar,
-             * cmdline_split_var_respects_quotes, env_last_assignment_wins. */
         };
 #undef T
         return cmocka_run_group_tests(tests, NULL, NULL);
