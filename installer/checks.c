@@ -1,7 +1,7 @@
 /* The check runner and its three outputs: a table for people, a JSON document
  * (docs/audit-json.md) and a node_exporter textfile. Checks only report; what to do with an
  * error-level finding (stop an install, exit 4) is the caller's decision. */
-#include "checks.h"
+#include "checks_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,13 @@
 struct pdi_check_ctx {
         struct pdi_check_result *res;
         const char *id;
+        struct pdi_audit_memo *memo;
 };
+
+struct pdi_audit_memo *pdi_check_memo(struct pdi_check_ctx *c)
+{
+        return c->memo;
+}
 
 void pdi_check_finding(struct pdi_check_ctx *c, enum pdi_severity sev, const char *hint,
                        const char *fmt, ...)
@@ -43,10 +49,10 @@ void pdi_check_skip(struct pdi_check_ctx *c, const char *fmt, ...)
 }
 
 static int run_one(const struct pdi_check *chk, const struct pdi_target *t,
-                   struct pdi_check_result *res)
+                   struct pdi_audit_memo *memo, struct pdi_check_result *res)
 {
         *res = (struct pdi_check_result){.id = chk->id, .title = chk->title};
-        struct pdi_check_ctx c = {res, chk->id};
+        struct pdi_check_ctx c = {res, chk->id, memo};
         if (chk->needs_root && geteuid() != 0)
                 pdi_check_skip(&c, "needs root");
         else
@@ -58,6 +64,7 @@ int pdi_audit_run(const struct pdi_target *t, unsigned scope, struct pdi_audit *
 {
         const struct pdi_check *tables[] = {pdi_checks_install, pdi_checks_host};
         struct pdi_audit a = {0};
+        struct pdi_audit_memo memo = {0};
         for (size_t i = 0; i < ELEMENTSOF(tables); i++)
                 for (const struct pdi_check *chk = tables[i]; chk->id; chk++) {
                         if (!(chk->scope & scope) || !chk->run)
@@ -69,7 +76,7 @@ int pdi_audit_run(const struct pdi_target *t, unsigned scope, struct pdi_audit *
                                 return -ENOMEM;
                         }
                         a.results = r;
-                        run_one(chk, t, &a.results[a.n_results++]);
+                        run_one(chk, t, &memo, &a.results[a.n_results++]);
                 }
         *ret = a;
         return 0;

@@ -4,7 +4,7 @@
  * and a line on a pipe; the node's own --check-can-* probes run as the service user. The
  * filesystem checks (noexec, free space) look at the target's filesystems under --root. */
 #include "cgroups.h"
-#include "checks.h"
+#include "checks_internal.h"
 #include "child.h"
 #include "selinux.h"
 #include "users.h"
@@ -283,17 +283,29 @@ static int probe_landlock(char *why, size_t n)
         return (int)abi;
 }
 
+/* Probed once per audit: check_landlock and check_sandbox both need it. */
+static const struct pdi_probe_memo *landlock_probed(struct pdi_check_ctx *c)
+{
+        struct pdi_probe_memo *m = &pdi_check_memo(c)->landlock;
+
+        if (!m->done) {
+                m->r = probe_landlock(m->why, sizeof(m->why));
+                m->done = true;
+        }
+        return m;
+}
+
 static void check_landlock(const struct pdi_target *t _unused_, struct pdi_check_ctx *c)
 {
-        char why[700];
+        const struct pdi_probe_memo *m = landlock_probed(c);
 
-        if (probe_landlock(why, sizeof(why)) >= 1)
+        if (m->r >= 1)
                 return;
         pdi_check_finding(c, PDI_SEV_WARN,
                           "boot a kernel with Landlock enabled (CONFIG_SECURITY_LANDLOCK, "
                           "landlock in lsm=)",
                           "Landlock unavailable: %s; the node relies on unshare+pivot_root alone",
-                          why);
+                          m->why);
 }
 
 /* ---- user namespace + pivot_root, exactly as the node's change_root.rs ---------------------- */
@@ -405,31 +417,45 @@ static const char userns_hint[] =
     "kernel.unprivileged_userns_clone=1, kernel.apparmor_restrict_unprivileged_userns=0) "
     "and keep RestrictNamespaces= off in the unit";
 
+static const struct pdi_probe_memo *userns_probed(const struct pdi_target *t,
+                                                  struct pdi_check_ctx *c)
+{
+        struct pdi_probe_memo *m = &pdi_check_memo(c)->userns;
+
+        if (!m->done) {
+                m->r = probe_userns(t, m->why, sizeof(m->why));
+                m->done = true;
+        }
+        return m;
+}
+
 static void check_userns(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        char why[1000];
+        const struct pdi_probe_memo *m = userns_probed(t, c);
 
-        if (probe_userns(t, why, sizeof(why)) >= 0)
+        if (m->r >= 0)
                 return;
         pdi_check_finding(c, PDI_SEV_WARN, userns_hint,
                           "cannot unshare a user namespace and pivot_root (%s); the node relies "
                           "on Landlock alone",
-                          why);
+                          m->why);
 }
 
 /* The node's joint rule: Landlock and unshare+pivot_root stand in for each other; only when
  * both fail does it refuse. Its own id, so that the two warnings above stay warnings. */
 static void check_sandbox(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        char why_ll[700], why_ns[1000];
+        const struct pdi_probe_memo *ll = landlock_probed(c);
 
-        if (probe_landlock(why_ll, sizeof(why_ll)) >= 1 ||
-            probe_userns(t, why_ns, sizeof(why_ns)) >= 0)
+        if (ll->r >= 1)
+                return;
+        const struct pdi_probe_memo *ns = userns_probed(t, c);
+        if (ns->r >= 0)
                 return;
         pdi_check_finding(c, PDI_SEV_ERROR, userns_hint,
                           "neither Landlock (%s) nor unshare+pivot_root (%s) works: Your system "
                           "cannot securely run a validator",
-                          why_ll, why_ns);
+                          ll->why, ns->why);
 }
 
 /* ---- cgroups, SELinux ----------------------------------------------------------------------- */

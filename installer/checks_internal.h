@@ -57,6 +57,19 @@ unsigned pdi_root_systemd_version(const struct pdi_root *r);
 /* dpkg's status file says the package polkadot is installed. */
 bool pdi_dpkg_installed(const struct pdi_root *r);
 
+/* What a host check found out that a later check of the same audit needs again (each probe
+ * forks a child for up to 10 s): landlock and userns-pivot-root probe, sandbox reuses it. */
+struct pdi_probe_memo {
+        bool done;
+        int r; /* the probe's return */
+        char why[1000];
+};
+struct pdi_audit_memo {
+        struct pdi_probe_memo landlock, userns;
+};
+/* This run's memo (zeroed when the audit starts). */
+struct pdi_audit_memo *pdi_check_memo(struct pdi_check_ctx *c);
+
 /* Checks that live in their own files. */
 void pdi_check_elf_run(const struct pdi_target *t, struct pdi_check_ctx *c);
 void pdi_check_unit_run(const struct pdi_target *t, struct pdi_check_ctx *c);

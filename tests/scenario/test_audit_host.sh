@@ -99,6 +99,19 @@ audit "$T/old.json"
 [ "$(status node-probes "$T/old.json")" = skipped ] || fail "old worker: $(status node-probes "$T/old.json")"
 cp "$T/worker.orig" "$W"
 
+# Each sandbox probe runs once per audit (up to 10 s each): sandbox reuses what landlock and
+# userns-pivot-root found. Both start in the audit process itself (the Landlock ABI query,
+# the probe directory), so strace without -f counts one per probe.
+if command -v strace >/dev/null; then
+        strace -o "$T/strace" -e trace=landlock_create_ruleset,mkdir "$PDI" audit --root "$R" --json >/dev/null 2>&1 || true
+        TESTS_RUN=$((TESTS_RUN + 1))
+        n_ll=$(grep -c 'landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)' "$T/strace" || true)
+        n_ns=$(grep -c 'mkdir("/tmp/pdi-pivot-' "$T/strace" || true)
+        [ "$n_ll" = 1 ] && [ "$n_ns" = 1 ] || fail "probes per audit: landlock $n_ll, userns $n_ns (want 1 each)"
+else
+        echo "# no strace: probe count not checked"
+fi
+
 # (c) cgroup2 over /sys/fs/cgroup in a private mount namespace (CI has v1/hybrid).
 CG_BEFORE=$(finding cgroups "$T/clean.json")
 cat >"$T/cg2.sh" <<'EOF'
