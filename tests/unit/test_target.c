@@ -611,6 +611,31 @@ static void users_present(void **state)
         pdi_target_done(&t);
 }
 
+/* Ids as the kernel takes them: no sign, nothing above 2^32 - 2 ((uid_t)-1 is "unchanged"
+ * to setresuid, larger numbers would wrap); a group line with a bad gid is passed over. */
+static void user_ids_in_range(void **state)
+{
+        (void)state;
+        put("/etc/passwd",
+            "minus:x:-1:5::/:/bin/sh\n"
+            "max:x:4294967295:5::/:/bin/sh\n"
+            "wrap:x:4294967301:5::/:/bin/sh\n"
+            "gid:x:7:+7::/:/bin/sh\n"
+            "top:x:4294967294:4294967294::/:/bin/sh\n",
+            0644);
+        put("/etc/group", "bad:x:-3:top\ngood:x:12:top\n", 0644);
+        struct pdi_user u;
+        static const char *const bad[] = {"minus", "max", "wrap", "gid"};
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(pdi_user_lookup(&root, bad[i], &u), -ENOENT);
+        assert_int_equal(pdi_user_lookup(&root, "top", &u), 0);
+        assert_int_equal(u.uid, 4294967294u);
+        assert_int_equal(u.n_groups, 2);
+        assert_int_equal(u.groups[0], 4294967294u);
+        assert_int_equal(u.groups[1], 12);
+        pdi_user_done(&u);
+}
+
 /* ---- pdi_unit_load
  * -------------------------------------------------------------------------------- */
 
@@ -858,6 +883,7 @@ int main(void)
             T(unit_node_missing),
             T(users_absent),
             T(users_present),
+            T(user_ids_in_range),
             T(unit_load_dropins),
             cmocka_unit_test(cmdline_quoting),
             cmocka_unit_test(cmdline_variables),
