@@ -15,7 +15,6 @@
 #include <sys/wait.h>
 
 #define VERSION_TIMEOUT_MS 10000
-#define NOBODY_UID 65534
 #define DEB_WORKER_DIR "/usr/lib/polkadot"
 
 static char *join(const char *dir, const char *name)
@@ -25,24 +24,6 @@ static char *join(const char *dir, const char *name)
 }
 
 /* ---- running `<binary> --version` as the node does ------------------------------------- */
-
-/* Never as root: the service user when there is one, else nobody. As non-root: as we are. */
-static void creds_for(const struct pdi_target *t, struct pdi_creds *cr)
-{
-        *cr = (struct pdi_creds){0};
-        if (geteuid() != 0)
-                return;
-        struct pdi_user u;
-        cr->drop = true;
-        cr->uid = cr->gid = NOBODY_UID;
-        if (!t->service_user || pdi_user_lookup(t->root, t->service_user, &u) < 0)
-                return;
-        cr->uid = u.uid;
-        cr->gid = u.gid;
-        cr->n_groups = u.n_groups;
-        memcpy(cr->groups, u.groups, sizeof(cr->groups));
-        pdi_user_done(&u);
-}
 
 struct version_arg {
         int fd;
@@ -72,8 +53,8 @@ static int run_version(const struct pdi_target *t, const char *path, unsigned ti
         _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH, 0);
         if (fd < 0)
                 return fd;
-        struct pdi_creds cr;
-        creds_for(t, &cr);
+        struct pdi_run_as as;
+        pdi_run_as_pick(t, &as); /* as non-root: as we are, whoever the service user is */
         /* The node clears the environment of everything but RUST_LOG (pvf/src/lib.rs). */
         _cleanup_free_ char *rust_log = NULL;
         if (getenv("RUST_LOG") && asprintf(&rust_log, "RUST_LOG=%s", getenv("RUST_LOG")) < 0)
@@ -81,7 +62,7 @@ static int run_version(const struct pdi_target *t, const char *path, unsigned ti
         char *envp[] = {rust_log, NULL};
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         char *argv[] = {(char *)base, (char *)"--version", NULL};
-        struct version_arg a = {.fd = fd, .cr = &cr, .argv = argv, .envp = envp};
+        struct version_arg a = {.fd = fd, .cr = &as.creds, .argv = argv, .envp = envp};
         return pdi_child_run(version_child, &a, timeout_ms, res);
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "checks.h"
+#include "child.h"
 
 #include <sys/types.h>
 
@@ -25,6 +26,18 @@ int pdi_user_lookup(const struct pdi_root *r, const char *name, struct pdi_user 
 void pdi_user_done(struct pdi_user *u);
 /* Could u read (mask 4) / write (2) / search (1) a file of this owner and mode? (Not root.) */
 bool pdi_user_may(const struct pdi_user *u, uid_t owner, gid_t group, mode_t mode, int mask);
+
+/* Whom a child that stands in for the node runs as (the version check, the sandbox probes):
+ * never root, since the node does not run as root. As root: the service user of the root's
+ * passwd with its groups (as systemd's User= sets them), else nobody (65534, no groups). As
+ * non-root: as we are (creds.drop false); service is false when the root has a service user
+ * and we are not it, which a caller that needs that user's rights says. */
+struct pdi_run_as {
+        struct pdi_creds creds;
+        char label[64]; /* "polkadot", "nobody (65534)", "uid 1000 (this user)" */
+        bool service;   /* runs as the service user, or there is none */
+};
+void pdi_run_as_pick(const struct pdi_target *t, struct pdi_run_as *ret);
 
 /* A unit file as assignments in the order systemd applies them: the unit, then its drop-ins
  * (<name>.d/NAME.conf from /usr/lib, /lib and /etc; /etc wins for one file name; sorted). */
