@@ -15,13 +15,6 @@
 #include <sys/wait.h>
 
 #define VERSION_TIMEOUT_MS 10000
-#define DEB_WORKER_DIR "/usr/lib/polkadot"
-
-static char *join(const char *dir, const char *name)
-{
-        char *p = NULL;
-        return asprintf(&p, "%s%s%s", dir, streq(dir, "/") ? "" : "/", name) < 0 ? NULL : p;
-}
 
 /* ---- running `<binary> --version` as the node does ------------------------------------- */
 
@@ -110,7 +103,7 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
 static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, const char *dir,
                          enum pdi_role role, const char *want)
 {
-        _cleanup_free_ char *p = join(dir, pdi_role_file(role));
+        _cleanup_free_ char *p = pdi_path_join(dir, pdi_role_file(role));
         if (!p)
                 return;
         struct stat st;
@@ -157,7 +150,7 @@ static void check_versions(const struct pdi_target *t, struct pdi_check_ctx *c)
                 pdi_check_finding(c, PDI_SEV_ERROR,
                                   "put polkadot-prepare-worker and polkadot-execute-worker "
                                   "next to the node, or pass --workers-path",
-                                  "no worker set next to %s or in " DEB_WORKER_DIR
+                                  "no worker set next to %s or in " PDI_DEB_WORKER_DIR
                                   ": \"Worker binaries could not be found\"",
                                   t->node);
                 return;
@@ -172,7 +165,7 @@ static void check_file(const struct pdi_target *t, struct pdi_check_ctx *c, cons
                        const char *sha256, uint64_t size)
 {
         const char *hint = "reinstall: polkadot-installer install repairs damaged files";
-        _cleanup_free_ char *p = join(t->release_dir, name);
+        _cleanup_free_ char *p = pdi_path_join(t->release_dir, name);
         _cleanup_close_ int fd = p ? pdi_root_open(t->root, p, O_RDONLY | O_NOFOLLOW, 0) : -1;
         struct stat st;
         char hex[65];
@@ -250,34 +243,18 @@ static void check_integrity(const struct pdi_target *t, struct pdi_check_ctx *c)
 
 /* ---- the install tree: files, what they resolve to, and every parent up to / ------------- */
 
-static int add_unique(char ***v, size_t *n, const char *p)
-{
-        for (size_t i = 0; i < *n; i++)
-                if (streq((*v)[i], p))
-                        return 0;
-        char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-        if (!nv)
-                return -ENOMEM;
-        *v = nv;
-        (*v)[*n] = strdup(p);
-        if (!(*v)[*n])
-                return -ENOMEM;
-        ++*n;
-        return 0;
-}
-
 static int add_with_parents(char ***v, size_t *n, const char *path)
 {
         _cleanup_free_ char *p = strdup(path);
-        int k = p ? add_unique(v, n, p) : -ENOMEM;
-        while (k == 0 && p && !streq(p, "/")) {
+        int k = p ? pdi_strv_add_unique(v, n, strdup(p)) : -ENOMEM;
+        while (k >= 0 && !streq(p, "/")) {
                 char *slash = strrchr(p, '/');
                 if (!slash)
                         break;
                 slash[slash == p] = '\0';
-                k = add_unique(v, n, p);
+                k = pdi_strv_add_unique(v, n, strdup(p));
         }
-        return k;
+        return k < 0 ? k : 0;
 }
 
 static int tree(const struct pdi_target *t, char ***ret, size_t *ret_n)
@@ -371,6 +348,8 @@ static void check_ownership(const struct pdi_target *t, struct pdi_check_ctx *c)
         tree_walk(t, c, owner_one, NULL);
 }
 
+/* As the kernel decides: the owner class if u owns it, else the group class if u is in the
+ * group, else other (so an other-writable path is named here too, with who can change it). */
 static void writable_one(const struct pdi_target *t, struct pdi_check_ctx *c, const char *path,
                          const struct stat *st, void *userdata)
 {
@@ -378,11 +357,7 @@ static void writable_one(const struct pdi_target *t, struct pdi_check_ctx *c, co
         (void)t;
         for (size_t i = 0; i < 2; i++) {
                 const struct pdi_user *u = &users[i];
-                bool group = false;
-                for (size_t g = 0; u->name && g < u->n_groups; g++)
-                        group |= u->groups[g] == st->st_gid;
-                if (u->name && ((st->st_uid == u->uid && (st->st_mode & 0200)) ||
-                                (group && (st->st_mode & 0020))))
+                if (u->name && pdi_user_may(u, st->st_uid, st->st_gid, st->st_mode, 2))
                         pdi_check_finding(c, PDI_SEV_ERROR,
                                           "chown root:root and chmod go-w: the node and its "
                                           "workers must not be able to change what runs",
@@ -466,7 +441,7 @@ static void keys_in(const struct pdi_target *t, struct pdi_check_ctx *c, const s
         for (struct dirent *de; (de = readdir(dp));) {
                 if (de->d_name[0] == '.')
                         continue;
-                _cleanup_free_ char *p = join(dir, de->d_name);
+                _cleanup_free_ char *p = pdi_path_join(dir, de->d_name);
                 if (p)
                         key_judge(t, c, u, p);
         }
@@ -475,7 +450,7 @@ static void keys_in(const struct pdi_target *t, struct pdi_check_ctx *c, const s
 
 static void keys_walk(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u)
 {
-        _cleanup_free_ char *chains = join(t->base_path, "chains");
+        _cleanup_free_ char *chains = pdi_path_join(t->base_path, "chains");
         DIR *dp = NULL;
         if (!chains || pdi_root_opendir(t->root, chains, &dp) < 0)
                 return;
@@ -534,16 +509,6 @@ static void check_keys(const struct pdi_target *t, struct pdi_check_ctx *c)
 
 /* ---- competing installs -------------------------------------------------------------------- */
 
-static bool has_set(const struct pdi_target *t, const char *dir)
-{
-        for (enum pdi_role r = PDI_ROLE_PREPARE_WORKER; r <= PDI_ROLE_EXECUTE_WORKER; r++) {
-                _cleanup_free_ char *p = join(dir, pdi_role_file(r));
-                if (!p || !pdi_root_exists(t->root, p))
-                        return false;
-        }
-        return true;
-}
-
 static void competing_workers(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         if (t->other_worker_dir)
@@ -554,27 +519,23 @@ static void competing_workers(const struct pdi_target *t, struct pdi_check_ctx *
                                   "\"multiple sets of worker binaries found\"; without its own "
                                   "set it would silently take that one, of whatever version",
                                   t->other_worker_dir, t->worker_dir);
-        else if (!streq(t->worker_dir, DEB_WORKER_DIR) && has_set(t, DEB_WORKER_DIR))
+        else if (!streq(t->worker_dir, PDI_DEB_WORKER_DIR) &&
+                 pdi_worker_set_in(t->root, PDI_DEB_WORKER_DIR))
                 pdi_check_finding(c, PDI_SEV_WARN, "remove it",
-                                  "an unused worker set in " DEB_WORKER_DIR
+                                  "an unused worker set in " PDI_DEB_WORKER_DIR
                                   " (the node is told to use %s)",
                                   t->worker_dir ?: "another directory");
 }
 
 static void competing_nodes(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        static const char *const dirs[] = {"/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin",
-                                           "/sbin"};
+        static const char *const dirs[] = {PDI_PATH_DIRS};
         char **seen = NULL;
         size_t n = 0;
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                _cleanup_free_ char *p = join(dirs[i], "polkadot"), *real = NULL;
-                if (!p || pdi_root_realpath(t->root, p, &real) < 0 || streq(real, t->node))
-                        continue;
-                bool dup = false;
-                for (size_t j = 0; j < n; j++)
-                        dup |= streq(seen[j], real);
-                if (dup || add_unique(&seen, &n, real) < 0)
+                _cleanup_free_ char *p = pdi_path_join(dirs[i], "polkadot"), *real = NULL;
+                if (!p || pdi_root_realpath(t->root, p, &real) < 0 || streq(real, t->node) ||
+                    pdi_strv_add_unique(&seen, &n, strdup(real)) <= 0)
                         continue;
                 pdi_check_finding(c, PDI_SEV_WARN,
                                   "remove it, so that a shell or script runs the same node",

@@ -15,8 +15,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-static const char *const path_dirs[] = {"/usr/local/bin", "/usr/bin", "/bin"};
-#define DEB_WORKER_DIR "/usr/lib/polkadot"
+static const char *const path_dirs[] = {PDI_PATH_DIRS};
 
 bool pdi_root_exists(const struct pdi_root *r, const char *path)
 {
@@ -488,7 +487,7 @@ static const char *arg_value(char **args, const char *lng, const char *shrt)
         return v;
 }
 
-static char *path_join(const char *dir, const char *name)
+char *pdi_path_join(const char *dir, const char *name)
 {
         char *p = NULL;
         if (!dir || !name)
@@ -498,11 +497,11 @@ static char *path_join(const char *dir, const char *name)
         return p;
 }
 
-static bool has_worker_set(const struct pdi_root *r, const char *dir)
+bool pdi_worker_set_in(const struct pdi_root *r, const char *dir)
 {
         for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER; role <= PDI_ROLE_EXECUTE_WORKER;
              role++) {
-                _cleanup_free_ char *p = path_join(dir, pdi_role_file(role));
+                _cleanup_free_ char *p = pdi_path_join(dir, pdi_role_file(role));
                 if (!p || !pdi_root_exists(r, p))
                         return false;
         }
@@ -521,14 +520,14 @@ static int workers_find(const struct pdi_root *r, struct pdi_target *t, const ch
         int k = pdi_path_split(t->node, &dir, &base);
         if (k < 0)
                 return k;
-        bool own = has_worker_set(r, dir);
-        bool deb = !streq(dir, DEB_WORKER_DIR) && has_worker_set(r, DEB_WORKER_DIR);
+        bool own = pdi_worker_set_in(r, dir);
+        bool deb = !streq(dir, PDI_DEB_WORKER_DIR) && pdi_worker_set_in(r, PDI_DEB_WORKER_DIR);
         if (own)
                 t->worker_dir = TAKE_PTR(dir);
         if (own && deb)
-                t->other_worker_dir = strdup(DEB_WORKER_DIR);
+                t->other_worker_dir = strdup(PDI_DEB_WORKER_DIR);
         else if (deb)
-                t->worker_dir = strdup(DEB_WORKER_DIR);
+                t->worker_dir = strdup(PDI_DEB_WORKER_DIR);
         return 0;
 }
 
@@ -545,14 +544,17 @@ static int node_find(const struct pdi_root *r, const struct found *f, const char
         if (ours && pdi_root_realpath(r, ours, &t->node) == 0)
                 return 0;
         for (size_t i = 0; i < ELEMENTSOF(path_dirs); i++) {
-                _cleanup_free_ char *p = path_join(path_dirs[i], f->node_word ?: "polkadot");
+                _cleanup_free_ char *p = pdi_path_join(path_dirs[i], f->node_word ?: "polkadot");
                 if (p && pdi_root_realpath(r, p, &t->node) == 0)
                         return 0;
         }
+        char dirs[256] = "";
+        for (size_t i = 0, n = 0; i < ELEMENTSOF(path_dirs) && n < sizeof(dirs); i++)
+                n += (size_t)snprintf(dirs + n, sizeof(dirs) - n, "%s%s", i ? ", " : "",
+                                      path_dirs[i]);
         return pdi_error_set(err, -ENOENT,
-                             "no polkadot node found under %s (no unit runs one, none in "
-                             "/usr/local/bin, /usr/bin, /bin)",
-                             r->path);
+                             "no polkadot node found under %s (no unit runs one, none in %s)",
+                             r->path, dirs);
 }
 
 bool pdi_dpkg_installed(const struct pdi_root *r)
@@ -635,7 +637,7 @@ static const char *kind_of(const struct pdi_root *r, const struct pdi_target *t,
         if (ours)
                 return "polkadot-installer";
         if (pdi_dpkg_installed(r) ||
-            (streq(t->node, "/usr/bin/polkadot") && streq(t->worker_dir, DEB_WORKER_DIR)))
+            (streq(t->node, "/usr/bin/polkadot") && streq(t->worker_dir, PDI_DEB_WORKER_DIR)))
                 return "debian-package";
         if (!t->unit_path && !pdi_root_exists(r, "/usr/lib/systemd/systemd") &&
             !pdi_root_exists(r, "/lib/systemd/systemd"))
@@ -675,7 +677,7 @@ static int base_find(const struct pdi_root *r, const struct found *f, const stru
                 struct pdi_user u;
                 const char *user = f->unit_path ? (f->unit_user ?: "root") : t->service_user;
                 if (user && pdi_user_lookup(r, user, &u) == 0) {
-                        t->base_path = path_join(u.home, ".local/share/polkadot");
+                        t->base_path = pdi_path_join(u.home, ".local/share/polkadot");
                         pdi_user_done(&u);
                 }
         }
@@ -700,7 +702,7 @@ _printf_(2, 3) static int text_set(char **ret, const char *fmt, ...)
  * it is judged with a clock that cannot expire it. */
 static int manifest_load(const struct pdi_root *r, const char *version, struct pdi_target *t)
 {
-        _cleanup_free_ char *mpath = path_join(t->release_dir, "manifest.json"), *buf = NULL;
+        _cleanup_free_ char *mpath = pdi_path_join(t->release_dir, "manifest.json"), *buf = NULL;
         struct pdi_error e = {0};
         size_t len;
         if (!mpath)
@@ -773,7 +775,7 @@ int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct
                 return pdi_error_set(err, k, "layout: %s", strerror(-k));
         bool ours = pdi_layout_current(r, &l, &version) == 0 && version;
         if (ours)
-                ours_node = path_join(l.current, "polkadot");
+                ours_node = pdi_path_join(l.current, "polkadot");
         k = unit_find(r, &f, err);
         if (k == 0)
                 k = node_find(r, &f, ours_node, &t, err);
@@ -806,7 +808,7 @@ int pdi_target_for_release(const struct pdi_root *r, const char *release_dir,
         struct found f = {0};
         t.release_dir = strdup(release_dir);
         t.worker_dir = strdup(release_dir);
-        t.node = path_join(release_dir, "polkadot");
+        t.node = pdi_path_join(release_dir, "polkadot");
         if (!t.release_dir || !t.worker_dir || !t.node) {
                 pdi_target_done(&t);
                 return -ENOMEM;
@@ -834,7 +836,7 @@ void pdi_target_done(struct pdi_target *t)
         *t = (struct pdi_target){0};
 }
 
-static int files_add(char ***v, size_t *n, char *p)
+int pdi_strv_add_unique(char ***v, size_t *n, char *p)
 {
         if (!p)
                 return -ENOMEM;
@@ -850,7 +852,7 @@ static int files_add(char ***v, size_t *n, char *p)
         }
         *v = nv;
         (*v)[(*n)++] = p;
-        return 0;
+        return 1;
 }
 
 static int release_files(const struct pdi_target *t, char ***v, size_t *n)
@@ -859,27 +861,28 @@ static int release_files(const struct pdi_target *t, char ***v, size_t *n)
         if (pdi_root_opendir(t->root, t->release_dir, &dp) < 0)
                 return 0;
         int k = 0;
-        for (struct dirent *de; k == 0 && (de = readdir(dp));)
+        for (struct dirent *de; k >= 0 && (de = readdir(dp));)
                 if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        k = files_add(v, n, path_join(t->release_dir, de->d_name));
+                        k = pdi_strv_add_unique(v, n, pdi_path_join(t->release_dir, de->d_name));
         closedir(dp);
-        return k;
+        return k < 0 ? k : 0;
 }
 
 int pdi_target_files(const struct pdi_target *t, char ***ret, size_t *ret_n)
 {
         char **v = NULL;
         size_t n = 0;
-        int k = t->node ? files_add(&v, &n, strdup(t->node)) : 0;
+        int k = t->node ? pdi_strv_add_unique(&v, &n, strdup(t->node)) : 0;
         const char *dirs[] = {t->worker_dir, t->other_worker_dir};
-        for (size_t d = 0; k == 0 && d < ELEMENTSOF(dirs); d++)
+        for (size_t d = 0; k >= 0 && d < ELEMENTSOF(dirs); d++)
                 for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER;
-                     k == 0 && dirs[d] && role <= PDI_ROLE_EXECUTE_WORKER; role++)
-                        k = files_add(&v, &n, path_join(dirs[d], pdi_role_file(role)));
-        if (k == 0 && t->release_dir)
+                     k >= 0 && dirs[d] && role <= PDI_ROLE_EXECUTE_WORKER; role++)
+                        k = pdi_strv_add_unique(&v, &n,
+                                                pdi_path_join(dirs[d], pdi_role_file(role)));
+        if (k >= 0 && t->release_dir)
                 k = release_files(t, &v, &n);
-        if (k == 0 && t->unit_path)
-                k = files_add(&v, &n, strdup(t->unit_path));
+        if (k >= 0 && t->unit_path)
+                k = pdi_strv_add_unique(&v, &n, strdup(t->unit_path));
         if (k < 0) {
                 pdi_strv_free(v, n);
                 return k;

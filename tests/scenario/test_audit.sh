@@ -220,10 +220,11 @@ TESTS_RUN=$((TESTS_RUN + 1))
 has_finding integrity info "$mj not compared with the install record: state /var/lib/polkadot-installer/state.json: Permission denied"
 [ "$RC" = 0 ] || fail "non-root audit of a clean install: exit $RC"
 
-# ownership: o+w on a parent directory.
+# ownership: o+w on a parent directory (which polkadot and pvf-worker may then write).
 chmod o+w "$R/opt/polkadot"
-expect_fired "$R" "ownership"
+expect_fired "$R" "ownership writable-by-service-user"
 grep -q '/opt/polkadot (mode 0757), other-writable' "$T/j" || fail "ownership finding does not name the directory"
+has_finding writable-by-service-user error "/opt/polkadot is writable by pvf-worker"
 chmod o-w "$R/opt/polkadot"
 
 # writable-by-service-user: the release directory handed to polkadot.
@@ -243,6 +244,11 @@ mkdir -p "$R/usr/bin"
 install -m 0755 "$T/elf/polkadot" "$R/usr/bin/polkadot"
 expect_fired "$R" "competing-installs"
 rm "$R/usr/bin/polkadot"
+mkdir -p "$R/usr/local/sbin" # first in systemd's (and root's) search path
+install -m 0755 "$T/elf/polkadot" "$R/usr/local/sbin/polkadot"
+expect_fired "$R" "competing-installs"
+has_finding competing-installs warn "another polkadot in PATH: /usr/local/sbin/polkadot (/usr/local/sbin/polkadot), not the node the service runs (/opt/polkadot/releases/1.0.0/polkadot)"
+rm "$R/usr/local/sbin/polkadot"
 
 # base-path-owner: the base path owned by root; needs only lstat, so as non-root too.
 bp=$R/var/lib/polkadot

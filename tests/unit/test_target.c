@@ -554,11 +554,27 @@ static void no_node(void **state)
         struct pdi_error err = {0};
         assert_int_equal(pdi_target_discover(&root, &t, &err), -ENOENT);
         assert_int_equal(err.code, -ENOENT);
-        assert_non_null(strstr(err.msg, "no polkadot node found under "));
-        assert_non_null(strstr(err.msg, tmpl));
-        assert_non_null(strstr(err.msg, "/usr/local/bin, /usr/bin, /bin"));
+        _cleanup_free_ char *want = NULL;
+        assert_true(asprintf(&want,
+                             "no polkadot node found under %s (no unit runs one, none in "
+                             "/usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin)",
+                             tmpl) > 0);
+        assert_string_equal(err.msg, want);
         assert_null(t.node);
         assert_null(t.kind);
+}
+
+/* Without a unit the node is looked up as systemd looks up a bare ExecStart= name (and a
+ * root shell's PATH): sbin directories too, each before its bin. */
+static void node_in_sbin(void **state)
+{
+        (void)state;
+        passwd();
+        node_in("/usr/sbin");
+        node_in("/usr/bin");
+        struct pdi_target t = discover();
+        assert_str(t.node, "/usr/sbin/polkadot");
+        pdi_target_done(&t);
 }
 
 /* The unit names a node that is not there: an error naming the unit and the path, not a
@@ -880,6 +896,7 @@ int main(void)
             T(symlink_dotdot_stays_in_root),
             T(symlink_absolute_stays_in_root),
             T(no_node),
+            T(node_in_sbin),
             T(unit_node_missing),
             T(users_absent),
             T(users_present),
