@@ -551,7 +551,7 @@ static void check_competing(const struct pdi_target *t, struct pdi_check_ctx *c)
         competing_workers(t, c);
         if (t->node)
                 competing_nodes(t, c);
-        if (!streq(t->kind, "debian-package") && pdi_dpkg_installed(t->root))
+        if (!streq(t->kind, "debian-package") && t->dpkg_polkadot)
                 pdi_check_finding(c, PDI_SEV_WARN, "apt remove polkadot",
                                   "the Debian package polkadot is installed as well");
 }

@@ -82,9 +82,6 @@ int pdi_target_files(const struct pdi_target *t, char ***ret, size_t *ret_n);
  * libsystemd-shared-<version>.so, else Version: of systemd.pc; 0 if neither is there. */
 unsigned pdi_root_systemd_version(const struct pdi_root *r);
 
-/* dpkg's status file says the package polkadot is installed. */
-bool pdi_dpkg_installed(const struct pdi_root *r);
-
 /* What a host check found out that a later check of the same audit needs again (each probe
  * forks a child for up to 10 s): landlock and userns-pivot-root probe, sandbox reuses it. */
 struct pdi_probe_memo {

@@ -557,7 +557,8 @@ static int node_find(const struct pdi_root *r, const struct found *f, const char
                              r->path, dirs);
 }
 
-bool pdi_dpkg_installed(const struct pdi_root *r)
+/* dpkg's status file (up to 64 MiB: read once, by discovery) lists polkadot as installed. */
+static bool dpkg_installed(const struct pdi_root *r)
 {
         _cleanup_free_ char *buf = NULL;
         if (pdi_root_read_file(r, "/var/lib/dpkg/status", 64 << 20, &buf, NULL) < 0)
@@ -636,7 +637,7 @@ static const char *kind_of(const struct pdi_root *r, const struct pdi_target *t,
 {
         if (ours)
                 return "polkadot-installer";
-        if (pdi_dpkg_installed(r) ||
+        if (t->dpkg_polkadot ||
             (streq(t->node, "/usr/bin/polkadot") && streq(t->worker_dir, PDI_DEB_WORKER_DIR)))
                 return "debian-package";
         if (!t->unit_path && !pdi_root_exists(r, "/usr/lib/systemd/systemd") &&
@@ -787,6 +788,7 @@ int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct
         if (k == 0 && ours)
                 k = ours_load(r, &l, version, &t);
         if (k == 0) {
+                t.dpkg_polkadot = dpkg_installed(r);
                 t.kind = kind_of(r, &t, ours);
                 users_find(r, &f, &t);
                 base_find(r, &f, &l, ours, &t);

@@ -244,6 +244,13 @@ mkdir -p "$R/usr/bin"
 install -m 0755 "$T/elf/polkadot" "$R/usr/bin/polkadot"
 expect_fired "$R" "competing-installs"
 rm "$R/usr/bin/polkadot"
+# … and the Debian package recorded by dpkg besides ours.
+mkdir -p "$R/var/lib/dpkg"
+printf 'Package: polkadot\nStatus: install ok installed\nVersion: 1.0.0\n\n' >"$R/var/lib/dpkg/status"
+expect_fired "$R" "competing-installs"
+has_finding competing-installs warn "the Debian package polkadot is installed as well"
+[ "$(target_field kind)" = polkadot-installer ] || fail "kind with dpkg's record: $(target_field kind)"
+rm -r "$R/var/lib/dpkg"
 mkdir -p "$R/usr/local/sbin" # first in systemd's (and root's) search path
 install -m 0755 "$T/elf/polkadot" "$R/usr/local/sbin/polkadot"
 expect_fired "$R" "competing-installs"
@@ -401,6 +408,18 @@ enable "$H" polkadot.service
 expect_fired "$H" ""
 [ "$(target_field kind)" = manual ] || fail "kind: $(target_field kind)"
 [ "$(target_field base_path)" = /srv/polkadot ] || fail "base_path: $(target_field base_path)"
+# dpkg's status file (which can be large) without polkadot: read once per audit (discovery
+# and competing-installs used to read it each).
+mkdir -p "$H/var/lib/dpkg"
+printf 'Package: bash\nStatus: install ok installed\nVersion: 5.2\n\n' >"$H/var/lib/dpkg/status"
+if command -v strace >/dev/null; then
+        strace -f -o "$T/strace" -e trace=openat,openat2 "$PDI" audit --root "$H" --json >/dev/null 2>&1 || true
+        TESTS_RUN=$((TESTS_RUN + 1))
+        n=$(grep -c 'var/lib/dpkg/status"' "$T/strace" || true)
+        [ "$n" = 1 ] || fail "dpkg's status file opened $n times in one audit"
+fi
+expect_fired "$H" ""
+rm -r "$H/var/lib/dpkg"
 # Root without CAP_SETUID/CAP_SETGID (a confined container) cannot become the service user
 # for the version check: the finding says why.
 RC=0

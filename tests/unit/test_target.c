@@ -175,6 +175,7 @@ static void debian_package(void **state)
         assert_str(t.worker_user, "pvf-worker");
         assert_str(t.release_dir, NULL);
         assert_null(t.manifest);
+        assert_true(t.dpkg_polkadot);
         pdi_target_done(&t);
         assert_null(t.node);
 }
@@ -205,6 +206,7 @@ static void debian_package_without_dpkg_status(void **state)
         assert_str(t.worker_dir, "/usr/lib/polkadot");
         /* EnvironmentFile=- of a missing file: $POLKADOT_CLI_ARGS is no words at all. */
         assert_str(t.base_path, "/home/polkadot/.local/share/polkadot");
+        assert_false(t.dpkg_polkadot);
         pdi_target_done(&t);
 }
 
