@@ -2,7 +2,9 @@
 # audit on fixture trees of every layout it knows (ours, Parity's Debian package, a hand
 # install, Docker), each clean fixture firing no release/install check, and for each check a
 # fixture that trips exactly it. The binaries are small ELF programs built here (a hardened
-# PIE node, static-pie workers) that print their version like the real ones. Host checks
+# PIE node, static-pie workers) that print their version like the real ones; for `elf`, one
+# node per undone hardening flag, one built for another machine and a glibc-linked worker,
+# each with its exact finding and level. Host checks
 # (checks_host.c) depend on the machine and are left out of the "exactly" comparison.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
@@ -43,6 +45,25 @@ worker_elf "$T/elf/polkadot-execute-worker" 1.0.0
 worker_elf "$T/elf/worker-0.9.0" 0.9.0
 node_elf "$T/elf/polkadot-0.9.0" 0.9.0
 node_elf "$T/elf/polkadot-wx" 1.0.0 "$T/wx.c"
+# One hardening flag undone each (later flags win over node_elf's), and a glibc-linked worker.
+node_elf "$T/elf/polkadot-nopie" 1.0.0 -fno-PIE -no-pie
+node_elf "$T/elf/polkadot-norelro" 1.0.0 -Wl,-z,norelro
+node_elf "$T/elf/polkadot-lazy" 1.0.0 -Wl,-z,lazy
+node_elf "$T/elf/polkadot-execstack" 1.0.0 -Wl,-z,execstack
+gcc -O -DVERSION='"1.0.0"' -o "$T/elf/worker-dynamic" "$T/v.c"
+# Another architecture: the node with its ELF header's e_machine (offset 18) rewritten.
+python3 - "$T/elf/polkadot" "$T/elf/polkadot-foreign" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+host = struct.unpack_from("<H", b, 18)[0]
+struct.pack_into("<H", b, 18, 183 if host != 183 else 62)  # EM_AARCH64, else EM_X86_64
+open(sys.argv[2], "wb").write(b)
+PY
+for f in nopie norelro lazy execstack wx foreign; do
+        [ -s "$T/elf/polkadot-$f" ] || { echo "SKIP: gcc cannot build the $f stand-in"; exit 77; }
+done
+HOST_EM=$(python3 -c 'import struct,sys; print(struct.unpack_from("<H", open(sys.argv[1],"rb").read(), 18)[0])' "$T/elf/polkadot")
+FOREIGN_EM=$([ "$HOST_EM" = 183 ] && echo 62 || echo 183)
 
 # ---- helpers ---------------------------------------------------------------------------
 # audit_json ROOT: runs audit --json, keeps rc in $RC and the document in $T/j.
@@ -437,6 +458,30 @@ install -m 0755 "$T/elf/polkadot-wx" "$H/usr/local/bin/polkadot"
 expect_fired "$H" "elf"
 grep -q 'writable and executable' "$T/j" || fail "W+X not named"
 install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
+# The node built without one hardening flag: each named, at its level.
+elf_node_case() { # stand-in severity text [more fired ids]
+        install -m 0755 "$T/elf/polkadot-$1" "$H/usr/local/bin/polkadot"
+        expect_fired "$H" "${4:-elf}"
+        has_finding elf "$2" "/usr/local/bin/polkadot $3"
+        local n
+        n=$(python3 -c 'import json,sys; print(sum(len(c["findings"]) for c in json.load(open(sys.argv[1]))["checks"] if c["id"]=="elf"))' "$T/j")
+        [ "$n" = 1 ] || { python3 -m json.tool "$T/j" >&2; fail "$1: $n elf findings, want 1"; }
+        if [ "$2" = error ]; then [ "$RC" = 4 ] || fail "$1: exit $RC"; else [ "$RC" = 0 ] || fail "$1: exit $RC"; fi
+}
+elf_node_case nopie warn "is not PIE: its addresses are not randomised"
+elf_node_case norelro warn "has no RELRO segment"
+elf_node_case lazy warn "is not linked with BIND_NOW (no full RELRO)"
+elf_node_case execstack error "asks for an executable stack"
+elf_node_case wx error "has a loadable segment that is writable and executable"
+# Built for another machine: it cannot run either, so the version check fails too.
+elf_node_case foreign error "is built for ELF machine $FOREIGN_EM, this host is $HOST_EM" "elf version-alignment"
+install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
+# A glibc-linked worker: only a warning (upstream ships them so).
+install -m 0755 "$T/elf/worker-dynamic" "$H/usr/local/bin/polkadot-prepare-worker"
+expect_fired "$H" "elf"
+has_finding elf warn "/usr/local/bin/polkadot-prepare-worker is dynamically linked (1 needed library)"
+[ "$RC" = 0 ] || fail "dynamically linked worker: exit $RC"
+workers_into "$H/usr/local/bin"
 # A shell-script stand-in is only a warning.
 rel_binary "$H/usr/local/bin/polkadot" 1.0.0
 expect_fired "$H" "elf"
