@@ -1,7 +1,7 @@
 /* The check runner and its three outputs: a table for people, a JSON document
  * (docs/audit-json.md) and a node_exporter textfile. Checks only report; what to do with an
  * error-level finding (stop an install, exit 4) is the caller's decision. */
-#include "checks.h"
+#include "checks_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +10,13 @@
 struct pdi_check_ctx {
         struct pdi_check_result *res;
         const char *id;
+        struct pdi_audit_memo *memo;
 };
+
+struct pdi_audit_memo *pdi_check_memo(struct pdi_check_ctx *c)
+{
+        return c->memo;
+}
 
 void pdi_check_finding(struct pdi_check_ctx *c, enum pdi_severity sev, const char *hint,
                        const char *fmt, ...)
@@ -43,10 +49,10 @@ void pdi_check_skip(struct pdi_check_ctx *c, const char *fmt, ...)
 }
 
 static int run_one(const struct pdi_check *chk, const struct pdi_target *t,
-                   struct pdi_check_result *res)
+                   struct pdi_audit_memo *memo, struct pdi_check_result *res)
 {
         *res = (struct pdi_check_result){.id = chk->id, .title = chk->title};
-        struct pdi_check_ctx c = {res, chk->id};
+        struct pdi_check_ctx c = {res, chk->id, memo};
         if (chk->needs_root && geteuid() != 0)
                 pdi_check_skip(&c, "needs root");
         else
@@ -58,6 +64,7 @@ int pdi_audit_run(const struct pdi_target *t, unsigned scope, struct pdi_audit *
 {
         const struct pdi_check *tables[] = {pdi_checks_install, pdi_checks_host};
         struct pdi_audit a = {0};
+        struct pdi_audit_memo memo = {0};
         for (size_t i = 0; i < ELEMENTSOF(tables); i++)
                 for (const struct pdi_check *chk = tables[i]; chk->id; chk++) {
                         if (!(chk->scope & scope) || !chk->run)
@@ -69,7 +76,7 @@ int pdi_audit_run(const struct pdi_target *t, unsigned scope, struct pdi_audit *
                                 return -ENOMEM;
                         }
                         a.results = r;
-                        run_one(chk, t, &a.results[a.n_results++]);
+                        run_one(chk, t, &memo, &a.results[a.n_results++]);
                 }
         *ret = a;
         return 0;
@@ -97,11 +104,6 @@ const struct pdi_finding *pdi_audit_first_error(const struct pdi_audit *a)
         return NULL;
 }
 
-bool pdi_audit_has_errors(const struct pdi_audit *a)
-{
-        return pdi_audit_first_error(a) != NULL;
-}
-
 /* ---- status of a result ---------------------------------------------------------------- */
 
 enum status { ST_SKIPPED, ST_OK, ST_INFO, ST_WARN, ST_ERROR };
@@ -125,7 +127,7 @@ static const char *const status_label[] = {"SKIP", "OK", "INFO", "WARN", "ERROR"
 static const char *const sev_word[] = {"info", "warn", "error"};
 static const int status_gauge[] = {-1, 0, 1, 2, 3};
 
-static void count(const struct pdi_audit *a, unsigned *ret_err, unsigned *ret_warn)
+void pdi_audit_count(const struct pdi_audit *a, unsigned *ret_err, unsigned *ret_warn)
 {
         *ret_err = *ret_warn = 0;
         for (size_t i = 0; i < a->n_results; i++)
@@ -177,7 +179,7 @@ void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE
                 }
         }
         unsigned e, w;
-        count(a, &e, &w);
+        pdi_audit_count(a, &e, &w);
         fprintf(f, "\n%u error%s, %u warning%s\n", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");
 }
 
@@ -207,7 +209,7 @@ json_t *pdi_audit_to_json(const struct pdi_audit *a, const struct pdi_target *t)
         for (size_t i = 0; i < a->n_results; i++)
                 json_array_append_new(checks, result_json(&a->results[i]));
         unsigned e, w;
-        count(a, &e, &w);
+        pdi_audit_count(a, &e, &w);
         json_t *target = json_pack(
             "{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", str_or_null(t->kind), "node",
             str_or_null(t->node), "worker_dir", str_or_null(t->worker_dir), "other_worker_dir",
@@ -245,7 +247,7 @@ static void prometheus_text(const struct pdi_audit *a, const struct pdi_target *
                 fprintf(f, "\"} %d\n", status_gauge[result_status(&a->results[i])]);
         }
         unsigned e, w;
-        count(a, &e, &w);
+        pdi_audit_count(a, &e, &w);
         fprintf(f,
                 "# HELP polkadot_installer_findings Audit findings by severity.\n"
                 "# TYPE polkadot_installer_findings gauge\n"

@@ -35,9 +35,20 @@ struct pdi_target {
         char *base_path;        /* node base path, or NULL if unknown */
         const struct pdi_manifest *manifest; /* the signed release, when known */
         char *release_dir;                   /* our releases/<version> when it is ours */
-        char *unit_expected_sha256;          /* what we rendered, when ours */
-        char *service_user;                  /* "polkadot" if it exists in the root */
-        char *worker_user;                   /* "pvf-worker" if it exists in the root */
+        /* Ours, read once by discovery for the integrity check: why release_dir's
+         * manifest.json cannot vouch for the files (unreadable, not a manifest, another
+         * version), or NULL; the sha256 of its bytes; the manifest_sha256 state.json recorded
+         * for the directory's version, or why there is none (record_unreadable: state.json
+         * could not be read, as a non-root audit cannot). */
+        char *manifest_error;
+        char manifest_sha256[65];
+        char *recorded_sha256;
+        char *record_error;
+        bool record_unreadable;
+        char *unit_expected_sha256; /* what we rendered, when ours */
+        bool dpkg_polkadot;         /* dpkg's status file says the package polkadot is installed */
+        char *service_user;         /* "polkadot" if it exists in the root */
+        char *worker_user;          /* "pvf-worker" if it exists in the root */
         /* The caller just hashed every file against the manifest (staging, rollback): the
          * integrity check does not read them all again. */
         bool bytes_verified;
@@ -86,7 +97,8 @@ extern const struct pdi_check pdi_checks_host[];
 /* Run every check whose scope intersects `scope`. */
 int pdi_audit_run(const struct pdi_target *t, unsigned scope, struct pdi_audit *ret);
 void pdi_audit_done(struct pdi_audit *a);
-bool pdi_audit_has_errors(const struct pdi_audit *a);
+/* The number of error- and warn-level findings (the summary, the exit status). */
+void pdi_audit_count(const struct pdi_audit *a, unsigned *ret_errors, unsigned *ret_warnings);
 /* The first error-level finding (for "stopped before activation: …"), or NULL. */
 const struct pdi_finding *pdi_audit_first_error(const struct pdi_audit *a);
 

@@ -15,34 +15,8 @@
 #include <sys/wait.h>
 
 #define VERSION_TIMEOUT_MS 10000
-#define NOBODY_UID 65534
-#define DEB_WORKER_DIR "/usr/lib/polkadot"
-
-static char *join(const char *dir, const char *name)
-{
-        char *p = NULL;
-        return asprintf(&p, "%s%s%s", dir, streq(dir, "/") ? "" : "/", name) < 0 ? NULL : p;
-}
 
 /* ---- running `<binary> --version` as the node does ------------------------------------- */
-
-/* Never as root: the service user when there is one, else nobody. As non-root: as we are. */
-static void creds_for(const struct pdi_target *t, struct pdi_creds *cr)
-{
-        *cr = (struct pdi_creds){0};
-        if (geteuid() != 0)
-                return;
-        struct pdi_user u;
-        cr->drop = true;
-        cr->uid = cr->gid = NOBODY_UID;
-        if (!t->service_user || pdi_user_lookup(t->root, t->service_user, &u) < 0)
-                return;
-        cr->uid = u.uid;
-        cr->gid = u.gid;
-        cr->n_groups = u.n_groups;
-        memcpy(cr->groups, u.groups, sizeof(cr->groups));
-        pdi_user_done(&u);
-}
 
 struct version_arg {
         int fd;
@@ -56,13 +30,13 @@ static void version_child(void *arg)
         char why[128];
 
         if (pdi_child_become(a->cr, why, sizeof(why)) < 0) {
-                dprintf(2, "cannot drop privileges to uid %u", (unsigned)a->cr->uid);
+                dprintf(2, "cannot drop privileges: %s\n", why);
                 _exit(127);
         }
         (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
         /* Executed through the fd opened inside the root: nothing outside it is run. */
         int r = pdi_child_exec(a->fd, a->argv, a->envp);
-        dprintf(2, "cannot execute: %s", strerror(-r));
+        dprintf(2, "cannot execute: %s\n", strerror(-r));
         _exit(127);
 }
 
@@ -72,8 +46,8 @@ static int run_version(const struct pdi_target *t, const char *path, unsigned ti
         _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH, 0);
         if (fd < 0)
                 return fd;
-        struct pdi_creds cr;
-        creds_for(t, &cr);
+        struct pdi_run_as as;
+        pdi_run_as_pick(t, &as); /* as non-root: as we are, whoever the service user is */
         /* The node clears the environment of everything but RUST_LOG (pvf/src/lib.rs). */
         _cleanup_free_ char *rust_log = NULL;
         if (getenv("RUST_LOG") && asprintf(&rust_log, "RUST_LOG=%s", getenv("RUST_LOG")) < 0)
@@ -81,7 +55,7 @@ static int run_version(const struct pdi_target *t, const char *path, unsigned ti
         char *envp[] = {rust_log, NULL};
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         char *argv[] = {(char *)base, (char *)"--version", NULL};
-        struct version_arg a = {.fd = fd, .cr = &cr, .argv = argv, .envp = envp};
+        struct version_arg a = {.fd = fd, .cr = &as.creds, .argv = argv, .envp = envp};
         return pdi_child_run(version_child, &a, timeout_ms, res);
 }
 
@@ -129,7 +103,7 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
 static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, const char *dir,
                          enum pdi_role role, const char *want)
 {
-        _cleanup_free_ char *p = join(dir, pdi_role_file(role));
+        _cleanup_free_ char *p = pdi_path_join(dir, pdi_role_file(role));
         if (!p)
                 return;
         struct stat st;
@@ -176,7 +150,7 @@ static void check_versions(const struct pdi_target *t, struct pdi_check_ctx *c)
                 pdi_check_finding(c, PDI_SEV_ERROR,
                                   "put polkadot-prepare-worker and polkadot-execute-worker "
                                   "next to the node, or pass --workers-path",
-                                  "no worker set next to %s or in " DEB_WORKER_DIR
+                                  "no worker set next to %s or in " PDI_DEB_WORKER_DIR
                                   ": \"Worker binaries could not be found\"",
                                   t->node);
                 return;
@@ -191,7 +165,7 @@ static void check_file(const struct pdi_target *t, struct pdi_check_ctx *c, cons
                        const char *sha256, uint64_t size)
 {
         const char *hint = "reinstall: polkadot-installer install repairs damaged files";
-        _cleanup_free_ char *p = join(t->release_dir, name);
+        _cleanup_free_ char *p = pdi_path_join(t->release_dir, name);
         _cleanup_close_ int fd = p ? pdi_root_open(t->root, p, O_RDONLY | O_NOFOLLOW, 0) : -1;
         struct stat st;
         char hex[65];
@@ -215,29 +189,39 @@ static void check_file(const struct pdi_target *t, struct pdi_check_ctx *c, cons
                                   sha256);
 }
 
-/* The stored manifest against the hash state.json recorded when it was accepted. */
-static void check_manifest_copy(const struct pdi_target *t, struct pdi_check_ctx *c)
+/* The stored manifest against the hash state.json recorded for the directory's version when
+ * it was accepted (both read by discovery). */
+static void check_manifest_record(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        struct pdi_state st = {0};
-        struct pdi_error e = {0};
-        if (!t->manifest_owned || pdi_state_load(t->root, &st, &e) < 0)
-                return;
-        json_t *rec = pdi_state_release(&st, PDI_INSTANCE_DEFAULT, t->manifest->version);
-        const char *want = json_string_value(json_object_get(rec, "manifest_sha256"));
-        _cleanup_free_ char *p = join(t->release_dir, "manifest.json");
-        _cleanup_close_ int fd = want && p ? pdi_root_open(t->root, p, O_RDONLY, 0) : -1;
-        char hex[65];
-        if (fd >= 0 && pdi_sha256_fd(fd, hex, NULL) == 0 && !streq(hex, want))
-                pdi_check_finding(c, PDI_SEV_ERROR, "reinstall the release",
-                                  "%s differs from the manifest accepted at install time", p);
-        pdi_state_done(&st);
+        const char *hint = "reinstall the release: polkadot-installer install records it again";
+        if (t->record_unreadable)
+                pdi_check_finding(c, PDI_SEV_INFO, NULL,
+                                  "%s/manifest.json not compared with the install record: %s",
+                                  t->release_dir, t->record_error);
+        else if (t->record_error)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint,
+                                  "%s/manifest.json cannot be checked against the install "
+                                  "record: %s",
+                                  t->release_dir, t->record_error);
+        else if (!streq(t->manifest_sha256, t->recorded_sha256))
+                pdi_check_finding(c, PDI_SEV_ERROR, hint,
+                                  "%s/manifest.json differs from the manifest accepted at install "
+                                  "time",
+                                  t->release_dir);
 }
 
 static void check_integrity(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        if (!t->manifest || !t->release_dir) {
+        if (!t->release_dir) {
                 pdi_check_skip(c, "not installed by polkadot-installer: no signed manifest to "
                                   "compare with");
+                return;
+        }
+        if (t->manifest_error) {
+                pdi_check_finding(c, PDI_SEV_ERROR, "reinstall the release",
+                                  "%s/manifest.json: %s; the installed files cannot be "
+                                  "verified",
+                                  t->release_dir, t->manifest_error);
                 return;
         }
         if (t->bytes_verified) {
@@ -246,46 +230,31 @@ static void check_integrity(const struct pdi_target *t, struct pdi_check_ctx *c)
                 return;
         }
         const struct pdi_manifest *m = t->manifest;
-        for (size_t i = 0; i < m->n_artifacts; i++) {
+        for (size_t i = 0; m && i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
                 if (a->format == PDI_FORMAT_BINARY)
                         check_file(t, c, a->name, a->sha256, a->size);
                 for (size_t k = 0; k < a->n_files; k++)
                         check_file(t, c, a->files[k].path, a->files[k].sha256, a->files[k].size);
         }
-        check_manifest_copy(t, c);
+        if (t->manifest_owned)
+                check_manifest_record(t, c);
 }
 
 /* ---- the install tree: files, what they resolve to, and every parent up to / ------------- */
 
-static int add_unique(char ***v, size_t *n, const char *p)
-{
-        for (size_t i = 0; i < *n; i++)
-                if (streq((*v)[i], p))
-                        return 0;
-        char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-        if (!nv)
-                return -ENOMEM;
-        *v = nv;
-        (*v)[*n] = strdup(p);
-        if (!(*v)[*n])
-                return -ENOMEM;
-        ++*n;
-        return 0;
-}
-
 static int add_with_parents(char ***v, size_t *n, const char *path)
 {
         _cleanup_free_ char *p = strdup(path);
-        int k = p ? add_unique(v, n, p) : -ENOMEM;
-        while (k == 0 && p && !streq(p, "/")) {
+        int k = p ? pdi_strv_add_unique(v, n, strdup(p)) : -ENOMEM;
+        while (k >= 0 && !streq(p, "/")) {
                 char *slash = strrchr(p, '/');
                 if (!slash)
                         break;
                 slash[slash == p] = '\0';
-                k = add_unique(v, n, p);
+                k = pdi_strv_add_unique(v, n, strdup(p));
         }
-        return k;
+        return k < 0 ? k : 0;
 }
 
 static int tree(const struct pdi_target *t, char ***ret, size_t *ret_n)
@@ -309,12 +278,24 @@ static int tree(const struct pdi_target *t, char ***ret, size_t *ret_n)
         return 0;
 }
 
-static int lstat_in_root(const struct pdi_target *t, const char *path, struct stat *st)
+static int stat_flags_in_root(const struct pdi_target *t, const char *path, int flags,
+                              struct stat *st)
 {
-        _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH | O_NOFOLLOW, 0);
+        _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH | flags, 0);
         if (fd < 0)
                 return fd;
         return fstat(fd, st) < 0 ? -errno : 0;
+}
+
+static int lstat_in_root(const struct pdi_target *t, const char *path, struct stat *st)
+{
+        return stat_flags_in_root(t, path, O_NOFOLLOW, st);
+}
+
+/* What a symlink names, as the node reaching the path through it sees it. */
+static int stat_in_root(const struct pdi_target *t, const char *path, struct stat *st)
+{
+        return stat_flags_in_root(t, path, 0, st);
 }
 
 typedef void (*tree_fn)(const struct pdi_target *t, struct pdi_check_ctx *c, const char *path,
@@ -367,6 +348,8 @@ static void check_ownership(const struct pdi_target *t, struct pdi_check_ctx *c)
         tree_walk(t, c, owner_one, NULL);
 }
 
+/* As the kernel decides: the owner class if u owns it, else the group class if u is in the
+ * group, else other (so an other-writable path is named here too, with who can change it). */
 static void writable_one(const struct pdi_target *t, struct pdi_check_ctx *c, const char *path,
                          const struct stat *st, void *userdata)
 {
@@ -374,11 +357,7 @@ static void writable_one(const struct pdi_target *t, struct pdi_check_ctx *c, co
         (void)t;
         for (size_t i = 0; i < 2; i++) {
                 const struct pdi_user *u = &users[i];
-                bool group = false;
-                for (size_t g = 0; u->name && g < u->n_groups; g++)
-                        group |= u->groups[g] == st->st_gid;
-                if (u->name && ((st->st_uid == u->uid && (st->st_mode & 0200)) ||
-                                (group && (st->st_mode & 0020))))
+                if (u->name && pdi_user_may(u, st->st_uid, st->st_gid, st->st_mode, 2))
                         pdi_check_finding(c, PDI_SEV_ERROR,
                                           "chown root:root and chmod go-w: the node and its "
                                           "workers must not be able to change what runs",
@@ -403,23 +382,54 @@ static void check_writable(const struct pdi_target *t, struct pdi_check_ctx *c)
 
 /* ---- keys in the base path ----------------------------------------------------------------- */
 
-/* Could u open path for reading: search on every directory from / down, read on the file. */
-static bool user_can_read(const struct pdi_target *t, const struct pdi_user *u, const char *path)
+/* Could u open path for reading: search on every directory from / down, read on the file,
+ * judged on what the path resolves to (a symlinked base path: the real directory's mode
+ * counts). 1 yes, 0 no, -errno when some component cannot be inspected (bad names it). */
+static int user_can_read(const struct pdi_target *t, const struct pdi_user *u, const char *path,
+                         char **ret_bad)
 {
-        _cleanup_free_ char *p = strdup(path);
+        _cleanup_free_ char *p = NULL;
         struct stat st;
-        if (!p || lstat_in_root(t, path, &st) < 0 ||
-            !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 4))
-                return false;
+        int k = pdi_root_realpath(t->root, path, &p);
+        if (k == -ENOENT)
+                return 0; /* a dangling link: nothing to read */
+        if (k == 0)
+                k = lstat_in_root(t, p, &st);
+        if (k < 0) {
+                *ret_bad = strdup(path);
+                return k;
+        }
+        if (!pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 4))
+                return 0;
         for (char *slash; (slash = strrchr(p, '/'));) {
                 slash[slash == p] = '\0';
-                if (lstat_in_root(t, p, &st) == 0 && S_ISDIR(st.st_mode) &&
-                    !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
-                        return false;
+                k = lstat_in_root(t, p, &st);
+                if (k < 0) {
+                        *ret_bad = strdup(p);
+                        return k;
+                }
+                if (!S_ISDIR(st.st_mode) || !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
+                        return 0;
                 if (slash == p)
                         break;
         }
-        return true;
+        return 1;
+}
+
+static void key_judge(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
+                      const char *p)
+{
+        _cleanup_free_ char *bad = NULL;
+        int k = user_can_read(t, u, p, &bad);
+        if (k > 0)
+                pdi_check_finding(c, PDI_SEV_ERROR,
+                                  "chmod o-r,g-r the keys and keep the base path 0750 "
+                                  "polkadot:polkadot",
+                                  "%s is readable by %s", p, u->name);
+        else if (k < 0)
+                pdi_check_finding(c, PDI_SEV_INFO, NULL,
+                                  "%s: cannot tell whether %s can read it: %s: %s", p, u->name,
+                                  bad ?: "?", strerror(-k));
 }
 
 static void keys_in(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
@@ -431,19 +441,16 @@ static void keys_in(const struct pdi_target *t, struct pdi_check_ctx *c, const s
         for (struct dirent *de; (de = readdir(dp));) {
                 if (de->d_name[0] == '.')
                         continue;
-                _cleanup_free_ char *p = join(dir, de->d_name);
-                if (p && user_can_read(t, u, p))
-                        pdi_check_finding(c, PDI_SEV_ERROR,
-                                          "chmod o-r,g-r the keys and keep the base path 0750 "
-                                          "polkadot:polkadot",
-                                          "%s is readable by %s", p, u->name);
+                _cleanup_free_ char *p = pdi_path_join(dir, de->d_name);
+                if (p)
+                        key_judge(t, c, u, p);
         }
         closedir(dp);
 }
 
 static void keys_walk(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u)
 {
-        _cleanup_free_ char *chains = join(t->base_path, "chains");
+        _cleanup_free_ char *chains = pdi_path_join(t->base_path, "chains");
         DIR *dp = NULL;
         if (!chains || pdi_root_opendir(t->root, chains, &dp) < 0)
                 return;
@@ -460,14 +467,20 @@ static void keys_walk(const struct pdi_target *t, struct pdi_check_ctx *c, const
         closedir(dp);
 }
 
-static void check_keys(const struct pdi_target *t, struct pdi_check_ctx *c)
+static bool base_path_stat(const struct pdi_target *t, struct pdi_check_ctx *c, struct stat *st)
+{
+        if (t->base_path && stat_in_root(t, t->base_path, st) == 0)
+                return true;
+        pdi_check_skip(c, "no base path%s%s", t->base_path ? " at " : "", t->base_path ?: "");
+        return false;
+}
+
+/* Needs only lstat, so it runs as non-root too (unlike the key walk below). */
+static void check_base_owner(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         struct stat st;
-        if (!t->base_path || lstat_in_root(t, t->base_path, &st) < 0) {
-                pdi_check_skip(c, "no base path%s%s", t->base_path ? " at " : "",
-                               t->base_path ?: "");
+        if (!base_path_stat(t, c, &st))
                 return;
-        }
         if (t->service_user && st.st_uid == 0)
                 pdi_check_finding(c, PDI_SEV_ERROR,
                                   "chown -R polkadot:polkadot the base path (after restoring a "
@@ -475,6 +488,13 @@ static void check_keys(const struct pdi_target *t, struct pdi_check_ctx *c)
                                   "base path %s owned by root: the node (%s) cannot write its "
                                   "database, workers fail with \"TmpPath\"",
                                   t->base_path, t->service_user);
+}
+
+static void check_keys(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        struct stat st;
+        if (!base_path_stat(t, c, &st))
+                return;
         struct pdi_user u;
         if (!t->worker_user || pdi_user_lookup(t->root, t->worker_user, &u) < 0) {
                 pdi_check_finding(c, PDI_SEV_INFO, NULL,
@@ -489,16 +509,6 @@ static void check_keys(const struct pdi_target *t, struct pdi_check_ctx *c)
 
 /* ---- competing installs -------------------------------------------------------------------- */
 
-static bool has_set(const struct pdi_target *t, const char *dir)
-{
-        for (enum pdi_role r = PDI_ROLE_PREPARE_WORKER; r <= PDI_ROLE_EXECUTE_WORKER; r++) {
-                _cleanup_free_ char *p = join(dir, pdi_role_file(r));
-                if (!p || !pdi_root_exists(t->root, p))
-                        return false;
-        }
-        return true;
-}
-
 static void competing_workers(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         if (t->other_worker_dir)
@@ -509,27 +519,23 @@ static void competing_workers(const struct pdi_target *t, struct pdi_check_ctx *
                                   "\"multiple sets of worker binaries found\"; without its own "
                                   "set it would silently take that one, of whatever version",
                                   t->other_worker_dir, t->worker_dir);
-        else if (!streq(t->worker_dir, DEB_WORKER_DIR) && has_set(t, DEB_WORKER_DIR))
+        else if (!streq(t->worker_dir, PDI_DEB_WORKER_DIR) &&
+                 pdi_worker_set_in(t->root, PDI_DEB_WORKER_DIR))
                 pdi_check_finding(c, PDI_SEV_WARN, "remove it",
-                                  "an unused worker set in " DEB_WORKER_DIR
+                                  "an unused worker set in " PDI_DEB_WORKER_DIR
                                   " (the node is told to use %s)",
                                   t->worker_dir ?: "another directory");
 }
 
 static void competing_nodes(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        static const char *const dirs[] = {"/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin",
-                                           "/sbin"};
+        static const char *const dirs[] = {PDI_PATH_DIRS};
         char **seen = NULL;
         size_t n = 0;
         for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
-                _cleanup_free_ char *p = join(dirs[i], "polkadot"), *real = NULL;
-                if (!p || pdi_root_realpath(t->root, p, &real) < 0 || streq(real, t->node))
-                        continue;
-                bool dup = false;
-                for (size_t j = 0; j < n; j++)
-                        dup |= streq(seen[j], real);
-                if (dup || add_unique(&seen, &n, real) < 0)
+                _cleanup_free_ char *p = pdi_path_join(dirs[i], "polkadot"), *real = NULL;
+                if (!p || pdi_root_realpath(t->root, p, &real) < 0 || streq(real, t->node) ||
+                    pdi_strv_add_unique(&seen, &n, strdup(real)) <= 0)
                         continue;
                 pdi_check_finding(c, PDI_SEV_WARN,
                                   "remove it, so that a shell or script runs the same node",
@@ -545,7 +551,7 @@ static void check_competing(const struct pdi_target *t, struct pdi_check_ctx *c)
         competing_workers(t, c);
         if (t->node)
                 competing_nodes(t, c);
-        if (!streq(t->kind, "debian-package") && pdi_dpkg_installed(t->root))
+        if (!streq(t->kind, "debian-package") && t->dpkg_polkadot)
                 pdi_check_finding(c, PDI_SEV_WARN, "apt remove polkadot",
                                   "the Debian package polkadot is installed as well");
 }
@@ -559,6 +565,7 @@ const struct pdi_check pdi_checks_install[] = {
     {"writable-by-service-user", "nothing writable by polkadot or pvf-worker",
      PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, check_writable},
     {"elf", "built for this host, hardened, no W+X", PDI_SCOPE_RELEASE, false, pdi_check_elf_run},
+    {"base-path-owner", "base path not owned by root", PDI_SCOPE_INSTALL, false, check_base_owner},
     {"keys-readable-by-worker", "keys not readable by pvf-worker", PDI_SCOPE_INSTALL, true,
      check_keys},
     {"unit", "unit present, enabled, unchanged, not over-hardened", PDI_SCOPE_INSTALL, false,

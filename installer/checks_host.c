@@ -4,10 +4,9 @@
  * and a line on a pipe; the node's own --check-can-* probes run as the service user. The
  * filesystem checks (noexec, free space) look at the target's filesystems under --root. */
 #include "cgroups.h"
-#include "checks.h"
+#include "checks_internal.h"
 #include "child.h"
 #include "selinux.h"
-#include "users.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +26,6 @@
 #include <sys/xattr.h>
 
 #define PROBE_TIMEOUT_MS 10000
-#define NOBODY_UID 65534
 #define GIB (1024ULL * 1024 * 1024)
 
 /* ---- what a probe says -------------------------------------------------------------------- */
@@ -67,41 +65,7 @@ static void describe(const struct pdi_child_out *o, char *buf, size_t n)
 
 /* ---- who the probes run as ------------------------------------------------------------------ */
 
-struct probe_user {
-        struct pdi_creds creds; /* as root: uid/gid, no supplementary groups */
-        char label[64];         /* "polkadot", "nobody (65534)", "uid 1000 (this user)" */
-};
-
-/* As root: the service user from the root's passwd, else nobody; never root itself, since
- * the node does not run as root. As non-root: ourselves (-EPERM if that is not the service
- * user, so the caller can say it cannot switch). */
-static int probe_user_pick(const struct pdi_target *t, struct probe_user *ret)
-{
-        uid_t uid = NOBODY_UID;
-        gid_t gid = NOBODY_UID;
-        bool have = t->service_user && pdi_users_lookup(t->root, t->service_user, &uid, &gid) >= 0;
-
-        memset(ret, 0, sizeof(*ret));
-        if (geteuid() != 0) {
-                if (have && uid != geteuid())
-                        return -EPERM;
-                ret->creds.uid = geteuid();
-                ret->creds.gid = getegid();
-                snprintf(ret->label, sizeof(ret->label), "uid %u (this user)",
-                         (unsigned)ret->creds.uid);
-                return 0;
-        }
-        ret->creds.drop = true;
-        ret->creds.uid = uid;
-        ret->creds.gid = gid;
-        if (have)
-                snprintf(ret->label, sizeof(ret->label), "%s", t->service_user);
-        else
-                snprintf(ret->label, sizeof(ret->label), "nobody (%u)", (unsigned)uid);
-        return 0;
-}
-
-static void child_become(const struct probe_user *u)
+static void child_become(const struct pdi_run_as *u)
 {
         char why[128];
 
@@ -283,23 +247,35 @@ static int probe_landlock(char *why, size_t n)
         return (int)abi;
 }
 
+/* Probed once per audit: check_landlock and check_sandbox both need it. */
+static const struct pdi_probe_memo *landlock_probed(struct pdi_check_ctx *c)
+{
+        struct pdi_probe_memo *m = &pdi_check_memo(c)->landlock;
+
+        if (!m->done) {
+                m->r = probe_landlock(m->why, sizeof(m->why));
+                m->done = true;
+        }
+        return m;
+}
+
 static void check_landlock(const struct pdi_target *t _unused_, struct pdi_check_ctx *c)
 {
-        char why[700];
+        const struct pdi_probe_memo *m = landlock_probed(c);
 
-        if (probe_landlock(why, sizeof(why)) >= 1)
+        if (m->r >= 1)
                 return;
         pdi_check_finding(c, PDI_SEV_WARN,
                           "boot a kernel with Landlock enabled (CONFIG_SECURITY_LANDLOCK, "
                           "landlock in lsm=)",
                           "Landlock unavailable: %s; the node relies on unshare+pivot_root alone",
-                          why);
+                          m->why);
 }
 
 /* ---- user namespace + pivot_root, exactly as the node's change_root.rs ---------------------- */
 
 struct userns_arg {
-        const struct probe_user *user;
+        const struct pdi_run_as *user;
         const char *dir;
         ino_t dir_ino;
 };
@@ -363,17 +339,15 @@ static void userns_sysctls(char *buf, size_t n)
 static int probe_userns(const struct pdi_target *t, char *why, size_t n)
 {
         char dir[] = "/tmp/pdi-pivot-XXXXXX";
-        struct probe_user u;
+        struct pdi_run_as u;
         struct stat st;
         struct pdi_child_out o;
         int r;
 
-        if (probe_user_pick(t, &u) < 0) {
-                /* Not root: probe as ourselves, and say so if it fails. */
-                memset(&u, 0, sizeof(u));
+        pdi_run_as_pick(t, &u);
+        if (!u.service) /* not root: probe as ourselves, and say so if it fails */
                 snprintf(u.label, sizeof(u.label), "uid %u, not %s", (unsigned)geteuid(),
                          t->service_user);
-        }
         if (!mkdtemp(dir) || stat(dir, &st) < 0) {
                 snprintf(why, n, "cannot make a directory in /tmp: %s", strerror(errno));
                 return -errno;
@@ -405,31 +379,45 @@ static const char userns_hint[] =
     "kernel.unprivileged_userns_clone=1, kernel.apparmor_restrict_unprivileged_userns=0) "
     "and keep RestrictNamespaces= off in the unit";
 
+static const struct pdi_probe_memo *userns_probed(const struct pdi_target *t,
+                                                  struct pdi_check_ctx *c)
+{
+        struct pdi_probe_memo *m = &pdi_check_memo(c)->userns;
+
+        if (!m->done) {
+                m->r = probe_userns(t, m->why, sizeof(m->why));
+                m->done = true;
+        }
+        return m;
+}
+
 static void check_userns(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        char why[1000];
+        const struct pdi_probe_memo *m = userns_probed(t, c);
 
-        if (probe_userns(t, why, sizeof(why)) >= 0)
+        if (m->r >= 0)
                 return;
         pdi_check_finding(c, PDI_SEV_WARN, userns_hint,
                           "cannot unshare a user namespace and pivot_root (%s); the node relies "
                           "on Landlock alone",
-                          why);
+                          m->why);
 }
 
 /* The node's joint rule: Landlock and unshare+pivot_root stand in for each other; only when
  * both fail does it refuse. Its own id, so that the two warnings above stay warnings. */
 static void check_sandbox(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        char why_ll[700], why_ns[1000];
+        const struct pdi_probe_memo *ll = landlock_probed(c);
 
-        if (probe_landlock(why_ll, sizeof(why_ll)) >= 1 ||
-            probe_userns(t, why_ns, sizeof(why_ns)) >= 0)
+        if (ll->r >= 1)
+                return;
+        const struct pdi_probe_memo *ns = userns_probed(t, c);
+        if (ns->r >= 0)
                 return;
         pdi_check_finding(c, PDI_SEV_ERROR, userns_hint,
                           "neither Landlock (%s) nor unshare+pivot_root (%s) works: Your system "
                           "cannot securely run a validator",
-                          why_ll, why_ns);
+                          ll->why, ns->why);
 }
 
 /* ---- cgroups, SELinux ----------------------------------------------------------------------- */
@@ -621,7 +609,7 @@ static const struct node_probe node_probes[] = {
 
 struct exec_arg {
         int exe_fd;
-        const struct probe_user *user;
+        const struct pdi_run_as *user;
         char *const *argv;
 };
 
@@ -656,7 +644,7 @@ static bool probe_unsupported(const struct pdi_child_out *o)
 
 /* Run one probe; returns 1 ok, 0 failed (why filled), -1 not supported by this worker, -2
  * the worker cannot be executed at all (why filled; the noexec and version checks say why). */
-static int node_probe_run(int exe_fd, const struct probe_user *u, const struct node_probe *p,
+static int node_probe_run(int exe_fd, const struct pdi_run_as *u, const struct node_probe *p,
                           char *why, size_t n)
 {
         char dir[] = "/tmp/pdi-probe-XXXXXX";
@@ -697,7 +685,7 @@ static void check_node_probes(const struct pdi_target *t, struct pdi_check_ctx *
 {
         _cleanup_free_ char *worker = NULL;
         _cleanup_close_ int fd = -1;
-        struct probe_user u;
+        struct pdi_run_as u;
         int res[ELEMENTSOF(node_probes)];
         char why[ELEMENTSOF(node_probes)][600];
         bool any = false;
@@ -706,7 +694,8 @@ static void check_node_probes(const struct pdi_target *t, struct pdi_check_ctx *
                 pdi_check_skip(c, "no worker directory known");
                 return;
         }
-        if (probe_user_pick(t, &u) < 0) {
+        pdi_run_as_pick(t, &u);
+        if (!u.service) {
                 pdi_check_skip(c, "needs root to run the probes as %s", t->service_user);
                 return;
         }

@@ -4,6 +4,20 @@
 #include "checks_internal.h"
 
 #include <errno.h>
+#include <stdint.h>
+
+/* A uid or gid as the kernel takes one: decimal, 0 to 2^32 - 2 ((uid_t)-1 means "unchanged"
+ * to setresuid). strtoul alone would take "-1" and wrap larger numbers. */
+static bool parse_id(const char *s, unsigned long *ret)
+{
+        char *end;
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 10);
+        if (*s < '0' || *s > '9' || *end || errno || v > UINT32_MAX - 1)
+                return false;
+        *ret = v;
+        return true;
+}
 
 static int passwd_line(const char *line, const char *name, struct pdi_user *u)
 {
@@ -17,9 +31,8 @@ static int passwd_line(const char *line, const char *name, struct pdi_user *u)
                 f[n] = strsep(&s, ":");
         if (n < 7 || !streq(f[0], name))
                 return 0;
-        char *e1, *e2;
-        unsigned long uid = strtoul(f[2], &e1, 10), gid = strtoul(f[3], &e2, 10);
-        if (*f[2] == '\0' || *e1 || *f[3] == '\0' || *e2)
+        unsigned long uid, gid;
+        if (!parse_id(f[2], &uid) || !parse_id(f[3], &gid))
                 return 0;
         u->name = strdup(name);
         u->home = strdup(f[5]);
@@ -58,9 +71,8 @@ static void add_groups(const struct pdi_root *r, struct pdi_user *u)
                         f[n] = strsep(&s, ":");
                 if (n < 4 || !member_of(f[3], u->name) || u->n_groups >= ELEMENTSOF(u->groups))
                         continue;
-                char *e;
-                unsigned long gid = strtoul(f[2], &e, 10);
-                if (*f[2] && !*e)
+                unsigned long gid;
+                if (parse_id(f[2], &gid))
                         u->groups[u->n_groups++] = (gid_t)gid;
         }
 }
@@ -103,4 +115,27 @@ bool pdi_user_may(const struct pdi_user *u, uid_t owner, gid_t group, mode_t mod
                 if (u->groups[i] == group)
                         return (mode >> 3) & (mode_t)mask;
         return mode & (mode_t)mask;
+}
+
+#define NOBODY_ID 65534
+
+void pdi_run_as_pick(const struct pdi_target *t, struct pdi_run_as *ret)
+{
+        struct pdi_user u = {0};
+        bool have = t->service_user && pdi_user_lookup(t->root, t->service_user, &u) == 0;
+        *ret = (struct pdi_run_as){.service = true};
+        if (geteuid() != 0) {
+                ret->service = !have || u.uid == geteuid();
+                snprintf(ret->label, sizeof(ret->label), "uid %u (this user)", (unsigned)geteuid());
+        } else if (have) {
+                ret->creds = (struct pdi_creds){.drop = true, .uid = u.uid, .gid = u.gid};
+                ret->creds.n_groups = u.n_groups;
+                _Static_assert(sizeof(ret->creds.groups) == sizeof(u.groups), "group lists");
+                memcpy(ret->creds.groups, u.groups, sizeof(ret->creds.groups));
+                snprintf(ret->label, sizeof(ret->label), "%s", u.name);
+        } else {
+                ret->creds = (struct pdi_creds){.drop = true, .uid = NOBODY_ID, .gid = NOBODY_ID};
+                snprintf(ret->label, sizeof(ret->label), "nobody (%u)", NOBODY_ID);
+        }
+        pdi_user_done(&u);
 }

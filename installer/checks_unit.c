@@ -1,12 +1,15 @@
 /* The `unit` check: the service is there, enabled, as we rendered it, and not hardened so far
  * that Secure Validator Mode breaks. The syscall filter is evaluated the way systemd applies
- * SystemCallFilter= lines: in order, the first line choosing allow-list or deny-list (~)
- * mode, later lines adding to or taking from it, an empty assignment resetting. */
+ * SystemCallFilter= lines: in order, the first line choosing allow-list (which starts from
+ * @default, as systemd adds it) or deny-list (~) mode, later lines adding to or taking from
+ * it, an empty assignment resetting; groups as the root's systemd defines them (its version
+ * read from the root's files, never by running it; the newest when it cannot be told). */
 #include "checks_internal.h"
 #include "hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 
 /* What the workers' sandbox calls (security.rs, the worker's unshare + pivot_root). */
 static const char *const svm_calls[] = {
@@ -20,25 +23,36 @@ static const char *const svm_calls[] = {
     "unshare",
 };
 
-/* The systemd syscall groups that hold any of svm_calls (systemd.exec(5), @known all). */
+/* The systemd syscall groups that hold any of svm_calls (systemd.exec(5), @known all), and
+ * since which systemd: @sandbox came in 254 (an older systemd ignores the unknown group),
+ * and 257 put it into @default, so into @system-service and every allow list (systemd adds
+ * @default to each). */
+#define SANDBOX_CALLS "landlock_create_ruleset landlock_add_rule landlock_restrict_self seccomp"
 static const struct {
         const char *group;
         const char *calls; /* space-separated */
+        unsigned since;
 } groups[] = {
-    {"@mount", "mount umount2 pivot_root"},
-    {"@privileged", "pivot_root"},
-    {"@process", "unshare"},
-    {"@system-service", "unshare"},
-    {"@known", "landlock_create_ruleset landlock_add_rule landlock_restrict_self seccomp "
-               "mount umount2 pivot_root unshare"},
+    {"@mount", "mount umount2 pivot_root", 0},
+    {"@privileged", "pivot_root", 0},
+    {"@process", "unshare", 0},
+    {"@system-service", "unshare", 0},
+    {"@sandbox", SANDBOX_CALLS, 254},
+    {"@default", SANDBOX_CALLS, 257},
+    {"@system-service", SANDBOX_CALLS, 257},
+    {"@known", SANDBOX_CALLS " mount umount2 pivot_root unshare", 0},
 };
 
-static bool item_holds(const char *item, const char *call)
+/* Judged as this systemd when the root's cannot be told (no libsystemd-shared, no
+ * systemd.pc): the newest, as units.c renders for. */
+#define SYSTEMD_NEWEST UINT_MAX
+
+static bool item_holds(const char *item, const char *call, unsigned systemd)
 {
         if (streq(item, call))
                 return true;
         for (size_t g = 0; g < ELEMENTSOF(groups); g++) {
-                if (!streq(item, groups[g].group))
+                if (!streq(item, groups[g].group) || systemd < groups[g].since)
                         continue;
                 size_t n = strlen(call);
                 for (const char *p = groups[g].calls; (p = strstr(p, call)); p += n)
@@ -48,48 +62,62 @@ static bool item_holds(const char *item, const char *call)
         return false;
 }
 
-/* One SystemCallFilter= line applied to allowed[] (mode: 0 none yet, 1 allow, 2 deny). */
-static void filter_apply(const char *value, int *mode, bool allowed[])
+struct filter {
+        int mode; /* 0 none yet, 1 allow list, 2 deny list */
+        bool allowed[ELEMENTSOF(svm_calls)];
+        unsigned systemd;
+};
+
+static void filter_set(struct filter *f, const char *item, bool allow)
+{
+        for (size_t i = 0; i < ELEMENTSOF(svm_calls); i++)
+                if (item_holds(item, svm_calls[i], f->systemd))
+                        f->allowed[i] = allow;
+}
+
+/* One SystemCallFilter= line applied to f. */
+static void filter_apply(const char *value, struct filter *f)
 {
         const size_t n = ELEMENTSOF(svm_calls);
         value += strspn(value, " \t");
         if (!*value) {
-                *mode = 0;
+                f->mode = 0;
                 for (size_t i = 0; i < n; i++)
-                        allowed[i] = true;
+                        f->allowed[i] = true;
                 return;
         }
         bool deny = *value == '~';
-        if (*mode == 0) {
-                *mode = deny ? 2 : 1;
+        if (f->mode == 0) {
+                f->mode = deny ? 2 : 1;
                 for (size_t i = 0; i < n; i++)
-                        allowed[i] = deny; /* an allow list starts from nothing */
+                        f->allowed[i] = deny; /* an allow list starts from @default alone */
+                if (!deny)
+                        filter_set(f, "@default", true);
         }
         _cleanup_free_ char *copy = strdup(value + deny);
         char *save = NULL;
         for (char *w = copy ? strtok_r(copy, " \t", &save) : NULL; w;
              w = strtok_r(NULL, " \t", &save)) {
                 w[strcspn(w, ":")] = '\0'; /* "name:errno" */
-                for (size_t i = 0; i < n; i++)
-                        if (item_holds(w, svm_calls[i]))
-                                allowed[i] = !deny;
+                filter_set(f, w, !deny);
         }
 }
 
-static void check_filter(const struct pdi_unit *u, struct pdi_check_ctx *c)
+static void check_filter(const struct pdi_target *t, const struct pdi_unit *u,
+                         struct pdi_check_ctx *c)
 {
-        bool allowed[ELEMENTSOF(svm_calls)];
-        int mode = 0;
+        unsigned v = pdi_root_systemd_version(t->root);
+        struct filter f = {.systemd = v ? v : SYSTEMD_NEWEST};
         for (size_t i = 0; i < ELEMENTSOF(svm_calls); i++)
-                allowed[i] = true;
+                f.allowed[i] = true;
         const char *last_file = NULL;
         for (size_t i = 0; i < u->n; i++)
                 if (streq(u->kv[i].section, "Service") && streq(u->kv[i].key, "SystemCallFilter")) {
-                        filter_apply(u->kv[i].value, &mode, allowed);
+                        filter_apply(u->kv[i].value, &f);
                         last_file = u->kv[i].file;
                 }
         for (size_t i = 0; i < ELEMENTSOF(svm_calls); i++)
-                if (!allowed[i])
+                if (!f.allowed[i])
                         pdi_check_finding(c, PDI_SEV_ERROR,
                                           "allow landlock_*, seccomp, mount, umount2, pivot_root "
                                           "and unshare: the PVF sandbox needs them",
@@ -182,7 +210,7 @@ void pdi_check_unit_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         }
         check_enabled(t, &u, c);
         check_unchanged(t, c);
-        check_filter(&u, c);
+        check_filter(t, &u, c);
         check_hardening(&u, c);
         pdi_unit_done(&u);
 }

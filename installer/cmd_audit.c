@@ -20,10 +20,8 @@ static int report(struct pdi_ctx *ctx, const struct pdi_audit *a, const struct p
         int r = prom ? pdi_audit_write_prometheus(a, t, prom, &ctx->err) : 0;
         if (r < 0)
                 return r;
-        unsigned n = 0;
-        for (size_t i = 0; i < a->n_results; i++)
-                for (size_t j = 0; j < a->results[i].n_findings; j++)
-                        n += a->results[i].findings[j].severity == PDI_SEV_ERROR;
+        unsigned n, warnings;
+        pdi_audit_count(a, &n, &warnings);
         if (n)
                 return pdi_error_set(&ctx->err, -PDI_E_FINDINGS, "audit: %u error-level finding%s",
                                      n, n == 1 ? "" : "s");
@@ -44,7 +42,7 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
         r = pdi_target_discover(root, &t, &ctx->err);
         if (r < 0) {
                 pdi_error_prefix(&ctx->err, "audit: ");
-                return r == -ENOENT ? pdi_error_set(&ctx->err, -PDI_E_FAILED, "audit") : r;
+                return r;
         }
         if (geteuid() != 0)
                 log_warn("not running as root: checks that need root are skipped");

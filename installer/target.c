@@ -3,6 +3,7 @@
  * node from the unit's ExecStart (else PATH), its workers by the node's own search order
  * (polkadot/node/service/src/workers.rs), the base path from the node's arguments. */
 #include "checks_internal.h"
+#include "hash.h"
 #include "layout.h"
 #include "state.h"
 
@@ -11,10 +12,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <sys/stat.h>
 
-static const char *const path_dirs[] = {"/usr/local/bin", "/usr/bin", "/bin"};
-#define DEB_WORKER_DIR "/usr/lib/polkadot"
+static const char *const path_dirs[] = {PDI_PATH_DIRS};
 
 bool pdi_root_exists(const struct pdi_root *r, const char *path)
 {
@@ -435,7 +436,7 @@ static void unit_env(const struct pdi_root *r, const struct pdi_unit *u, struct 
         }
 }
 
-static int unit_find(const struct pdi_root *r, struct found *f)
+static int unit_find(const struct pdi_root *r, struct found *f, struct pdi_error *err)
 {
         static const char *const units[] = {"/etc/systemd/system/polkadot.service",
                                             "/lib/systemd/system/polkadot.service",
@@ -458,7 +459,12 @@ static int unit_find(const struct pdi_root *r, struct found *f)
                 pdi_argv_free(env.v);
                 if (k < 0 || n == 0) {
                         pdi_argv_free(argv);
-                        return k;
+                        return k == 0
+                                   ? 0
+                                   : pdi_error_set(err, k, "%s: ExecStart=: %s", units[i],
+                                                   k == -EINVAL  ? "unbalanced quoting"
+                                                   : k == -E2BIG ? "a word longer than 4096 bytes"
+                                                                 : strerror(-k));
                 }
                 f->node_word = argv[0];
                 memmove(argv, argv + 1, n * sizeof(*argv)); /* keeps the NULL */
@@ -481,7 +487,7 @@ static const char *arg_value(char **args, const char *lng, const char *shrt)
         return v;
 }
 
-static char *path_join(const char *dir, const char *name)
+char *pdi_path_join(const char *dir, const char *name)
 {
         char *p = NULL;
         if (!dir || !name)
@@ -491,11 +497,11 @@ static char *path_join(const char *dir, const char *name)
         return p;
 }
 
-static bool has_worker_set(const struct pdi_root *r, const char *dir)
+bool pdi_worker_set_in(const struct pdi_root *r, const char *dir)
 {
         for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER; role <= PDI_ROLE_EXECUTE_WORKER;
              role++) {
-                _cleanup_free_ char *p = path_join(dir, pdi_role_file(role));
+                _cleanup_free_ char *p = pdi_path_join(dir, pdi_role_file(role));
                 if (!p || !pdi_root_exists(r, p))
                         return false;
         }
@@ -514,14 +520,14 @@ static int workers_find(const struct pdi_root *r, struct pdi_target *t, const ch
         int k = pdi_path_split(t->node, &dir, &base);
         if (k < 0)
                 return k;
-        bool own = has_worker_set(r, dir);
-        bool deb = !streq(dir, DEB_WORKER_DIR) && has_worker_set(r, DEB_WORKER_DIR);
+        bool own = pdi_worker_set_in(r, dir);
+        bool deb = !streq(dir, PDI_DEB_WORKER_DIR) && pdi_worker_set_in(r, PDI_DEB_WORKER_DIR);
         if (own)
                 t->worker_dir = TAKE_PTR(dir);
         if (own && deb)
-                t->other_worker_dir = strdup(DEB_WORKER_DIR);
+                t->other_worker_dir = strdup(PDI_DEB_WORKER_DIR);
         else if (deb)
-                t->worker_dir = strdup(DEB_WORKER_DIR);
+                t->worker_dir = strdup(PDI_DEB_WORKER_DIR);
         return 0;
 }
 
@@ -538,17 +544,21 @@ static int node_find(const struct pdi_root *r, const struct found *f, const char
         if (ours && pdi_root_realpath(r, ours, &t->node) == 0)
                 return 0;
         for (size_t i = 0; i < ELEMENTSOF(path_dirs); i++) {
-                _cleanup_free_ char *p = path_join(path_dirs[i], f->node_word ?: "polkadot");
+                _cleanup_free_ char *p = pdi_path_join(path_dirs[i], f->node_word ?: "polkadot");
                 if (p && pdi_root_realpath(r, p, &t->node) == 0)
                         return 0;
         }
+        char dirs[256] = "";
+        for (size_t i = 0, n = 0; i < ELEMENTSOF(path_dirs) && n < sizeof(dirs); i++)
+                n += (size_t)snprintf(dirs + n, sizeof(dirs) - n, "%s%s", i ? ", " : "",
+                                      path_dirs[i]);
         return pdi_error_set(err, -ENOENT,
-                             "no polkadot node found under %s (no unit runs one, none in "
-                             "/usr/local/bin, /usr/bin, /bin)",
-                             r->path);
+                             "no polkadot node found under %s (no unit runs one, none in %s)",
+                             r->path, dirs);
 }
 
-bool pdi_dpkg_installed(const struct pdi_root *r)
+/* dpkg's status file (up to 64 MiB: read once, by discovery) lists polkadot as installed. */
+static bool dpkg_installed(const struct pdi_root *r)
 {
         _cleanup_free_ char *buf = NULL;
         if (pdi_root_read_file(r, "/var/lib/dpkg/status", 64 << 20, &buf, NULL) < 0)
@@ -565,12 +575,70 @@ bool pdi_dpkg_installed(const struct pdi_root *r)
         return false;
 }
 
+/* ---- the root's systemd ------------------------------------------------------------------ */
+
+static unsigned leading_number(const char *s)
+{
+        unsigned v = 0;
+        for (; *s >= '0' && *s <= '9' && v < 100000; s++)
+                v = v * 10 + (unsigned)(*s - '0');
+        return v;
+}
+
+static unsigned lower_known(unsigned a, unsigned b)
+{
+        return a == 0 ? b : b == 0 ? a : a < b ? a : b;
+}
+
+/* The lowest libsystemd-shared-<version>*.so in dir, 0 if none. */
+static unsigned shared_lib_in(const struct pdi_root *r, const char *dir)
+{
+        static const char prefix[] = "libsystemd-shared-";
+        DIR *dp = NULL;
+        unsigned v = 0;
+        if (pdi_root_opendir(r, dir, &dp) < 0)
+                return 0;
+        for (struct dirent *de; (de = readdir(dp));)
+                if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 && strstr(de->d_name, ".so"))
+                        v = lower_known(v, leading_number(de->d_name + strlen(prefix)));
+        closedir(dp);
+        return v;
+}
+
+/* units.c's rule, read through the root: the libsystemd-shared-<version>.so every systemd
+ * since 231 installs (Debian: in /usr/lib/<triplet>/systemd), else systemd.pc's Version:. */
+unsigned pdi_root_systemd_version(const struct pdi_root *r)
+{
+        static const char *const dirs[] = {"/usr/lib/systemd", "/usr/lib64/systemd",
+                                           "/lib/systemd"};
+        unsigned v = 0;
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
+                v = lower_known(v, shared_lib_in(r, dirs[i]));
+        DIR *dp = NULL;
+        if (pdi_root_opendir(r, "/usr/lib", &dp) == 0) {
+                for (struct dirent *de; (de = readdir(dp));) {
+                        _cleanup_free_ char *d = NULL;
+                        if (de->d_name[0] != '.' && !streq(de->d_name, "systemd") &&
+                            asprintf(&d, "/usr/lib/%s/systemd", de->d_name) >= 0)
+                                v = lower_known(v, shared_lib_in(r, d));
+                }
+                closedir(dp);
+        }
+        _cleanup_free_ char *pc = NULL;
+        const char *line;
+        if (v == 0 &&
+            pdi_root_read_file(r, "/usr/share/pkgconfig/systemd.pc", 1 << 16, &pc, NULL) == 0 &&
+            (line = strstr(pc, "\nVersion:")))
+                v = leading_number(line + 9 + strspn(line + 9, " \t"));
+        return v;
+}
+
 static const char *kind_of(const struct pdi_root *r, const struct pdi_target *t, bool ours)
 {
         if (ours)
                 return "polkadot-installer";
-        if (pdi_dpkg_installed(r) ||
-            (streq(t->node, "/usr/bin/polkadot") && streq(t->worker_dir, DEB_WORKER_DIR)))
+        if (t->dpkg_polkadot ||
+            (streq(t->node, "/usr/bin/polkadot") && streq(t->worker_dir, PDI_DEB_WORKER_DIR)))
                 return "debian-package";
         if (!t->unit_path && !pdi_root_exists(r, "/usr/lib/systemd/systemd") &&
             !pdi_root_exists(r, "/lib/systemd/systemd"))
@@ -610,35 +678,91 @@ static int base_find(const struct pdi_root *r, const struct found *f, const stru
                 struct pdi_user u;
                 const char *user = f->unit_path ? (f->unit_user ?: "root") : t->service_user;
                 if (user && pdi_user_lookup(r, user, &u) == 0) {
-                        t->base_path = path_join(u.home, ".local/share/polkadot");
+                        t->base_path = pdi_path_join(u.home, ".local/share/polkadot");
                         pdi_user_done(&u);
                 }
         }
         return 0;
 }
 
-static void ours_load(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
-                      struct pdi_target *t)
+/* *ret = the formatted text, or NULL and -ENOMEM. */
+_printf_(2, 3) static int text_set(char **ret, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(ret, fmt, ap);
+        va_end(ap);
+        if (k < 0)
+                *ret = NULL;
+        return k < 0 ? -ENOMEM : 0;
+}
+
+/* releases/<version>/manifest.json: parsed and of the directory's version, else why not.
+ * Expiry limits when a manifest may be *accepted* (a freeze attack is stopped at download
+ * time); an installed release does not turn into other bytes when its manifest expires, so
+ * it is judged with a clock that cannot expire it. */
+static int manifest_load(const struct pdi_root *r, const char *version, struct pdi_target *t)
+{
+        _cleanup_free_ char *mpath = pdi_path_join(t->release_dir, "manifest.json"), *buf = NULL;
+        struct pdi_error e = {0};
+        size_t len;
+        if (!mpath)
+                return -ENOMEM;
+        int k = pdi_root_read_file(r, mpath, PDI_MANIFEST_MAX_BYTES, &buf, &len);
+        if (k < 0)
+                return text_set(&t->manifest_error, "cannot read: %s", strerror(-k));
+        if (pdi_sha256_buf(buf, len, t->manifest_sha256) < 0)
+                return -ENOMEM;
+        if (pdi_manifest_parse(buf, len, 0, &t->manifest_owned, &e) < 0)
+                return text_set(&t->manifest_error, "not a valid manifest (%s)", e.msg);
+        if (!streq(t->manifest_owned->version, version))
+                return text_set(&t->manifest_error, "names release %s, not %s",
+                                t->manifest_owned->version, version);
+        t->manifest = t->manifest_owned;
+        return 0;
+}
+
+/* What state.json says of the install: the unit as rendered, and the hash of the manifest
+ * accepted for this version (looked up by the directory's version, not the manifest's). */
+static int record_load(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
+                       struct pdi_target *t)
+{
+        struct pdi_state st = {0};
+        struct pdi_error e = {0};
+        int k = pdi_state_load(r, &st, &e);
+        if (k < 0) {
+                t->record_unreadable = k == -EACCES;
+                return text_set(&t->record_error, "%s", e.msg);
+        }
+        const char *sha = pdi_state_rendered(&st, l->service_path);
+        json_t *rec = pdi_state_release(&st, PDI_INSTANCE_DEFAULT, version);
+        const char *msha = json_string_value(json_object_get(rec, "manifest_sha256"));
+        k = 0;
+        if (sha && !(t->unit_expected_sha256 = strdup(sha)))
+                k = -ENOMEM;
+        else if (msha && !(t->recorded_sha256 = strdup(msha)))
+                k = -ENOMEM;
+        else if (!rec)
+                k = text_set(&t->record_error, "%s has no record of release %s", PDI_STATE_FILE,
+                             version);
+        else if (!msha)
+                k = text_set(&t->record_error,
+                             "%s: the record of release %s has no "
+                             "manifest_sha256",
+                             PDI_STATE_FILE, version);
+        pdi_state_done(&st);
+        return k;
+}
+
+static int ours_load(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
+                     struct pdi_target *t)
 {
         if (asprintf(&t->release_dir, "%s/%s", l->releases, version) < 0) {
                 t->release_dir = NULL;
-                return;
+                return -ENOMEM;
         }
-        _cleanup_free_ char *mpath = path_join(t->release_dir, "manifest.json"), *buf = NULL;
-        size_t len;
-        struct pdi_error e = {0};
-        /* Expiry limits when a manifest may be *accepted* (a freeze attack is stopped at
-         * download time); an installed release does not turn into other bytes when its
-         * manifest expires, so it is judged with a clock that cannot expire it. */
-        if (mpath && pdi_root_read_file(r, mpath, PDI_MANIFEST_MAX_BYTES, &buf, &len) == 0 &&
-            pdi_manifest_parse(buf, len, 0, &t->manifest_owned, &e) == 0)
-                t->manifest = t->manifest_owned;
-        struct pdi_state st = {0};
-        if (pdi_state_load(r, &st, &e) == 0) {
-                const char *sha = pdi_state_rendered(&st, l->service_path);
-                t->unit_expected_sha256 = sha ? strdup(sha) : NULL;
-        }
-        pdi_state_done(&st);
+        int k = manifest_load(r, version, t);
+        return k < 0 ? k : record_load(r, l, version, t);
 }
 
 int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi_error *err)
@@ -649,11 +773,11 @@ int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct
         _cleanup_free_ char *version = NULL, *ours_node = NULL;
         int k = pdi_layout_init(&l, NULL, NULL);
         if (k < 0)
-                return k;
+                return pdi_error_set(err, k, "layout: %s", strerror(-k));
         bool ours = pdi_layout_current(r, &l, &version) == 0 && version;
         if (ours)
-                ours_node = path_join(l.current, "polkadot");
-        k = unit_find(r, &f);
+                ours_node = pdi_path_join(l.current, "polkadot");
+        k = unit_find(r, &f, err);
         if (k == 0)
                 k = node_find(r, &f, ours_node, &t, err);
         if (k == 0) {
@@ -661,9 +785,10 @@ int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct
                 const char *wp = arg_value(f.args, "--workers-path", NULL);
                 k = workers_find(r, &t, wp);
         }
+        if (k == 0 && ours)
+                k = ours_load(r, &l, version, &t);
         if (k == 0) {
-                if (ours)
-                        ours_load(r, &l, version, &t);
+                t.dpkg_polkadot = dpkg_installed(r);
                 t.kind = kind_of(r, &t, ours);
                 users_find(r, &f, &t);
                 base_find(r, &f, &l, ours, &t);
@@ -672,7 +797,7 @@ int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct
         pdi_layout_done(&l);
         if (k < 0) {
                 pdi_target_done(&t);
-                return k;
+                return pdi_error_set(err, k, "%s: %s", r->path, strerror(-k));
         }
         *ret = t;
         return 0;
@@ -685,7 +810,7 @@ int pdi_target_for_release(const struct pdi_root *r, const char *release_dir,
         struct found f = {0};
         t.release_dir = strdup(release_dir);
         t.worker_dir = strdup(release_dir);
-        t.node = path_join(release_dir, "polkadot");
+        t.node = pdi_path_join(release_dir, "polkadot");
         if (!t.release_dir || !t.worker_dir || !t.node) {
                 pdi_target_done(&t);
                 return -ENOMEM;
@@ -704,13 +829,16 @@ void pdi_target_done(struct pdi_target *t)
         free(t->base_path);
         free(t->release_dir);
         free(t->unit_expected_sha256);
+        free(t->manifest_error);
+        free(t->recorded_sha256);
+        free(t->record_error);
         free(t->service_user);
         free(t->worker_user);
         pdi_manifest_free(t->manifest_owned);
         *t = (struct pdi_target){0};
 }
 
-static int files_add(char ***v, size_t *n, char *p)
+int pdi_strv_add_unique(char ***v, size_t *n, char *p)
 {
         if (!p)
                 return -ENOMEM;
@@ -726,7 +854,7 @@ static int files_add(char ***v, size_t *n, char *p)
         }
         *v = nv;
         (*v)[(*n)++] = p;
-        return 0;
+        return 1;
 }
 
 static int release_files(const struct pdi_target *t, char ***v, size_t *n)
@@ -735,27 +863,28 @@ static int release_files(const struct pdi_target *t, char ***v, size_t *n)
         if (pdi_root_opendir(t->root, t->release_dir, &dp) < 0)
                 return 0;
         int k = 0;
-        for (struct dirent *de; k == 0 && (de = readdir(dp));)
+        for (struct dirent *de; k >= 0 && (de = readdir(dp));)
                 if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
-                        k = files_add(v, n, path_join(t->release_dir, de->d_name));
+                        k = pdi_strv_add_unique(v, n, pdi_path_join(t->release_dir, de->d_name));
         closedir(dp);
-        return k;
+        return k < 0 ? k : 0;
 }
 
 int pdi_target_files(const struct pdi_target *t, char ***ret, size_t *ret_n)
 {
         char **v = NULL;
         size_t n = 0;
-        int k = t->node ? files_add(&v, &n, strdup(t->node)) : 0;
+        int k = t->node ? pdi_strv_add_unique(&v, &n, strdup(t->node)) : 0;
         const char *dirs[] = {t->worker_dir, t->other_worker_dir};
-        for (size_t d = 0; k == 0 && d < ELEMENTSOF(dirs); d++)
+        for (size_t d = 0; k >= 0 && d < ELEMENTSOF(dirs); d++)
                 for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER;
-                     k == 0 && dirs[d] && role <= PDI_ROLE_EXECUTE_WORKER; role++)
-                        k = files_add(&v, &n, path_join(dirs[d], pdi_role_file(role)));
-        if (k == 0 && t->release_dir)
+                     k >= 0 && dirs[d] && role <= PDI_ROLE_EXECUTE_WORKER; role++)
+                        k = pdi_strv_add_unique(&v, &n,
+                                                pdi_path_join(dirs[d], pdi_role_file(role)));
+        if (k >= 0 && t->release_dir)
                 k = release_files(t, &v, &n);
-        if (k == 0 && t->unit_path)
-                k = files_add(&v, &n, strdup(t->unit_path));
+        if (k >= 0 && t->unit_path)
+                k = pdi_strv_add_unique(&v, &n, strdup(t->unit_path));
         if (k < 0) {
                 pdi_strv_free(v, n);
                 return k;

@@ -76,17 +76,25 @@ cat >"$W" <<'EOF'
 #!/bin/sh
 case "$1" in
 --version) echo 1.0.0;;
---check-can-enable-seccomp) echo "seccomp: Operation not permitted (uid $(id -u))" >&2; exit 1;;
+--check-can-enable-seccomp) echo "seccomp: Operation not permitted (uid $(id -u), groups $(id -G))" >&2; exit 1;;
 --check-can-*) exit 0;;
 *) echo "thread 'main' panicked: Unexpected argument found: $1" >&2; exit 101;;
 esac
 EOF
+cp "$R/etc/group" "$T/group.orig"
+echo "pd-extra:x:4242:polkadot" >>"$R/etc/group"
 audit "$T/probes.json"
+cp "$T/group.orig" "$R/etc/group"
 [ "$(status node-probes "$T/probes.json")" = error ] || fail "node-probes: $(finding node-probes "$T/probes.json")"
 finding node-probes "$T/probes.json" | grep -q -- '--check-can-enable-seccomp failed as .*Operation not permitted' ||
         fail "node-probes finding: $(finding node-probes "$T/probes.json")"
-# Never as root: the service user of the root, else nobody.
-finding node-probes "$T/probes.json" | grep -q '(uid 0)' && fail "a probe ran as root"
+# Never as root: the service user of the root, else nobody; with the user's groups, as
+# systemd's User= gives them (the root's /etc/group lists polkadot in a group 4242).
+finding node-probes "$T/probes.json" | grep -q '(uid 0' && fail "a probe ran as root"
+pd_uid=$(awk -F: '$1 == "polkadot" {print $3}' "$R/etc/passwd")
+pd_gid=$(awk -F: '$1 == "polkadot" {print $4}' "$R/etc/passwd")
+finding node-probes "$T/probes.json" | grep -q -- "failed as polkadot: seccomp: Operation not permitted (uid $pd_uid, groups $pd_gid 4242)" ||
+        fail "probe not run as polkadot with its groups: $(finding node-probes "$T/probes.json")"
 only_changed node-probes "$T/clean.json" "$T/probes.json"
 
 # A worker from before the probes: skipped with the reason, not failed.
@@ -98,6 +106,19 @@ EOF
 audit "$T/old.json"
 [ "$(status node-probes "$T/old.json")" = skipped ] || fail "old worker: $(status node-probes "$T/old.json")"
 cp "$T/worker.orig" "$W"
+
+# Each sandbox probe runs once per audit (up to 10 s each): sandbox reuses what landlock and
+# userns-pivot-root found. Both start in the audit process itself (the Landlock ABI query,
+# the probe directory), so strace without -f counts one per probe.
+if command -v strace >/dev/null; then
+        strace -o "$T/strace" -e trace=landlock_create_ruleset,mkdir "$PDI" audit --root "$R" --json >/dev/null 2>&1 || true
+        TESTS_RUN=$((TESTS_RUN + 1))
+        n_ll=$(grep -c 'landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)' "$T/strace" || true)
+        n_ns=$(grep -c 'mkdir("/tmp/pdi-pivot-' "$T/strace" || true)
+        [ "$n_ll" = 1 ] && [ "$n_ns" = 1 ] || fail "probes per audit: landlock $n_ll, userns $n_ns (want 1 each)"
+else
+        echo "# no strace: probe count not checked"
+fi
 
 # (c) cgroup2 over /sys/fs/cgroup in a private mount namespace (CI has v1/hybrid).
 CG_BEFORE=$(finding cgroups "$T/clean.json")

@@ -72,25 +72,33 @@ static const struct pdi_target target = {
     .release_dir = (char *)"/opt/polkadot/releases/1.0\"x\\y\nz",
 };
 
-static void errors_first_and_has(void **state)
+static void assert_count(const struct pdi_audit *a, unsigned errors, unsigned warnings)
+{
+        unsigned e = 99, w = 99;
+        pdi_audit_count(a, &e, &w);
+        assert_int_equal(e, errors);
+        assert_int_equal(w, warnings);
+}
+
+static void errors_first_and_count(void **state)
 {
         (void)state;
         struct pdi_audit a = audit();
-        assert_true(pdi_audit_has_errors(&a));
+        assert_count(&a, 1, 1);
         const struct pdi_finding *f = pdi_audit_first_error(&a);
         assert_non_null(f);
         assert_string_equal(f->text, "the unit runs as root");
         assert_string_equal(f->check_id, "unit-user");
         /* Without the error-level finding: warnings alone are not errors. */
         a.results[3].n_findings = 1;
-        assert_false(pdi_audit_has_errors(&a));
+        assert_count(&a, 0, 1);
         assert_null(pdi_audit_first_error(&a));
         a.results[3].n_findings = 2;
         pdi_audit_done(&a);
         assert_null(a.results);
         assert_int_equal(a.n_results, 0);
         struct pdi_audit empty = {0};
-        assert_false(pdi_audit_has_errors(&empty));
+        assert_count(&empty, 0, 0);
 }
 
 static const char *str(json_t *o, const char *key)
@@ -269,7 +277,7 @@ static void prometheus_textfile(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(errors_first_and_has),
+            cmocka_unit_test(errors_first_and_count),
             cmocka_unit_test(json_document),
             cmocka_unit_test(table),
             cmocka_unit_test(prometheus_textfile),

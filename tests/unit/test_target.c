@@ -175,6 +175,7 @@ static void debian_package(void **state)
         assert_str(t.worker_user, "pvf-worker");
         assert_str(t.release_dir, NULL);
         assert_null(t.manifest);
+        assert_true(t.dpkg_polkadot);
         pdi_target_done(&t);
         assert_null(t.node);
 }
@@ -205,6 +206,7 @@ static void debian_package_without_dpkg_status(void **state)
         assert_str(t.worker_dir, "/usr/lib/polkadot");
         /* EnvironmentFile=- of a missing file: $POLKADOT_CLI_ARGS is no words at all. */
         assert_str(t.base_path, "/home/polkadot/.local/share/polkadot");
+        assert_false(t.dpkg_polkadot);
         pdi_target_done(&t);
 }
 
@@ -357,7 +359,8 @@ static void no_unit_with_systemd_is_manual(void **state)
 /* Ours, set up from layout.c's paths: /opt/polkadot/current -> releases/1.0.0, the unit
  * rendered from templates/polkadot.service.in (ExecStart through `current`, $POLKADOT_ARGS
  * from /etc/polkadot-installer/polkadot.env) and a minimal state.json naming the rendered
- * unit's hash. No manifest: discovery still works, it only has nothing to compare with. */
+ * unit's hash. No manifest and no record of the release: discovery still works and keeps
+ * both reasons for the integrity check, which reports them. */
 static void ours_layout(void **state)
 {
         (void)state;
@@ -394,6 +397,11 @@ static void ours_layout(void **state)
         assert_str(t.base_path, "/var/lib/polkadot");
         assert_str(t.service_user, "polkadot");
         assert_null(t.manifest);
+        assert_str(t.manifest_error, "cannot read: No such file or directory");
+        assert_str(t.recorded_sha256, NULL);
+        assert_str(t.record_error,
+                   "/var/lib/polkadot-installer/state.json has no record of release 1.0.0");
+        assert_false(t.record_unreadable);
         pdi_target_done(&t);
 }
 
@@ -548,11 +556,27 @@ static void no_node(void **state)
         struct pdi_error err = {0};
         assert_int_equal(pdi_target_discover(&root, &t, &err), -ENOENT);
         assert_int_equal(err.code, -ENOENT);
-        assert_non_null(strstr(err.msg, "no polkadot node found under "));
-        assert_non_null(strstr(err.msg, tmpl));
-        assert_non_null(strstr(err.msg, "/usr/local/bin, /usr/bin, /bin"));
+        _cleanup_free_ char *want = NULL;
+        assert_true(asprintf(&want,
+                             "no polkadot node found under %s (no unit runs one, none in "
+                             "/usr/local/sbin, /usr/local/bin, /usr/sbin, /usr/bin, /sbin, /bin)",
+                             tmpl) > 0);
+        assert_string_equal(err.msg, want);
         assert_null(t.node);
         assert_null(t.kind);
+}
+
+/* Without a unit the node is looked up as systemd looks up a bare ExecStart= name (and a
+ * root shell's PATH): sbin directories too, each before its bin. */
+static void node_in_sbin(void **state)
+{
+        (void)state;
+        passwd();
+        node_in("/usr/sbin");
+        node_in("/usr/bin");
+        struct pdi_target t = discover();
+        assert_str(t.node, "/usr/sbin/polkadot");
+        pdi_target_done(&t);
 }
 
 /* The unit names a node that is not there: an error naming the unit and the path, not a
@@ -603,6 +627,31 @@ static void users_present(void **state)
         assert_str(t.service_user, "polkadot");
         assert_str(t.worker_user, "pvf-worker");
         pdi_target_done(&t);
+}
+
+/* Ids as the kernel takes them: no sign, nothing above 2^32 - 2 ((uid_t)-1 is "unchanged"
+ * to setresuid, larger numbers would wrap); a group line with a bad gid is passed over. */
+static void user_ids_in_range(void **state)
+{
+        (void)state;
+        put("/etc/passwd",
+            "minus:x:-1:5::/:/bin/sh\n"
+            "max:x:4294967295:5::/:/bin/sh\n"
+            "wrap:x:4294967301:5::/:/bin/sh\n"
+            "gid:x:7:+7::/:/bin/sh\n"
+            "top:x:4294967294:4294967294::/:/bin/sh\n",
+            0644);
+        put("/etc/group", "bad:x:-3:top\ngood:x:12:top\n", 0644);
+        struct pdi_user u;
+        static const char *const bad[] = {"minus", "max", "wrap", "gid"};
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++)
+                assert_int_equal(pdi_user_lookup(&root, bad[i], &u), -ENOENT);
+        assert_int_equal(pdi_user_lookup(&root, "top", &u), 0);
+        assert_int_equal(u.uid, 4294967294u);
+        assert_int_equal(u.n_groups, 2);
+        assert_int_equal(u.groups[0], 4294967294u);
+        assert_int_equal(u.groups[1], 12);
+        pdi_user_done(&u);
 }
 
 /* ---- pdi_unit_load
@@ -849,9 +898,11 @@ int main(void)
             T(symlink_dotdot_stays_in_root),
             T(symlink_absolute_stays_in_root),
             T(no_node),
+            T(node_in_sbin),
             T(unit_node_missing),
             T(users_absent),
             T(users_present),
+            T(user_ids_in_range),
             T(unit_load_dropins),
             cmocka_unit_test(cmdline_quoting),
             cmocka_unit_test(cmdline_variables),
@@ -861,8 +912,6 @@ int main(void)
             cmocka_unit_test(cmdline_split_var_respects_quotes),
             T(env_last_assignment_wins),
             T(env_file_overrides_environment),
-            /* Known bugs, see above: cmdline_unbalanced_quote, cmdline_literal_dollar,
-             * cmdline_split_var_respects_quotes, env_last_assignment_wins. */
         };
 #undef T
         return cmocka_run_group_tests(tests, NULL, NULL);

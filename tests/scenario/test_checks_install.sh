@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# install runs the release checks on the staged tree before activation: a release of real ELF
+# binaries whose node maps memory writable and executable, or is built for another machine,
+# is refused with exit 3 naming the check and the file (the first error-level finding), and
+# the current release, the tree and the state stay as they were.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/release.sh"
+
+command -v gcc >/dev/null || { echo "SKIP: no gcc to build the ELF stand-ins"; exit 77; }
+[ "$(id -u)" = 0 ] || { echo "SKIP: install needs root (users, ownership)"; exit 77; }
+
+# ELF stand-ins that print their version as the real binaries do.
+cat >"$T/v.c" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv)
+{
+        if (argc > 1 && strcmp(argv[1], "--version") == 0)
+                puts(VERSION);
+        return 0;
+}
+EOF
+printf '__asm__(".section .wxdata,\\"awx\\",@progbits\\n.byte 0x90\\n.previous\\n");\n' >"$T/wx.c"
+elf() { # out version [more sources/flags]
+        local out=$1 v=$2
+        shift 2
+        gcc -O -DVERSION="\"$v\"" -fPIE -pie -Wl,-z,relro,-z,now,-z,noexecstack -o "$out" "$T/v.c" "$@" 2>/dev/null
+}
+elf_release() { # dir version node-source: a signed release of ELF binaries, node from node-source
+        local dir=$1 v=$2 node=$3
+        mkdir -p "$T/bin-$v"
+        cp "$node" "$T/bin-$v/polkadot"
+        elf "$T/bin-$v/polkadot-prepare-worker" "$v"
+        elf "$T/bin-$v/polkadot-execute-worker" "$v"
+        REL_EDIT='
+import hashlib as _h, shutil as _sh
+for _a in d["artifacts"]:
+    _p = os.path.join(d_, _a["name"])
+    _sh.copyfile(os.path.join(os.environ["BIN_DIR"], _a["name"]), _p)
+    _b = open(_p, "rb").read()
+    _a["sha256"] = _h.sha256(_b).hexdigest()
+    _a["size"] = len(_b)
+' BIN_DIR="$T/bin-$v" rel_make "$dir" "$v" "$4"
+}
+
+elf "$T/node-1.0.0" 1.0.0
+elf "$T/node-wx" 1.1.0 "$T/wx.c"
+elf "$T/node-1.2.0" 1.2.0
+if ! [ -s "$T/node-1.0.0" ] || ! [ -s "$T/node-wx" ]; then echo "SKIP: gcc cannot build the stand-ins"; exit 77; fi
+# Another machine: e_machine (offset 18 of the ELF header) rewritten.
+python3 - "$T/node-1.2.0" "$T/node-foreign" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+host = struct.unpack_from("<H", b, 18)[0]
+struct.pack_into("<H", b, 18, 183 if host != 183 else 62)  # EM_AARCH64, else EM_X86_64
+open(sys.argv[2], "wb").write(b)
+PY
+
+elf_release "$T/srv/1.0.0" 1.0.0 "$T/node-1.0.0" 10
+elf_release "$T/srv/1.1.0" 1.1.0 "$T/node-wx" 11
+elf_release "$T/srv/1.2.0" 1.2.0 "$T/node-foreign" 12
+
+R="$T/root"
+mkdir -p "$R/etc"
+cp "$PDI_SOURCE_DIR/tests/fixtures/os-release/debian" "$R/etc/os-release"
+expect 0 'install 1.0.0: /opt/polkadot/current is active' \
+        "$PDI" install --root "$R" --from "$T/srv/1.0.0" --trusted-key "$T/key.pub"
+assert_current "$R" 1.0.0
+
+refused() { # version regex: install of that release is refused before activation, nothing changes
+        root_snapshot "$R" "$T/before"
+        expect 3 "^error: .*release $1 refused before activation: $2" \
+                "$PDI" install --root "$R" --from "$T/srv/$1" --trusted-key "$T/key.pub"
+        expect_one_error_line
+        assert_current "$R" 1.0.0
+        root_snapshot "$R" "$T/after"
+        diff "$T/before" "$T/after" || fail "the refused $1 changed the install"
+}
+refused 1.1.0 '\[elf\] /opt/polkadot/releases/[^ ]*/polkadot has a loadable segment that is writable and executable \(a segment both writable and executable defeats W\^X; do not run this build\)'
+# The version check runs first and cannot execute it; that is the error named.
+refused 1.2.0 '\[version-alignment\] /opt/polkadot/releases/[^ ]*/polkadot --version: exit status 127: cannot execute: Exec format error \(run it by hand'
+
+pass
