@@ -5,6 +5,7 @@
 
 #include "checks.h"
 #include "child.h"
+#include "units.h"
 
 #include <sys/types.h>
 
@@ -77,10 +78,6 @@ void pdi_argv_free(char **v);
 /* All files of the install tree (node, workers, release directory, unit), without their
  * parents, as in-root paths. */
 int pdi_target_files(const struct pdi_target *t, char ***ret, size_t *ret_n);
-
-/* The systemd version of the root, without running anything in it: the lowest
- * libsystemd-shared-<version>.so, else Version: of systemd.pc; 0 if neither is there. */
-unsigned pdi_root_systemd_version(const struct pdi_root *r);
 
 /* What a host check found out that a later check of the same audit needs again (each probe
  * forks a child for up to 10 s): landlock and userns-pivot-root probe, sandbox reuses it. */

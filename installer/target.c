@@ -577,62 +577,6 @@ static bool dpkg_installed(const struct pdi_root *r)
 
 /* ---- the root's systemd ------------------------------------------------------------------ */
 
-static unsigned leading_number(const char *s)
-{
-        unsigned v = 0;
-        for (; *s >= '0' && *s <= '9' && v < 100000; s++)
-                v = v * 10 + (unsigned)(*s - '0');
-        return v;
-}
-
-static unsigned lower_known(unsigned a, unsigned b)
-{
-        return a == 0 ? b : b == 0 ? a : a < b ? a : b;
-}
-
-/* The lowest libsystemd-shared-<version>*.so in dir, 0 if none. */
-static unsigned shared_lib_in(const struct pdi_root *r, const char *dir)
-{
-        static const char prefix[] = "libsystemd-shared-";
-        DIR *dp = NULL;
-        unsigned v = 0;
-        if (pdi_root_opendir(r, dir, &dp) < 0)
-                return 0;
-        for (struct dirent *de; (de = readdir(dp));)
-                if (strncmp(de->d_name, prefix, strlen(prefix)) == 0 && strstr(de->d_name, ".so"))
-                        v = lower_known(v, leading_number(de->d_name + strlen(prefix)));
-        closedir(dp);
-        return v;
-}
-
-/* units.c's rule, read through the root: the libsystemd-shared-<version>.so every systemd
- * since 231 installs (Debian: in /usr/lib/<triplet>/systemd), else systemd.pc's Version:. */
-unsigned pdi_root_systemd_version(const struct pdi_root *r)
-{
-        static const char *const dirs[] = {"/usr/lib/systemd", "/usr/lib64/systemd",
-                                           "/lib/systemd"};
-        unsigned v = 0;
-        for (size_t i = 0; i < ELEMENTSOF(dirs); i++)
-                v = lower_known(v, shared_lib_in(r, dirs[i]));
-        DIR *dp = NULL;
-        if (pdi_root_opendir(r, "/usr/lib", &dp) == 0) {
-                for (struct dirent *de; (de = readdir(dp));) {
-                        _cleanup_free_ char *d = NULL;
-                        if (de->d_name[0] != '.' && !streq(de->d_name, "systemd") &&
-                            asprintf(&d, "/usr/lib/%s/systemd", de->d_name) >= 0)
-                                v = lower_known(v, shared_lib_in(r, d));
-                }
-                closedir(dp);
-        }
-        _cleanup_free_ char *pc = NULL;
-        const char *line;
-        if (v == 0 &&
-            pdi_root_read_file(r, "/usr/share/pkgconfig/systemd.pc", 1 << 16, &pc, NULL) == 0 &&
-            (line = strstr(pc, "\nVersion:")))
-                v = leading_number(line + 9 + strspn(line + 9, " \t"));
-        return v;
-}
-
 static const char *kind_of(const struct pdi_root *r, const struct pdi_target *t, bool ours)
 {
         if (ours)

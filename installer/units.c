@@ -270,7 +270,7 @@ static unsigned version_from_pkgconfig(const struct pdi_root *r)
 /* The root's systemd version without running it (no exec, no bus: this works the same
  * in a container, under --root and before systemd runs). Where several are found, the
  * lowest wins: a unit for an older systemd still loads on a newer one, the reverse may not. */
-static unsigned systemd_version(const struct pdi_root *r)
+unsigned pdi_root_systemd_version(const struct pdi_root *r)
 {
         unsigned v = version_from_shared_lib(r);
         if (v == 0)
@@ -299,7 +299,7 @@ int pdi_host_facts_detect(const struct pdi_root *r, struct pdi_host_facts *ret)
             .ncpu = (unsigned)ncpu,
             .pid_max = pid_max(),
             .mem_bytes = (uint64_t)pages * (uint64_t)page_size,
-            .systemd_version = systemd_version(r),
+            .systemd_version = pdi_root_systemd_version(r),
         };
         return 0;
 }

@@ -18,6 +18,11 @@ struct pdi_host_facts {
 /* CPUs and memory of the running host (for --root too: limits are computed from the machine
  * that will run the node, which an operator can override in a drop-in); the systemd version
  * is the root's, as that systemd loads the unit. */
+/* The root's systemd version without running anything in it: the lowest
+ * libsystemd-shared-<version>.so (Debian: in /usr/lib/<triplet>/systemd), else Version: of
+ * systemd.pc; 0 if neither is there. Used for the unit we render and by audit. */
+unsigned pdi_root_systemd_version(const struct pdi_root *r);
+
 int pdi_host_facts_detect(const struct pdi_root *r, struct pdi_host_facts *ret);
 
 /* systemd older than 247 cannot parse landlock_* syscall names (Ubuntu 20.04 has 245):

@@ -8,7 +8,7 @@ PDI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PDI_BUILD_PACKAGES=(build-essential cmake pkg-config libjansson-dev libssl-dev
         libcurl4-openssl-dev libarchive-dev libsystemd-dev libelf-dev libseccomp-dev)
 PDI_TEST_PACKAGES=(libcmocka-dev minisign lighttpd curl zstd xz-utils python3 clang
-        libclang-rt-14-dev util-linux selinux-policy-dev systemd-container debootstrap clang-format)
+        libclang-rt-14-dev util-linux selinux-policy-dev systemd-container debootstrap clang-format strace)
 # The benchmarks' tools (bench/): /usr/bin/time measures time and peak RSS.
 PDI_BENCH_PACKAGES=(time curl minisign lighttpd python3)
 
