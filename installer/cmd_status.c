@@ -37,7 +37,7 @@ static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
                             json_boolean(tree_current && !streq(tree_current, state_current)));
         json_t *inst = json_object_get(json_object_get(st->root, "instances"), l->instance);
         json_t *failed = json_object_get(inst, "failed");
-        json_object_set(o, "failed_releases", failed ? failed : json_object());
+        json_object_set_new(o, "failed_releases", failed ? json_incref(failed) : json_object());
         json_t *pending = pdi_state_pending(st, l->instance);
         json_object_set(o, "pending_health_check", pending ? pending : json_null());
         json_object_set_new(
@@ -64,7 +64,7 @@ static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
         json_object_set_new(o, "binaries", bins);
         json_object_set_new(o, "link", json_string(l->bin_link));
         json_t *hist = json_object_get(inst, "history");
-        json_object_set(o, "history", hist ? hist : json_array());
+        json_object_set_new(o, "history", hist ? json_incref(hist) : json_array());
         return o;
 }
 

@@ -14,7 +14,7 @@ STATE=/var/lib/polkadot-installer/state.json
 REPORT=/var/lib/polkadot/report
 OPTS=(--trusted-key /release/key.pub --non-interactive --settle 1)
 # Installer-owned paths, saved and restored to give every kill the same starting point.
-SNAP_PATHS="opt/polkadot var/lib/polkadot-installer etc/polkadot-installer"
+SNAP_PATHS="opt/polkadot var/lib/polkadot-installer etc/polkadot-installer var/cache/polkadot-installer"
 
 releases() {
         rel_make "$T/rel/1.0.0" 1.0.0 1
