@@ -6,6 +6,7 @@
 #include "checks.h"
 #include "child.h"
 #include "units.h"
+#include "users.h"
 
 #include <sys/types.h>
 
@@ -30,16 +31,6 @@ int pdi_root_realpath(const struct pdi_root *r, const char *path, char **ret);
 bool pdi_root_exists(const struct pdi_root *r, const char *path);
 
 /* A user of the root's /etc/passwd, with the groups it belongs to (/etc/group). */
-struct pdi_user {
-        char *name;
-        uid_t uid;
-        gid_t gid;
-        char *home;
-        gid_t groups[32]; /* primary first, then supplementary */
-        size_t n_groups;
-};
-int pdi_user_lookup(const struct pdi_root *r, const char *name, struct pdi_user *ret);
-void pdi_user_done(struct pdi_user *u);
 /* Could u read (mask 4) / write (2) / search (1) a file of this owner and mode? (Not root.) */
 bool pdi_user_may(const struct pdi_user *u, uid_t owner, gid_t group, mode_t mode, int mask);
 

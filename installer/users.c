@@ -71,12 +71,14 @@ static int db_find(const char *text, const char *name, char **ret_line, char **f
         return -ENOENT;
 }
 
+/* A uid or gid as the kernel takes one: plain decimal, 0 to 2^32 - 2 ((uid_t)-1 means
+ * "unchanged" to setresuid; strtoul alone would take " 5", "+5" and "-1"). */
 static int parse_id(const char *s, uint32_t *ret)
 {
         char *end = NULL;
         errno = 0;
         unsigned long v = strtoul(s, &end, 10);
-        if (errno || end == s || *end || v > UINT32_MAX - 1)
+        if (*s < '0' || *s > '9' || errno || *end || v > UINT32_MAX - 1)
                 return -EINVAL;
         *ret = (uint32_t)v;
         return 0;
@@ -114,7 +116,36 @@ static bool db_id_used(const char *text, uint32_t id, unsigned field)
         return db_find_id(text, id, field, NULL, 0);
 }
 
-int pdi_users_lookup(const struct pdi_root *r, const char *name, uid_t *ret_uid, gid_t *ret_gid)
+static bool in_member_list(const char *members, const char *name);
+
+/* The supplementary groups of u from the root's /etc/group (as many as fit). */
+static int add_groups(const struct pdi_root *r, struct pdi_user *u)
+{
+        _cleanup_free_ char *text = NULL;
+        int k = db_read(r, "/etc/group", &text);
+        for (const char *line = text; k == 0 && line && *line;) {
+                const char *end = strchr(line, '\n');
+                _cleanup_free_ char *copy =
+                    strndup(line, end ? (size_t)(end - line) : strlen(line));
+                if (!copy)
+                        return -ENOMEM;
+                char *f[4] = {"", "", "", ""}, *p = copy;
+                for (size_t n = 0; p && n < ELEMENTSOF(f); n++) {
+                        f[n] = p;
+                        p = strchr(p, ':');
+                        if (p)
+                                *p++ = '\0';
+                }
+                uint32_t gid;
+                if (in_member_list(f[3], u->name) && parse_id(f[2], &gid) == 0 &&
+                    u->n_groups < ELEMENTSOF(u->groups))
+                        u->groups[u->n_groups++] = gid;
+                line = end ? end + 1 : NULL;
+        }
+        return k;
+}
+
+int pdi_user_lookup(const struct pdi_root *r, const char *name, struct pdi_user *ret)
 {
         _cleanup_free_ char *text = NULL, *line = NULL;
         char *f[7];
@@ -126,11 +157,22 @@ int pdi_users_lookup(const struct pdi_root *r, const char *name, uid_t *ret_uid,
                 k = -EBADMSG;
         if (k < 0)
                 return k;
-        if (ret_uid)
-                *ret_uid = uid;
-        if (ret_gid)
-                *ret_gid = gid;
+        struct pdi_user u = {.name = strdup(name), .home = strdup(f[5]), .uid = uid, .gid = gid};
+        u.groups[u.n_groups++] = gid;
+        k = u.name && u.home ? add_groups(r, &u) : -ENOMEM;
+        if (k < 0) {
+                pdi_user_done(&u);
+                return k;
+        }
+        *ret = u;
         return 0;
+}
+
+void pdi_user_done(struct pdi_user *u)
+{
+        free(u->name);
+        free(u->home);
+        *u = (struct pdi_user){0};
 }
 
 /* ---- refusing accounts that could log in or administer the machine ---- */
@@ -456,16 +498,16 @@ static int create_missing(struct ctx *c, const struct account *a, const bool *ex
                 done = m->all_at_once;
         }
         for (size_t i = 0; i < n; i++) {
-                uid_t uid;
-                gid_t gid;
                 if (exists[i])
                         continue;
-                if (pdi_users_lookup(c->r, a[i].name, &uid, &gid) < 0)
+                struct pdi_user u;
+                if (pdi_user_lookup(c->r, a[i].name, &u) < 0)
                         return pdi_error_set(c->err, -PDI_E_FAILED,
                                              "%s did not create user %s in %s/etc/passwd", how,
                                              a[i].name, c->r->path);
                 pdi_report_action(c->rep, "created system user %s (uid %u, gid %u) with %s",
-                                  a[i].name, (unsigned)uid, (unsigned)gid, how);
+                                  a[i].name, (unsigned)u.uid, (unsigned)u.gid, how);
+                pdi_user_done(&u);
         }
         return 0;
 }
@@ -562,15 +604,17 @@ int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                     struct pdi_error *err)
 {
         const char *base = s && s->base_path ? s->base_path : l->base_path;
-        uid_t uid;
-        gid_t gid;
         if (!base || base[0] != '/')
                 return pdi_error_set(err, -PDI_E_USAGE, "base path %s: must be absolute",
                                      base ? base : "(none)");
-        int k = pdi_users_lookup(r, l->user, &uid, &gid);
+        struct pdi_user u;
+        int k = pdi_user_lookup(r, l->user, &u);
         if (k < 0)
                 return pdi_error_set(err, k, "user %s in %s/etc/passwd: %s", l->user, r->path,
                                      pdi_strerror(k));
+        uid_t uid = u.uid;
+        gid_t gid = u.gid;
+        pdi_user_done(&u);
         _cleanup_free_ char *snippet = NULL;
         if (asprintf(&snippet,
                      "# Written by polkadot-installer: the node's base path; see tmpfiles.d(5).\n"

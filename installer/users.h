@@ -20,5 +20,17 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
 int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                     const struct pdi_settings *s, struct pdi_state *st, struct pdi_report *rep,
                     struct pdi_error *err);
-/* Look a user up in the root's passwd: uid/gid, or -ENOENT. */
-int pdi_users_lookup(const struct pdi_root *r, const char *name, uid_t *ret_uid, gid_t *ret_gid);
+/* A user of the root, from its own /etc/passwd and /etc/group (never NSS: under --root the
+ * host's users are not the target's). */
+struct pdi_user {
+        char *name;
+        uid_t uid;
+        gid_t gid;
+        char *home;
+        gid_t groups[32]; /* primary first, then supplementary */
+        size_t n_groups;
+};
+/* 0 and *ret filled; -ENOENT if there is no such user, -EBADMSG for a line with bad ids
+ * (0 to 2^32 - 2: (uid_t)-1 means "unchanged" to setresuid). */
+int pdi_user_lookup(const struct pdi_root *r, const char *name, struct pdi_user *ret);
+void pdi_user_done(struct pdi_user *u);

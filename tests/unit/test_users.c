@@ -104,10 +104,13 @@ static void assert_system_user(const char *name, const char *home)
         assert_string_equal(pw[5], home);
         assert_string_equal(pw[6], "/usr/sbin/nologin");
         assert_true(sh[1][0] == '!' || sh[1][0] == '*');
-        uid_t u;
-        gid_t g;
-        assert_int_equal(pdi_users_lookup(&root, name, &u, &g), 0);
-        assert_int_equal(u, uid);
+        struct pdi_user u;
+        assert_int_equal(pdi_user_lookup(&root, name, &u), 0);
+        assert_int_equal(u.uid, uid);
+        assert_string_equal(u.home, home);
+        assert_int_equal(u.n_groups, 1);
+        assert_int_equal(u.groups[0], u.gid);
+        pdi_user_done(&u);
 }
 
 static bool action_contains(const char *needle)
@@ -246,9 +249,10 @@ static void proper_user_reused(void **state)
         int k = pdi_users_ensure(&root, &layout, &debian, &store, &rep, &err);
         if (k != 0)
                 fail_msg("ensure: %s", err.msg);
-        uid_t u;
-        assert_int_equal(pdi_users_lookup(&root, "polkadot", &u, NULL), 0);
-        assert_int_equal(u, 990);
+        struct pdi_user u;
+        assert_int_equal(pdi_user_lookup(&root, "polkadot", &u), 0);
+        assert_int_equal(u.uid, 990);
+        pdi_user_done(&u);
         assert_false(action_contains("created system user polkadot"));
         assert_true(action_contains("created system user pvf-worker"));
 }
@@ -258,13 +262,15 @@ static void base_path_created_and_repaired(void **state)
         (void)state;
         struct pdi_error err = {0};
         struct pdi_settings s;
-        uid_t uid;
-        gid_t gid;
+        struct pdi_user u;
         struct stat st;
         setenv("PDI_TEST_NO_SYSUSERS", "1", 1);
         setenv("PDI_TEST_NO_USERADD", "1", 1);
         assert_int_equal(pdi_users_ensure(&root, &layout, &debian, &store, &rep, &err), 0);
-        assert_int_equal(pdi_users_lookup(&root, "polkadot", &uid, &gid), 0);
+        assert_int_equal(pdi_user_lookup(&root, "polkadot", &u), 0);
+        uid_t uid = u.uid;
+        gid_t gid = u.gid;
+        pdi_user_done(&u);
         pdi_settings_init(&s, &layout);
         assert_int_equal(pdi_dirs_ensure(&root, &layout, &s, &store, &rep, &err), 0);
         assert_int_equal(fstatat(root.fd, "var/lib/polkadot", &st, AT_SYMLINK_NOFOLLOW), 0);
