@@ -630,7 +630,8 @@ static void users_present(void **state)
 }
 
 /* Ids as the kernel takes them: no sign, nothing above 2^32 - 2 ((uid_t)-1 is "unchanged"
- * to setresuid, larger numbers would wrap); a group line with a bad gid is passed over. */
+ * to setresuid, larger numbers would wrap): such a user's line is damaged (-EBADMSG); a group
+ * line with a bad gid is passed over. */
 static void user_ids_in_range(void **state)
 {
         (void)state;
@@ -645,7 +646,7 @@ static void user_ids_in_range(void **state)
         struct pdi_user u;
         static const char *const bad[] = {"minus", "max", "wrap", "gid"};
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
-                assert_int_equal(pdi_user_lookup(&root, bad[i], &u), -ENOENT);
+                assert_int_equal(pdi_user_lookup(&root, bad[i], &u), -EBADMSG);
         assert_int_equal(pdi_user_lookup(&root, "top", &u), 0);
         assert_int_equal(u.uid, 4294967294u);
         assert_int_equal(u.n_groups, 2);
