@@ -18,16 +18,6 @@
 
 #include "testroot.h"
 
-/* A host path for a path inside the test root (four rotating buffers). */
-static const char *at(const char *path)
-{
-        static char buf[4][512];
-        static unsigned n;
-        char *b = buf[n++ % 4];
-        snprintf(b, sizeof(buf[0]), "%s%s", tmpl, path);
-        return b;
-}
-
 static void put(const char *path, const char *text)
 {
         _cleanup_free_ char *parent = NULL;
@@ -37,16 +27,10 @@ static void put(const char *path, const char *text)
         assert_int_equal(pdi_root_write_atomic(&root, path, text, strlen(text), 0644), 0);
 }
 
-static bool exists(const char *path)
-{
-        struct stat st;
-        return lstat(at(path), &st) == 0;
-}
-
 static void link_is(const char *path, const char *want)
 {
         char got[512];
-        ssize_t n = readlink(at(path), got, sizeof(got) - 1);
+        ssize_t n = readlink(testroot_at(path), got, sizeof(got) - 1);
         assert_true(n > 0);
         got[n] = '\0';
         assert_string_equal(got, want);
@@ -143,7 +127,7 @@ static void switch_and_current(void **state)
         free(v);
         assert_int_equal(pdi_layout_switch(&root, &l, "1.17.0"), 0);
         link_is("/opt/polkadot/current", "releases/1.17.0");
-        assert_false(exists("/opt/polkadot/.current.new"));
+        assert_false(testroot_exists("/opt/polkadot/.current.new"));
         assert_int_equal(pdi_layout_current(&root, &l, &v), 0);
         assert_string_equal(v, "1.17.0");
         free(v);
@@ -152,8 +136,8 @@ static void switch_and_current(void **state)
         static const char *const foreign[] = {"/usr/bin/polkadot", "releases/1.0.0/sub",
                                               "releases/", "../releases/1.0.0", "other/1.0.0"};
         for (size_t i = 0; i < ELEMENTSOF(foreign); i++) {
-                assert_int_equal(unlink(at("/opt/polkadot/current")), 0);
-                assert_int_equal(symlink(foreign[i], at("/opt/polkadot/current")), 0);
+                assert_int_equal(unlink(testroot_at("/opt/polkadot/current")), 0);
+                assert_int_equal(symlink(foreign[i], testroot_at("/opt/polkadot/current")), 0);
                 v = NULL;
                 assert_int_equal(pdi_layout_current(&root, &l, &v), -EUCLEAN);
                 assert_null(v);
@@ -174,12 +158,13 @@ static void links(void **state)
         link_is("/usr/local/bin/polkadot", target);
 
         /* Ours (into a current/ tree) is replaced. */
-        assert_int_equal(symlink("/opt/kusama/current/polkadot", at("/usr/local/bin/old")), 0);
+        assert_int_equal(symlink("/opt/kusama/current/polkadot", testroot_at("/usr/local/bin/old")),
+                         0);
         assert_int_equal(pdi_layout_link(&root, "/usr/local/bin/old", target), 0);
         link_is("/usr/local/bin/old", target);
 
         /* Somebody else's link or file is left alone. */
-        assert_int_equal(symlink("/usr/bin/polkadot", at("/usr/local/bin/theirs")), 0);
+        assert_int_equal(symlink("/usr/bin/polkadot", testroot_at("/usr/local/bin/theirs")), 0);
         assert_int_equal(pdi_layout_link(&root, "/usr/local/bin/theirs", target), -EEXIST);
         link_is("/usr/local/bin/theirs", "/usr/bin/polkadot");
         put("/usr/local/bin/file", "#!/bin/sh\n");
@@ -188,8 +173,8 @@ static void links(void **state)
         size_t len;
         assert_int_equal(pdi_root_read_file(&root, "/usr/local/bin/file", 100, &text, &len), 0);
         assert_string_equal(text, "#!/bin/sh\n");
-        assert_false(exists("/usr/local/bin/.file.new"));
-        assert_false(exists("/usr/local/bin/.theirs.new"));
+        assert_false(testroot_exists("/usr/local/bin/.file.new"));
+        assert_false(testroot_exists("/usr/local/bin/.theirs.new"));
 }
 
 static void rm_rf_stays_inside(void **state)
@@ -199,20 +184,21 @@ static void rm_rf_stays_inside(void **state)
         put("/tree/a/file", "x");
         put("/tree/top", "x");
         put("/outside/keep", "precious");
-        assert_int_equal(symlink(at("/outside"), at("/tree/a/escape")), 0);
-        assert_int_equal(symlink("../outside", at("/tree/rel-escape")), 0);
-        assert_int_equal(symlink(at("/outside/keep"), at("/tree/a/b/filelink")), 0);
-        assert_int_equal(symlink(at("/outside"), at("/toplink")), 0);
+        assert_int_equal(symlink(testroot_at("/outside"), testroot_at("/tree/a/escape")), 0);
+        assert_int_equal(symlink("../outside", testroot_at("/tree/rel-escape")), 0);
+        assert_int_equal(symlink(testroot_at("/outside/keep"), testroot_at("/tree/a/b/filelink")),
+                         0);
+        assert_int_equal(symlink(testroot_at("/outside"), testroot_at("/toplink")), 0);
 
         _cleanup_close_ int dfd = pdi_root_open(&root, "/", O_RDONLY | O_DIRECTORY, 0);
         assert_true(dfd >= 0);
         assert_int_equal(pdi_rm_rf_at(dfd, "tree"), 0);
-        assert_false(exists("/tree"));
-        assert_false(exists("/.delete-tree"));
+        assert_false(testroot_exists("/tree"));
+        assert_false(testroot_exists("/.delete-tree"));
         /* A symlink given as the name itself is removed, not its target. */
         assert_int_equal(pdi_rm_rf_at(dfd, "toplink"), 0);
-        assert_false(exists("/toplink"));
-        assert_true(exists("/outside/keep"));
+        assert_false(testroot_exists("/toplink"));
+        assert_true(testroot_exists("/outside/keep"));
         _cleanup_free_ char *text = NULL;
         size_t len;
         assert_int_equal(pdi_root_read_file(&root, "/outside/keep", 100, &text, &len), 0);
@@ -222,8 +208,8 @@ static void rm_rf_stays_inside(void **state)
         put("/.delete-again/stale", "x");
         put("/again/new", "x");
         assert_int_equal(pdi_rm_rf_at(dfd, "again"), 0);
-        assert_false(exists("/again"));
-        assert_false(exists("/.delete-again"));
+        assert_false(testroot_exists("/again"));
+        assert_false(testroot_exists("/.delete-again"));
         assert_int_equal(pdi_rm_rf_at(dfd, "outside"), 0);
 }
 
@@ -246,7 +232,7 @@ static void list_releases(void **state)
         }
         /* an operator's file and a link are not releases */
         put("/opt/list/releases/notes.txt", "mine\n");
-        assert_int_equal(symlink("1.9.0", at("/opt/list/releases/1.20.0")), 0);
+        assert_int_equal(symlink("1.9.0", testroot_at("/opt/list/releases/1.20.0")), 0);
         assert_int_equal(pdi_layout_list_releases(&root, &l, &v, &n), 0);
         static const char *const want[] = {"1.9.0", "1.10.0", "1.16.0-rc1", "1.16.0"};
         assert_int_equal(n, ELEMENTSOF(want));
@@ -289,7 +275,7 @@ static void cleanup_leftovers(void **state)
         put("/opt/clean/releases/.delete-0.9.0/polkadot", "x");
         put("/opt/clean/releases/.repair-1.0.0/polkadot", "x");
         put("/opt/clean/releases/2.0.0.partial", "a file, not a dir");
-        assert_int_equal(symlink("releases/1.1.0", at("/opt/clean/.current.new")), 0);
+        assert_int_equal(symlink("releases/1.1.0", testroot_at("/opt/clean/.current.new")), 0);
         assert_int_equal(pdi_layout_cleanup(&root, &l, note, &s), 0);
         assert_int_equal(s.n, 5);
         static const char *const gone[] = {"1.1.0.partial", ".delete-0.9.0", ".repair-1.0.0",
@@ -297,12 +283,12 @@ static void cleanup_leftovers(void **state)
         for (size_t i = 0; i < ELEMENTSOF(gone); i++) {
                 char p[128];
                 snprintf(p, sizeof(p), "/opt/clean/releases/%s", gone[i]);
-                assert_false(exists(p));
+                assert_false(testroot_exists(p));
                 assert_true(was_seen(&s, gone[i]));
         }
         assert_true(was_seen(&s, ".current.new"));
-        assert_false(exists("/opt/clean/.current.new"));
-        assert_true(exists("/opt/clean/releases/1.0.0/polkadot"));
+        assert_false(testroot_exists("/opt/clean/.current.new"));
+        assert_true(testroot_exists("/opt/clean/releases/1.0.0/polkadot"));
         /* Again: nothing left to report. */
         s.n = 0;
         assert_int_equal(pdi_layout_cleanup(&root, &l, note, &s), 0);
@@ -341,7 +327,7 @@ static void in_use_by_a_running_process(void **state)
         assert_false(pdi_layout_in_use(&root, "/opt/use/releases/1.0.0"));
 
         char path[PATH_MAX];
-        assert_non_null(realpath(at("/opt/use/releases/1.0.0/polkadot"), path));
+        assert_non_null(realpath(testroot_at("/opt/use/releases/1.0.0/polkadot"), path));
         pid_t pid = fork();
         assert_true(pid >= 0);
         if (pid == 0) {

@@ -135,19 +135,10 @@ static int teardown(void **state)
         return testroot_teardown();
 }
 
-static const char *at(const char *path)
-{
-        static char buf[4][512];
-        static unsigned n;
-        char *b = buf[n++ % 4];
-        snprintf(b, sizeof(buf[0]), "%s%s", tmpl, path);
-        return b;
-}
-
 static void assert_file(const char *path, const char *text, size_t len, unsigned mode)
 {
         struct stat st;
-        if (lstat(at(path), &st) < 0)
+        if (lstat(testroot_at(path), &st) < 0)
                 fail_msg("%s: %s", path, strerror(errno));
         assert_true(S_ISREG(st.st_mode));
         if ((st.st_mode & 07777) != mode)
@@ -157,12 +148,6 @@ static void assert_file(const char *path, const char *text, size_t len, unsigned
         assert_int_equal(pdi_root_read_file(&root, path, 1 << 20, &got, &got_len), 0);
         assert_int_equal(got_len, len);
         assert_memory_equal(got, text, len);
-}
-
-static bool exists(const char *path)
-{
-        struct stat st;
-        return lstat(at(path), &st) == 0;
 }
 
 static void modes(void **state)
@@ -189,22 +174,22 @@ static void build_and_publish(void **state)
         assert_file(REL "1.0.0.partial/LICENSE", licence, strlen(licence), 0644);
         assert_file(REL "1.0.0.partial/manifest.json", S.json, strlen(S.json), 0644);
         assert_file(REL "1.0.0.partial/manifest.json.minisig", "sig text\n", 9, 0644);
-        assert_false(exists(REL "1.0.0.partial/junk"));
-        assert_false(exists(REL "1.0.0.partial/workers.tar"));
+        assert_false(testroot_exists(REL "1.0.0.partial/junk"));
+        assert_false(testroot_exists(REL "1.0.0.partial/workers.tar"));
         struct stat st;
-        assert_int_equal(stat(at(REL "1.0.0.partial"), &st), 0);
+        assert_int_equal(stat(testroot_at(REL "1.0.0.partial"), &st), 0);
         assert_int_equal(st.st_mode & 07777, 0755);
 
         assert_int_equal(pdi_stage_publish(&root, &S.l, "1.0.0.partial", "1.0.0", &err), 0);
-        assert_false(exists(REL "1.0.0.partial"));
+        assert_false(testroot_exists(REL "1.0.0.partial"));
         assert_file(REL "1.0.0/polkadot", node, strlen(node), 0755);
 
         /* The same version again (another manifest): swapped in, the old tree removed. */
         assert_int_equal(pdi_stage_build(&root, &S.l, &S.src, "1.0.0.partial", &err), 0);
         assert_int_equal(pdi_root_write_atomic(&root, REL "1.0.0/old-marker", "x", 1, 0644), 0);
         assert_int_equal(pdi_stage_publish(&root, &S.l, "1.0.0.partial", "1.0.0", &err), 0);
-        assert_false(exists(REL "1.0.0/old-marker"));
-        assert_false(exists(REL "1.0.0.partial"));
+        assert_false(testroot_exists(REL "1.0.0/old-marker"));
+        assert_false(testroot_exists(REL "1.0.0.partial"));
         assert_file(REL "1.0.0/LICENSE", licence, strlen(licence), 0644);
 
         /* Publishing what is not there names the version. */
@@ -222,8 +207,8 @@ static void failed_build_leaves_nothing(void **state)
         struct pdi_error err = {0};
         assert_true(pdi_stage_build(&root, &S.l, &src, "bad.partial", &err) < 0);
         assert_non_null(strstr(err.msg, "stage polkadot: "));
-        assert_false(exists(REL "bad.partial"));
-        assert_false(exists(REL ".delete-bad.partial"));
+        assert_false(testroot_exists(REL "bad.partial"));
+        assert_false(testroot_exists(REL ".delete-bad.partial"));
         close(fds[0]);
 }
 
@@ -236,12 +221,15 @@ static void check_names_damage_then_repair(void **state)
         assert_int_equal(n, 0);
 
         /* One changed byte, one wrong mode, one file replaced by a symlink to good bytes. */
-        _cleanup_close_ int w = open(at(REL "1.0.0/polkadot"), O_WRONLY | O_CLOEXEC);
+        _cleanup_close_ int w = open(testroot_at(REL "1.0.0/polkadot"), O_WRONLY | O_CLOEXEC);
         assert_true(w >= 0);
         assert_int_equal(pwrite(w, "?", 1, 3), 1);
-        assert_int_equal(chmod(at(REL "1.0.0/LICENSE"), 0777), 0);
-        assert_int_equal(rename(at(REL "1.0.0/polkadot-execute-worker"), at("/good-exec")), 0);
-        assert_int_equal(symlink(at("/good-exec"), at(REL "1.0.0/polkadot-execute-worker")), 0);
+        assert_int_equal(chmod(testroot_at(REL "1.0.0/LICENSE"), 0777), 0);
+        assert_int_equal(
+            rename(testroot_at(REL "1.0.0/polkadot-execute-worker"), testroot_at("/good-exec")), 0);
+        assert_int_equal(
+            symlink(testroot_at("/good-exec"), testroot_at(REL "1.0.0/polkadot-execute-worker")),
+            0);
         assert_int_equal(pdi_stage_check(&root, &S.l, &S.src, &damaged, &n), 0);
         static const char *const want[] = {"polkadot", "polkadot-execute-worker", "LICENSE"};
         assert_int_equal(n, ELEMENTSOF(want));
@@ -263,7 +251,7 @@ static void check_names_damage_then_repair(void **state)
         assert_int_equal(pdi_stage_repair(&root, &S.l, "1.0.0", ".repair-1.0.0", names, 4, &err),
                          0);
         pdi_strv_free(damaged, n);
-        assert_false(exists(REL ".repair-1.0.0"));
+        assert_false(testroot_exists(REL ".repair-1.0.0"));
         damaged = NULL;
         n = 0;
         assert_int_equal(pdi_stage_check(&root, &S.l, &S.src, &damaged, &n), 0);
@@ -271,7 +259,7 @@ static void check_names_damage_then_repair(void **state)
         assert_file(REL "1.0.0/polkadot", node, strlen(node), 0755);
         assert_file(REL "1.0.0/LICENSE", licence, strlen(licence), 0644);
         assert_file(REL "1.0.0/polkadot-execute-worker", exec_w, strlen(exec_w), 0755);
-        assert_true(exists("/good-exec")); /* the symlink went, not its target */
+        assert_true(testroot_exists("/good-exec")); /* the symlink went, not its target */
 
         /* A name the repair directory lacks is an error naming it. */
         assert_int_equal(pdi_stage_build(&root, &S.l, &S.src, ".repair-1.0.0", &err), 0);

@@ -4,7 +4,10 @@
 
 #include "fsroot.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static char tmpl[] = "/tmp/pdi-unit.XXXXXX";
 static struct pdi_root root;
@@ -35,4 +38,22 @@ static inline int testroot_group_teardown(void **state)
 {
         (void)state;
         return testroot_teardown();
+}
+
+/* The host path of a path inside the test root (four rotating buffers, so a few can be
+ * used in one call). */
+static inline const char *testroot_at(const char *path)
+{
+        static char buf[4][512];
+        static unsigned n;
+        char *b = buf[n++ % 4];
+        snprintf(b, sizeof(buf[0]), "%s%s", tmpl, path);
+        return b;
+}
+
+/* Something (even a dangling link) is at path inside the test root. */
+static inline bool testroot_exists(const char *path)
+{
+        struct stat st;
+        return lstat(testroot_at(path), &st) == 0;
 }
