@@ -9,35 +9,14 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
 
-command -v gcc >/dev/null || { echo "SKIP: no gcc to build the ELF stand-ins"; exit 77; }
+source "$(dirname "$0")/elf.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: fixtures need root (ownership, users)"; exit 77; }
 chmod 0755 "$T" # the non-root audit below reads a fixture in here
 
 OUR_CHECKS="version-alignment integrity ownership writable-by-service-user elf
             base-path-owner keys-readable-by-worker unit competing-installs"
 
-# ---- ELF stand-ins ---------------------------------------------------------------------
-cat >"$T/v.c" <<'EOF'
-#include <stdio.h>
-#include <string.h>
-int main(int argc, char **argv)
-{
-        if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-                puts(VERSION);
-                return 0;
-        }
-        return 0;
-}
-EOF
-printf '__asm__(".section .wxdata,\\"awx\\",@progbits\\n.byte 0x90\\n.previous\\n");\n' >"$T/wx.c"
-node_elf() { # out version [extra sources/flags]
-        local out=$1 v=$2
-        shift 2
-        gcc -O -DVERSION="\"$v\"" -fPIE -pie -Wl,-z,relro,-z,now,-z,noexecstack -o "$out" "$T/v.c" "$@" 2>/dev/null
-}
-worker_elf() { # out version
-        gcc -O -DVERSION="\"$2\"" -static-pie -Wl,-z,relro,-z,now,-z,noexecstack -o "$1" "$T/v.c"
-}
+# ---- ELF stand-ins (elf.sh) ------------------------------------------------------------
 mkdir -p "$T/elf"
 node_elf "$T/elf/polkadot" 1.0.0
 worker_elf "$T/elf/polkadot-prepare-worker" 1.0.0
@@ -51,14 +30,7 @@ node_elf "$T/elf/polkadot-norelro" 1.0.0 -Wl,-z,norelro
 node_elf "$T/elf/polkadot-lazy" 1.0.0 -Wl,-z,lazy
 node_elf "$T/elf/polkadot-execstack" 1.0.0 -Wl,-z,execstack
 gcc -O -DVERSION='"1.0.0"' -o "$T/elf/worker-dynamic" "$T/v.c"
-# Another architecture: the node with its ELF header's e_machine (offset 18) rewritten.
-python3 - "$T/elf/polkadot" "$T/elf/polkadot-foreign" <<'PY'
-import struct, sys
-b = bytearray(open(sys.argv[1], "rb").read())
-host = struct.unpack_from("<H", b, 18)[0]
-struct.pack_into("<H", b, 18, 183 if host != 183 else 62)  # EM_AARCH64, else EM_X86_64
-open(sys.argv[2], "wb").write(b)
-PY
+foreign_elf "$T/elf/polkadot" "$T/elf/polkadot-foreign"
 for f in nopie norelro lazy execstack wx foreign; do
         [ -s "$T/elf/polkadot-$f" ] || { echo "SKIP: gcc cannot build the $f stand-in"; exit 77; }
 done

@@ -6,32 +6,15 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
 
-command -v gcc >/dev/null || { echo "SKIP: no gcc to build the ELF stand-ins"; exit 77; }
+source "$(dirname "$0")/elf.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: install needs root (users, ownership)"; exit 77; }
 
-# ELF stand-ins that print their version as the real binaries do.
-cat >"$T/v.c" <<'EOF'
-#include <stdio.h>
-#include <string.h>
-int main(int argc, char **argv)
-{
-        if (argc > 1 && strcmp(argv[1], "--version") == 0)
-                puts(VERSION);
-        return 0;
-}
-EOF
-printf '__asm__(".section .wxdata,\\"awx\\",@progbits\\n.byte 0x90\\n.previous\\n");\n' >"$T/wx.c"
-elf() { # out version [more sources/flags]
-        local out=$1 v=$2
-        shift 2
-        gcc -O -DVERSION="\"$v\"" -fPIE -pie -Wl,-z,relro,-z,now,-z,noexecstack -o "$out" "$T/v.c" "$@" 2>/dev/null
-}
 elf_release() { # dir version node-source: a signed release of ELF binaries, node from node-source
         local dir=$1 v=$2 node=$3
         mkdir -p "$T/bin-$v"
         cp "$node" "$T/bin-$v/polkadot"
-        elf "$T/bin-$v/polkadot-prepare-worker" "$v"
-        elf "$T/bin-$v/polkadot-execute-worker" "$v"
+        node_elf "$T/bin-$v/polkadot-prepare-worker" "$v"
+        node_elf "$T/bin-$v/polkadot-execute-worker" "$v"
         REL_EDIT='
 import hashlib as _h, shutil as _sh
 for _a in d["artifacts"]:
@@ -43,18 +26,11 @@ for _a in d["artifacts"]:
 ' BIN_DIR="$T/bin-$v" rel_make "$dir" "$v" "$4"
 }
 
-elf "$T/node-1.0.0" 1.0.0
-elf "$T/node-wx" 1.1.0 "$T/wx.c"
-elf "$T/node-1.2.0" 1.2.0
+node_elf "$T/node-1.0.0" 1.0.0
+node_elf "$T/node-wx" 1.1.0 "$T/wx.c"
+node_elf "$T/node-1.2.0" 1.2.0
 if ! [ -s "$T/node-1.0.0" ] || ! [ -s "$T/node-wx" ]; then echo "SKIP: gcc cannot build the stand-ins"; exit 77; fi
-# Another machine: e_machine (offset 18 of the ELF header) rewritten.
-python3 - "$T/node-1.2.0" "$T/node-foreign" <<'PY'
-import struct, sys
-b = bytearray(open(sys.argv[1], "rb").read())
-host = struct.unpack_from("<H", b, 18)[0]
-struct.pack_into("<H", b, 18, 183 if host != 183 else 62)  # EM_AARCH64, else EM_X86_64
-open(sys.argv[2], "wb").write(b)
-PY
+foreign_elf "$T/node-1.2.0" "$T/node-foreign"
 
 elf_release "$T/srv/1.0.0" 1.0.0 "$T/node-1.0.0" 10
 elf_release "$T/srv/1.1.0" 1.1.0 "$T/node-wx" 11

@@ -293,6 +293,14 @@ kill_every_point() {
         echo "ok: killed at each of $((n - start + 1)) points of $name; the next run brought tree, state and unit together"
 }
 
+# kill_at POINT CMD…: run CMD in the container and require it killed at the fault point.
+kill_at() {
+        local point=$1 rc=0
+        shift
+        ct env PDI_FAULT_AT="$point" polkadot-installer "$@" >"$T/killed" 2>&1 || rc=$?
+        [ "$rc" = 137 ] || { cat "$T/killed" >&2; fail "$*: not killed at $point (exit $rc)"; }
+}
+
 # The failed release is on record, and no longer offered by a plain rollback.
 assert_failed_recorded() { # version what
         python3 - "$CT$STATE" "$1" <<'PY' || fail "$2: $1 is not recorded as failed, or previous names it"
@@ -309,10 +317,7 @@ PY
 step_killed_during_check() {
         echo "==> 7. upgrade to 3.0.0 killed during its health check"
         restore v2 2.0.0
-        local rc=0
-        ct env PDI_FAULT_AT=restarted polkadot-installer upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}" \
-                >"$T/killed" 2>&1 || rc=$?
-        [ "$rc" = 137 ] || { cat "$T/killed" >&2; fail "not killed at 'restarted' (exit $rc)"; }
+        kill_at restarted upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
         [ "$(tree_version)" = 3.0.0 ] && [ "$(state_version)" = 3.0.0 ] ||
                 fail "killed after the restart, but tree=$(tree_version) state=$(state_version)"
         pdi status --json >"$T/status.json" || fail "status failed"
@@ -344,10 +349,7 @@ state_previous() {
 step_resume_then_fail() {
         echo "==> 8. an interrupted upgrade, then a failing one"
         restore v1 1.0.0
-        local rc=0
-        ct env PDI_FAULT_AT=before-restart polkadot-installer upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}" \
-                >"$T/killed" 2>&1 || rc=$?
-        [ "$rc" = 137 ] || { cat "$T/killed" >&2; fail "not killed at before-restart (exit $rc)"; }
+        kill_at before-restart upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}"
         expect 1 'interrupted upgrade to 2\.0\.0 never finished its health check: checking it now' \
                 pdi upgrade --manifest /release/3.0.0/manifest.json "${OPTS[@]}"
         grep -q '^error: .*3\.0\.0 failed: ' "$T/out" && grep -q 'fell back to 2\.0\.0, which is active and healthy' "$T/out" ||
@@ -363,10 +365,7 @@ step_resume_then_fail() {
 step_no_start_drops_record() {
         echo "==> 9. a kill during the check, then rollback --no-start"
         restore v1 1.0.0
-        local rc=0
-        ct env PDI_FAULT_AT=restarted polkadot-installer upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}" \
-                >"$T/killed" 2>&1 || rc=$?
-        [ "$rc" = 137 ] || { cat "$T/killed" >&2; fail "not killed at restarted (exit $rc)"; }
+        kill_at restarted upgrade --manifest /release/2.0.0/manifest.json "${OPTS[@]}"
         expect 0 'never finished its health check; run it again without --no-start' \
                 pdi rollback --to 1.0.0 --no-start "${OPTS[@]}"
         pdi status --json >"$T/status.json" || fail "status failed"
