@@ -3,7 +3,7 @@
 # Usage: cmake -DSRC=<templates dir> -DOUT=<file.c> -P embed.cmake
 file(GLOB files RELATIVE ${SRC} ${SRC}/*)
 list(SORT files)
-set(body "/* Generated from templates/ by cmake/embed.cmake. Do not edit. */\n#include \"templates.h\"\n\n")
+set(body "/* Generated from templates/ by cmake/embed.cmake. Do not edit. */\n#include \"host/templates.h\"\n\n")
 set(table "")
 set(i 0)
 foreach(f ${files})

@@ -1,7 +1,7 @@
 /* libFuzzer target for the manifest parser. Besides "no crash, no leak", it checks the
  * property `manifest create` relies on: whatever parses, dumps to text that parses again
  * and dumps identically. */
-#include "manifest.h"
+#include "trust/manifest.h"
 
 #include <stdint.h>
 

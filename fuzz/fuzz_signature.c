@@ -1,7 +1,7 @@
 /* libFuzzer target: the minisign signature and public key parsers on arbitrary bytes. A
  * parsed signature is also verified, against a key made from its own bytes, so the key id
  * comparison and the OpenSSL calls see hostile values too. */
-#include "minisign.h"
+#include "trust/minisign.h"
 
 #include <stddef.h>
 #include <stdint.h>

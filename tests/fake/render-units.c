@@ -1,7 +1,7 @@
 /* Test helper: render polkadot.service and polkadot.slice into a directory, for a layout
  * under a scratch prefix, so scenario tests can run systemd-analyze on them without
  * touching the host. Usage: render-units OUTDIR PREFIX BASE_PATH SYSTEMD_VERSION MEM_GIB */
-#include "units.h"
+#include "host/units.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -5,12 +5,12 @@
  *                             journal tail must hold the node's error
  * Before each journal tail: journald answers our Synchronize call.
  * Prints one "ok:" line per check; exits 1 at the first failed one. */
-#include "error.h"
-#include "fsroot.h"
-#include "journal.h"
-#include "layout.h"
-#include "report.h"
-#include "systemd.h"
+#include "base/error.h"
+#include "base/fsroot.h"
+#include "host/journal.h"
+#include "release/layout.h"
+#include "base/report.h"
+#include "host/systemd.h"
 
 #include <errno.h>
 #include <stdarg.h>

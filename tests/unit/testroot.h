@@ -2,7 +2,7 @@
  * by testroot_setup() and removed with everything in it by testroot_teardown(). */
 #pragma once
 
-#include "fsroot.h"
+#include "base/fsroot.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,0 +1,294 @@
+/* The check runner and its three outputs: a table for people, a JSON document
+ * (docs/audit-json.md) and a node_exporter textfile. Checks only report; what to do with an
+ * error-level finding (stop an install, exit 4) is the caller's decision. */
+#include "checks/checks_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+
+struct pdi_check_ctx {
+        struct pdi_check_result *res;
+        const char *id;
+        struct pdi_audit_memo *memo;
+};
+
+struct pdi_audit_memo *pdi_check_memo(struct pdi_check_ctx *c)
+{
+        return c->memo;
+}
+
+void pdi_check_finding(struct pdi_check_ctx *c, enum pdi_severity sev, const char *hint,
+                       const char *fmt, ...)
+{
+        struct pdi_check_result *r = c->res;
+        struct pdi_finding *f = realloc(r->findings, (r->n_findings + 1) * sizeof(*f));
+        if (!f)
+                return;
+        r->findings = f;
+        char *text = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&text, fmt, ap) < 0)
+                text = NULL;
+        va_end(ap);
+        if (!text)
+                return;
+        f[r->n_findings++] = (struct pdi_finding){c->id, sev, text, hint};
+}
+
+void pdi_check_skip(struct pdi_check_ctx *c, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        free(c->res->skip_reason);
+        if (vasprintf(&c->res->skip_reason, fmt, ap) < 0)
+                c->res->skip_reason = NULL;
+        va_end(ap);
+        c->res->skipped = true;
+}
+
+static int run_one(const struct pdi_check *chk, const struct pdi_target *t,
+                   struct pdi_audit_memo *memo, struct pdi_check_result *res)
+{
+        *res = (struct pdi_check_result){.id = chk->id, .title = chk->title};
+        struct pdi_check_ctx c = {res, chk->id, memo};
+        if (chk->needs_root && geteuid() != 0)
+                pdi_check_skip(&c, "needs root");
+        else
+                chk->run(t, &c);
+        return 0;
+}
+
+int pdi_audit_run(const struct pdi_target *t, unsigned scope, struct pdi_audit *ret)
+{
+        const struct pdi_check *tables[] = {pdi_checks_install, pdi_checks_host};
+        struct pdi_audit a = {0};
+        struct pdi_audit_memo memo = {0};
+        for (size_t i = 0; i < ELEMENTSOF(tables); i++)
+                for (const struct pdi_check *chk = tables[i]; chk->id; chk++) {
+                        if (!(chk->scope & scope) || !chk->run)
+                                continue;
+                        struct pdi_check_result *r =
+                            realloc(a.results, (a.n_results + 1) * sizeof(*r));
+                        if (!r) {
+                                pdi_audit_done(&a);
+                                return -ENOMEM;
+                        }
+                        a.results = r;
+                        run_one(chk, t, &memo, &a.results[a.n_results++]);
+                }
+        *ret = a;
+        return 0;
+}
+
+void pdi_audit_done(struct pdi_audit *a)
+{
+        for (size_t i = 0; i < a->n_results; i++) {
+                struct pdi_check_result *r = &a->results[i];
+                for (size_t j = 0; j < r->n_findings; j++)
+                        free(r->findings[j].text);
+                free(r->findings);
+                free(r->skip_reason);
+        }
+        free(a->results);
+        *a = (struct pdi_audit){0};
+}
+
+const struct pdi_finding *pdi_audit_first_error(const struct pdi_audit *a)
+{
+        for (size_t i = 0; i < a->n_results; i++)
+                for (size_t j = 0; j < a->results[i].n_findings; j++)
+                        if (a->results[i].findings[j].severity == PDI_SEV_ERROR)
+                                return &a->results[i].findings[j];
+        return NULL;
+}
+
+/* ---- status of a result ---------------------------------------------------------------- */
+
+enum status { ST_SKIPPED, ST_OK, ST_INFO, ST_WARN, ST_ERROR };
+
+static enum status result_status(const struct pdi_check_result *r)
+{
+        if (r->skipped && r->n_findings == 0)
+                return ST_SKIPPED;
+        enum status s = ST_OK;
+        for (size_t j = 0; j < r->n_findings; j++) {
+                enum status f = r->findings[j].severity == PDI_SEV_ERROR  ? ST_ERROR
+                                : r->findings[j].severity == PDI_SEV_WARN ? ST_WARN
+                                                                          : ST_INFO;
+                s = f > s ? f : s;
+        }
+        return s;
+}
+
+static const char *const status_word[] = {"skipped", "ok", "info", "warn", "error"};
+static const char *const status_label[] = {"SKIP", "OK", "INFO", "WARN", "ERROR"};
+static const char *const sev_word[] = {"info", "warn", "error"};
+static const int status_gauge[] = {-1, 0, 1, 2, 3};
+
+void pdi_audit_count(const struct pdi_audit *a, unsigned *ret_err, unsigned *ret_warn)
+{
+        *ret_err = *ret_warn = 0;
+        for (size_t i = 0; i < a->n_results; i++)
+                for (size_t j = 0; j < a->results[i].n_findings; j++) {
+                        enum pdi_severity s = a->results[i].findings[j].severity;
+                        *ret_err += s == PDI_SEV_ERROR;
+                        *ret_warn += s == PDI_SEV_WARN;
+                }
+}
+
+/* The version the target runs: the manifest's, else our release directory's name. */
+static const char *target_version(const struct pdi_target *t)
+{
+        if (t->manifest)
+                return t->manifest->version;
+        const char *slash = t->release_dir ? strrchr(t->release_dir, '/') : NULL;
+        return slash ? slash + 1 : NULL;
+}
+
+/* ---- table ------------------------------------------------------------------------------ */
+
+void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE *f)
+{
+        fprintf(f, "install:  %s, version %s\n", t->kind ?: "unknown",
+                target_version(t) ?: "unknown (no signed manifest)");
+        fprintf(f, "node:     %s\n", t->node ?: "-");
+        fprintf(f, "workers:  %s%s%s\n", t->worker_dir ?: "(none found)",
+                t->other_worker_dir ? "  (also a set in " : "",
+                t->other_worker_dir ? t->other_worker_dir : "");
+        if (t->other_worker_dir)
+                fputs(")\n", f);
+        fprintf(f, "unit:     %s\nbase:     %s\n\n", t->unit_path ?: "-", t->base_path ?: "-");
+        fprintf(f, "%-26s %-6s %s\n", "CHECK", "STATUS", "FINDING");
+        for (size_t i = 0; i < a->n_results; i++) {
+                const struct pdi_check_result *r = &a->results[i];
+                enum status s = result_status(r);
+                if (r->n_findings == 0) {
+                        fprintf(f, "%-26s %-6s %s%s\n", r->id, status_label[s],
+                                s == ST_SKIPPED ? "skipped: " : r->title,
+                                s == ST_SKIPPED ? r->skip_reason ?: "" : "");
+                        continue;
+                }
+                for (size_t j = 0; j < r->n_findings; j++) {
+                        const struct pdi_finding *fd = &r->findings[j];
+                        fprintf(f, "%-26s %-6s %s\n", j == 0 ? r->id : "",
+                                status_label[fd->severity + ST_INFO], fd->text);
+                        if (fd->hint)
+                                fprintf(f, "%-26s %-6s hint: %s\n", "", "", fd->hint);
+                }
+        }
+        unsigned e, w;
+        pdi_audit_count(a, &e, &w);
+        fprintf(f, "\n%u error%s, %u warning%s\n", e, e == 1 ? "" : "s", w, w == 1 ? "" : "s");
+}
+
+/* ---- JSON ------------------------------------------------------------------------------- */
+
+static json_t *str_or_null(const char *s)
+{
+        return s ? json_string(s) : json_null();
+}
+
+static json_t *result_json(const struct pdi_check_result *r)
+{
+        json_t *fs = json_array();
+        for (size_t j = 0; j < r->n_findings; j++)
+                json_array_append_new(fs, json_pack("{s:s, s:o, s:o}", "severity",
+                                                    sev_word[r->findings[j].severity], "text",
+                                                    str_or_null(r->findings[j].text), "hint",
+                                                    str_or_null(r->findings[j].hint)));
+        return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", r->id, "title", r->title, "status",
+                         status_word[result_status(r)], "findings", fs, "skip_reason",
+                         str_or_null(r->skipped ? r->skip_reason : NULL));
+}
+
+json_t *pdi_audit_to_json(const struct pdi_audit *a, const struct pdi_target *t)
+{
+        json_t *checks = json_array();
+        for (size_t i = 0; i < a->n_results; i++)
+                json_array_append_new(checks, result_json(&a->results[i]));
+        unsigned e, w;
+        pdi_audit_count(a, &e, &w);
+        json_t *target = json_pack(
+            "{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", str_or_null(t->kind), "node",
+            str_or_null(t->node), "worker_dir", str_or_null(t->worker_dir), "other_worker_dir",
+            str_or_null(t->other_worker_dir), "unit", str_or_null(t->unit_path), "base_path",
+            str_or_null(t->base_path), "version", str_or_null(target_version(t)));
+        return json_pack("{s:i, s:o, s:o, s:{s:i, s:i}}", "schema", 1, "target", target, "checks",
+                         checks, "summary", "errors", (int)e, "warnings", (int)w);
+}
+
+/* ---- Prometheus textfile ------------------------------------------------------------------- */
+
+/* Label values per the exposition format: backslash, double quote and newline escaped. */
+static void label(FILE *f, const char *s)
+{
+        for (; s && *s; s++) {
+                if (*s == '\\' || *s == '"')
+                        fputc('\\', f);
+                if (*s == '\n') {
+                        fputs("\\n", f);
+                        continue;
+                }
+                fputc(*s, f);
+        }
+}
+
+static void prometheus_text(const struct pdi_audit *a, const struct pdi_target *t, FILE *f)
+{
+        fputs("# HELP polkadot_installer_check_status Result of an audit check: -1 skipped, "
+              "0 ok, 1 info, 2 warn, 3 error.\n"
+              "# TYPE polkadot_installer_check_status gauge\n",
+              f);
+        for (size_t i = 0; i < a->n_results; i++) {
+                fputs("polkadot_installer_check_status{check=\"", f);
+                label(f, a->results[i].id);
+                fprintf(f, "\"} %d\n", status_gauge[result_status(&a->results[i])]);
+        }
+        unsigned e, w;
+        pdi_audit_count(a, &e, &w);
+        fprintf(f,
+                "# HELP polkadot_installer_findings Audit findings by severity.\n"
+                "# TYPE polkadot_installer_findings gauge\n"
+                "polkadot_installer_findings{severity=\"error\"} %u\n"
+                "polkadot_installer_findings{severity=\"warn\"} %u\n",
+                e, w);
+        fputs("# HELP polkadot_installer_info The audited install: 1, with its version, kind "
+              "and node as labels.\n"
+              "# TYPE polkadot_installer_info gauge\n"
+              "polkadot_installer_info{version=\"",
+              f);
+        label(f, target_version(t) ?: "");
+        fputs("\",kind=\"", f);
+        label(f, t->kind ?: "");
+        fputs("\",node=\"", f);
+        label(f, t->node ?: "");
+        fputs("\"} 1\n", f);
+}
+
+int pdi_audit_write_prometheus(const struct pdi_audit *a, const struct pdi_target *t,
+                               const char *path, struct pdi_error *err)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        if (!f)
+                return pdi_error_set(err, -ENOMEM, "prometheus %s: out of memory", path);
+        prometheus_text(a, t, f);
+        if (fclose(f) != 0)
+                return pdi_error_set(err, -ENOMEM, "prometheus %s: out of memory", path);
+        /* A host path (node_exporter's textfile directory), not one inside --root. */
+        const char *slash = strrchr(path, '/');
+        _cleanup_free_ char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : NULL;
+        const char *name = slash ? slash + 1 : path;
+        if (!*name)
+                return pdi_error_set(err, -EISDIR, "prometheus %s: names a directory", path);
+        _cleanup_close_ int dfd = open(dir ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return pdi_error_set(err, -errno, "prometheus %s: %s", path, strerror(errno));
+        int k = pdi_write_atomic_at(dfd, name, buf, len, 0644);
+        if (k < 0)
+                return pdi_error_set(err, k, "prometheus %s: %s", path, strerror(-k));
+        return 0;
+}

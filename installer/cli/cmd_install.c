@@ -1,0 +1,209 @@
+/* install: put a signed release on this machine (or under --root). */
+#include "cli/cmd_install.h"
+#include "cli/prompt.h"
+
+#include <errno.h>
+
+enum {
+        OPT_MANIFEST = PDI_OPT_OWN,
+        OPT_FROM,
+        OPT_SIGNATURE,
+        OPT_TRUSTED_KEY,
+        OPT_THRESHOLD,
+        OPT_PREFIX,
+        OPT_CACERT,
+        OPT_KEEP,
+        OPT_LOCK_TIMEOUT,
+        OPT_DRY_RUN,
+        OPT_ALLOW_DOWNGRADE,
+        OPT_NO_START,
+        OPT_SETTLE,
+        OPT_TO,
+        OPT_SETTING, /* settings flags: OPT_SETTING + index in setting_flags */
+};
+
+/* Settings flags and the config-file key each one sets. */
+static const struct {
+        const char *key;
+        bool takes_value;
+} setting_flags[] = {
+    /* in the order of the OPT_SETTING + n entries of install_options */
+    {"chain", true},         {"node_name", true},     {"base_path", true},
+    {"validator", false},    {"rpc_port", true},      {"prometheus_port", true},
+    {"telemetry_url", true}, {"no_telemetry", false}, {"node_args", true},
+};
+
+static const struct option install_options[] = {
+    PDI_COMMON_LONGOPTS,
+    {"manifest", required_argument, NULL, OPT_MANIFEST},
+    {"from", required_argument, NULL, OPT_FROM},
+    {"signature", required_argument, NULL, OPT_SIGNATURE},
+    {"trusted-key", required_argument, NULL, OPT_TRUSTED_KEY},
+    {"threshold", required_argument, NULL, OPT_THRESHOLD},
+    {"prefix", required_argument, NULL, OPT_PREFIX},
+    {"cacert", required_argument, NULL, OPT_CACERT},
+    {"keep", required_argument, NULL, OPT_KEEP},
+    {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"allow-downgrade", no_argument, NULL, OPT_ALLOW_DOWNGRADE},
+    {"no-start", no_argument, NULL, OPT_NO_START},
+    {"settle", required_argument, NULL, OPT_SETTLE},
+    {"to", required_argument, NULL, OPT_TO},
+    {"chain", required_argument, NULL, OPT_SETTING + 0},
+    {"node-name", required_argument, NULL, OPT_SETTING + 1},
+    {"base-path", required_argument, NULL, OPT_SETTING + 2},
+    {"validator", no_argument, NULL, OPT_SETTING + 3},
+    {"rpc-port", required_argument, NULL, OPT_SETTING + 4},
+    {"prometheus-port", required_argument, NULL, OPT_SETTING + 5},
+    {"telemetry-url", required_argument, NULL, OPT_SETTING + 6},
+    {"no-telemetry", no_argument, NULL, OPT_SETTING + 7},
+    {"node-args", required_argument, NULL, OPT_SETTING + 8},
+    {0},
+};
+
+/* "key=value" for the host configuration; the value is checked there (before any change). */
+static int add_setting(struct pdi_ctx *ctx, struct pdi_install_opts *o, int which)
+{
+        char *kv = NULL;
+        const char *value = setting_flags[which].takes_value ? optarg : "yes";
+        if (o->n_settings >= ELEMENTSOF(o->settings))
+                return pdi_usage(ctx, "too many settings flags");
+        if (asprintf(&kv, "%s=%s", setting_flags[which].key, value) < 0)
+                return -ENOMEM;
+        o->settings[o->n_settings++] = kv;
+        return 0;
+}
+
+static int absolute(struct pdi_ctx *ctx, const char *opt, const char *arg)
+{
+        return arg[0] == '/' ? 0 : pdi_usage(ctx, "%s needs an absolute path, got '%s'", opt, arg);
+}
+
+static int add(struct pdi_ctx *ctx, const char *opt, char **v, size_t *n, size_t max, char *arg)
+{
+        if (*n >= max)
+                return pdi_usage(ctx, "%s: at most %zu", opt, max);
+        v[(*n)++] = arg;
+        return 0;
+}
+
+static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
+               struct pdi_install_opts *o)
+{
+        unsigned long long v = 0;
+        int r = 0;
+        switch (c) {
+        case OPT_MANIFEST:
+                o->manifest = optarg;
+                return 0;
+        case OPT_FROM:
+                o->from = optarg;
+                return 0;
+        case OPT_SIGNATURE:
+                return add(ctx, "--signature", o->sigs, &o->n_sigs, PDI_TRUST_MAX_SIGS, optarg);
+        case OPT_TRUSTED_KEY:
+                return add(ctx, "--trusted-key", o->keys, &o->n_keys, PDI_TRUST_MAX_KEYS, optarg);
+        case OPT_THRESHOLD:
+                r = pdi_cli_uint(ctx, "--threshold", optarg, PDI_TRUST_MAX_SIGS, &v);
+                o->threshold = (unsigned)v;
+                return r == 0 && v == 0 ? pdi_usage(ctx, "--threshold: must be at least 1") : r;
+        case OPT_PREFIX:
+                o->prefix = optarg;
+                return absolute(ctx, "--prefix", optarg);
+        case OPT_CACERT:
+                o->cacert = optarg;
+                return 0;
+        case OPT_KEEP:
+                r = pdi_cli_uint(ctx, "--keep", optarg, 100, &v);
+                o->keep = (unsigned)v;
+                return r == 0 && v < 2 ? pdi_usage(ctx, "--keep: at least 2 (current and one "
+                                                        "to roll back to)")
+                                       : r;
+        case OPT_LOCK_TIMEOUT:
+                r = pdi_cli_uint(ctx, "--lock-timeout", optarg, 86400, &v);
+                o->lock_timeout_s = (unsigned)v;
+                return r;
+        case OPT_DRY_RUN:
+                o->dry_run = true;
+                return 0;
+        case OPT_ALLOW_DOWNGRADE:
+                o->allow_downgrade = true;
+                return 0;
+        case OPT_NO_START:
+                o->no_start = true;
+                return 0;
+        case OPT_SETTLE:
+                r = pdi_cli_uint(ctx, "--settle", optarg, 3600, &v);
+                o->settle_s = (unsigned)v;
+                return r;
+        case OPT_TO:
+                if (!streq(cmd->name, "rollback"))
+                        return pdi_usage(ctx, "%s: --to is for rollback", cmd->name);
+                o->to = optarg;
+                return 0;
+        default:
+                if (c >= OPT_SETTING && c < OPT_SETTING + (int)ELEMENTSOF(setting_flags))
+                        return add_setting(ctx, o, c - OPT_SETTING);
+                return pdi_cli_common(ctx, cmd, c, optarg);
+        }
+}
+
+/* The pipeline asks through this on a terminal: questions on stderr, answers on stdin. */
+static int ask_on_terminal(struct pdi_settings *s, struct pdi_error *err)
+{
+        return pdi_prompt_settings(s, stdin, stderr, err);
+}
+
+int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc,
+                           char **argv, struct pdi_install_opts *o)
+{
+        o->action = cmd->name;
+        o->ask_settings = ask_on_terminal;
+        o->keep = PDI_KEEP_DEFAULT;
+        o->lock_timeout_s = 60;
+        o->settle_s = 5;
+        int c, r = 0;
+        optind = 0;
+        while (r == 0 &&
+               (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, install_options, NULL)) != -1)
+                r = one(ctx, cmd, c, o);
+        if (r == 0)
+                r = pdi_cli_done(ctx, cmd, argc, argv, 0);
+        if (r == 0 && !o->manifest && !o->from && !streq(cmd->name, "rollback"))
+                r = pdi_usage(ctx, "%s: --manifest URL|PATH or --from DIR is required", cmd->name);
+        if (r == 0 && o->from)
+                r = absolute(ctx, "--from", o->from);
+        return r;
+}
+
+int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
+{
+        struct pdi_install_opts o = {0};
+        int r = pdi_install_parse_args(ctx, cmd, argc, argv, &o);
+        if (r == 0)
+                r = pdi_install_run(ctx, &o);
+        for (size_t i = 0; i < o.n_settings; i++)
+                free(o.settings[i]);
+        return r;
+}
+
+const struct pdi_command pdi_cmd_install = {
+    .name = "install",
+    .summary = "fetch, verify, stage and activate a signed release",
+    .usage = "install --manifest URL|PATH [--from DIR] [--signature URL|PATH]... "
+             "[--trusted-key FILE]... [--dry-run] [--allow-downgrade] [--prefix DIR] "
+             "[--keep N]",
+    .help = "Fetches the manifest and its signatures, verifies them before anything else,\n"
+            "downloads every artifact into the content-addressed cache (hashing while it\n"
+            "streams, cut off at the signed size), stages /opt/polkadot/releases/VERSION\n"
+            "(fsynced), then switches /opt/polkadot/current to it with one atomic rename.\n"
+            "Installing the same manifest again verifies every installed file, repairs a\n"
+            "damaged one and otherwise changes nothing.\n\n"
+            "Options:\n" PDI_INSTALL_OPTIONS_HELP,
+    .examples = "  polkadot-installer install --manifest "
+                "https://releases.example/polkadot/1.16.0/manifest.json\n"
+                "  polkadot-installer install --from /media/usb/polkadot-1.16.0\n"
+                "  polkadot-installer install --manifest m.json --dry-run\n"
+                "  polkadot-installer install --root /srv/image --manifest m.json --json\n",
+    .run = pdi_install_cmd_run,
+};

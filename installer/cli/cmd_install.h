@@ -1,0 +1,44 @@
+/* The options install, upgrade and rollback share (cmd_install.c): their parser, their
+ * help text and the command entry point of install and upgrade. */
+#pragma once
+
+#include "cli/cli.h"
+#include "pipeline/install.h"
+
+/* Parse the options install and upgrade share (and the common ones). */
+int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc,
+                           char **argv, struct pdi_install_opts *o);
+
+/* The command entry point install and upgrade share (cmd->name tells them apart). */
+int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv);
+
+#define PDI_INSTALL_OPTIONS_HELP                                                                   \
+        "  --manifest URL|PATH  the release manifest (https, http, file:// or a path)\n"           \
+        "  --from DIR           air-gapped: manifest, signatures and artifacts from DIR (a\n"      \
+        "                       USB stick); no network is touched. Artifact files are looked\n"    \
+        "                       up in DIR by the last part of their URL\n"                         \
+        "  --signature URL|PATH a signature file (repeatable); default: MANIFEST.minisig,\n"       \
+        "                       MANIFEST.minisig.2 … as many as exist\n"                         \
+        "  --trusted-key FILE   trust this minisign public key too (repeatable)\n"                 \
+        "  --threshold N        distinct trusted keys that must sign (raises, never lowers,\n"     \
+        "                       the configured threshold)\n"                                       \
+        "  --prefix DIR         release tree (default /opt/polkadot)\n"                            \
+        "  --cacert FILE        use this CA bundle instead of the system's for https (TLS\n"       \
+        "                       is always verified)\n"                                             \
+        "  --keep N             releases to keep, current included (default 3)\n"                  \
+        "  --lock-timeout SEC   wait this long for another installer to finish (default 60)\n"     \
+        "  --dry-run            print the plan as shell commands; write nothing at all\n"          \
+        "  --allow-downgrade    accept a manifest with a lower sequence (says so loudly)\n"        \
+        "  --no-start           configure and enable the service, but do not start or\n"           \
+        "                       restart it\n"                                                      \
+        "  --settle SEC         after a restart the node must stay active this long\n"             \
+        "                       (default 5)\n"                                                     \
+        "\nSettings (stored in /etc/polkadot-installer/config; they survive upgrades):\n"          \
+        "  --chain NAME|PATH    polkadot, kusama, westend, paseo, or a chain-spec file\n"          \
+        "  --node-name NAME     the node's name (no blanks)\n"                                     \
+        "  --base-path DIR      chain data and keys (default /var/lib/polkadot)\n"                 \
+        "  --validator          run as a validator (Secure Validator Mode)\n"                      \
+        "  --rpc-port N         JSON-RPC port (also used for the health check)\n"                  \
+        "  --prometheus-port N  metrics port\n"                                                    \
+        "  --telemetry-url 'URL [VERBOSITY]' | --no-telemetry\n"                                   \
+        "  --node-args 'ARGS'   anything else for the node, appended as given\n"

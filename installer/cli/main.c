@@ -1,0 +1,109 @@
+/* polkadot-installer: picks the subcommand and turns its result into output and an exit
+ * code. Everything else lives in the library (the installer/ modules). */
+#include "cli/cli.h"
+#include "base/encoding.h"
+#include "base/log.h"
+
+#include <locale.h>
+
+#ifndef PDI_VERSION
+#define PDI_VERSION "0.0.0"
+#endif
+
+static void usage(FILE *f)
+{
+        fprintf(f,
+                "Usage: %s COMMAND [OPTIONS]\n\n"
+                "Installs, verifies and audits signed Polkadot releases (the node and its PVF\n"
+                "workers, always together and always the same version).\n\n"
+                "Commands:\n",
+                PDI_PROGRAM);
+        pdi_commands_list(f);
+        fprintf(f,
+                "  %-16s %s\n\n"
+                "Run '%s COMMAND --help' or '%s help COMMAND' for a command's options and "
+                "examples.\n\n" PDI_COMMON_HELP
+                "  --version           print the version\n\n" PDI_EXIT_HELP,
+                "help COMMAND", "show a command's help", PDI_PROGRAM, PDI_PROGRAM);
+}
+
+static int finish(struct pdi_ctx *ctx, const struct pdi_command *cmd, int r)
+{
+        if (r == -PDI_E_HELP_SHOWN)
+                r = 0;
+        if (r < 0 && !ctx->err.msg[0])
+                snprintf(ctx->err.msg, sizeof(ctx->err.msg), "%s: %s", cmd ? cmd->name : "",
+                         pdi_strerror(r));
+        if (r < 0)
+                log_error("%s", ctx->err.msg);
+        if (r == -PDI_E_USAGE)
+                fprintf(stderr, "Try '%s %s%s--help'.\n", PDI_PROGRAM, cmd ? cmd->name : "",
+                        cmd ? " " : "");
+        if (ctx->json) {
+                json_t *o = ctx->out ? ctx->out : json_object();
+                json_object_set_new(o, "failed", json_boolean(r < 0));
+                if (!json_object_get(o, "changed"))
+                        json_object_set_new(o, "changed", json_false());
+                /* A path the operator typed may be in any encoding; JSON is UTF-8. */
+                pdi_utf8_sanitize(ctx->err.msg);
+                if (r < 0)
+                        json_object_set_new(o, "msg", json_string(ctx->err.msg));
+                json_object_set_new(o, "exit_code", json_integer(pdi_exit_code(r)));
+                json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+                fputc('\n', stdout);
+                json_decref(o);
+                ctx->out = NULL;
+        }
+        return pdi_exit_code(r);
+}
+
+int main(int argc, char **argv)
+{
+        setlocale(LC_ALL, "C");
+        struct pdi_ctx ctx = {.root.fd = -1};
+        pdi_log_setup(PDI_LOG_NOTICE, false);
+
+        if (argc < 2) {
+                usage(stderr);
+                return PDI_EXIT_USAGE;
+        }
+        if (streq(argv[1], "--help") || streq(argv[1], "-h")) {
+                usage(stdout);
+                return PDI_EXIT_OK;
+        }
+        if (streq(argv[1], "--version")) {
+                printf("%s %s\n", PDI_PROGRAM, PDI_VERSION);
+                return PDI_EXIT_OK;
+        }
+        int words = 0;
+        if (streq(argv[1], "help")) {
+                const struct pdi_command *c =
+                    argc > 2 ? pdi_command_find(argc - 2, argv + 2, &words) : NULL;
+                if (argc == 2) {
+                        usage(stdout);
+                        return PDI_EXIT_OK;
+                }
+                if (!c) {
+                        log_error("help: unknown command '%s'", argv[2]);
+                        return PDI_EXIT_USAGE;
+                }
+                pdi_command_help(c, stdout);
+                return PDI_EXIT_OK;
+        }
+        const struct pdi_command *cmd = pdi_command_find(argc - 1, argv + 1, &words);
+        if (!cmd) {
+                log_error("unknown command '%s'; run '%s --help' for the list", argv[1],
+                          PDI_PROGRAM);
+                return PDI_EXIT_USAGE;
+        }
+        ctx.out = json_object();
+        ctx.argv = argv + words;
+        opterr = 0; /* we report bad options ourselves, once, naming the command */
+        /* The command sees its own name as argv[0], options after it. */
+        int r = cmd->run(&ctx, cmd, argc - words, argv + words);
+        int code = finish(&ctx, cmd, r);
+        json_decref(ctx.out);
+        if (ctx.root_open)
+                pdi_root_done(&ctx.root);
+        return code;
+}

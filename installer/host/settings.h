@@ -1,0 +1,39 @@
+/* Operator settings: chain, node name, base path, validator, ports, telemetry, extra node
+ * arguments. Stored in /etc/polkadot-installer/config (KEY=value lines, the operator may
+ * edit them) and rendered into the environment file the unit reads; they survive upgrades.
+ * Flags given to install override the stored values for this and later runs. */
+#pragma once
+
+#include "base/error.h"
+#include "base/fsroot.h"
+#include "release/layout.h"
+
+struct pdi_settings {
+        char *chain;     /* polkadot, kusama, westend, paseo, or a chain-spec path */
+        char *node_name; /* --name; NULL: the node picks one */
+        char *base_path; /* default: layout base_path (/var/lib/polkadot) */
+        bool validator;
+        unsigned rpc_port;        /* 0: RPC not configured (health check then uses the unit only) */
+        unsigned prometheus_port; /* 0: off */
+        char *telemetry_url;      /* NULL: the node's default */
+        bool no_telemetry;
+        char *node_args; /* anything else, appended verbatim (split on blanks) */
+};
+
+void pdi_settings_init(struct pdi_settings *s, const struct pdi_layout *l);
+void pdi_settings_done(struct pdi_settings *s);
+/* Apply the config file's settings to s: 1 if it was read, 0 if there is none yet. */
+int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, struct pdi_settings *s,
+                      struct pdi_error *err);
+int pdi_settings_validate(const struct pdi_settings *s, struct pdi_error *err);
+/* The config file's text. */
+char *pdi_settings_render_config(const struct pdi_settings *s);
+/* The node's command line arguments (after the binary), as one string for the env file:
+ * "--chain kusama --base-path /var/lib/polkadot --validator --name x …". */
+char *pdi_settings_node_args(const struct pdi_settings *s);
+/* A setting's value as the config file spells it ("yes", "9944", "" for none) in buf;
+ * -ENOENT for an unknown key. */
+int pdi_settings_get(const struct pdi_settings *s, const char *key, char *buf, size_t n);
+/* Set one setting from a flag name ("chain", "node-name", …) and value; usage error if bad. */
+int pdi_settings_set(struct pdi_settings *s, const char *key, const char *value,
+                     struct pdi_error *err);

@@ -1,0 +1,200 @@
+#include "pipeline/host.h"
+#include "host/cgroups.h"
+#include "host/conffile.h"
+#include "base/fault.h"
+#include "pipeline/health.h"
+#include "host/journal.h"
+#include "host/selinux.h"
+#include "host/systemd.h"
+#include "host/units.h"
+#include "host/users.h"
+
+#include <errno.h>
+#include <fcntl.h>
+
+/* One "key=value" from a settings flag. */
+static int override(struct pdi_host *h, const char *kv, struct pdi_error *err)
+{
+        const char *eq = strchr(kv, '=');
+        if (!eq)
+                return pdi_error_set(err, -PDI_E_USAGE, "setting '%s': not key=value", kv);
+        _cleanup_free_ char *key = strndup(kv, (size_t)(eq - kv));
+        if (!key)
+                return pdi_error_set(err, -ENOMEM, "setting %s: %s", kv, pdi_strerror(-ENOMEM));
+        h->settings_given = true;
+        return pdi_settings_set(&h->settings, key, eq + 1, err);
+}
+
+int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct pdi_layout *l,
+                     char *const *overrides, size_t n_overrides,
+                     int (*ask)(struct pdi_settings *s, struct pdi_error *err),
+                     struct pdi_error *err)
+{
+        *h = (struct pdi_host){.root = r, .layout = l, .live = pdi_systemd_live(r)};
+        pdi_settings_init(&h->settings, l);
+        int k = pdi_distro_detect(r, &h->distro, err);
+        if (k == 1) {
+                h->generic_distro = true;
+                k = 0;
+        }
+        if (k == 0 && h->distro->init == PDI_INIT_NIXOS)
+                k = pdi_error_set(err, -PDI_E_POLICY,
+                                  "NixOS: refusing to modify the system outside its "
+                                  "configuration; see the NixOS section of INSTALL.md");
+        bool have_config = false;
+        if (k == 0) {
+                k = pdi_settings_load(r, l, &h->settings, err);
+                have_config = k == 1;
+                k = k < 0 ? k : 0;
+        }
+        if (k == 0 && ask && !have_config && n_overrides == 0) {
+                k = ask(&h->settings, err);
+                h->settings_given = true;
+        }
+        for (size_t i = 0; k == 0 && i < n_overrides; i++)
+                k = override(h, overrides[i], err);
+        if (k == 0)
+                k = pdi_settings_validate(&h->settings, err);
+        return k;
+}
+
+void pdi_host_done(struct pdi_host *h)
+{
+        pdi_settings_done(&h->settings);
+}
+
+/* The config file is the operator's own: rewritten only when flags changed a setting (their
+ * other values were loaded from it and are kept) and the result differs from it. */
+static int write_config(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
+                        struct pdi_error *err)
+{
+        const struct pdi_layout *l = h->layout;
+        _cleanup_free_ char *cfg = pdi_settings_render_config(&h->settings);
+        _cleanup_free_ char *args = pdi_settings_node_args(&h->settings);
+        _cleanup_free_ char *env = NULL;
+        if (!cfg || !args ||
+            asprintf(&env,
+                     "# Rendered by polkadot-installer from %s; edit that file instead.\n"
+                     "POLKADOT_ARGS=\"%s\"\n",
+                     l->config, args) < 0)
+                return -ENOMEM;
+        _cleanup_free_ char *old = NULL;
+        int k = pdi_root_read_file(h->root, l->config, 64 * 1024, &old, NULL);
+        if (k == -ENOENT || (k == 0 && h->settings_given && !streq(old, cfg))) {
+                k = pdi_root_mkdir_p(h->root, l->config_dir, 0755);
+                if (k == 0)
+                        k = pdi_root_write_atomic(h->root, l->config, cfg, strlen(cfg), 0644);
+                if (k < 0)
+                        return pdi_error_set(err, k, "%s: %s", l->config, strerror(-k));
+                pdi_report_action(rep, "wrote settings to %s", l->config);
+        } else if (k < 0) {
+                return pdi_error_set(err, k, "%s: %s", l->config, strerror(-k));
+        }
+        enum pdi_conffile_result res;
+        return pdi_conffile_write(h->root, st, l->env_file, env, 0644, rep, &res, err);
+}
+
+static int write_units(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
+                       struct pdi_error *err)
+{
+        struct pdi_host_facts facts;
+        _cleanup_free_ char *service = NULL, *slice = NULL;
+        enum pdi_conffile_result res;
+        int k = pdi_host_facts_detect(h->root, &facts);
+        if (k == 0)
+                k = pdi_units_render_service(h->layout, &h->settings, &facts, &service);
+        if (k == 0)
+                k = pdi_units_render_slice(h->layout, &facts, &slice);
+        if (k < 0)
+                return pdi_error_set(err, k, "rendering units: %s", pdi_strerror(k));
+        k = pdi_conffile_write(h->root, st, h->layout->service_path, service, 0644, rep, &res, err);
+        if (k == 0)
+                k = pdi_conffile_write(h->root, st, h->layout->slice_path, slice, 0644, rep, &res,
+                                       err);
+        return k;
+}
+
+static int enable(struct pdi_host *h, struct pdi_report *rep, struct pdi_error *err)
+{
+        if (!h->live)
+                return pdi_systemd_enable_offline(h->root, h->layout, rep, err);
+        int k = pdi_systemd_daemon_reload(err);
+        if (k == 0)
+                k = pdi_systemd_enable(h->layout->service, err);
+        return k;
+}
+
+int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
+                       struct pdi_error *err)
+{
+        if (h->generic_distro)
+                pdi_report_note(rep, "%s has no os-release: using generic systemd defaults",
+                                h->root->path);
+        int k = pdi_users_ensure(h->root, h->layout, h->distro, st, rep, err);
+        if (k == 0)
+                k = pdi_dirs_ensure(h->root, h->layout, &h->settings, st, rep, err);
+        if (k == 0)
+                k = write_config(h, st, rep, err);
+        if (k < 0)
+                return k;
+        if (h->distro->init == PDI_INIT_OPENRC) {
+                pdi_report_warn(rep,
+                                "%s runs OpenRC, not systemd: no units were written. Run "
+                                "%s/polkadot as user %s with the arguments in %s from an "
+                                "OpenRC service (see INSTALL.md, Alpine)",
+                                h->distro->name, h->layout->current, h->layout->user,
+                                h->layout->env_file);
+                return 0;
+        }
+        k = write_units(h, st, rep, err);
+        if (k == 0)
+                k = pdi_selinux_apply(h->root, h->layout, h->settings.base_path, st, rep, err);
+        if (k == 0 && h->live) {
+                struct pdi_cgroups cg;
+                if (pdi_cgroups_detect("/sys/fs/cgroup", &cg) == 0)
+                        pdi_cgroups_report(&cg, rep);
+        }
+        if (k == 0)
+                k = enable(h, rep, err);
+        return k;
+}
+
+static int journal_error(const char *unit, struct pdi_error *err)
+{
+        _cleanup_free_ char *tail = NULL;
+        if (pdi_journal_tail(unit, 10, &tail) == 0 && tail && *tail)
+                snprintf(err->msg + strlen(err->msg), sizeof(err->msg) - strlen(err->msg),
+                         "; last journal lines:\n%s", tail);
+        return err->code ? err->code : -PDI_E_FAILED;
+}
+
+int pdi_host_start(struct pdi_host *h, unsigned settle_s, bool restart, struct pdi_report *rep,
+                   struct pdi_error *err)
+{
+        const char *unit = h->layout->service;
+        if (h->distro && h->distro->init != PDI_INIT_SYSTEMD)
+                return 0;
+        if (!h->live) {
+                pdi_report_note(rep,
+                                "offline (--root or no systemd): start the node with "
+                                "'systemctl start %s' on the target system",
+                                unit);
+                return 0;
+        }
+        struct pdi_unit_status st;
+        struct pdi_error ignored = {0};
+        int k = 0;
+        if (restart || pdi_systemd_status(unit, &st, &ignored) < 0 ||
+            !streq(st.active_state, "active"))
+                k = pdi_systemd_restart(unit, err);
+        pdi_fault("restarted");
+        if (k == 0)
+                k = pdi_systemd_wait_active(unit, 60, settle_s, err);
+        if (k == 0 && h->settings.rpc_port)
+                k = pdi_health_rpc(h->settings.rpc_port, 60, err);
+        if (k < 0)
+                return journal_error(unit, err);
+        pdi_report_action(rep, "%s is active%s", unit,
+                          h->settings.rpc_port ? " and answers system_health" : "");
+        return 0;
+}

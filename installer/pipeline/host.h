@@ -1,0 +1,43 @@
+/* Configuring the host for a release: the distribution's adapter, users and directories,
+ * the settings files, the units and slice, SELinux, cgroup limits, and enabling the service.
+ * Runs before `current` moves (so a failure leaves the running release alone); starting or
+ * restarting the node happens after the switch (pdi_host_start). */
+#pragma once
+
+#include "host/distro.h"
+#include "release/layout.h"
+#include "base/report.h"
+#include "host/settings.h"
+#include "release/state.h"
+
+struct pdi_host {
+        const struct pdi_root *root;
+        const struct pdi_layout *layout;
+        struct pdi_settings settings;
+        const struct pdi_distro *distro;
+        bool live;           /* systemd is PID 1 and the root is the host */
+        bool settings_given; /* flags changed a setting: the config file is rewritten */
+        bool generic_distro; /* a --root tree without os-release */
+};
+
+/* Load the distribution and the stored settings, then apply flag overrides (key=value
+ * pairs named as in the config file). With `ask` (a terminal, no -y: the command line's
+ * prompt) and neither a settings file nor settings flags yet, ask for them. NixOS is refused here
+ * (-PDI_E_POLICY). */
+int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct pdi_layout *l,
+                     char *const *overrides, size_t n_overrides,
+                     int (*ask)(struct pdi_settings *s, struct pdi_error *err),
+                     struct pdi_error *err);
+void pdi_host_done(struct pdi_host *h);
+
+/* Everything but starting: users, directories, config and env file, units, SELinux,
+ * enable. Idempotent; reports what it changed. */
+int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
+                       struct pdi_error *err);
+
+/* Live: restart the unit (start it if stopped; with restart false, only when it is not
+ * active) and wait until it is active and stays so for settle_s, then ask system_health when
+ * an RPC port is set; on failure the message carries the unit's last journal lines.
+ * Offline: say how to start it. */
+int pdi_host_start(struct pdi_host *h, unsigned settle_s, bool restart, struct pdi_report *rep,
+                   struct pdi_error *err);

@@ -1,0 +1,206 @@
+/* install --dry-run: the plan as the shell commands a person would type, from the verified
+ * manifest; nothing is written. INSTALL.md's manual path follows the same steps. */
+#include "pipeline/install_internal.h"
+#include "base/log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+static void plan(struct run *r, const char *fmt, ...) _printf_(2, 3);
+static void plan(struct run *r, const char *fmt, ...)
+{
+        char line[2048];
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(line, sizeof(line), fmt, ap);
+        va_end(ap);
+        if (r->ctx->json)
+                json_array_append_new(json_object_get(r->out, "plan"), json_string(line));
+        else
+                printf("%s\n", line);
+}
+
+/* Paths as a person at this machine would type them: under --root, with the root in front. */
+struct shown {
+        char *prefix, *releases, *current, *cache, *bin_link, *bin_target;
+};
+
+static void shown_done(struct shown *s)
+{
+        char **f[] = {&s->prefix, &s->releases, &s->current,
+                      &s->cache,  &s->bin_link, &s->bin_target};
+        for (size_t i = 0; i < ELEMENTSOF(f); i++)
+                free(*f[i]);
+}
+
+static int shown_init(struct run *r, struct shown *s)
+{
+        const struct pdi_layout *l = &r->layout;
+        _cleanup_free_ char *target = pdi_run_join(l->current, "polkadot");
+        *s = (struct shown){
+            .prefix = pdi_root_display(r->root, l->prefix),
+            .releases = pdi_root_display(r->root, l->releases),
+            .current = pdi_root_display(r->root, l->current),
+            .cache = pdi_root_display(r->root, l->cache),
+            .bin_link = pdi_root_display(r->root, l->bin_link),
+            .bin_target = target ? strdup(target) : NULL,
+        };
+        if (!s->prefix || !s->releases || !s->current || !s->cache || !s->bin_link ||
+            !s->bin_target) {
+                shown_done(s);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+static void plan_verify(struct run *r)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        plan(r, "# %s %s, sequence %llu (highest accepted so far: %llu)", m->product, m->version,
+             (unsigned long long)m->sequence,
+             (unsigned long long)pdi_state_highest_sequence(&r->state, m->product, NULL));
+        plan(r, "curl -fL -o manifest.json '%s'", r->manifest_src);
+        for (size_t i = 0; i < r->n_sigs; i++) {
+                _cleanup_free_ char *name = pdi_trust_sig_name("manifest.json", i);
+                plan(r, "curl -fL -o %s '%s'", name, r->sigs[i].source);
+        }
+        for (size_t i = 0; i < r->v.signers.n_signers; i++) {
+                const struct pdi_signer *sg = &r->v.signers.signers[i];
+                bool configured = strncmp(sg->key_source, PDI_TRUST_KEYS_DIR "/",
+                                          strlen(PDI_TRUST_KEYS_DIR) + 1) == 0;
+                _cleanup_free_ char *key =
+                    configured ? pdi_root_display(r->root, sg->key_source) : strdup(sg->key_source);
+                plan(r, "minisign -Vm manifest.json -x %s -p %s   # key %s",
+                     i == 0 ? "manifest.json.minisig" : "manifest.json.minisig.N",
+                     key ? key : sg->key_source, sg->keyid);
+        }
+}
+
+static void plan_fetch(struct run *r, const struct shown *s)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        plan(r, "install -d -m 0700 %s && cd %s", s->cache, s->cache);
+        for (size_t i = 0; i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                char **urls = NULL;
+                size_t n = 0;
+                if (pdi_run_artifact_urls(r, a, &urls, &n) < 0)
+                        return;
+                plan(r, "curl -fL --proto '=https,http' --max-filesize %llu -o %s.part '%s'",
+                     (unsigned long long)a->size, a->sha256, urls[0]);
+                plan(r, "echo '%s  %s.part' | sha256sum -c && mv %s.part %s", a->sha256, a->sha256,
+                     a->sha256, a->sha256);
+                pdi_strv_free(urls, n);
+        }
+}
+
+static void plan_stage(struct run *r, const struct shown *s)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        const char *v = m->version;
+        plan(r, "install -d -m 0700 %s/%s.partial", s->releases, v);
+        for (size_t i = 0; i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                if (a->format == PDI_FORMAT_BINARY) {
+                        plan(r, "install -o root -g root -m %04o %s/%s %s/%s.partial/%s",
+                             pdi_stage_mode(m, a->name), s->cache, a->sha256, s->releases, v,
+                             a->name);
+                        continue;
+                }
+                plan(r, "tar -x --no-same-owner --no-same-permissions -f %s/%s -C %s/%s.partial",
+                     s->cache, a->sha256, s->releases, v);
+                for (size_t f = 0; f < a->n_files; f++)
+                        plan(r,
+                             "echo '%s  %s/%s.partial/%s' | sha256sum -c && chmod %04o "
+                             "%s/%s.partial/%s",
+                             a->files[f].sha256, s->releases, v, a->files[f].path,
+                             pdi_stage_mode(m, a->files[f].path), s->releases, v, a->files[f].path);
+        }
+        plan(r, "cp manifest.json manifest.json.minisig %s/%s.partial/", s->releases, v);
+        plan(r, "chmod 0755 %s/%s.partial && sync", s->releases, v);
+        plan(r, "mv -T %s/%s.partial %s/%s", s->releases, v, s->releases, v);
+}
+
+/* The config file is written when it is missing or flags changed it, as the real run does. */
+static bool config_changes(struct run *r)
+{
+        _cleanup_free_ char *old = NULL;
+        _cleanup_free_ char *cfg = pdi_settings_render_config(&r->host.settings);
+        int k = pdi_root_read_file(r->root, r->layout.config, 64 * 1024, &old, NULL);
+        return k == -ENOENT || (k == 0 && r->host.settings_given && cfg && !streq(old, cfg));
+}
+
+/* Host configuration, as INSTALL.md sections 5 and 6 do it by hand: each file the run writes
+ * there (SELinux aside) is a line, and every location carries the root in front. */
+static void plan_host(struct run *r)
+{
+        const struct pdi_layout *l = &r->layout;
+        const char *base_path = r->host.settings.base_path;
+        _cleanup_free_ char *args = pdi_settings_node_args(&r->host.settings);
+        _cleanup_free_ char *sysusers = pdi_root_display(r->root, l->sysusers);
+        _cleanup_free_ char *tmpfiles = pdi_root_display(r->root, l->tmpfiles);
+        _cleanup_free_ char *config = pdi_root_display(r->root, l->config);
+        _cleanup_free_ char *env = pdi_root_display(r->root, l->env_file);
+        _cleanup_free_ char *units = pdi_root_display(r->root, l->unit_dir);
+        _cleanup_free_ char *wants = pdi_root_display(r->root, l->wants_link);
+        _cleanup_free_ char *base = pdi_root_display(r->root, base_path);
+        if (!args || !sysusers || !tmpfiles || !config || !env || !units || !wants || !base)
+                return;
+        plan(r, "# users %s and %s, no login (INSTALL.md section 5)", l->user, l->worker_user);
+        plan(r, "install -D -m 0644 polkadot.conf %s   # the sysusers.d lines of INSTALL.md",
+             sysusers);
+        plan(r, "systemd-sysusers %s%s %s",
+             r->root->is_host ? "" : "--root=", r->root->is_host ? "" : r->root->path, sysusers);
+        plan(r, "echo 'd %s 0750 %s %s -' | install -D -m 0644 /dev/stdin %s", base_path, l->user,
+             l->user, tmpfiles);
+        plan(r, "install -d -o %s -g %s -m 0750 %s", l->user, l->user, base);
+        if (config_changes(r))
+                plan(r, "install -D -m 0644 config %s   # the settings, KEY=value (section 6)",
+                     config);
+        plan(r, "echo 'POLKADOT_ARGS=\"%s\"' >%s", args, env);
+        plan(r, "install -m 0644 %s %s %s/   # rendered from templates/", l->service, l->slice,
+             units);
+        if (r->host.live) {
+                plan(r, "systemctl daemon-reload && systemctl enable %s", l->service);
+                if (!r->o->no_start)
+                        plan(r, "systemctl restart %s && systemctl is-active %s", l->service,
+                             l->service);
+        } else {
+                /* The link's target is the unit's path inside the root, as systemctl makes it. */
+                plan(r, "ln -sfn %s %s   # enable, offline", l->service_path, wants);
+        }
+}
+
+int pdi_run_dry_run(struct run *r)
+{
+        const char *v = r->v.manifest->version;
+        struct shown s;
+        if (shown_init(r, &s) < 0)
+                return -ENOMEM;
+        json_object_set_new(r->out, "plan", json_array());
+        json_t *p = pdi_state_pending(&r->state, r->layout.instance);
+        if (p)
+                plan(r,
+                     "# first: an interrupted %s to %s never finished its health check; the "
+                     "real run finishes it (and may fall back to %s and stop there)",
+                     json_string_value(json_object_get(p, "action")),
+                     json_string_value(json_object_get(p, "to")),
+                     json_string_value(json_object_get(p, "from")) ?: "nothing");
+        plan_verify(r);
+        if (pdi_run_already_installed(r))
+                plan(r,
+                     "# %s/%s is installed from this manifest: every file is checked against "
+                     "it, a damaged one is replaced",
+                     s.releases, v);
+        else {
+                plan_fetch(r, &s);
+                plan_stage(r, &s);
+        }
+        if (!streq(r->tree_current, v))
+                plan(r, "ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new %s", v,
+                     s.prefix, s.prefix, s.current);
+        plan(r, "ln -sfn %s %s", s.bin_target, s.bin_link);
+        plan_host(r);
+        shown_done(&s);
+        return 0;
+}

@@ -1,0 +1,239 @@
+#include "release/stage.h"
+#include "fetch/cache.h"
+#include "fetch/extract.h"
+#include "base/fault.h"
+#include "trust/hash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+/* Roles' files run; anything else an archive carries (licences, notes) is data. */
+unsigned pdi_stage_mode(const struct pdi_manifest *m, const char *path)
+{
+        for (size_t i = 0; i < m->n_artifacts; i++)
+                if (streq(path, pdi_role_file(m->artifacts[i].role)))
+                        return 0755;
+        return 0644;
+}
+
+static int copy_fd(int src, int dst, uint64_t size)
+{
+        uint64_t done = 0;
+        while (done < size) {
+                ssize_t n = copy_file_range(src, NULL, dst, NULL, size - done, 0);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EOPNOTSUPP))
+                        break; /* fall back to read/write below */
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        return -EIO; /* source shorter than signed: cannot happen after hashing */
+                done += (uint64_t)n;
+        }
+        char buf[1 << 16];
+        while (done < size) {
+                ssize_t n = read(src, buf, sizeof(buf));
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return n < 0 ? -errno : -EIO;
+                int k = pdi_write_all(dst, buf, (size_t)n);
+                if (k < 0)
+                        return k;
+                done += (uint64_t)n;
+        }
+        return 0;
+}
+
+static int stage_binary(int dfd, const struct pdi_manifest_artifact *a, int src,
+                        struct pdi_error *err)
+{
+        _cleanup_close_ int fd =
+            openat(dfd, a->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return pdi_error_set(err, -errno, "stage %s: %s", a->name, strerror(errno));
+        int k = copy_fd(src, fd, a->size);
+        if (k < 0)
+                return pdi_error_set(err, k, "stage %s: %s", a->name, strerror(-k));
+        return 0;
+}
+
+/* Owner root:root and our mode on every installed file, then fsync it. */
+static int finish_file(int dfd, const char *name, unsigned mode, struct pdi_error *err)
+{
+        _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return pdi_error_set(err, -errno, "stage %s: %s", name, strerror(errno));
+        if (fchown(fd, 0, 0) < 0 && !(errno == EPERM && geteuid() != 0))
+                return pdi_error_set(err, -errno, "stage %s: chown: %s", name, strerror(errno));
+        if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
+                return pdi_error_set(err, -errno, "stage %s: %s", name, strerror(errno));
+        return 0;
+}
+
+static int store_manifest(int dfd, const struct pdi_release_src *src, struct pdi_error *err)
+{
+        int k = pdi_write_atomic_at(dfd, PDI_RELEASE_MANIFEST, src->manifest_bytes,
+                                    src->manifest_len, 0644);
+        for (size_t i = 0; k == 0 && i < src->n_sigs; i++) {
+                _cleanup_free_ char *name = pdi_trust_sig_name(PDI_RELEASE_MANIFEST, i);
+                k = name ? pdi_write_atomic_at(dfd, name, src->sigs[i].text, src->sigs[i].len, 0644)
+                         : -ENOMEM;
+        }
+        return k < 0 ? pdi_error_set(err, k, "stage manifest: %s", strerror(-k)) : 0;
+}
+
+static int fill(int dfd, const struct pdi_release_src *src, struct pdi_error *err)
+{
+        const struct pdi_manifest *m = src->manifest;
+        int k = 0;
+        for (size_t i = 0; k == 0 && i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                if (lseek(src->artifact_fds[i], 0, SEEK_SET) < 0)
+                        return -errno;
+                k = a->format == PDI_FORMAT_BINARY ? stage_binary(dfd, a, src->artifact_fds[i], err)
+                                                   : pdi_extract(src->artifact_fds[i], a, dfd, err);
+                pdi_fault("staged-artifact");
+        }
+        for (size_t i = 0; k == 0 && i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                if (a->format == PDI_FORMAT_BINARY)
+                        k = finish_file(dfd, a->name, pdi_stage_mode(m, a->name), err);
+                for (size_t f = 0; k == 0 && f < a->n_files; f++)
+                        k = finish_file(dfd, a->files[f].path, pdi_stage_mode(m, a->files[f].path),
+                                        err);
+        }
+        if (k == 0)
+                k = store_manifest(dfd, src, err);
+        if (k == 0 &&
+            ((fchown(dfd, 0, 0) < 0 && geteuid() == 0) || fchmod(dfd, 0755) < 0 || fsync(dfd) < 0))
+                k = pdi_error_set(err, -errno, "stage: %s", strerror(errno));
+        return k;
+}
+
+int pdi_stage_build(const struct pdi_root *r, const struct pdi_layout *l,
+                    const struct pdi_release_src *src, const char *dirname, struct pdi_error *err)
+{
+        int k = pdi_root_mkdir_p(r, l->releases, 0755);
+        if (k < 0)
+                return pdi_error_set(err, k, "%s: %s", l->releases, strerror(-k));
+        _cleanup_close_ int rfd = pdi_root_open(r, l->releases, O_RDONLY | O_DIRECTORY, 0);
+        if (rfd < 0)
+                return pdi_error_set(err, rfd, "%s: %s", l->releases, strerror(-rfd));
+        (void)pdi_rm_rf_at(rfd, dirname);
+        /* 0700 while incomplete: nobody runs a half-staged binary. */
+        if (mkdirat(rfd, dirname, 0700) < 0)
+                return pdi_error_set(err, -errno, "%s/%s: %s", l->releases, dirname,
+                                     strerror(errno));
+        _cleanup_close_ int dfd =
+            openat(rfd, dirname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        k = dfd < 0 ? -errno : fill(dfd, src, err);
+        if (k < 0) {
+                (void)pdi_rm_rf_at(rfd, dirname);
+                (void)fsync(rfd);
+                return pdi_error_set(err, k, "%s/%s: %s", l->releases, dirname, strerror(-k));
+        }
+        return fsync(rfd) < 0 ? -errno : 0;
+}
+
+int pdi_stage_publish(const struct pdi_root *r, const struct pdi_layout *l, const char *dirname,
+                      const char *version, struct pdi_error *err)
+{
+        _cleanup_close_ int rfd = pdi_root_open(r, l->releases, O_RDONLY | O_DIRECTORY, 0);
+        if (rfd < 0)
+                return pdi_error_set(err, rfd, "%s: %s", l->releases, strerror(-rfd));
+        pdi_fault("before-publish");
+        if (renameat2(rfd, dirname, rfd, version, RENAME_NOREPLACE) == 0)
+                return fsync(rfd) < 0 ? -errno : 0;
+        if (errno != EEXIST)
+                return pdi_error_set(err, -errno, "publish %s: %s", version, strerror(errno));
+        _cleanup_free_ char *dir = NULL;
+        if (asprintf(&dir, "%s/%s", l->releases, version) < 0)
+                return -ENOMEM;
+        if (pdi_layout_in_use(r, dir))
+                return pdi_error_set(err, -EBUSY,
+                                     "release %s is installed from another manifest and a "
+                                     "running process executes it; stop the node first",
+                                     version);
+        /* Swap both names in one step, then the old tree (now under dirname) goes. */
+        if (renameat2(rfd, dirname, rfd, version, RENAME_EXCHANGE) < 0)
+                return pdi_error_set(err, -errno, "publish %s: %s", version, strerror(errno));
+        (void)pdi_rm_rf_at(rfd, dirname);
+        return fsync(rfd) < 0 ? -errno : 0;
+}
+
+static bool file_ok(int dfd, const char *name, const char *sha256, uint64_t size, unsigned mode)
+{
+        _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        return fd >= 0 && pdi_cache_file_matches(fd, sha256, size, &st) &&
+               (st.st_mode & 07777) == mode && (st.st_uid == 0 || geteuid() != 0);
+}
+
+static int add_name(char ***v, size_t *n, const char *name)
+{
+        char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        if (!(nv[*n] = strdup(name)))
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+int pdi_stage_check(const struct pdi_root *r, const struct pdi_layout *l,
+                    const struct pdi_release_src *src, char ***damaged, size_t *n_damaged)
+{
+        const struct pdi_manifest *m = src->manifest;
+        _cleanup_free_ char *dir = NULL;
+        if (asprintf(&dir, "%s/%s", l->releases, m->version) < 0)
+                return -ENOMEM;
+        _cleanup_close_ int dfd = pdi_root_open(r, dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+        if (dfd < 0)
+                return dfd;
+        int k = 0;
+        for (size_t i = 0; k == 0 && i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                if (a->format == PDI_FORMAT_BINARY &&
+                    !file_ok(dfd, a->name, a->sha256, a->size, pdi_stage_mode(m, a->name)))
+                        k = add_name(damaged, n_damaged, a->name);
+                for (size_t f = 0; k == 0 && f < a->n_files; f++) {
+                        const struct pdi_manifest_file *x = &a->files[f];
+                        if (!file_ok(dfd, x->path, x->sha256, x->size, pdi_stage_mode(m, x->path)))
+                                k = add_name(damaged, n_damaged, x->path);
+                }
+        }
+        char sha[65];
+        if (k == 0 && pdi_sha256_buf(src->manifest_bytes, src->manifest_len, sha) == 0 &&
+            !file_ok(dfd, PDI_RELEASE_MANIFEST, sha, src->manifest_len, 0644))
+                k = add_name(damaged, n_damaged, PDI_RELEASE_MANIFEST);
+        return k;
+}
+
+int pdi_stage_repair(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
+                     const char *repair_dir, char *const *names, size_t n, struct pdi_error *err)
+{
+        _cleanup_close_ int rfd = pdi_root_open(r, l->releases, O_RDONLY | O_DIRECTORY, 0);
+        if (rfd < 0)
+                return pdi_error_set(err, rfd, "%s: %s", l->releases, strerror(-rfd));
+        _cleanup_close_ int from =
+            openat(rfd, repair_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int to =
+            openat(rfd, version, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (from < 0 || to < 0)
+                return pdi_error_set(err, -errno, "repair %s: %s", version, strerror(errno));
+        for (size_t i = 0; i < n; i++) {
+                if (renameat(from, names[i], to, names[i]) < 0)
+                        return pdi_error_set(err, -errno, "repair %s/%s: %s", version, names[i],
+                                             strerror(errno));
+                pdi_fault("repaired-file");
+        }
+        if (fsync(to) < 0)
+                return -errno;
+        (void)pdi_rm_rf_at(rfd, repair_dir);
+        return 0;
+}

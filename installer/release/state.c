@@ -1,0 +1,309 @@
+#include "release/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+int pdi_state_load(const struct pdi_root *r, struct pdi_state *ret, struct pdi_error *err)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int k = pdi_root_read_file(r, PDI_STATE_FILE, PDI_STATE_MAX_BYTES, &text, &len);
+        if (k == -ENOENT) {
+                ret->root = json_pack("{s:i, s:{}}", "schema", 1, "products");
+                return ret->root ? 0 : -ENOMEM;
+        }
+        if (k < 0)
+                return pdi_error_set(err, k, "state %s: %s", PDI_STATE_FILE, strerror(-k));
+        json_error_t je;
+        json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+        if (!j || !json_is_object(j) || json_integer_value(json_object_get(j, "schema")) != 1 ||
+            !json_is_object(json_object_get(j, "products"))) {
+                json_decref(j);
+                return pdi_error_set(err, -PDI_E_FAILED,
+                                     "state %s: damaged (%s); restore it from a backup, it holds "
+                                     "the highest accepted release sequence",
+                                     PDI_STATE_FILE, j ? "unexpected structure" : je.text);
+        }
+        ret->root = j;
+        return 0;
+}
+
+int pdi_state_save(const struct pdi_root *r, const struct pdi_state *s, struct pdi_error *err)
+{
+        int k = pdi_root_mkdir_p(r, PDI_STATE_DIR, 0700);
+        if (k < 0)
+                return pdi_error_set(err, k, "state %s: %s", PDI_STATE_DIR, strerror(-k));
+        _cleanup_free_ char *text = json_dumps(s->root, JSON_INDENT(2) | JSON_SORT_KEYS);
+        _cleanup_free_ char *line = NULL;
+        if (!text || asprintf(&line, "%s\n", text) < 0)
+                return -ENOMEM;
+        k = pdi_root_write_atomic(r, PDI_STATE_FILE, line, strlen(line), 0600);
+        if (k < 0)
+                return pdi_error_set(err, k, "state %s: cannot write: %s", PDI_STATE_FILE,
+                                     strerror(-k));
+        return 0;
+}
+
+void pdi_state_done(struct pdi_state *s)
+{
+        json_decref(s->root);
+        s->root = NULL;
+}
+
+static json_t *product_entry(const struct pdi_state *s, const char *product)
+{
+        return json_object_get(json_object_get(s->root, "products"), product);
+}
+
+uint64_t pdi_state_highest_sequence(const struct pdi_state *s, const char *product,
+                                    const char **ret_manifest_sha256)
+{
+        json_t *p = product_entry(s, product);
+        if (ret_manifest_sha256)
+                *ret_manifest_sha256 = json_string_value(json_object_get(p, "manifest_sha256"));
+        json_int_t v = json_integer_value(json_object_get(p, "highest_sequence"));
+        return v > 0 ? (uint64_t)v : 0;
+}
+
+int pdi_state_check_sequence(const struct pdi_state *s, const struct pdi_manifest *m,
+                             const char *manifest_sha256, bool allow_downgrade,
+                             struct pdi_error *err)
+{
+        const char *seen_sha = NULL;
+        uint64_t highest = pdi_state_highest_sequence(s, m->product, &seen_sha);
+        if (allow_downgrade || m->sequence > highest)
+                return 0;
+        if (m->sequence < highest)
+                return pdi_error_set(err, -PDI_E_POLICY,
+                                     "manifest sequence %llu is lower than the highest accepted "
+                                     "sequence %llu for %s (an old release replayed?); "
+                                     "--allow-downgrade overrides this on purpose",
+                                     (unsigned long long)m->sequence, (unsigned long long)highest,
+                                     m->product);
+        if (seen_sha && !streq(seen_sha, manifest_sha256))
+                return pdi_error_set(err, -PDI_E_POLICY,
+                                     "manifest sequence %llu was already accepted for %s with "
+                                     "different content (sha256 %.16s…, now %.16s…)",
+                                     (unsigned long long)m->sequence, m->product, seen_sha,
+                                     manifest_sha256);
+        return 0;
+}
+
+int pdi_state_accept(struct pdi_state *s, const struct pdi_manifest *m, const char *manifest_sha256)
+{
+        if (m->sequence <= pdi_state_highest_sequence(s, m->product, NULL))
+                return 0;
+        json_t *products = json_object_get(s->root, "products");
+        json_t *p = json_pack("{s:I, s:s, s:s}", "highest_sequence", (json_int_t)m->sequence,
+                              "manifest_sha256", manifest_sha256, "version", m->version);
+        if (!p || json_object_set_new(products, m->product, p) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static json_t *instance_entry(const struct pdi_state *s, const char *instance, bool create)
+{
+        json_t *all = json_object_get(s->root, "instances");
+        if (!all && create) {
+                all = json_object();
+                if (!all || json_object_set_new(s->root, "instances", all) < 0)
+                        return NULL;
+        }
+        json_t *i = json_object_get(all, instance);
+        if (!i && create) {
+                i = json_pack("{s:{}, s:[]}", "releases", "history");
+                if (!i || json_object_set_new(all, instance, i) < 0)
+                        return NULL;
+        }
+        return i;
+}
+
+const char *pdi_state_current(const struct pdi_state *s, const char *instance)
+{
+        return json_string_value(json_object_get(instance_entry(s, instance, false), "current"));
+}
+
+const char *pdi_state_previous(const struct pdi_state *s, const char *instance)
+{
+        return json_string_value(json_object_get(instance_entry(s, instance, false), "previous"));
+}
+
+json_t *pdi_state_release(const struct pdi_state *s, const char *instance, const char *version)
+{
+        return json_object_get(json_object_get(instance_entry(s, instance, false), "releases"),
+                               version);
+}
+
+void pdi_state_now(char buf[32])
+{
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+}
+
+static int append_file(json_t *files, const char *path, const char *sha256, uint64_t size)
+{
+        return json_array_append_new(files, json_pack("{s:s, s:s, s:I}", "path", path, "sha256",
+                                                      sha256, "size", (json_int_t)size));
+}
+
+int pdi_state_record_release(struct pdi_state *s, const char *instance,
+                             const struct pdi_manifest *m, const char *manifest_sha256)
+{
+        json_t *inst = instance_entry(s, instance, true);
+        json_t *files = json_array();
+        char now[32];
+        pdi_state_now(now);
+        if (!inst || !files)
+                return -ENOMEM;
+        for (size_t i = 0; i < m->n_artifacts; i++) {
+                const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                if (a->format == PDI_FORMAT_BINARY)
+                        append_file(files, a->name, a->sha256, a->size);
+                for (size_t k = 0; k < a->n_files; k++)
+                        append_file(files, a->files[k].path, a->files[k].sha256, a->files[k].size);
+        }
+        json_t *rec = json_pack("{s:s, s:I, s:s, s:s, s:o}", "product", m->product, "sequence",
+                                (json_int_t)m->sequence, "manifest_sha256", manifest_sha256,
+                                "installed_at", now, "files", files);
+        if (!rec || json_object_set_new(json_object_get(inst, "releases"), m->version, rec) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+void pdi_state_forget_release(struct pdi_state *s, const char *instance, const char *version)
+{
+        json_object_del(json_object_get(instance_entry(s, instance, false), "releases"), version);
+}
+
+int pdi_state_set_current(struct pdi_state *s, const char *instance, const char *version)
+{
+        json_t *inst = instance_entry(s, instance, true);
+        if (!inst)
+                return -ENOMEM;
+        const char *old = json_string_value(json_object_get(inst, "current"));
+        if (old && !streq(old, version) &&
+            json_object_set_new(inst, "previous", json_string(old)) < 0)
+                return -ENOMEM;
+        return json_object_set_new(inst, "current", json_string(version)) < 0 ? -ENOMEM : 0;
+}
+
+int pdi_state_follow_tree(struct pdi_state *s, const char *instance, const char *tree)
+{
+        const char *cur = pdi_state_current(s, instance);
+        if (!tree || streq(cur, tree))
+                return 0;
+        /* A copy: set_current frees the string the state holds. */
+        _cleanup_free_ char *was = cur ? strdup(cur) : NULL;
+        if (cur && !was)
+                return -ENOMEM;
+        int k = pdi_state_set_current(s, instance, tree);
+        if (k == 0)
+                k = pdi_state_history_add(s, instance, "recover", was, tree, "ok",
+                                          "state follows tree");
+        return k < 0 ? k : 1;
+}
+
+int pdi_state_set_previous(struct pdi_state *s, const char *instance, const char *version)
+{
+        json_t *inst = instance_entry(s, instance, true);
+        if (!inst)
+                return -ENOMEM;
+        if (!version) {
+                json_object_del(inst, "previous");
+                return 0;
+        }
+        return json_object_set_new(inst, "previous", json_string(version)) < 0 ? -ENOMEM : 0;
+}
+
+#define PDI_STATE_HISTORY_MAX 200
+
+int pdi_state_history_add(struct pdi_state *s, const char *instance, const char *action,
+                          const char *from, const char *to, const char *outcome, const char *detail)
+{
+        json_t *inst = instance_entry(s, instance, true);
+        json_t *h = json_object_get(inst, "history");
+        char now[32];
+        pdi_state_now(now);
+        json_t *e = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s?}", "time", now, "action", action,
+                              "from", from, "to", to, "outcome", outcome, "detail", detail);
+        if (!h || !e || json_array_append_new(h, e) < 0)
+                return -ENOMEM;
+        while (json_array_size(h) > PDI_STATE_HISTORY_MAX)
+                json_array_remove(h, 0);
+        return 0;
+}
+
+const char *pdi_state_rendered(const struct pdi_state *s, const char *path)
+{
+        return json_string_value(json_object_get(json_object_get(s->root, "rendered"), path));
+}
+
+int pdi_state_set_rendered(struct pdi_state *s, const char *path, const char *sha256)
+{
+        json_t *r = json_object_get(s->root, "rendered");
+        if (!r) {
+                r = json_object();
+                if (!r || json_object_set_new(s->root, "rendered", r) < 0)
+                        return -ENOMEM;
+        }
+        if (!sha256) {
+                json_object_del(r, path);
+                return 0;
+        }
+        return json_object_set_new(r, path, json_string(sha256)) < 0 ? -ENOMEM : 0;
+}
+
+int pdi_state_set_pending(struct pdi_state *s, const char *instance, const char *action,
+                          const char *from, const char *to, const char *previous, const char *phase)
+{
+        json_t *inst = instance_entry(s, instance, true);
+        char now[32];
+        pdi_state_now(now);
+        json_t *e = json_pack("{s:s, s:s?, s:s, s:s?, s:s, s:s}", "action", action, "from", from,
+                              "to", to, "previous", previous, "phase", phase, "since", now);
+        return inst && e && json_object_set_new(inst, "pending", e) == 0 ? 0 : -ENOMEM;
+}
+
+void pdi_state_clear_pending(struct pdi_state *s, const char *instance)
+{
+        json_object_del(instance_entry(s, instance, false), "pending");
+}
+
+json_t *pdi_state_pending(const struct pdi_state *s, const char *instance)
+{
+        json_t *p = json_object_get(instance_entry(s, instance, false), "pending");
+        return json_is_string(json_object_get(p, "action")) &&
+                       json_is_string(json_object_get(p, "to")) &&
+                       json_is_string(json_object_get(p, "phase"))
+                   ? p
+                   : NULL;
+}
+
+json_t *pdi_state_failure(const struct pdi_state *s, const char *instance, const char *version)
+{
+        return json_object_get(json_object_get(instance_entry(s, instance, false), "failed"),
+                               version);
+}
+
+void pdi_state_clear_failure(struct pdi_state *s, const char *instance, const char *version)
+{
+        json_object_del(json_object_get(instance_entry(s, instance, false), "failed"), version);
+}
+
+int pdi_state_record_failure(struct pdi_state *s, const char *instance, const char *version,
+                             const char *reason)
+{
+        json_t *inst = instance_entry(s, instance, true);
+        json_t *failed = json_object_get(inst, "failed");
+        char now[32];
+        pdi_state_now(now);
+        if (!failed) {
+                failed = json_object();
+                if (!failed || json_object_set_new(inst, "failed", failed) < 0)
+                        return -ENOMEM;
+        }
+        json_t *e = json_pack("{s:s, s:s}", "time", now, "reason", reason);
+        return e && json_object_set_new(failed, version, e) == 0 ? 0 : -ENOMEM;
+}

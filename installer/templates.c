@@ -1,9 +1,0 @@
-#include "templates.h"
-
-const char *pdi_template_get(const char *name)
-{
-        for (const struct pdi_template *t = pdi_templates; t->name; t++)
-                if (streq(t->name, name))
-                        return t->text;
-        return NULL;
-}
