@@ -335,22 +335,23 @@ static int rollback(struct run *r, const char *to)
                 k = check_files(r, target);
         if (k == 0)
                 k = pdi_run_check_release(r, target);
-        if (k < 0 || r->o->dry_run) {
+        if (k < 0)
+                return k;
+        if (r->o->dry_run) {
                 /* The plan names paths under --root, as install's does: pasted, it must not
                  * change the host. */
                 _cleanup_free_ char *prefix = pdi_root_display(r->root, r->layout.prefix);
                 _cleanup_free_ char *current = pdi_root_display(r->root, r->layout.current);
-                if (k == 0 && (!prefix || !current))
-                        k = -ENOMEM;
-                if (k == 0)
-                        printf("ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new "
-                               "%s\n%s%s\n",
-                               target, prefix, prefix, current,
-                               r->host.live ? "systemctl restart "
-                                            : "# then on the target: "
-                                              "systemctl restart ",
-                               r->layout.service);
-                return k;
+                if (!prefix || !current)
+                        return -ENOMEM;
+                printf("ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new "
+                       "%s\n%s%s\n",
+                       target, prefix, prefix, current,
+                       r->host.live ? "systemctl restart "
+                                    : "# then on the target: "
+                                      "systemctl restart ",
+                       r->layout.service);
+                return 0;
         }
         pdi_run_check_running(r);
         k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
