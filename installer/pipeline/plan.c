@@ -1,7 +1,6 @@
-/* install --dry-run: the plan as the shell commands a person would type, from the verified
- * manifest; nothing is written. INSTALL.md's manual path follows the same steps. */
-#include "pipeline/install_internal.h"
+#include "pipeline/plan.h"
 #include "base/log.h"
+#include "pipeline/accept.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -171,7 +170,7 @@ static void plan_host(struct run *r)
         }
 }
 
-int pdi_run_dry_run(struct run *r)
+static int print_plan(struct run *r)
 {
         const char *v = r->v.manifest->version;
         struct shown s;
@@ -203,4 +202,28 @@ int pdi_run_dry_run(struct run *r)
         plan_host(r);
         shown_done(&s);
         return 0;
+}
+
+int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
+{
+        struct run r;
+        int k = pdi_run_init(&r, ctx, o);
+        if (k < 0)
+                return k;
+        k = pdi_run_setup(&r);
+        if (k == 0)
+                k = pdi_run_load_manifest(&r);
+        if (k == 0)
+                k = pdi_run_check_chains(&r);
+        if (k == 0 && pdi_layout_current(r.root, &r.layout, &r.tree_current) < 0)
+                r.tree_current = NULL;
+        if (k == 0)
+                k = print_plan(&r);
+        if (k == 0) {
+                json_object_set_new(r.out, "version", json_string(r.v.manifest->version));
+                json_object_set_new(r.out, "current", json_string(r.layout.current));
+        }
+        pdi_run_end(&r, k);
+        pdi_run_done(&r);
+        return k;
 }
