@@ -1,6 +1,7 @@
 #include "pipeline/rollback.h"
 #include "base/fault.h"
 #include "base/log.h"
+#include "base/shellquote.h"
 #include "pipeline/accept.h"
 #include "pipeline/activate.h"
 #include "pipeline/tree.h"
@@ -90,18 +91,22 @@ static int verify_kept(struct run *r, const char *target)
         return k;
 }
 
-/* --dry-run: the switch as shell lines. The plan names paths under --root, as install's
- * does: pasted, it must not change the host. */
+/* --dry-run: the switch as shell lines, every word quoted (base/shellquote.h). The plan
+ * names paths under --root, as install's does: pasted, it must not change the host. */
 static int print_plan(struct run *r, const char *target)
 {
         _cleanup_free_ char *prefix = pdi_root_display(r->root, r->layout.prefix);
         _cleanup_free_ char *current = pdi_root_display(r->root, r->layout.current);
-        if (!prefix || !current)
+        _cleanup_free_ char *qt = pdi_shell_quote(target);
+        _cleanup_free_ char *qp = prefix ? pdi_shell_quote(prefix) : NULL;
+        _cleanup_free_ char *qc = current ? pdi_shell_quote(current) : NULL;
+        _cleanup_free_ char *qs = pdi_shell_quote(r->layout.service);
+        if (!qt || !qp || !qc || !qs)
                 return -ENOMEM;
-        printf("ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new %s\n%s%s\n", target,
-               prefix, prefix, current,
+        printf("ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new %s\n%s%s\n", qt, qp,
+               qp, qc,
                r->host.live ? "systemctl restart " : "# then on the target: systemctl restart ",
-               r->layout.service);
+               qs);
         return 0;
 }
 
