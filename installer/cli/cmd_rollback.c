@@ -1,5 +1,6 @@
 /* rollback: back to the previous (or a named) kept release, verified again first. */
 #include "cli/cmd_install.h"
+#include "pipeline/rollback.h"
 
 static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
 {

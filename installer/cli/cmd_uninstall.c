@@ -198,7 +198,9 @@ static int uninstall(struct uninstall *u, const char *prefix)
         int k = pdi_ctx_root(ctx, &u->root);
         if (k == 0)
                 k = pdi_layout_init(&u->l, NULL, prefix);
-        if (k == 0 && u->purge)
+        if (k < 0) /* no root (its error names it) or no layout: nothing below may run */
+                return k;
+        if (u->purge)
                 k = confirm_purge(u);
         if (k == 0)
                 k = pdi_lock_take(u->root, u->l.lock, "uninstall", 60, &lock_fd, &ctx->err);

@@ -74,4 +74,13 @@ expect 1 '^error: --node /nonexistent: No such file or directory' mc --version 1
 for f in node prep exec; do echo "$f" >"$T/$f"; done
 expect 0 '"version": "1.17.0-rc1"' "$PDI" manifest create --version 1.17.0-rc1 --sequence 3 --expires-in 30 --chain kusama --url-base https://m.example/r/ --node "$T/node" --prepare-worker "$T/prep" --execute-worker "$T/exec"
 grep -q '"url": "https://m.example/r/polkadot-prepare-worker"' "$T/out" || fail "manifest create URL: $(cat "$T/out")"
+# A --root that does not exist: one error line naming it, exit 1 (failed), for every command
+# that works on a root; rollback and uninstall once crashed here (exit 139).
+for args in "install --manifest /nonexistent" "upgrade --manifest /nonexistent" rollback \
+        "rollback --dry-run" uninstall "uninstall --purge --yes" status audit; do
+        # shellcheck disable=SC2086
+        expect 1 "^error: root $T/no-such-root: No such file or directory\$" "$PDI" $args --root "$T/no-such-root"
+        expect_one_error_line
+done
+[ ! -e "$T/no-such-root" ] || fail "a missing --root was created"
 pass

@@ -49,7 +49,7 @@ cmp "$T/srv/1.0.0/polkadot-execute-worker" "$R/opt/polkadot/releases/1.0.0/polka
 tree_listing "$R" >"$T/before"
 expect 0 'mv -T .*/opt/polkadot/releases/1.1.0.partial .*/opt/polkadot/releases/1.1.0' \
         inst --manifest "$REL_URL/1.1.0/manifest.json" --dry-run
-grep -q "^curl -fL .*'$REL_URL/1.1.0/workers.tar.zst'" "$T/out" || fail "plan lacks the download"
+grep -q "^curl -fL .* $REL_URL/1.1.0/workers.tar.zst\$" "$T/out" || fail "plan lacks the download"
 grep -q '^tar -x' "$T/out" || fail "plan lacks the extraction"
 diff "$T/before" <(tree_listing "$R") || fail "--dry-run wrote something"
 # Under --root every location in the plan is inside the root: a line without the prefix,

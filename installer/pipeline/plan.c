@@ -1,23 +1,87 @@
-/* install --dry-run: the plan as the shell commands a person would type, from the verified
- * manifest; nothing is written. INSTALL.md's manual path follows the same steps. */
-#include "pipeline/install_internal.h"
+#include "pipeline/plan.h"
 #include "base/log.h"
+#include "pipeline/accept.h"
+#include "base/shellquote.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
 
+/* One conversion of a plan line's format at *p (a '%') into f, its argument from ap: %s is a
+ * word for the shell and goes through pdi_shell_quote; numbers (%u, %llu, %04o …) are
+ * digits and print as they are. */
+static int convert(FILE *f, const char **p, va_list *ap)
+{
+        const char *s = *p;
+        size_t n = 1 + strspn(s + 1, "0123456789#");
+        bool ll = strncmp(s + n, "ll", 2) == 0;
+        n += ll ? 2 : 0;
+        char c = s[n], spec[16];
+        *p = s + n + 1;
+        if (c == '%')
+                return fputc('%', f) == EOF ? -EIO : 0;
+        if (c == 's') {
+                const char *w = va_arg(*ap, const char *);
+                _cleanup_free_ char *q = pdi_shell_quote(w ? w : "(null)");
+                return !q ? -ENOMEM : fputs(q, f) == EOF ? -EIO : 0;
+        }
+        if (n + 2 > sizeof(spec) || !strchr("ouxX", c))
+                return -EINVAL;
+        memcpy(spec, s, n + 1);
+        spec[n + 1] = '\0';
+        _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wformat-nonliteral\"");
+        int k = ll ? fprintf(f, spec, va_arg(*ap, unsigned long long))
+                   : fprintf(f, spec, va_arg(*ap, unsigned));
+        _Pragma("GCC diagnostic pop");
+        return k < 0 ? -EIO : 0;
+}
+
+/* A plan line in printf's form, every %s a shell word, quoted as the shell needs it: pasted,
+ * the line runs exactly its words whatever a path, setting or URL holds. */
+static char *render(const char *fmt, va_list *ap)
+{
+        char *line = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&line, &len);
+        int k = f ? 0 : -ENOMEM;
+        for (const char *p = fmt; k == 0 && *p;)
+                k = *p == '%' ? convert(f, &p, ap) : fputc(*p++, f) == EOF ? -EIO : 0;
+        if (f && fclose(f) != 0 && k == 0)
+                k = -ENOMEM;
+        if (k < 0) {
+                free(line);
+                return NULL;
+        }
+        return line;
+}
+
+/* A line that cannot be rendered (out of memory) is left out, as before. */
 static void plan(struct run *r, const char *fmt, ...) _printf_(2, 3);
 static void plan(struct run *r, const char *fmt, ...)
 {
-        char line[2048];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(line, sizeof(line), fmt, ap);
+        _cleanup_free_ char *line = render(fmt, &ap);
         va_end(ap);
+        if (!line)
+                return;
         if (r->ctx->json)
                 json_array_append_new(json_object_get(r->out, "plan"), json_string(line));
         else
                 printf("%s\n", line);
+}
+
+/* A word made of several values with blanks between them (a line of a file, a checksum
+ * line), to be passed to plan() as one %s. */
+static char *word(const char *fmt, ...) _printf_(1, 2);
+static char *word(const char *fmt, ...)
+{
+        char *w = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        int k = vasprintf(&w, fmt, ap);
+        va_end(ap);
+        return k < 0 ? NULL : w;
 }
 
 /* Paths as a person at this machine would type them: under --root, with the root in front. */
@@ -59,10 +123,10 @@ static void plan_verify(struct run *r)
         plan(r, "# %s %s, sequence %llu (highest accepted so far: %llu)", m->product, m->version,
              (unsigned long long)m->sequence,
              (unsigned long long)pdi_state_highest_sequence(&r->state, m->product, NULL));
-        plan(r, "curl -fL -o manifest.json '%s'", r->manifest_src);
+        plan(r, "curl -fL -o manifest.json %s", r->manifest_src);
         for (size_t i = 0; i < r->n_sigs; i++) {
                 _cleanup_free_ char *name = pdi_trust_sig_name("manifest.json", i);
-                plan(r, "curl -fL -o %s '%s'", name, r->sigs[i].source);
+                plan(r, "curl -fL -o %s %s", name, r->sigs[i].source);
         }
         for (size_t i = 0; i < r->v.signers.n_signers; i++) {
                 const struct pdi_signer *sg = &r->v.signers.signers[i];
@@ -86,12 +150,26 @@ static void plan_fetch(struct run *r, const struct shown *s)
                 size_t n = 0;
                 if (pdi_run_artifact_urls(r, a, &urls, &n) < 0)
                         return;
-                plan(r, "curl -fL --proto '=https,http' --max-filesize %llu -o %s.part '%s'",
+                _cleanup_free_ char *check = word("%s  %s.part", a->sha256, a->sha256);
+                plan(r, "curl -fL --proto '=https,http' --max-filesize %llu -o %s.part %s",
                      (unsigned long long)a->size, a->sha256, urls[0]);
-                plan(r, "echo '%s  %s.part' | sha256sum -c && mv %s.part %s", a->sha256, a->sha256,
-                     a->sha256, a->sha256);
+                if (check)
+                        plan(r, "echo %s | sha256sum -c && mv %s.part %s", check, a->sha256,
+                             a->sha256);
                 pdi_strv_free(urls, n);
         }
+}
+
+/* One file extracted from an archive: its hash checked, its mode set. */
+static void plan_file(struct run *r, const struct shown *s, const struct pdi_manifest_file *f)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        const char *v = m->version;
+        _cleanup_free_ char *check =
+            word("%s  %s/%s.partial/%s", f->sha256, s->releases, v, f->path);
+        if (check)
+                plan(r, "echo %s | sha256sum -c && chmod %04o %s/%s.partial/%s", check,
+                     pdi_stage_mode(m, f->path), s->releases, v, f->path);
 }
 
 static void plan_stage(struct run *r, const struct shown *s)
@@ -110,11 +188,7 @@ static void plan_stage(struct run *r, const struct shown *s)
                 plan(r, "tar -x --no-same-owner --no-same-permissions -f %s/%s -C %s/%s.partial",
                      s->cache, a->sha256, s->releases, v);
                 for (size_t f = 0; f < a->n_files; f++)
-                        plan(r,
-                             "echo '%s  %s/%s.partial/%s' | sha256sum -c && chmod %04o "
-                             "%s/%s.partial/%s",
-                             a->files[f].sha256, s->releases, v, a->files[f].path,
-                             pdi_stage_mode(m, a->files[f].path), s->releases, v, a->files[f].path);
+                        plan_file(r, s, &a->files[f]);
         }
         plan(r, "cp manifest.json manifest.json.minisig %s/%s.partial/", s->releases, v);
         plan(r, "chmod 0755 %s/%s.partial && sync", s->releases, v);
@@ -130,9 +204,8 @@ static bool config_changes(struct run *r)
         return k == -ENOENT || (k == 0 && r->host.settings_given && cfg && !streq(old, cfg));
 }
 
-/* Host configuration, as INSTALL.md sections 5 and 6 do it by hand: each file the run writes
- * there (SELinux aside) is a line, and every location carries the root in front. */
-static void plan_host(struct run *r)
+/* Users, base path, settings and environment file (INSTALL.md sections 5 and 6). */
+static void plan_files(struct run *r)
 {
         const struct pdi_layout *l = &r->layout;
         const char *base_path = r->host.settings.base_path;
@@ -141,23 +214,35 @@ static void plan_host(struct run *r)
         _cleanup_free_ char *tmpfiles = pdi_root_display(r->root, l->tmpfiles);
         _cleanup_free_ char *config = pdi_root_display(r->root, l->config);
         _cleanup_free_ char *env = pdi_root_display(r->root, l->env_file);
-        _cleanup_free_ char *units = pdi_root_display(r->root, l->unit_dir);
-        _cleanup_free_ char *wants = pdi_root_display(r->root, l->wants_link);
         _cleanup_free_ char *base = pdi_root_display(r->root, base_path);
-        if (!args || !sysusers || !tmpfiles || !config || !env || !units || !wants || !base)
+        _cleanup_free_ char *tmpfiles_line = word("d %s 0750 %s %s -", base_path, l->user, l->user);
+        _cleanup_free_ char *env_line = word("POLKADOT_ARGS=\"%s\"", args ? args : "");
+        if (!args || !sysusers || !tmpfiles || !config || !env || !base || !tmpfiles_line ||
+            !env_line)
                 return;
         plan(r, "# users %s and %s, no login (INSTALL.md section 5)", l->user, l->worker_user);
         plan(r, "install -D -m 0644 polkadot.conf %s   # the sysusers.d lines of INSTALL.md",
              sysusers);
-        plan(r, "systemd-sysusers %s%s %s",
-             r->root->is_host ? "" : "--root=", r->root->is_host ? "" : r->root->path, sysusers);
-        plan(r, "echo 'd %s 0750 %s %s -' | install -D -m 0644 /dev/stdin %s", base_path, l->user,
-             l->user, tmpfiles);
+        if (r->root->is_host)
+                plan(r, "systemd-sysusers %s", sysusers);
+        else
+                plan(r, "systemd-sysusers --root=%s %s", r->root->path, sysusers);
+        plan(r, "echo %s | install -D -m 0644 /dev/stdin %s", tmpfiles_line, tmpfiles);
         plan(r, "install -d -o %s -g %s -m 0750 %s", l->user, l->user, base);
         if (config_changes(r))
                 plan(r, "install -D -m 0644 config %s   # the settings, KEY=value (section 6)",
                      config);
-        plan(r, "echo 'POLKADOT_ARGS=\"%s\"' >%s", args, env);
+        plan(r, "echo %s >%s", env_line, env);
+}
+
+/* The units, enabled (and started, live). */
+static void plan_units(struct run *r)
+{
+        const struct pdi_layout *l = &r->layout;
+        _cleanup_free_ char *units = pdi_root_display(r->root, l->unit_dir);
+        _cleanup_free_ char *wants = pdi_root_display(r->root, l->wants_link);
+        if (!units || !wants)
+                return;
         plan(r, "install -m 0644 %s %s %s/   # rendered from templates/", l->service, l->slice,
              units);
         if (r->host.live) {
@@ -171,7 +256,15 @@ static void plan_host(struct run *r)
         }
 }
 
-int pdi_run_dry_run(struct run *r)
+/* Host configuration, as INSTALL.md sections 5 and 6 do it by hand: each file the run writes
+ * there (SELinux aside) is a line, and every location carries the root in front. */
+static void plan_host(struct run *r)
+{
+        plan_files(r);
+        plan_units(r);
+}
+
+static int print_plan(struct run *r)
 {
         const char *v = r->v.manifest->version;
         struct shown s;
@@ -203,4 +296,28 @@ int pdi_run_dry_run(struct run *r)
         plan_host(r);
         shown_done(&s);
         return 0;
+}
+
+int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
+{
+        struct run r;
+        int k = pdi_run_init(&r, ctx, o);
+        if (k < 0)
+                return k;
+        k = pdi_run_setup(&r);
+        if (k == 0)
+                k = pdi_run_load_manifest(&r);
+        if (k == 0)
+                k = pdi_run_check_chains(&r);
+        if (k == 0 && pdi_layout_current(r.root, &r.layout, &r.tree_current) < 0)
+                r.tree_current = NULL;
+        if (k == 0)
+                k = print_plan(&r);
+        if (k == 0) {
+                json_object_set_new(r.out, "version", json_string(r.v.manifest->version));
+                json_object_set_new(r.out, "current", json_string(r.layout.current));
+        }
+        pdi_run_end(&r, k);
+        pdi_run_done(&r);
+        return k;
 }

@@ -1,0 +1,32 @@
+/* What the command line asks of a run: the options install, upgrade, rollback and their
+ * --dry-run share. Kept apart from the drivers (install.h, rollback.h, plan.h) so that the
+ * stages below them read it without including a driver. */
+#pragma once
+
+#include "base/context.h"
+#include "host/settings.h"
+#include "release/layout.h"
+#include "trust/trust.h"
+
+struct pdi_install_opts {
+        const char
+            *action; /* "install", "upgrade" or "rollback": names the history entry and lock */
+        const char *manifest;
+        const char *from;
+        char *sigs[PDI_TRUST_MAX_SIGS];
+        size_t n_sigs;
+        char *keys[PDI_TRUST_MAX_KEYS];
+        size_t n_keys;
+        unsigned threshold;
+        const char *prefix;
+        const char *cacert;
+        unsigned lock_timeout_s;
+        unsigned keep;
+        bool dry_run, allow_downgrade, no_start;
+        char *settings[16]; /* "chain=kusama" …, from the settings flags */
+        size_t n_settings;
+        unsigned settle_s; /* how long the started unit must stay active */
+        const char *to;    /* rollback --to */
+        /* Asks for the settings on a terminal (the command line's prompt); NULL: never. */
+        int (*ask_settings)(struct pdi_settings *s, struct pdi_error *err);
+};
