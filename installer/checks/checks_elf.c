@@ -2,7 +2,7 @@
  * (PIE, full RELRO with BIND_NOW, non-executable stack) and no binary maps memory writable and
  * executable at once. Workers: static linking is wanted (nothing for the sandboxed worker to
  * load) but upstream ships glibc-linked workers, so dynamic linking is only a warning. */
-#include "checks/checks_internal.h"
+#include "checks/checks_elf.h"
 
 #include <errno.h>
 #include <fcntl.h>

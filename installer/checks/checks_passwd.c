@@ -1,6 +1,6 @@
 /* What a service user of the target root (users.c reads them) may read, write or search,
  * and whom a child that stands in for the node runs as. */
-#include "checks/checks_internal.h"
+#include "checks/checks_passwd.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -4,7 +4,9 @@
  * @default, as systemd adds it) or deny-list (~) mode, later lines adding to or taking from
  * it, an empty assignment resetting; groups as the root's systemd defines them (its version
  * read from the root's files, never by running it; the newest when it cannot be told). */
-#include "checks/checks_internal.h"
+#include "checks/checks_unit.h"
+#include "checks/unitfile.h"
+#include "host/units.h"
 #include "trust/hash.h"
 
 #include <errno.h>

@@ -2,7 +2,11 @@
  * (/opt/polkadot/current), Parity's Debian package, a hand install or the Docker layout; the
  * node from the unit's ExecStart (else PATH), its workers by the node's own search order
  * (polkadot/node/service/src/workers.rs), the base path from the node's arguments. */
-#include "checks/checks_internal.h"
+#include "checks/target.h"
+#include "checks/cmdline.h"
+#include "checks/paths.h"
+#include "checks/unitfile.h"
+#include "host/users.h"
 #include "trust/hash.h"
 #include "release/layout.h"
 #include "release/state.h"
@@ -16,348 +20,6 @@
 #include <sys/stat.h>
 
 static const char *const path_dirs[] = {PDI_PATH_DIRS};
-
-bool pdi_root_exists(const struct pdi_root *r, const char *path)
-{
-        _cleanup_close_ int fd = pdi_root_open(r, path, O_PATH, 0);
-        return fd >= 0;
-}
-
-static int fd_path(int fd, char **ret)
-{
-        char proc[64], buf[PATH_MAX];
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-        ssize_t n = readlink(proc, buf, sizeof(buf) - 1);
-        if (n < 0)
-                return -errno;
-        buf[n] = '\0';
-        *ret = strdup(buf);
-        return *ret ? 0 : -ENOMEM;
-}
-
-/* The kernel resolves the path with RESOLVE_IN_ROOT (so ".." and absolute links stay inside);
- * /proc/self/fd then names what it reached, which we make relative to the root again. */
-int pdi_root_realpath(const struct pdi_root *r, const char *path, char **ret)
-{
-        _cleanup_close_ int fd = pdi_root_open(r, path, O_PATH, 0);
-        if (fd < 0)
-                return fd;
-        _cleanup_free_ char *rootp = NULL, *p = NULL;
-        int k = fd_path(r->fd, &rootp);
-        if (k == 0)
-                k = fd_path(fd, &p);
-        if (k < 0)
-                return k;
-        size_t n = streq(rootp, "/") ? 0 : strlen(rootp);
-        if (strncmp(p, rootp, n) != 0 || (p[n] != '/' && p[n] != '\0'))
-                return -EXDEV;
-        *ret = strdup(p[n] ? p + n : "/");
-        return *ret ? 0 : -ENOMEM;
-}
-
-/* ---- the unit ----------------------------------------------------------------------- */
-
-static int unit_add(struct pdi_unit *u, const char *file, const char *section, char *line)
-{
-        char *eq = strchr(line, '=');
-        if (!eq)
-                return 0;
-        char *key = line, *val = eq + 1, *end = eq;
-        while (end > key && (end[-1] == ' ' || end[-1] == '\t'))
-                end--;
-        *end = '\0';
-        val += strspn(val, " \t");
-        struct pdi_unit_kv *kv = realloc(u->kv, (u->n + 1) * sizeof(*kv));
-        if (!kv)
-                return -ENOMEM;
-        u->kv = kv;
-        kv = &u->kv[u->n];
-        *kv = (struct pdi_unit_kv){strdup(section), strdup(key), strdup(val), strdup(file)};
-        if (!kv->section || !kv->key || !kv->value || !kv->file) {
-                free(kv->section), free(kv->key), free(kv->value), free(kv->file);
-                return -ENOMEM;
-        }
-        u->n++;
-        return 0;
-}
-
-static void rstrip(char *s)
-{
-        size_t n = strlen(s);
-        while (n > 0 && strchr(" \t\r", s[n - 1]))
-                s[--n] = '\0';
-}
-
-/* One file: sections, comments, and lines continued with a trailing backslash. */
-static int unit_parse(struct pdi_unit *u, const char *file, char *buf)
-{
-        char section[64] = "";
-        char *save = NULL;
-        for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                l += strspn(l, " \t");
-                rstrip(l);
-                if (*l == '#' || *l == ';' || *l == '\0')
-                        continue;
-                if (*l == '[') {
-                        snprintf(section, sizeof(section), "%.*s", (int)strcspn(l + 1, "]"), l + 1);
-                        continue;
-                }
-                size_t n = strlen(l);
-                while (n > 0 && l[n - 1] == '\\' && save && *save) {
-                        l[n - 1] = ' '; /* the next line continues this one */
-                        char *next = strtok_r(NULL, "\n", &save);
-                        if (!next)
-                                break;
-                        memmove(l + n, next, strlen(next) + 1);
-                        rstrip(l);
-                        n = strlen(l);
-                }
-                int k = unit_add(u, file, section, l);
-                if (k < 0)
-                        return k;
-        }
-        return 0;
-}
-
-static int unit_read(const struct pdi_root *r, struct pdi_unit *u, const char *path)
-{
-        _cleanup_free_ char *buf = NULL;
-        int k = pdi_root_read_file(r, path, 1 << 20, &buf, NULL);
-        return k < 0 ? k : unit_parse(u, path, buf);
-}
-
-static int cmpstr(const void *a, const void *b)
-{
-        const char *x = strrchr(*(char *const *)a, '/'), *y = strrchr(*(char *const *)b, '/');
-        return strcmp(x, y);
-}
-
-/* Drop-in paths: the same file name in a later (higher-priority) directory replaces it. */
-static int dropins_collect(const struct pdi_root *r, const char *name, char ***ret, size_t *ret_n)
-{
-        static const char *const dirs[] = {"/usr/lib/systemd/system", "/lib/systemd/system",
-                                           "/etc/systemd/system"};
-        char **v = NULL;
-        size_t n = 0;
-        for (size_t d = 0; d < ELEMENTSOF(dirs); d++) {
-                _cleanup_free_ char *dir = NULL;
-                if (asprintf(&dir, "%s/%s.d", dirs[d], name) < 0)
-                        break;
-                DIR *dp = NULL;
-                if (pdi_root_opendir(r, dir, &dp) < 0)
-                        continue;
-                for (struct dirent *de; (de = readdir(dp));) {
-                        size_t len = strlen(de->d_name);
-                        if (len < 6 || strcmp(de->d_name + len - 5, ".conf") != 0)
-                                continue;
-                        for (size_t i = 0; i < n; i++)
-                                if (streq(strrchr(v[i], '/') + 1, de->d_name)) {
-                                        free(v[i]);
-                                        v[i] = v[--n];
-                                        break;
-                                }
-                        char **nv = realloc(v, (n + 1) * sizeof(*v));
-                        if (!nv)
-                                break;
-                        v = nv;
-                        if (asprintf(&v[n], "%s/%s", dir, de->d_name) >= 0)
-                                n++;
-                }
-                closedir(dp);
-        }
-        if (n > 1)
-                qsort(v, n, sizeof(*v), cmpstr);
-        *ret = v;
-        *ret_n = n;
-        return 0;
-}
-
-int pdi_unit_load(const struct pdi_root *r, const char *path, struct pdi_unit *ret)
-{
-        struct pdi_unit u = {0};
-        int k = unit_read(r, &u, path);
-        char **drop = NULL;
-        size_t n = 0;
-        if (k == 0)
-                k = dropins_collect(r, strrchr(path, '/') + 1, &drop, &n);
-        for (size_t i = 0; k == 0 && i < n; i++)
-                if (unit_read(r, &u, drop[i]) == -ENOMEM)
-                        k = -ENOMEM;
-        pdi_strv_free(drop, n);
-        if (k < 0) {
-                pdi_unit_done(&u);
-                return k;
-        }
-        *ret = u;
-        return 0;
-}
-
-void pdi_unit_done(struct pdi_unit *u)
-{
-        for (size_t i = 0; i < u->n; i++) {
-                free(u->kv[i].section);
-                free(u->kv[i].key);
-                free(u->kv[i].value);
-                free(u->kv[i].file);
-        }
-        free(u->kv);
-        *u = (struct pdi_unit){0};
-}
-
-const char *pdi_unit_get(const struct pdi_unit *u, const char *section, const char *key)
-{
-        const char *v = NULL;
-        for (size_t i = 0; i < u->n; i++)
-                if (streq(u->kv[i].section, section) && streq(u->kv[i].key, key))
-                        v = *u->kv[i].value ? u->kv[i].value : NULL;
-        return v;
-}
-
-/* ---- command lines ------------------------------------------------------------------- */
-
-struct words {
-        char **v;
-        size_t n;
-};
-
-static int words_add(struct words *w, const char *s, size_t len)
-{
-        char **nv = realloc(w->v, (w->n + 2) * sizeof(*nv));
-        if (!nv)
-                return -ENOMEM;
-        w->v = nv;
-        w->v[w->n] = strndup(s, len);
-        if (!w->v[w->n])
-                return -ENOMEM;
-        w->v[++w->n] = NULL;
-        return 0;
-}
-
-/* The last assignment wins, as in systemd (a drop-in's Environment= overrides the unit's). */
-static const char *env_get(char *const *env, const char *name, size_t len)
-{
-        const char *v = NULL;
-        for (size_t i = 0; env && env[i]; i++)
-                if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
-                        v = env[i] + len + 1;
-        return v;
-}
-
-static bool is_var_name(const char *s, size_t len)
-{
-        if (len == 0 || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
-                return false;
-        for (size_t i = 1; i < len; i++)
-                if (!(isalnum((unsigned char)s[i]) || s[i] == '_'))
-                        return false;
-        return true;
-}
-
-/* One word, unquoted. A word that is exactly $NAME as written splits into words when
- * expanded; ${NAME} stays one word (systemd.service(5), "Command lines"). An open quote at
- * the end is refused as systemd does ("Unbalanced quoting"), unless relaxed. */
-static int word_next(const char **sp, char *buf, size_t size, bool relaxed, bool *ret_split_var)
-{
-        const char *s = *sp;
-        size_t n = 0, raw = strcspn(s, " \t");
-        char q = 0;
-        *ret_split_var = s[0] == '$' && is_var_name(s + 1, raw - 1);
-        for (; *s && (q || !strchr(" \t", *s)); s++) {
-                if (!q && (*s == '"' || *s == '\'')) {
-                        q = *s;
-                        continue;
-                }
-                if (q && *s == q) {
-                        q = 0;
-                        continue;
-                }
-                if (*s == '\\' && s[1] && q != '\'')
-                        s++;
-                if (n + 1 >= size)
-                        return -E2BIG;
-                buf[n++] = *s;
-        }
-        if (q && !relaxed)
-                return -EINVAL;
-        buf[n] = '\0';
-        *sp = s;
-        return 0;
-}
-
-/* A $NAME value splits at blanks with its quotes respected, then removed. */
-static int split_value(struct words *w, const char *v)
-{
-        char buf[4096];
-        bool ignored;
-        int k = 0;
-        while (k == 0) {
-                v += strspn(v, " \t");
-                if (!*v)
-                        break;
-                k = word_next(&v, buf, sizeof(buf), true, &ignored);
-                if (k == 0)
-                        k = words_add(w, buf, strlen(buf));
-        }
-        return k;
-}
-
-static int expand(struct words *w, const char *word, bool split, char *const *env)
-{
-        if (split)
-                return split_value(w, env_get(env, word + 1, strlen(word + 1)) ?: "");
-        char out[4096];
-        size_t n = 0;
-        for (const char *p = word; *p && n + 1 < sizeof(out);) {
-                if (p[0] == '$' && p[1] == '$') { /* a literal dollar */
-                        out[n++] = '$';
-                        p += 2;
-                        continue;
-                }
-                const char *end = p[0] == '$' && p[1] == '{' ? strchr(p, '}') : NULL;
-                if (!end) {
-                        out[n++] = *p++;
-                        continue;
-                }
-                const char *v = env_get(env, p + 2, (size_t)(end - p - 2));
-                n += (size_t)snprintf(out + n, sizeof(out) - n, "%s", v ? v : "");
-                n = n < sizeof(out) ? n : sizeof(out) - 1;
-                p = end + 1;
-        }
-        return words_add(w, out, n);
-}
-
-int pdi_cmdline_split(const char *s, char *const *env, char ***ret_argv, size_t *ret_n)
-{
-        struct words w = {0};
-        char buf[4096];
-        int k = words_add(&w, "", 0); /* makes v non-NULL and terminated */
-        free(w.v[0]);
-        w.n = 0;
-        w.v[0] = NULL;
-        while (k == 0) {
-                s += strspn(s, " \t");
-                if (!*s)
-                        break;
-                bool split;
-                k = word_next(&s, buf, sizeof(buf), false, &split);
-                if (k == 0)
-                        k = expand(&w, buf, split, env);
-        }
-        if (k < 0) {
-                pdi_argv_free(w.v);
-                return k;
-        }
-        *ret_argv = w.v;
-        *ret_n = w.n;
-        return 0;
-}
-
-void pdi_argv_free(char **v)
-{
-        for (size_t i = 0; v && v[i]; i++)
-                free(v[i]);
-        free(v);
-}
 
 /* ---- discovery ------------------------------------------------------------------------ */
 
@@ -378,64 +40,6 @@ static void found_done(struct found *f)
         free(f->unit_user);
 }
 
-/* KEY=VALUE lines of an EnvironmentFile (quotes stripped), appended to env. */
-static void env_file_read(const struct pdi_root *r, const char *path, struct words *env)
-{
-        _cleanup_free_ char *buf = NULL;
-        if (pdi_root_read_file(r, path, 1 << 20, &buf, NULL) < 0)
-                return;
-        char *save = NULL;
-        for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-                l += strspn(l, " \t");
-                if (strncmp(l, "export ", 7) == 0)
-                        l += 7;
-                char *eq = strchr(l, '=');
-                if (*l == '#' || !eq)
-                        continue;
-                rstrip(l);
-                size_t vlen = strlen(eq + 1);
-                if (vlen >= 2 && (eq[1] == '"' || eq[1] == '\'') && eq[vlen] == eq[1]) {
-                        memmove(eq + 1, eq + 2, vlen - 2);
-                        eq[vlen - 1] = '\0';
-                }
-                (void)words_add(env, l, strlen(l));
-        }
-}
-
-static void words_truncate(struct words *w, size_t n)
-{
-        while (w->n > n)
-                free(w->v[--w->n]);
-        if (w->v)
-                w->v[w->n] = NULL;
-}
-
-/* Environment= in order, then EnvironmentFile= in order: with env_get()'s last-wins lookup
- * the files override Environment= and later settings earlier ones; an empty assignment
- * resets the list before it (systemd.exec(5)). Values are not expanded. */
-static void unit_env(const struct pdi_root *r, const struct pdi_unit *u, struct words *env)
-{
-        size_t start = env->n;
-        for (size_t i = 0; i < u->n; i++) {
-                if (!streq(u->kv[i].section, "Service") || !streq(u->kv[i].key, "Environment"))
-                        continue;
-                if (!*u->kv[i].value)
-                        words_truncate(env, start);
-                else
-                        (void)split_value(env, u->kv[i].value);
-        }
-        size_t files = env->n;
-        for (size_t i = 0; i < u->n; i++) {
-                if (!streq(u->kv[i].section, "Service") || !streq(u->kv[i].key, "EnvironmentFile"))
-                        continue;
-                const char *p = u->kv[i].value;
-                if (!*p)
-                        words_truncate(env, files);
-                else
-                        env_file_read(r, p + (*p == '-'), env);
-        }
-}
-
 static int unit_find(const struct pdi_root *r, struct found *f, struct pdi_error *err)
 {
         static const char *const units[] = {"/etc/systemd/system/polkadot.service",
@@ -451,12 +55,12 @@ static int unit_find(const struct pdi_root *r, struct found *f, struct pdi_error
                 if (!exec)
                         return 0;
                 exec += strspn(exec, "-@!:+");
-                struct words env = {0};
-                unit_env(r, &f->unit, &env);
-                char **argv = NULL;
+                char **env = NULL, **argv = NULL;
                 size_t n = 0;
-                int k = pdi_cmdline_split(exec, env.v, &argv, &n);
-                pdi_argv_free(env.v);
+                int k = pdi_unit_environment(r, &f->unit, &env);
+                if (k == 0)
+                        k = pdi_cmdline_split(exec, env, &argv, &n);
+                pdi_argv_free(env);
                 if (k < 0 || n == 0) {
                         pdi_argv_free(argv);
                         return k == 0
@@ -485,27 +89,6 @@ static const char *arg_value(char **args, const char *lng, const char *shrt)
                         v = args[i] + len + 1;
         }
         return v;
-}
-
-char *pdi_path_join(const char *dir, const char *name)
-{
-        char *p = NULL;
-        if (!dir || !name)
-                return NULL;
-        if (asprintf(&p, "%s%s%s", dir, streq(dir, "/") ? "" : "/", name) < 0)
-                return NULL;
-        return p;
-}
-
-bool pdi_worker_set_in(const struct pdi_root *r, const char *dir)
-{
-        for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER; role <= PDI_ROLE_EXECUTE_WORKER;
-             role++) {
-                _cleanup_free_ char *p = pdi_path_join(dir, pdi_role_file(role));
-                if (!p || !pdi_root_exists(r, p))
-                        return false;
-        }
-        return true;
 }
 
 /* workers.rs: --workers-path only; else the executable's directory, then /usr/lib/polkadot. */
@@ -780,25 +363,6 @@ void pdi_target_done(struct pdi_target *t)
         free(t->worker_user);
         pdi_manifest_free(t->manifest_owned);
         *t = (struct pdi_target){0};
-}
-
-int pdi_strv_add_unique(char ***v, size_t *n, char *p)
-{
-        if (!p)
-                return -ENOMEM;
-        for (size_t i = 0; i < *n; i++)
-                if (streq((*v)[i], p)) {
-                        free(p);
-                        return 0;
-                }
-        char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-        if (!nv) {
-                free(p);
-                return -ENOMEM;
-        }
-        *v = nv;
-        (*v)[(*n)++] = p;
-        return 1;
 }
 
 static int release_files(const struct pdi_target *t, char ***v, size_t *n)

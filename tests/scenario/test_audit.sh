@@ -5,7 +5,7 @@
 # PIE node, static-pie workers) that print their version like the real ones; for `elf`, one
 # node per undone hardening flag, one built for another machine and a glibc-linked worker,
 # each with its exact finding and level. Host checks
-# (checks_host.c) depend on the machine and are left out of the "exactly" comparison.
+# (checks_host.c, checks_node_probes.c, checks_system.c) depend on the machine and are left out of the "exactly" comparison.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
 

@@ -1,4 +1,4 @@
-/* Tests for the audit framework in installer/checks/checks.c (the checks themselves have their own
+/* Tests for the audit framework in installer/checks/audit.c (the checks themselves have their own
  * tests): a hand-built audit with an ok, info, warn, error and skipped result goes through
  * the JSON document (docs/audit-json.md), the table for people and the node_exporter
  * textfile, whose labels are escaped and which is written atomically. */

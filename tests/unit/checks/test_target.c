@@ -1,4 +1,5 @@
-/* Tests for target discovery in installer/checks/target.c: pdi_target_discover() on fresh roots of
+/* Tests for target discovery in installer/checks/target.c (with unitfile.c and cmdline.c, the
+ * unit reader and command-line splitter it uses): pdi_target_discover() on fresh roots of
  * every layout it knows (ours with /opt/polkadot/current, Parity's Debian package, a hand
  * install with a unit in /etc/systemd/system, the Docker layout), the unit's ExecStart read
  * through EnvironmentFile= and drop-ins, the node's worker search order, symlinked nodes
@@ -6,7 +7,10 @@
  * failure when there is no node; and the two helpers it exports: pdi_unit_load() (drop-in
  * order and overrides) and pdi_cmdline_split() (systemd's quoting and $VAR / ${VAR}, $$,
  * unbalanced quotes), and which assignment of a variable wins. */
-#include "checks/checks_internal.h"
+#include "checks/checks_passwd.h"
+#include "checks/cmdline.h"
+#include "checks/paths.h"
+#include "checks/unitfile.h"
 #include "release/layout.h"
 
 #include <errno.h>

@@ -1,52 +1,54 @@
 /* The check runner and its three outputs: a table for people, a JSON document
  * (docs/audit-json.md) and a node_exporter textfile. Checks only report; what to do with an
  * error-level finding (stop an install, exit 4) is the caller's decision. */
-#include "checks/checks_internal.h"
+#include "checks/audit.h"
+#include "checks/checks_elf.h"
+#include "checks/checks_files.h"
+#include "checks/checks_host.h"
+#include "checks/checks_node_probes.h"
+#include "checks/checks_perms.h"
+#include "checks/checks_system.h"
+#include "checks/checks_unit.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 
-struct pdi_check_ctx {
-        struct pdi_check_result *res;
-        const char *id;
-        struct pdi_audit_memo *memo;
+/* Every check, in run order (the order of the table and the JSON): the release and install
+ * checks, then the host checks. The ids are stable (docs/audit-json.md). */
+static const struct pdi_check check_table[] = {
+    {"version-alignment", "node and workers print the same version", PDI_SCOPE_RELEASE, false,
+     pdi_check_versions_run},
+    {"integrity", "files match the signed manifest", PDI_SCOPE_RELEASE, false,
+     pdi_check_integrity_run},
+    {"ownership", "owned by root, not group/other-writable, up to /",
+     PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, pdi_check_ownership_run},
+    {"writable-by-service-user", "nothing writable by polkadot or pvf-worker",
+     PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, pdi_check_writable_run},
+    {"elf", "built for this host, hardened, no W+X", PDI_SCOPE_RELEASE, false, pdi_check_elf_run},
+    {"base-path-owner", "base path not owned by root", PDI_SCOPE_INSTALL, false,
+     pdi_check_base_owner_run},
+    {"keys-readable-by-worker", "keys not readable by pvf-worker", PDI_SCOPE_INSTALL, true,
+     pdi_check_keys_run},
+    {"unit", "unit present, enabled, unchanged, not over-hardened", PDI_SCOPE_INSTALL, false,
+     pdi_check_unit_run},
+    {"competing-installs", "no second node or worker set", PDI_SCOPE_INSTALL, false,
+     pdi_check_competing_run},
+    {"seccomp", "seccomp filter can be installed", PDI_SCOPE_HOST, false, pdi_check_seccomp_run},
+    {"landlock", "Landlock is available", PDI_SCOPE_HOST, false, pdi_check_landlock_run},
+    {"userns-pivot-root", "user namespace and pivot_root work", PDI_SCOPE_HOST, false,
+     pdi_check_userns_run},
+    {"sandbox", "Landlock or unshare+pivot_root works", PDI_SCOPE_HOST, false,
+     pdi_check_sandbox_run},
+    {"cgroups", "cgroup v2 with its controllers", PDI_SCOPE_HOST, false, pdi_check_cgroups_run},
+    {"selinux", "SELinux state", PDI_SCOPE_HOST, false, pdi_check_selinux_run},
+    {"noexec", "release and base path allow execution", PDI_SCOPE_HOST | PDI_SCOPE_INSTALL, false,
+     pdi_check_noexec_run},
+    {"free-space", "free space on the base path", PDI_SCOPE_HOST | PDI_SCOPE_INSTALL, false,
+     pdi_check_free_space_run},
+    {"node-probes", "the node's own sandbox probes", PDI_SCOPE_HOST, false,
+     pdi_check_node_probes_run},
 };
-
-struct pdi_audit_memo *pdi_check_memo(struct pdi_check_ctx *c)
-{
-        return c->memo;
-}
-
-void pdi_check_finding(struct pdi_check_ctx *c, enum pdi_severity sev, const char *hint,
-                       const char *fmt, ...)
-{
-        struct pdi_check_result *r = c->res;
-        struct pdi_finding *f = realloc(r->findings, (r->n_findings + 1) * sizeof(*f));
-        if (!f)
-                return;
-        r->findings = f;
-        char *text = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        if (vasprintf(&text, fmt, ap) < 0)
-                text = NULL;
-        va_end(ap);
-        if (!text)
-                return;
-        f[r->n_findings++] = (struct pdi_finding){c->id, sev, text, hint};
-}
-
-void pdi_check_skip(struct pdi_check_ctx *c, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        free(c->res->skip_reason);
-        if (vasprintf(&c->res->skip_reason, fmt, ap) < 0)
-                c->res->skip_reason = NULL;
-        va_end(ap);
-        c->res->skipped = true;
-}
 
 static int run_one(const struct pdi_check *chk, const struct pdi_target *t,
                    struct pdi_audit_memo *memo, struct pdi_check_result *res)
@@ -62,22 +64,20 @@ static int run_one(const struct pdi_check *chk, const struct pdi_target *t,
 
 int pdi_audit_run(const struct pdi_target *t, unsigned scope, struct pdi_audit *ret)
 {
-        const struct pdi_check *tables[] = {pdi_checks_install, pdi_checks_host};
         struct pdi_audit a = {0};
         struct pdi_audit_memo memo = {0};
-        for (size_t i = 0; i < ELEMENTSOF(tables); i++)
-                for (const struct pdi_check *chk = tables[i]; chk->id; chk++) {
-                        if (!(chk->scope & scope) || !chk->run)
-                                continue;
-                        struct pdi_check_result *r =
-                            realloc(a.results, (a.n_results + 1) * sizeof(*r));
-                        if (!r) {
-                                pdi_audit_done(&a);
-                                return -ENOMEM;
-                        }
-                        a.results = r;
-                        run_one(chk, t, &memo, &a.results[a.n_results++]);
+        for (const struct pdi_check *chk = check_table; chk < check_table + ELEMENTSOF(check_table);
+             chk++) {
+                if (!(chk->scope & scope))
+                        continue;
+                struct pdi_check_result *r = realloc(a.results, (a.n_results + 1) * sizeof(*r));
+                if (!r) {
+                        pdi_audit_done(&a);
+                        return -ENOMEM;
                 }
+                a.results = r;
+                run_one(chk, t, &memo, &a.results[a.n_results++]);
+        }
         *ret = a;
         return 0;
 }
