@@ -16,6 +16,7 @@ struct capture {
         int fd; /* non-blocking read end */
         char *buf;
         size_t size, len;
+        size_t total; /* all it read, up to a little past PDI_CHILD_OUTPUT_MAX */
         bool eof;
 };
 
@@ -49,13 +50,19 @@ static long ms_left(const struct timespec *deadline)
         return ms < 0 ? 0 : ms;
 }
 
+static bool over_cap(const struct capture *c)
+{
+        return c->total > PDI_CHILD_OUTPUT_MAX;
+}
+
 /* Read what is there, keeping what fits: the rest is read and dropped so that the child never
- * blocks on a full pipe. An error ends the reading as the end of file does. */
+ * blocks on a full pipe, up to the cap, where the caller stops it. An error ends the reading
+ * as the end of file does. */
 static void drain(struct capture *c)
 {
         char tmp[4096];
 
-        while (!c->eof) {
+        while (!c->eof && !over_cap(c)) {
                 ssize_t k = read(c->fd, tmp, sizeof(tmp));
                 if (k < 0 && errno == EINTR)
                         continue;
@@ -65,6 +72,7 @@ static void drain(struct capture *c)
                         c->eof = true;
                         return;
                 }
+                c->total += (size_t)k;
                 size_t room = c->size - 1 - c->len;
                 size_t take = (size_t)k < room ? (size_t)k : room;
                 memcpy(c->buf + c->len, tmp, take);
@@ -75,7 +83,8 @@ static void drain(struct capture *c)
 
 /* Until the child exits (its pidfd turns readable) or the time is up. Without a pidfd (before
  * Linux 5.3) the end of both pipes stands for the exit. */
-static void wait_exit(pid_t pid, struct capture cap[2], unsigned timeout_ms, bool *ret_timed_out)
+static void wait_exit(pid_t pid, struct capture cap[2], unsigned timeout_ms,
+                      struct pdi_child_out *o)
 {
         _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
         struct timespec deadline;
@@ -96,12 +105,16 @@ static void wait_exit(pid_t pid, struct capture cap[2], unsigned timeout_ms, boo
                 if (r < 0 && errno == EINTR)
                         continue;
                 if (r <= 0) {
-                        *ret_timed_out = true;
+                        o->timed_out = true;
                         return;
                 }
                 for (size_t i = 0; i < 2; i++)
                         if (p[i].revents)
                                 drain(&cap[i]);
+                if (over_cap(&cap[0]) || over_cap(&cap[1])) {
+                        o->truncated = true;
+                        return;
+                }
                 if (p[2].revents)
                         return;
         }
@@ -114,13 +127,13 @@ static void collect(pid_t pid, int out_fd, int err_fd, unsigned timeout_ms, stru
 
         fcntl(out_fd, F_SETFL, O_NONBLOCK);
         fcntl(err_fd, F_SETFL, O_NONBLOCK);
-        wait_exit(pid, cap, timeout_ms, &o->timed_out);
+        wait_exit(pid, cap, timeout_ms, o);
+        if (o->timed_out || o->truncated)
+                kill(pid, SIGKILL);
         drain(&cap[0]);
         drain(&cap[1]);
         /* The leader is not reaped yet, so its group id cannot have been reused. */
         kill(-pid, SIGKILL);
-        if (o->timed_out)
-                kill(pid, SIGKILL);
         while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR)
                 ;
 }
@@ -159,7 +172,8 @@ int pdi_child_run(pdi_child_fn fn, void *arg, unsigned timeout_ms, struct pdi_ch
 
 bool pdi_child_ok(const struct pdi_child_out *o)
 {
-        return !o->timed_out && WIFEXITED(o->status) && WEXITSTATUS(o->status) == 0;
+        return !o->timed_out && !o->truncated && WIFEXITED(o->status) &&
+               WEXITSTATUS(o->status) == 0;
 }
 
 /* Length of s without trailing newlines and blanks. */
@@ -178,6 +192,9 @@ void pdi_child_describe(const struct pdi_child_out *o, unsigned timeout_ms, char
 
         if (o->timed_out) {
                 snprintf(buf, n, "timed out after %u s", timeout_ms / 1000);
+        } else if (o->truncated) {
+                snprintf(buf, n, "wrote more than %u KiB to stdout or stderr; stopped it",
+                         PDI_CHILD_OUTPUT_MAX / 1024);
         } else if (len > 0) {
                 size_t k = len < n - 1 ? len : n - 1;
                 for (size_t i = 0; i < k; i++)

@@ -9,9 +9,13 @@
 
 #include <sys/types.h>
 
+/* How much of each of its stdout and stderr a child may write: past that it is killed. */
+#define PDI_CHILD_OUTPUT_MAX (1024u * 1024)
+
 struct pdi_child_out {
         int status; /* wait status */
         bool timed_out;
+        bool truncated; /* wrote more than PDI_CHILD_OUTPUT_MAX to one pipe: killed then */
         char out[1024]; /* stdout, NUL-terminated, what did not fit dropped */
         char err[256];  /* stderr, likewise */
 };
@@ -20,15 +24,17 @@ struct pdi_child_out {
  * should end with _exit(); the child exits 127 if it returns. */
 typedef void (*pdi_child_fn)(void *arg);
 
-/* Fork fn(arg) and wait for it at most timeout_ms, reading its output meanwhile; then SIGKILL
- * its process group (and it, on timeout) and reap it. Returns 0 with ret filled once the
+/* Fork fn(arg) and wait for it at most timeout_ms, reading its output meanwhile (at most
+ * PDI_CHILD_OUTPUT_MAX a pipe); then SIGKILL its process group (and it, on timeout or too
+ * much output) and reap it. Returns 0 with ret filled once the
  * child is reaped, or -errno if it could not be started (ret untouched). */
 int pdi_child_run(pdi_child_fn fn, void *arg, unsigned timeout_ms, struct pdi_child_out *ret);
 
 /* Exited with status 0 before the deadline. */
 bool pdi_child_ok(const struct pdi_child_out *o);
 
-/* One line on how the child ended, for a finding: "timed out after N s", else what it wrote
+/* One line on how the child ended, for a finding: "timed out after N s", "wrote more than
+ * 1024 KiB to stdout or stderr; stopped it", else what it wrote
  * to stdout (lines joined with spaces), else "killed by signal N (name)" or "exit status N". */
 void pdi_child_describe(const struct pdi_child_out *o, unsigned timeout_ms, char *buf, size_t n);
 

@@ -1,4 +1,4 @@
-/* The release and install checks: version alignment run as the node runs it, integrity
+/* The release and install checks: version alignment (each binary run confined), integrity
  * against the signed manifest, and competing installs. Who may do what to
  * the tree (ownership, modes) is in checks_perms.c; ELF and unit checks live in checks_elf.c,
  * checks_unit.c. */
@@ -6,40 +6,24 @@
 #include "checks/checks_passwd.h"
 #include "checks/paths.h"
 #include "base/child.h"
+#include "base/confine.h"
 #include "trust/hash.h"
 #include "release/layout.h"
 #include "release/state.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #define VERSION_TIMEOUT_MS 10000
 
-/* ---- running `<binary> --version` as the node does ------------------------------------- */
+/* ---- running `<binary> --version`, confined -------------------------------------------- */
 
-struct version_arg {
-        int fd;
-        const struct pdi_creds *cr;
-        char *const *argv, *const *envp;
-};
-
+/* Whatever the tree's passwd says, it runs as the host chooses, in namespaces (confine.h). */
 static void version_child(void *arg)
 {
-        const struct version_arg *a = arg;
-        char why[128];
-
-        if (pdi_child_become(a->cr, why, sizeof(why)) < 0) {
-                dprintf(2, "cannot drop privileges: %s\n", why);
-                _exit(127);
-        }
-        (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        /* Executed through the fd opened inside the root: nothing outside it is run. */
-        int r = pdi_child_exec(a->fd, a->argv, a->envp);
-        dprintf(2, "cannot execute: %s\n", strerror(-r));
-        _exit(127);
+        pdi_confine_exec(arg);
 }
 
 static int run_version(const struct pdi_target *t, const char *path, unsigned timeout_ms,
@@ -48,8 +32,6 @@ static int run_version(const struct pdi_target *t, const char *path, unsigned ti
         _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH, 0);
         if (fd < 0)
                 return fd;
-        struct pdi_run_as as;
-        pdi_run_as_pick(t, &as); /* as non-root: as we are, whoever the service user is */
         /* The node clears the environment of everything but RUST_LOG (pvf/src/lib.rs). */
         _cleanup_free_ char *rust_log = NULL;
         if (getenv("RUST_LOG") && asprintf(&rust_log, "RUST_LOG=%s", getenv("RUST_LOG")) < 0)
@@ -57,7 +39,7 @@ static int run_version(const struct pdi_target *t, const char *path, unsigned ti
         char *envp[] = {rust_log, NULL};
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
         char *argv[] = {(char *)base, (char *)"--version", NULL};
-        struct version_arg a = {.fd = fd, .cr = &as.creds, .argv = argv, .envp = envp};
+        struct pdi_confine a = {.exe_fd = fd, .argv = argv, .envp = envp};
         return pdi_child_run(version_child, &a, timeout_ms, res);
 }
 
@@ -91,6 +73,14 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
         else if (r->timed_out)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: no answer within %d s",
                                   path, VERSION_TIMEOUT_MS / 1000);
+        else if (r->truncated)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint,
+                                  "%s --version: wrote more than %u KiB; stopped it", path,
+                                  PDI_CHILD_OUTPUT_MAX / 1024);
+        else if (WIFEXITED(r->status) && WEXITSTATUS(r->status) == PDI_CONFINE_EXIT &&
+                 strncmp(r->err, PDI_CONFINE_FAILED, strlen(PDI_CONFINE_FAILED)) == 0)
+                pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: not run: %s", path,
+                                  trim((char *)r->err));
         else if (!pdi_child_ok(r))
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s %d%s%s", path,
                                   WIFEXITED(r->status) ? "exit status" : "killed by signal",

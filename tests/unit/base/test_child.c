@@ -225,15 +225,25 @@ static void fn_flood_forever(void *arg)
                 write_all(1, 'y', 4096);
 }
 
-/* Output that never pauses keeps the pipe readable at every look: the deadline still holds. */
-static void endless_output_times_out(void **state)
+/* Output that never pauses is read up to PDI_CHILD_OUTPUT_MAX, then the child is killed long
+ * before its deadline. */
+static void endless_output_stopped(void **state)
 {
         (void)state;
         struct pdi_child_out o;
-        assert_int_equal(pdi_child_run(fn_flood_forever, NULL, 300, &o), 0);
-        assert_true(o.timed_out);
+        char d[128];
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        assert_int_equal(pdi_child_run(fn_flood_forever, NULL, 20000, &o), 0);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        assert_true(o.truncated);
+        assert_false(o.timed_out);
+        assert_false(pdi_child_ok(&o));
         assert_true(WIFSIGNALED(o.status));
+        assert_true(b.tv_sec - a.tv_sec < 10);
         assert_int_equal(strspn(o.out, "y"), sizeof(o.out) - 1);
+        pdi_child_describe(&o, 20000, d, sizeof(d));
+        assert_string_equal(d, "wrote more than 1024 KiB to stdout or stderr; stopped it");
 }
 
 static void fn_term(void *arg)
@@ -422,7 +432,7 @@ int main(void)
             cmocka_unit_test(group_killed_after_exit),
             cmocka_unit_test(group_killed_after_timeout),
             cmocka_unit_test(long_output_truncated),
-            cmocka_unit_test(endless_output_times_out),
+            cmocka_unit_test(endless_output_stopped),
             cmocka_unit_test(signal_described),
             cmocka_unit_test(output_described),
             cmocka_unit_test(become_nobody),
