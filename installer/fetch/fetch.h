@@ -8,6 +8,7 @@
 #pragma once
 
 #include "base/error.h"
+#include "fetch/url.h"
 
 #include <stdint.h>
 
@@ -38,14 +39,3 @@ int pdi_fetch_memory(const struct pdi_fetch_opts *o, const char *url, size_t max
 int pdi_fetch_artifact(const struct pdi_fetch_opts *o, const char *const *urls, size_t n_urls,
                        int fd, uint64_t expected_size, const char *expected_sha256,
                        struct pdi_error *err);
-
-/* Resolve a reference from a manifest against the manifest's own location: absolute URLs
- * are returned as they are; a relative one replaces the last path segment of base (a URL or
- * a local path). NULL on allocation failure. */
-char *pdi_url_resolve(const char *base, const char *ref);
-
-/* The one place that recognises URLs. Length of the "scheme://" that starts s, 0 for a local
- * path (which is read directly, never through curl). */
-size_t pdi_url_scheme_length(const char *s);
-/* True if s is a URL of this scheme, in any case: "HTTPS://h/x" is an "https" URL. */
-bool pdi_url_scheme_is(const char *s, const char *scheme);

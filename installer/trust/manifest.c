@@ -4,6 +4,7 @@
 #include "trust/manifest.h"
 #include "base/encoding.h"
 #include "trust/manifest_values.h"
+#include "trust/jfield.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -32,8 +33,6 @@ static const char *const artifact_keys[] = {"name", "role",   "url",   "mirrors"
                                             "size", "format", "files", NULL};
 static const char *const file_keys[] = {"path", "sha256", "size", NULL};
 
-#define PATH_MAX_LEN 96 /* longest JSON path we build: "artifacts[2].files[63].sha256" */
-
 const char *pdi_role_name(enum pdi_role role)
 {
         return role >= 0 && role < _PDI_ROLE_MAX ? role_names[role] : NULL;
@@ -57,115 +56,6 @@ static int lookup(const char *const *table, size_t n, const char *s)
         return -1;
 }
 
-/* --- errors and JSON paths --- */
-
-_printf_(2, 3) static int fail(struct pdi_error *err, const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        int r = pdi_error_setv(err, -PDI_E_MANIFEST, fmt, ap);
-        va_end(ap);
-        return r;
-}
-
-/* "artifacts[2]" + "sha256" → "artifacts[2].sha256"; the top level has the empty path. */
-_printf_(2, 3) static const char *pathf(char out[PATH_MAX_LEN], const char *fmt, ...)
-{
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(out, PATH_MAX_LEN, fmt, ap);
-        va_end(ap);
-        return out;
-}
-
-static const char *join(char out[PATH_MAX_LEN], const char *parent, const char *key)
-{
-        return pathf(out, "%s%s%s", parent, parent[0] ? "." : "", key);
-}
-
-static const char *const type_names[] = {
-    [JSON_OBJECT] = "an object",   [JSON_ARRAY] = "an array",     [JSON_STRING] = "a string",
-    [JSON_INTEGER] = "an integer", [JSON_REAL] = "a real number", [JSON_TRUE] = "a boolean",
-    [JSON_FALSE] = "a boolean",    [JSON_NULL] = "null",
-};
-
-static int want_type(const json_t *v, json_type type, const char *path, struct pdi_error *err)
-{
-        if (json_typeof(v) == type)
-                return 0;
-        return fail(err, "%s: expected %s, got %s", path[0] ? path : "manifest", type_names[type],
-                    type_names[json_typeof(v)]);
-}
-
-static int check_keys(json_t *obj, const char *path, const char *const *allowed,
-                      struct pdi_error *err)
-{
-        const char *key;
-        json_t *v;
-        json_object_foreach(obj, key, v)
-        {
-                bool ok = false;
-                for (size_t i = 0; allowed[i] && !ok; i++)
-                        ok = streq(allowed[i], key);
-                if (!ok)
-                        return fail(err, "%s%sunknown key \"%.64s\"", path, path[0] ? ": " : "",
-                                    key);
-        }
-        return 0;
-}
-
-/* Fetch obj[key] of the given type. A missing optional field gives *ret = NULL. */
-static int get_field(json_t *obj, const char *parent, const char *key, json_type type,
-                     bool required, json_t **ret, struct pdi_error *err)
-{
-        char path[PATH_MAX_LEN];
-        json_t *v = json_object_get(obj, key);
-        *ret = v;
-        if (!v)
-                return required ? fail(err, "%s: missing", join(path, parent, key)) : 0;
-        return want_type(v, type, join(path, parent, key), err);
-}
-
-static int get_string(json_t *obj, const char *parent, const char *key, const char **ret,
-                      struct pdi_error *err)
-{
-        json_t *v;
-        int r = get_field(obj, parent, key, JSON_STRING, true, &v, err);
-        if (r < 0)
-                return r;
-        *ret = json_string_value(v);
-        return 0;
-}
-
-static int get_uint(json_t *obj, const char *parent, const char *key, uint64_t min, uint64_t max,
-                    const char *what, uint64_t *ret, struct pdi_error *err)
-{
-        char path[PATH_MAX_LEN];
-        json_t *v;
-        int r = get_field(obj, parent, key, JSON_INTEGER, true, &v, err);
-        if (r < 0)
-                return r;
-        json_int_t i = json_integer_value(v);
-        if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
-                return fail(err, "%s: %lld is %s", join(path, parent, key), (long long)i, what);
-        *ret = (uint64_t)i;
-        return 0;
-}
-
-static int get_array(json_t *obj, const char *parent, const char *key, bool required, size_t min,
-                     size_t max, json_t **ret, struct pdi_error *err)
-{
-        char path[PATH_MAX_LEN];
-        int r = get_field(obj, parent, key, JSON_ARRAY, required, ret, err);
-        if (r < 0 || !*ret)
-                return r;
-        size_t n = json_array_size(*ret);
-        if (n < min || n > max)
-                return fail(err, "%s: has %zu entries, must have %zu to %zu",
-                            join(path, parent, key), n, min, max);
-        return 0;
-}
-
 static int dup_string(const char *s, char **ret)
 {
         *ret = strdup(s);
@@ -176,36 +66,37 @@ static int check_url(const char *s, const char *path, struct pdi_error *err)
 {
         char buf[160];
         const char *why = pdi_manifest_url_problem(s, buf, sizeof(buf));
-        return why ? fail(err, "%s: %s", path, why) : 0;
+        return why ? pdi_jfield_fail(err, "%s: %s", path, why) : 0;
 }
 
 /* --- the manifest's parts --- */
 
 static int parse_sha256(json_t *obj, const char *parent, char out[65], struct pdi_error *err)
 {
-        char path[PATH_MAX_LEN];
+        char path[PDI_JFIELD_PATH_MAX];
         const char *s;
-        int r = get_string(obj, parent, "sha256", &s, err);
+        int r = pdi_jfield_get_string(obj, parent, "sha256", &s, err);
         if (r < 0)
                 return r;
         if (!pdi_is_sha256_hex(s))
-                return fail(err, "%s: not 64 lowercase hex digits", join(path, parent, "sha256"));
+                return pdi_jfield_fail(err, "%s: not 64 lowercase hex digits",
+                                       pdi_jfield_join(path, parent, "sha256"));
         memcpy(out, s, 65);
         return 0;
 }
 
 static int parse_size(json_t *obj, const char *parent, uint64_t *ret, struct pdi_error *err)
 {
-        return get_uint(obj, parent, "size", 1, PDI_MANIFEST_MAX_SIZE,
-                        "not a sane size (1 byte to 4 GiB; 0 or more than 4 GiB is absurd)", ret,
-                        err);
+        return pdi_jfield_get_uint(
+            obj, parent, "size", 1, PDI_MANIFEST_MAX_SIZE,
+            "not a sane size (1 byte to 4 GiB; 0 or more than 4 GiB is absurd)", ret, err);
 }
 
 /* Installed file names seen so far, across the whole release, with who installs them. Each
  * artifact installs at most PDI_MANIFEST_MAX_FILES names (a binary one), so this never fills. */
 struct seen_names {
         const char *name[PDI_MANIFEST_MAX_ARTIFACTS * PDI_MANIFEST_MAX_FILES];
-        char where[PDI_MANIFEST_MAX_ARTIFACTS * PDI_MANIFEST_MAX_FILES][PATH_MAX_LEN];
+        char where[PDI_MANIFEST_MAX_ARTIFACTS * PDI_MANIFEST_MAX_FILES][PDI_JFIELD_PATH_MAX];
         size_t n;
 };
 
@@ -214,10 +105,10 @@ static int claim_name(struct seen_names *seen, const char *name, const char *pat
 {
         for (size_t i = 0; i < seen->n; i++)
                 if (streq(seen->name[i], name))
-                        return fail(err, "%s: duplicate installed file \"%s\" (also %s)", path,
-                                    name, seen->where[i]);
+                        return pdi_jfield_fail(err, "%s: duplicate installed file \"%s\" (also %s)",
+                                               path, name, seen->where[i]);
         seen->name[seen->n] = name;
-        snprintf(seen->where[seen->n], PATH_MAX_LEN, "%s", path);
+        snprintf(seen->where[seen->n], PDI_JFIELD_PATH_MAX, "%s", path);
         seen->n++;
         return 0;
 }
@@ -225,18 +116,18 @@ static int claim_name(struct seen_names *seen, const char *name, const char *pat
 static int parse_file(json_t *v, const char *parent, struct pdi_manifest_file *f,
                       struct seen_names *seen, struct pdi_error *err)
 {
-        char path[PATH_MAX_LEN];
+        char path[PDI_JFIELD_PATH_MAX];
         const char *name;
-        int r = want_type(v, JSON_OBJECT, parent, err);
+        int r = pdi_jfield_want_type(v, JSON_OBJECT, parent, err);
         if (r >= 0)
-                r = check_keys(v, parent, file_keys, err);
+                r = pdi_jfield_check_keys(v, parent, file_keys, err);
         if (r >= 0)
-                r = get_string(v, parent, "path", &name, err);
+                r = pdi_jfield_get_string(v, parent, "path", &name, err);
         if (r < 0)
                 return r;
-        join(path, parent, "path");
+        pdi_jfield_join(path, parent, "path");
         if (!pdi_manifest_plain_name(name))
-                return fail(err, "%s: \"%.64s\" is not a plain file name", path, name);
+                return pdi_jfield_fail(err, "%s: \"%.64s\" is not a plain file name", path, name);
         r = claim_name(seen, name, path, err);
         if (r >= 0)
                 r = parse_sha256(v, parent, f->sha256, err);
@@ -248,26 +139,27 @@ static int parse_file(json_t *v, const char *parent, struct pdi_manifest_file *f
 static int parse_files(json_t *obj, const char *parent, struct pdi_manifest_artifact *a,
                        struct seen_names *seen, struct pdi_error *err)
 {
-        char path[PATH_MAX_LEN];
+        char path[PDI_JFIELD_PATH_MAX];
         json_t *arr, *v;
         size_t i;
-        int r = get_array(obj, parent, "files", false, 1, PDI_MANIFEST_MAX_FILES, &arr, err);
+        int r =
+            pdi_jfield_get_array(obj, parent, "files", false, 1, PDI_MANIFEST_MAX_FILES, &arr, err);
         if (r < 0)
                 return r;
         if (a->format == PDI_FORMAT_BINARY)
-                return arr ? fail(err, "%s: a binary artifact has no files",
-                                  join(path, parent, "files"))
-                           : claim_name(seen, a->name, join(path, parent, "name"), err);
+                return arr ? pdi_jfield_fail(err, "%s: a binary artifact has no files",
+                                             pdi_jfield_join(path, parent, "files"))
+                           : claim_name(seen, a->name, pdi_jfield_join(path, parent, "name"), err);
         if (!arr)
-                return fail(err, "%s: missing (an archive must list its files)",
-                            join(path, parent, "files"));
+                return pdi_jfield_fail(err, "%s: missing (an archive must list its files)",
+                                       pdi_jfield_join(path, parent, "files"));
         a->files = calloc(json_array_size(arr), sizeof(*a->files));
         if (!a->files)
                 return -ENOMEM;
         bool has_role_file = false;
         json_array_foreach(arr, i, v)
         {
-                pathf(path, "%s.files[%zu]", parent, i);
+                pdi_jfield_pathf(path, "%s.files[%zu]", parent, i);
                 a->n_files++;
                 r = parse_file(v, path, &a->files[i], seen, err);
                 if (r < 0)
@@ -275,23 +167,24 @@ static int parse_files(json_t *obj, const char *parent, struct pdi_manifest_arti
                 has_role_file = has_role_file || streq(a->files[i].path, pdi_role_file(a->role));
         }
         if (!has_role_file)
-                return fail(err, "%s: does not contain \"%s\", the file of role %s",
-                            join(path, parent, "files"), pdi_role_file(a->role),
-                            pdi_role_name(a->role));
+                return pdi_jfield_fail(err, "%s: does not contain \"%s\", the file of role %s",
+                                       pdi_jfield_join(path, parent, "files"),
+                                       pdi_role_file(a->role), pdi_role_name(a->role));
         return 0;
 }
 
 static int parse_enum(json_t *obj, const char *parent, const char *key, const char *const *table,
                       size_t n, int *ret, struct pdi_error *err)
 {
-        char path[PATH_MAX_LEN];
+        char path[PDI_JFIELD_PATH_MAX];
         const char *s;
-        int r = get_string(obj, parent, key, &s, err);
+        int r = pdi_jfield_get_string(obj, parent, key, &s, err);
         if (r < 0)
                 return r;
         int i = lookup(table, n, s);
         if (i < 0)
-                return fail(err, "%s: unknown %s \"%.64s\"", join(path, parent, key), key, s);
+                return pdi_jfield_fail(err, "%s: unknown %s \"%.64s\"",
+                                       pdi_jfield_join(path, parent, key), key, s);
         *ret = i;
         return 0;
 }
@@ -299,10 +192,11 @@ static int parse_enum(json_t *obj, const char *parent, const char *key, const ch
 static int parse_mirrors(json_t *obj, const char *parent, struct pdi_manifest_artifact *a,
                          struct pdi_error *err)
 {
-        char path[PATH_MAX_LEN];
+        char path[PDI_JFIELD_PATH_MAX];
         json_t *arr, *v;
         size_t i;
-        int r = get_array(obj, parent, "mirrors", false, 0, PDI_MANIFEST_MAX_MIRRORS, &arr, err);
+        int r = pdi_jfield_get_array(obj, parent, "mirrors", false, 0, PDI_MANIFEST_MAX_MIRRORS,
+                                     &arr, err);
         if (r < 0 || !arr || json_array_size(arr) == 0)
                 return r;
         a->mirrors = calloc(json_array_size(arr), sizeof(char *));
@@ -310,8 +204,8 @@ static int parse_mirrors(json_t *obj, const char *parent, struct pdi_manifest_ar
                 return -ENOMEM;
         json_array_foreach(arr, i, v)
         {
-                pathf(path, "%s.mirrors[%zu]", parent, i);
-                r = want_type(v, JSON_STRING, path, err);
+                pdi_jfield_pathf(path, "%s.mirrors[%zu]", parent, i);
+                r = pdi_jfield_want_type(v, JSON_STRING, path, err);
                 if (r >= 0)
                         r = check_url(json_string_value(v), path, err);
                 if (r >= 0)
@@ -326,19 +220,19 @@ static int parse_mirrors(json_t *obj, const char *parent, struct pdi_manifest_ar
 static int parse_name_and_url(json_t *obj, const char *parent, struct pdi_manifest_artifact *a,
                               struct pdi_error *err)
 {
-        char path[PATH_MAX_LEN];
+        char path[PDI_JFIELD_PATH_MAX];
         const char *name, *url;
-        int r = get_string(obj, parent, "name", &name, err);
+        int r = pdi_jfield_get_string(obj, parent, "name", &name, err);
         if (r < 0)
                 return r;
         if (!pdi_manifest_plain_name(name))
-                return fail(err, "%s: \"%.64s\" is not a plain file name",
-                            join(path, parent, "name"), name);
+                return pdi_jfield_fail(err, "%s: \"%.64s\" is not a plain file name",
+                                       pdi_jfield_join(path, parent, "name"), name);
         r = dup_string(name, &a->name);
         if (r >= 0)
-                r = get_string(obj, parent, "url", &url, err);
+                r = pdi_jfield_get_string(obj, parent, "url", &url, err);
         if (r >= 0)
-                r = check_url(url, join(path, parent, "url"), err);
+                r = check_url(url, pdi_jfield_join(path, parent, "url"), err);
         if (r >= 0)
                 r = dup_string(url, &a->url);
         return r;
@@ -351,13 +245,15 @@ static int check_previous(const struct pdi_manifest *m, size_t i, const char *pa
         const struct pdi_manifest_artifact *a = &m->artifacts[i];
         for (size_t k = 0; k < i; k++) {
                 if (streq(m->artifacts[k].name, a->name))
-                        return fail(err, "%s.name: duplicate name \"%s\" (also artifacts[%zu])",
-                                    parent, a->name, k);
+                        return pdi_jfield_fail(
+                            err, "%s.name: duplicate name \"%s\" (also artifacts[%zu])", parent,
+                            a->name, k);
                 if (m->artifacts[k].role == a->role)
-                        return fail(err,
-                                    "%s.role: role %s appears twice (also artifacts[%zu]); "
-                                    "schema 1 needs exactly one",
-                                    parent, pdi_role_name(a->role), k);
+                        return pdi_jfield_fail(
+                            err,
+                            "%s.role: role %s appears twice (also artifacts[%zu]); "
+                            "schema 1 needs exactly one",
+                            parent, pdi_role_name(a->role), k);
         }
         return 0;
 }
@@ -365,12 +261,12 @@ static int check_previous(const struct pdi_manifest *m, size_t i, const char *pa
 static int parse_artifact(json_t *obj, const char *parent, struct pdi_manifest *m, size_t i,
                           struct seen_names *seen, struct pdi_error *err)
 {
-        char path[PATH_MAX_LEN];
+        char path[PDI_JFIELD_PATH_MAX];
         struct pdi_manifest_artifact *a = &m->artifacts[i];
         int role = 0, format = 0;
-        int r = want_type(obj, JSON_OBJECT, parent, err);
+        int r = pdi_jfield_want_type(obj, JSON_OBJECT, parent, err);
         if (r >= 0)
-                r = check_keys(obj, parent, artifact_keys, err);
+                r = pdi_jfield_check_keys(obj, parent, artifact_keys, err);
         if (r >= 0)
                 r = parse_name_and_url(obj, parent, a, err);
         if (r >= 0)
@@ -385,9 +281,9 @@ static int parse_artifact(json_t *obj, const char *parent, struct pdi_manifest *
         if (r < 0)
                 return r;
         if (a->format == PDI_FORMAT_BINARY && !streq(a->name, pdi_role_file(a->role)))
-                return fail(err, "%s: a binary artifact of role %s must be named \"%s\"",
-                            join(path, parent, "name"), pdi_role_name(a->role),
-                            pdi_role_file(a->role));
+                return pdi_jfield_fail(err, "%s: a binary artifact of role %s must be named \"%s\"",
+                                       pdi_jfield_join(path, parent, "name"),
+                                       pdi_role_name(a->role), pdi_role_file(a->role));
         r = parse_mirrors(obj, parent, a, err);
         if (r >= 0)
                 r = parse_sha256(obj, parent, a->sha256, err);
@@ -406,23 +302,25 @@ static int check_roles(const struct pdi_manifest *m, struct pdi_error *err)
                 for (size_t i = 0; i < m->n_artifacts; i++)
                         found = found || m->artifacts[i].role == role;
                 if (!found)
-                        return fail(err,
-                                    "artifacts: no artifact with role %s (schema 1 needs "
-                                    "node, prepare-worker and execute-worker)",
-                                    role_names[role]);
+                        return pdi_jfield_fail(
+                            err,
+                            "artifacts: no artifact with role %s (schema 1 needs "
+                            "node, prepare-worker and execute-worker)",
+                            role_names[role]);
         }
         return 0;
 }
 
 static int parse_artifacts(json_t *root, struct pdi_manifest *m, struct pdi_error *err)
 {
-        char path[PATH_MAX_LEN];
+        char path[PDI_JFIELD_PATH_MAX];
         json_t *arr, *v;
         size_t i;
         _cleanup_free_ struct seen_names *seen = calloc(1, sizeof(*seen));
         if (!seen)
                 return -ENOMEM;
-        int r = get_array(root, "", "artifacts", true, 1, PDI_MANIFEST_MAX_ARTIFACTS, &arr, err);
+        int r = pdi_jfield_get_array(root, "", "artifacts", true, 1, PDI_MANIFEST_MAX_ARTIFACTS,
+                                     &arr, err);
         if (r < 0)
                 return r;
         m->artifacts = calloc(json_array_size(arr), sizeof(*m->artifacts));
@@ -430,7 +328,7 @@ static int parse_artifacts(json_t *root, struct pdi_manifest *m, struct pdi_erro
                 return -ENOMEM;
         json_array_foreach(arr, i, v)
         {
-                pathf(path, "artifacts[%zu]", i);
+                pdi_jfield_pathf(path, "artifacts[%zu]", i);
                 m->n_artifacts++;
                 r = parse_artifact(v, path, m, i, seen, err);
                 if (r < 0)
@@ -441,10 +339,11 @@ static int parse_artifacts(json_t *root, struct pdi_manifest *m, struct pdi_erro
 
 static int parse_chains(json_t *root, struct pdi_manifest *m, struct pdi_error *err)
 {
-        char path[PATH_MAX_LEN];
+        char path[PDI_JFIELD_PATH_MAX];
         json_t *arr, *v;
         size_t i;
-        int r = get_array(root, "", "chains", false, 1, PDI_MANIFEST_MAX_CHAINS, &arr, err);
+        int r =
+            pdi_jfield_get_array(root, "", "chains", false, 1, PDI_MANIFEST_MAX_CHAINS, &arr, err);
         if (r < 0 || !arr)
                 return r;
         m->chains = calloc(json_array_size(arr), sizeof(char *));
@@ -452,18 +351,18 @@ static int parse_chains(json_t *root, struct pdi_manifest *m, struct pdi_error *
                 return -ENOMEM;
         json_array_foreach(arr, i, v)
         {
-                pathf(path, "chains[%zu]", i);
-                r = want_type(v, JSON_STRING, path, err);
+                pdi_jfield_pathf(path, "chains[%zu]", i);
+                r = pdi_jfield_want_type(v, JSON_STRING, path, err);
                 if (r < 0)
                         return r;
                 const char *s = json_string_value(v);
                 if (!pdi_manifest_chain_valid(s))
-                        return fail(err,
-                                    "%s: \"%.64s\" is not a chain name (1 to 64 of a-z 0-9 _ -)",
-                                    path, s);
+                        return pdi_jfield_fail(
+                            err, "%s: \"%.64s\" is not a chain name (1 to 64 of a-z 0-9 _ -)", path,
+                            s);
                 for (size_t k = 0; k < i; k++)
                         if (streq(m->chains[k], s))
-                                return fail(err, "%s: duplicate chain \"%s\"", path, s);
+                                return pdi_jfield_fail(err, "%s: duplicate chain \"%s\"", path, s);
                 r = dup_string(s, &m->chains[i]);
                 if (r < 0)
                         return r;
@@ -476,36 +375,38 @@ static int parse_time(json_t *root, const char *key, char **ret_str, time_t *ret
                       struct pdi_error *err)
 {
         const char *s;
-        int r = get_string(root, "", key, &s, err);
+        int r = pdi_jfield_get_string(root, "", key, &s, err);
         if (r < 0)
                 return r;
         if (pdi_rfc3339_parse(s, ret) < 0)
-                return fail(err, "%s: \"%.64s\" is not an RFC 3339 time (2026-11-20T10:00:00Z)",
-                            key, s);
+                return pdi_jfield_fail(
+                    err, "%s: \"%.64s\" is not an RFC 3339 time (2026-11-20T10:00:00Z)", key, s);
         return dup_string(s, ret_str);
 }
 
 static int parse_header(json_t *root, struct pdi_manifest *m, struct pdi_error *err)
 {
         const char *product, *version;
-        int r = get_string(root, "", "product", &product, err);
+        int r = pdi_jfield_get_string(root, "", "product", &product, err);
         if (r < 0)
                 return r;
         if (!pdi_manifest_product_valid(product))
-                return fail(err,
-                            "product: \"%.64s\" is not a product name (a-z, then up to 63 "
-                            "of a-z 0-9 -)",
-                            product);
-        r = get_string(root, "", "version", &version, err);
+                return pdi_jfield_fail(
+                    err,
+                    "product: \"%.64s\" is not a product name (a-z, then up to 63 "
+                    "of a-z 0-9 -)",
+                    product);
+        r = pdi_jfield_get_string(root, "", "version", &version, err);
         if (r < 0)
                 return r;
         if (!pdi_version_valid(version))
-                return fail(err,
-                            "version: \"%.64s\" is not a plain version (MAJOR.MINOR.PATCH with "
-                            "an optional -prerelease)",
-                            version);
-        r = get_uint(root, "", "sequence", 1, INT64_MAX, "not a positive integer", &m->sequence,
-                     err);
+                return pdi_jfield_fail(
+                    err,
+                    "version: \"%.64s\" is not a plain version (MAJOR.MINOR.PATCH with "
+                    "an optional -prerelease)",
+                    version);
+        r = pdi_jfield_get_uint(root, "", "sequence", 1, INT64_MAX, "not a positive integer",
+                                &m->sequence, err);
         if (r >= 0)
                 r = dup_string(product, &m->product);
         if (r >= 0)
@@ -515,7 +416,8 @@ static int parse_header(json_t *root, struct pdi_manifest *m, struct pdi_error *
         if (r >= 0)
                 r = parse_time(root, "expires", &m->expires_str, &m->expires, err);
         if (r >= 0 && m->created > m->expires)
-                return fail(err, "created: %s is after expires %s", m->created_str, m->expires_str);
+                return pdi_jfield_fail(err, "created: %s is after expires %s", m->created_str,
+                                       m->expires_str);
         return r;
 }
 
@@ -523,12 +425,12 @@ static int parse_header(json_t *root, struct pdi_manifest *m, struct pdi_error *
 static int parse_schema(json_t *root, struct pdi_manifest *m, struct pdi_error *err)
 {
         json_t *v;
-        int r = get_field(root, "", "schema", JSON_INTEGER, true, &v, err);
+        int r = pdi_jfield_get_field(root, "", "schema", JSON_INTEGER, true, &v, err);
         if (r < 0)
                 return r;
         if (json_integer_value(v) != 1)
-                return fail(err, "unknown schema %lld (this installer knows schema 1)",
-                            (long long)json_integer_value(v));
+                return pdi_jfield_fail(err, "unknown schema %lld (this installer knows schema 1)",
+                                       (long long)json_integer_value(v));
         m->schema = 1;
         return 0;
 }
@@ -536,19 +438,20 @@ static int parse_schema(json_t *root, struct pdi_manifest *m, struct pdi_error *
 static int load_json(const char *buf, size_t len, json_t **ret, struct pdi_error *err)
 {
         if (len > PDI_MANIFEST_MAX_BYTES)
-                return fail(err, "manifest is %zu bytes, limit %d", len, PDI_MANIFEST_MAX_BYTES);
+                return pdi_jfield_fail(err, "manifest is %zu bytes, limit %d", len,
+                                       PDI_MANIFEST_MAX_BYTES);
         size_t bad = pdi_utf8_bad_offset((const unsigned char *)buf, len);
         if (bad < len)
-                return fail(err, "not valid UTF-8 at byte offset %zu", bad);
+                return pdi_jfield_fail(err, "not valid UTF-8 at byte offset %zu", bad);
         json_error_t jerr;
         json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
         if (!root)
-                return fail(err, "not valid JSON at line %d, column %d: %s", jerr.line, jerr.column,
-                            jerr.text);
+                return pdi_jfield_fail(err, "not valid JSON at line %d, column %d: %s", jerr.line,
+                                       jerr.column, jerr.text);
         *ret = root;
         if (!json_is_object(root))
-                return fail(err, "top level is %s, expected an object",
-                            type_names[json_typeof(root)]);
+                return pdi_jfield_fail(err, "top level is %s, expected an object",
+                                       pdi_jfield_type_name(root));
         return 0;
 }
 
@@ -563,7 +466,7 @@ int pdi_manifest_parse(const char *buf, size_t len, time_t now, struct pdi_manif
         if (r >= 0)
                 r = parse_schema(root, m, err);
         if (r >= 0)
-                r = check_keys(root, "", manifest_keys, err);
+                r = pdi_jfield_check_keys(root, "", manifest_keys, err);
         if (r >= 0)
                 r = parse_header(root, m, err);
         if (r >= 0)
