@@ -71,6 +71,20 @@ int pdi_root_opendir(const struct pdi_root *r, const char *path, DIR **ret)
         return 0;
 }
 
+/* mkdir with exactly mode whatever the umask (077 would leave 0700, and the node user could
+ * not reach its binary): fchmod of the new directory, opened without following a link. An
+ * existing directory is left as it is. */
+static int make_dir_at(int dirfd, const char *name, mode_t mode)
+{
+        if (mkdirat(dirfd, name, mode) < 0)
+                return errno == EEXIST ? 0 : -errno;
+        _cleanup_close_ int fd =
+            openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fchmod(fd, mode) < 0)
+                return -errno;
+        return 0;
+}
+
 int pdi_root_mkdir_p(const struct pdi_root *r, const char *path, mode_t mode)
 {
         _cleanup_free_ char *p = strdup(path);
@@ -91,8 +105,9 @@ int pdi_root_mkdir_p(const struct pdi_root *r, const char *path, mode_t mode)
                 if (parent < 0)
                         return parent;
                 /* Parents a path needs get the usual 0755; only the last part gets mode. */
-                if (mkdirat(parent, base, saved == '\0' ? mode : 0755) < 0 && errno != EEXIST)
-                        return -errno;
+                k = make_dir_at(parent, base, saved == '\0' ? mode : 0755);
+                if (k < 0)
+                        return k;
                 *s = saved;
                 if (saved == '\0')
                         break;
@@ -101,13 +116,51 @@ int pdi_root_mkdir_p(const struct pdi_root *r, const char *path, mode_t mode)
         return fd < 0 ? fd : 0;
 }
 
-int pdi_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len)
+/* fd was opened with O_NONBLOCK, so a FIFO or device did not block the open: refuse what is
+ * not a regular file (-EINVAL), then read blocking as usual. */
+static int regular_only(int fd, struct stat *ret_st)
 {
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
                 return -EINVAL;
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || ((fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0))
+                return -errno;
+        if (ret_st)
+                *ret_st = st;
+        return 0;
+}
+
+static int checked_regular(int fd)
+{
+        int k = regular_only(fd, NULL);
+        if (k < 0) {
+                close(fd);
+                return k;
+        }
+        return fd;
+}
+
+int pdi_root_open_regular(const struct pdi_root *r, const char *path, int flags)
+{
+        int fd = pdi_root_open(r, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | flags, 0);
+        return fd < 0 ? fd : checked_regular(fd);
+}
+
+int pdi_open_regular_at(int dirfd, const char *name, int flags)
+{
+        int fd = openat(dirfd, name, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | flags);
+        return fd < 0 ? -errno : checked_regular(fd);
+}
+
+int pdi_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len)
+{
+        struct stat st;
+        int k = regular_only(fd, &st);
+        if (k < 0)
+                return k;
         if ((uint64_t)st.st_size > max)
                 return -EFBIG;
         _cleanup_free_ char *buf = malloc((size_t)st.st_size + 1);
@@ -136,9 +189,9 @@ int pdi_read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len)
 
 int pdi_read_file_at(int dirfd, const char *path, size_t max, char **ret_buf, size_t *ret_len)
 {
-        _cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        _cleanup_close_ int fd = pdi_open_regular_at(dirfd, path, O_NOFOLLOW);
         if (fd < 0)
-                return -errno;
+                return fd;
         return pdi_read_fd(fd, max, ret_buf, ret_len);
 }
 
@@ -160,7 +213,7 @@ const char *pdi_read_strerror(int r)
 int pdi_root_read_file(const struct pdi_root *r, const char *path, size_t max, char **ret_buf,
                        size_t *ret_len)
 {
-        _cleanup_close_ int fd = pdi_root_open(r, path, O_RDONLY | O_NOCTTY, 0);
+        _cleanup_close_ int fd = pdi_root_open_regular(r, path, 0);
         if (fd < 0)
                 return fd;
         return pdi_read_fd(fd, max, ret_buf, ret_len);

@@ -37,7 +37,15 @@ static inline void pdi_closedirp(DIR **d)
 /* Create path and its parents (like mkdir -p): a new path gets mode, new parents 0755. */
 int pdi_root_mkdir_p(const struct pdi_root *r, const char *path, mode_t mode);
 
-/* Read a regular file of at most max bytes (-EFBIG above), NUL-terminated for convenience. */
+/* Open a regular file for reading without ever blocking on the open: O_NONBLOCK (a FIFO
+ * would wait for a writer forever), fstat, -EINVAL for anything but a regular file, then
+ * O_NONBLOCK cleared. flags may add O_NOFOLLOW. Every reader of a file under --root uses
+ * these (or the read helpers below, which do), with a size cap for its kind of file. */
+int pdi_root_open_regular(const struct pdi_root *r, const char *path, int flags);
+int pdi_open_regular_at(int dirfd, const char *name, int flags);
+
+/* Read a regular file of at most max bytes (-EFBIG above), NUL-terminated for convenience.
+ * Opened as pdi_root_open_regular does: a FIFO or device is -EINVAL, never a hang. */
 int pdi_root_read_file(const struct pdi_root *r, const char *path, size_t max, char **ret_buf,
                        size_t *ret_len);
 

@@ -126,12 +126,12 @@ static void judge_worker(struct pdi_check_ctx *c, const char *path, const struct
 static void elf_one(const struct pdi_target *t, struct pdi_check_ctx *c, const char *path,
                     bool node)
 {
-        _cleanup_close_ int fd = pdi_root_open(t->root, path, O_RDONLY | O_NOCTTY, 0);
+        _cleanup_close_ int fd = pdi_root_open_regular(t->root, path, 0);
         if (fd == -ENOENT)
                 return; /* version-alignment names missing binaries */
         if (fd < 0) {
                 pdi_check_finding(c, PDI_SEV_WARN, NULL, "%s: cannot open: %s", path,
-                                  strerror(-fd));
+                                  pdi_read_strerror(fd));
                 return;
         }
         struct elf_facts f = {0};

@@ -158,7 +158,7 @@ static void check_file(const struct pdi_target *t, struct pdi_check_ctx *c, cons
 {
         const char *hint = "reinstall: polkadot-installer install repairs damaged files";
         _cleanup_free_ char *p = pdi_path_join(t->release_dir, name);
-        _cleanup_close_ int fd = p ? pdi_root_open(t->root, p, O_RDONLY | O_NOFOLLOW, 0) : -1;
+        _cleanup_close_ int fd = p ? pdi_root_open_regular(t->root, p, O_NOFOLLOW) : -1;
         struct stat st;
         char hex[65];
         uint64_t got = 0;

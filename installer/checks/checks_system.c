@@ -61,7 +61,7 @@ static bool selinux_module_loaded(const struct pdi_root *r)
 
 static bool selinux_node_labelled(const struct pdi_target *t)
 {
-        _cleanup_close_ int fd = t->node ? pdi_root_open(t->root, t->node, O_RDONLY, 0) : -1;
+        _cleanup_close_ int fd = t->node ? pdi_root_open_regular(t->root, t->node, 0) : -1;
         char label[256] = "";
 
         if (fd < 0 || fgetxattr(fd, "security.selinux", label, sizeof(label) - 1) < 0)

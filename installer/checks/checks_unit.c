@@ -180,7 +180,7 @@ static void check_unchanged(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         if (!t->unit_expected_sha256)
                 return;
-        _cleanup_close_ int fd = pdi_root_open(t->root, t->unit_path, O_RDONLY | O_NOCTTY, 0);
+        _cleanup_close_ int fd = pdi_root_open_regular(t->root, t->unit_path, 0);
         char hex[65];
         if (fd < 0 || pdi_sha256_fd(fd, hex, NULL) < 0 || streq(hex, t->unit_expected_sha256))
                 return;

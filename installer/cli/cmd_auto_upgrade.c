@@ -199,7 +199,6 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
         if (pdi_layout_init(&l, NULL, NULL) < 0)
                 return -ENOMEM;
         k = pdi_lock_take(r, l.lock, "auto-upgrade", 60, &lock_fd, &ctx->err);
-        pdi_layout_done(&l);
         if (k == 0)
                 k = pdi_state_load(r, &st, &ctx->err);
         if (k == 0)
@@ -213,8 +212,8 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
         pdi_report_to_json(&rep, ctx->out);
         pdi_report_done(&rep);
         pdi_state_done(&st);
-        if (lock_fd >= 0)
-                close(lock_fd);
+        pdi_lock_release(r, l.lock, lock_fd);
+        pdi_layout_done(&l);
         return k;
 }
 

@@ -18,7 +18,7 @@ static json_t *binary_info(const struct pdi_root *root, const struct pdi_layout 
         _cleanup_free_ char *path = NULL;
         if (asprintf(&path, "%s/%s", l->current, name) < 0)
                 return NULL;
-        _cleanup_close_ int fd = pdi_root_open(root, path, O_RDONLY, 0);
+        _cleanup_close_ int fd = pdi_root_open_regular(root, path, 0);
         struct stat st;
         bool ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
         return json_pack("{s:s, s:b, s:b}", "path", path, "present", ok, "executable",
@@ -157,7 +157,7 @@ static void recover(struct pdi_ctx *ctx, const struct pdi_root *root, const stru
         } else {
                 pdi_state_done(&fresh);
         }
-        close(fd);
+        pdi_lock_release(root, l->lock, fd);
 }
 
 static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)

@@ -273,8 +273,7 @@ static int uninstall(struct uninstall *u, const char *prefix)
         json_object_set_new(ctx->out, "changed", json_boolean(u->rep.changed));
         pdi_report_to_json(&u->rep, ctx->out);
         pdi_state_done(&st);
-        if (lock_fd >= 0)
-                close(lock_fd);
+        pdi_lock_release(u->root, u->l.lock, lock_fd);
         return k;
 }
 

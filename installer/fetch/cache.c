@@ -32,9 +32,11 @@ bool pdi_cache_file_matches(int fd, const char *sha256, uint64_t size, struct st
 /* A cached entry is used only if it still has the signed size and hash. */
 static int open_hit(int dirfd, const char *sha256, uint64_t size, int *ret_fd)
 {
-        _cleanup_close_ int fd = openat(dirfd, sha256, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd = pdi_open_regular_at(dirfd, sha256, O_NOFOLLOW);
+        if (fd == -EINVAL) /* not a regular file (a FIFO …): a miss, like a wrong hash */
+                (void)unlinkat(dirfd, sha256, 0);
         if (fd < 0)
-                return -errno;
+                return fd == -EINVAL ? -ENOENT : fd;
         struct stat st;
         if (!pdi_cache_file_matches(fd, sha256, size, &st) || lseek(fd, 0, SEEK_SET) != 0) {
                 (void)unlinkat(dirfd, sha256, 0);

@@ -23,7 +23,7 @@ int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const cha
         size_t oldlen = 0;
         k = pdi_root_read_file(r, path, CONFFILE_MAX, &old, &oldlen);
         if (k < 0 && k != -ENOENT)
-                return pdi_error_set(err, k, "%s: %s", path, strerror(-k));
+                return pdi_error_set(err, k, "%s: %s", path, pdi_read_strerror(k));
         if (k == 0)
                 pdi_sha256_buf(old, oldlen, have);
         const char *ours = pdi_state_rendered(st, path);

@@ -87,7 +87,7 @@ static int read_os_release(const struct pdi_root *r, char **ret_text, const char
                 }
                 if (k != -ENOENT)
                         return pdi_error_set(err, -PDI_E_FAILED, "%s: %s", paths[i],
-                                             pdi_strerror(k));
+                                             pdi_read_strerror(k));
         }
         if (!r->is_host)
                 return -ENOENT; /* a bare tree: the caller may use the generic adapter */

@@ -212,7 +212,7 @@ int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, stru
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
-                return pdi_error_set(err, k, "%s: %s", l->config, strerror(-k));
+                return pdi_error_set(err, k, "%s: %s", l->config, pdi_read_strerror(k));
         unsigned lineno = 0;
         for (char *line = text, *next; line && *line; line = next) {
                 next = strchr(line, '\n');

@@ -1,4 +1,4 @@
-#include "host/users.h"
+#include "host/users_internal.h"
 #include "host/conffile.h"
 #include "base/exec.h"
 
@@ -7,10 +7,6 @@
 #include <inttypes.h>
 #include <sys/stat.h>
 #include <time.h>
-
-#define DB_MAX (16 * 1024 * 1024)
-#define SYS_ID_MIN 100
-#define SYS_ID_MAX 999
 
 /* One account we manage. */
 struct account {
@@ -29,152 +25,6 @@ struct ctx {
         int snippet_fd; /* the sysusers.d snippet, stdin of systemd-sysusers */
 };
 
-/* ---- the root's account databases ---- */
-
-/* Text of a database file in the root; a missing file reads as empty. */
-static int db_read(const struct pdi_root *r, const char *path, char **ret)
-{
-        int k = pdi_root_read_file(r, path, DB_MAX, ret, NULL);
-        if (k == -ENOENT) {
-                *ret = strdup("");
-                return *ret ? 0 : -ENOMEM;
-        }
-        return k;
-}
-
-/* Split the line of db text whose first field is name into up to max fields; the line is
- * copied to *ret_line and fields point into it. -ENOENT if there is none. */
-static int db_find(const char *text, const char *name, char **ret_line, char **f, size_t max)
-{
-        size_t nlen = strlen(name);
-        for (const char *line = text; line && *line;) {
-                const char *end = strchr(line, '\n');
-                size_t len = end ? (size_t)(end - line) : strlen(line);
-                if (len > nlen && strncmp(line, name, nlen) == 0 && line[nlen] == ':') {
-                        char *copy = strndup(line, len);
-                        if (!copy)
-                                return -ENOMEM;
-                        size_t n = 0;
-                        for (char *p = copy; p && n < max; n++) {
-                                f[n] = p;
-                                p = strchr(p, ':');
-                                if (p)
-                                        *p++ = '\0';
-                        }
-                        for (; n < max; n++)
-                                f[n] = "";
-                        *ret_line = copy;
-                        return 0;
-                }
-                line = end ? end + 1 : NULL;
-        }
-        return -ENOENT;
-}
-
-/* A uid or gid as the kernel takes one: plain decimal, 0 to 2^32 - 2 ((uid_t)-1 means
- * "unchanged" to setresuid; strtoul alone would take " 5", "+5" and "-1"). */
-static int parse_id(const char *s, uint32_t *ret)
-{
-        char *end = NULL;
-        errno = 0;
-        unsigned long v = strtoul(s, &end, 10);
-        if (*s < '0' || *s > '9' || errno || *end || v > UINT32_MAX - 1)
-                return -EINVAL;
-        *ret = (uint32_t)v;
-        return 0;
-}
-
-/* The first line whose numeric field (2: passwd uid / group gid) is id: true, and its name
- * (first field) in buf when buf is given. */
-static bool db_find_id(const char *text, uint32_t id, unsigned field, char *buf, size_t n)
-{
-        for (const char *line = text; line && *line;) {
-                const char *end = strchr(line, '\n'), *p = line;
-                for (unsigned i = 0; i < field && p; i++) {
-                        p = strchr(p, ':');
-                        p = p && (!end || p < end) ? p + 1 : NULL;
-                }
-                uint32_t v;
-                size_t len = p ? strcspn(p, ":\n") : 0;
-                char num[16];
-                if (p && p[len] == ':' && len > 0 && len < sizeof(num)) {
-                        memcpy(num, p, len);
-                        num[len] = '\0';
-                        if (parse_id(num, &v) == 0 && v == id) {
-                                if (buf)
-                                        snprintf(buf, n, "%.*s", (int)strcspn(line, ":"), line);
-                                return true;
-                        }
-                }
-                line = end ? end + 1 : NULL;
-        }
-        return false;
-}
-
-static bool db_id_used(const char *text, uint32_t id, unsigned field)
-{
-        return db_find_id(text, id, field, NULL, 0);
-}
-
-static bool in_member_list(const char *members, const char *name);
-
-/* The supplementary groups of u from the root's /etc/group (as many as fit). */
-static int add_groups(const struct pdi_root *r, struct pdi_user *u)
-{
-        _cleanup_free_ char *text = NULL;
-        int k = db_read(r, "/etc/group", &text);
-        for (const char *line = text; k == 0 && line && *line;) {
-                const char *end = strchr(line, '\n');
-                _cleanup_free_ char *copy =
-                    strndup(line, end ? (size_t)(end - line) : strlen(line));
-                if (!copy)
-                        return -ENOMEM;
-                char *f[4] = {"", "", "", ""}, *p = copy;
-                for (size_t n = 0; p && n < ELEMENTSOF(f); n++) {
-                        f[n] = p;
-                        p = strchr(p, ':');
-                        if (p)
-                                *p++ = '\0';
-                }
-                uint32_t gid;
-                if (in_member_list(f[3], u->name) && parse_id(f[2], &gid) == 0 &&
-                    u->n_groups < ELEMENTSOF(u->groups))
-                        u->groups[u->n_groups++] = gid;
-                line = end ? end + 1 : NULL;
-        }
-        return k;
-}
-
-int pdi_user_lookup(const struct pdi_root *r, const char *name, struct pdi_user *ret)
-{
-        _cleanup_free_ char *text = NULL, *line = NULL;
-        char *f[7];
-        int k = db_read(r, "/etc/passwd", &text);
-        if (k == 0)
-                k = db_find(text, name, &line, f, ELEMENTSOF(f));
-        uint32_t uid = 0, gid = 0;
-        if (k == 0 && (parse_id(f[2], &uid) < 0 || parse_id(f[3], &gid) < 0))
-                k = -EBADMSG;
-        if (k < 0)
-                return k;
-        struct pdi_user u = {.name = strdup(name), .home = strdup(f[5]), .uid = uid, .gid = gid};
-        u.groups[u.n_groups++] = gid;
-        k = u.name && u.home ? add_groups(r, &u) : -ENOMEM;
-        if (k < 0) {
-                pdi_user_done(&u);
-                return k;
-        }
-        *ret = u;
-        return 0;
-}
-
-void pdi_user_done(struct pdi_user *u)
-{
-        free(u->name);
-        free(u->home);
-        *u = (struct pdi_user){0};
-}
-
 /* ---- refusing accounts that could log in or administer the machine ---- */
 
 static bool shell_is_nologin(const char *shell)
@@ -192,62 +42,87 @@ static bool password_usable(const char *pw, bool in_passwd)
         return pw[0] != '!' && pw[0] != '*';
 }
 
-static bool in_member_list(const char *members, const char *name)
+/* Groups whose members are root in all but name: administration (sudo, wheel, admin, adm:
+ * every log), raw devices and memory (disk, kmem), the password hashes (shadow), container and
+ * VM managers that mount any host path into a guest (docker, lxd, incus-admin, libvirt), and
+ * Debian's staff (writes /usr/local, which is early in root's PATH). Any group with gid 0
+ * too. Not kvm: /dev/kvm runs guests but reaches no host file. */
+static const char *const root_equivalent[] = {
+    "root",   "sudo",   "wheel", "admin",       "adm",     "disk",  "kmem",
+    "shadow", "docker", "lxd",   "incus-admin", "libvirt", "staff",
+};
+
+static bool grants_root(const struct ctx *c, const char *group, const char *gid)
 {
-        size_t n = strlen(name);
-        for (const char *p = members; p && *p;) {
-                size_t len = strcspn(p, ",");
-                if (len == n && strncmp(p, name, n) == 0)
+        if (streq(gid, "0"))
+                return true;
+        for (size_t i = 0; i < ELEMENTSOF(root_equivalent); i++)
+                if (streq(group, root_equivalent[i]))
                         return true;
-                p += len;
-                p += *p == ',';
-        }
+        for (size_t i = 0; c->d && i < ELEMENTSOF(c->d->admin_groups); i++)
+                if (c->d->admin_groups[i] && streq(group, c->d->admin_groups[i]))
+                        return true;
         return false;
 }
 
-/* The admin group name the account belongs to (as member or primary gid), or NULL. */
-static const char *admin_group_of(const struct ctx *c, const char *group_text, const char *name,
-                                  const char *gid)
+/* The name of a root-equivalent group the account is in (as member or by its primary gid)
+ * into buf: true. A primary gid 0 that no line names counts as "gid 0". */
+static bool root_group_of(const struct ctx *c, const char *group_text, const char *name,
+                          const char *gid, char *buf, size_t n)
 {
-        static const char *const always[] = {"sudo", "wheel", "adm"};
-        const char *groups[ELEMENTSOF(always) + ELEMENTSOF(c->d->admin_groups)] = {0};
-        size_t n = 0;
-        for (size_t i = 0; i < ELEMENTSOF(always); i++)
-                groups[n++] = always[i];
-        for (size_t i = 0; c->d && i < ELEMENTSOF(c->d->admin_groups); i++)
-                groups[n++] = c->d->admin_groups[i];
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_free_ char *line = NULL;
-                char *f[4];
-                if (!groups[i] || db_find(group_text, groups[i], &line, f, 4) < 0)
-                        continue;
-                if (in_member_list(f[3], name) || streq(f[2], gid))
-                        return groups[i];
+        for (const char *line = group_text; line && *line;) {
+                const char *end = strchr(line, '\n');
+                _cleanup_free_ char *copy =
+                    strndup(line, end ? (size_t)(end - line) : strlen(line));
+                char *f[4] = {"", "", "", ""}, *p = copy;
+                for (size_t i = 0; p && i < ELEMENTSOF(f); i++) {
+                        f[i] = p;
+                        p = strchr(p, ':');
+                        if (p)
+                                *p++ = '\0';
+                }
+                if (copy && (pdi_users_in_members(f[3], name) || streq(f[2], gid)) &&
+                    grants_root(c, f[0], f[2])) {
+                        snprintf(buf, n, "%s", f[0]);
+                        return true;
+                }
+                line = end ? end + 1 : NULL;
         }
-        return NULL;
+        if (streq(gid, "0"))
+                snprintf(buf, n, "gid 0");
+        return streq(gid, "0");
 }
 
 static int refuse(const struct ctx *c, const char *name, const char *why, const char *what)
 {
         return pdi_error_set(c->err, -PDI_E_POLICY,
-                             "user %s exists and %s%s; refusing to reuse it (remove or rename "
-                             "it, then run again)",
-                             name, why, what);
+                             "user %s exists and %s%s%s; refusing to reuse it (remove or "
+                             "rename it, then run again)",
+                             name, why, what, *what ? ", which grants root-equivalent access" : "");
 }
 
 /* 0 if name does not exist (*ret_exists false) or is a proper system account; else refusal. */
+static int read_db(const struct ctx *c, const char *path, char **ret)
+{
+        int k = pdi_users_db_read(c->r, path, ret);
+        if (k == 0)
+                return 0;
+        _cleanup_free_ char *shown = pdi_root_display(c->r, path);
+        return pdi_error_set(c->err, k, "%s: %s", shown ? shown : path, pdi_users_db_strerror(k));
+}
+
 static int check_existing(const struct ctx *c, const char *name, bool *ret_exists)
 {
         _cleanup_free_ char *pw = NULL, *sh = NULL, *gr = NULL, *line = NULL, *sline = NULL;
         char *f[7], *s[9];
-        int k = db_read(c->r, "/etc/passwd", &pw);
+        int k = read_db(c, "/etc/passwd", &pw);
         if (k == 0)
-                k = db_read(c->r, "/etc/shadow", &sh);
+                k = read_db(c, "/etc/shadow", &sh);
         if (k == 0)
-                k = db_read(c->r, "/etc/group", &gr);
+                k = read_db(c, "/etc/group", &gr);
         if (k < 0)
-                return pdi_error_set(c->err, k, "%s/etc: %s", c->r->path, pdi_strerror(k));
-        *ret_exists = db_find(pw, name, &line, f, ELEMENTSOF(f)) == 0;
+                return k;
+        *ret_exists = pdi_users_db_find(pw, name, &line, f, ELEMENTSOF(f)) == 0;
         if (!*ret_exists)
                 return 0;
         if (streq(f[2], "0"))
@@ -258,11 +133,12 @@ static int check_existing(const struct ctx *c, const char *name, bool *ret_exist
                 return refuse(c, name, why, "");
         }
         if (password_usable(f[1], true) ||
-            (db_find(sh, name, &sline, s, ELEMENTSOF(s)) == 0 && password_usable(s[1], false)))
+            (pdi_users_db_find(sh, name, &sline, s, ELEMENTSOF(s)) == 0 &&
+             password_usable(s[1], false)))
                 return refuse(c, name, "has a password", "");
-        const char *adm = admin_group_of(c, gr, name, f[3]);
-        if (adm)
-                return refuse(c, name, "is in the administrators' group ", adm);
+        char grp[128];
+        if (root_group_of(c, gr, name, f[3], grp, sizeof(grp)))
+                return refuse(c, name, "is in group ", grp);
         return 0;
 }
 
@@ -310,11 +186,28 @@ static bool tool_hidden(const char *env)
 #endif
 }
 
+/* The tools resolve paths under --root themselves: systemd-sysusers 252 followed a symlinked
+ * TREE/etc out of the root and wrote passwd, shadow … there. Checking each component first
+ * would not help: the tree's owner can swap a directory for a link between our check and the
+ * tool's open. So a tool only ever writes the host's own /etc (root's, nobody else's), and
+ * every other root gets its entries from us through the root-fd layer, where the kernel
+ * (RESOLVE_IN_ROOT, O_NOFOLLOW, rename within a held directory fd) keeps every step inside. */
+static bool tools_allowed(const struct pdi_root *r)
+{
+#ifdef PDI_TESTING
+        /* Test hook: the unit tests drive the tools' command lines against a benign tree. */
+        if (streq(getenv("PDI_TEST_TOOLS_IN_ROOT"), "1"))
+                return true;
+#endif
+        return r->is_host;
+}
+
 static bool group_exists(const struct ctx *c, const char *name)
 {
         _cleanup_free_ char *gr = NULL, *line = NULL;
         char *f[4];
-        return db_read(c->r, "/etc/group", &gr) == 0 && db_find(gr, name, &line, f, 4) == 0;
+        return pdi_users_db_read(c->r, "/etc/group", &gr) == 0 &&
+               pdi_users_db_find(gr, name, &line, f, 4) == 0;
 }
 
 static int create_sysusers(const struct ctx *c, const struct account *a)
@@ -375,89 +268,16 @@ static int create_busybox(const struct ctx *c, const struct account *a)
         return k < 0 ? k : pdi_exec_tool("busybox", uargv, -1, c->err);
 }
 
-static uint32_t free_system_id(const char *passwd, const char *group)
-{
-        for (uint32_t id = SYS_ID_MAX; id >= SYS_ID_MIN; id--)
-                if (!db_id_used(passwd, id, 2) && !db_id_used(group, id, 2))
-                        return id;
-        return 0;
-}
-
-/* Append line to /etc/<name> in the root, keeping the file's mode and owner (shadow is
- * root:shadow 0640 on Debian). A missing optional file is left missing. */
-static int db_append(const struct ctx *c, const char *name, const char *text, const char *line,
-                     bool optional)
-{
-        _cleanup_close_ int dfd = pdi_root_open(c->r, "/etc", O_RDONLY | O_DIRECTORY, 0);
-        if (dfd < 0)
-                return dfd;
-        struct stat st = {.st_mode = 0644};
-        if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-                if (errno != ENOENT)
-                        return -errno;
-                if (optional)
-                        return 0;
-        }
-        _cleanup_free_ char *data = NULL;
-        size_t n = strlen(text);
-        int len = asprintf(&data, "%s%s%s\n", text, n && text[n - 1] != '\n' ? "\n" : "", line);
-        if (len < 0)
-                return -ENOMEM;
-        int k = pdi_write_atomic_at(dfd, name, data, (size_t)len, st.st_mode & 07777);
-        if (k == 0 && fchownat(dfd, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
-                k = -errno;
-        return k;
-}
-
-struct dbs {
-        char *passwd, *group, *shadow, *gshadow;
-};
-
-static void dbs_free(struct dbs *d)
-{
-        free(d->passwd), free(d->group), free(d->shadow), free(d->gshadow);
-}
-
-/* No tool can write into this root (busybox has no --root): write the entries ourselves,
- * the way sysusers does: group first, then passwd, then shadow; locked password. */
+/* No tool may write into this root: write the entries ourselves, through the root-fd layer. */
 static int create_builtin(const struct ctx *c, const struct account *a)
 {
-        _cleanup_(dbs_free) struct dbs db = {0};
-        _cleanup_free_ char *gline = NULL;
-        char *f[4], buf[1024];
-        int k = db_read(c->r, "/etc/passwd", &db.passwd);
-        k = k ?: db_read(c->r, "/etc/group", &db.group);
-        k = k ?: db_read(c->r, "/etc/shadow", &db.shadow);
-        k = k ?: db_read(c->r, "/etc/gshadow", &db.gshadow);
-        if (k < 0)
-                return k;
-        uint32_t gid = 0, uid;
-        bool have_group = db_find(db.group, a->name, &gline, f, 4) == 0;
-        if (have_group ? parse_id(f[2], &gid) < 0
-                       : (gid = free_system_id(db.passwd, db.group)) == 0)
-                return -ERANGE;
-        uid = !db_id_used(db.passwd, gid, 2) ? gid : free_system_id(db.passwd, db.group);
-        if (uid == 0)
-                return -ERANGE;
-        _cleanup_close_ int sfd = pdi_root_open(c->r, "/etc/shadow", O_PATH, 0);
-        bool shadowed = sfd >= 0;
-        if (!have_group) {
-                snprintf(buf, sizeof(buf), "%s:x:%" PRIu32 ":", a->name, gid);
-                k = db_append(c, "group", db.group, buf, false);
-                snprintf(buf, sizeof(buf), "%s:!*::", a->name);
-                k = k ?: db_append(c, "gshadow", db.gshadow, buf, true);
-        }
-        snprintf(buf, sizeof(buf), "%s:%s:%" PRIu32 ":%" PRIu32 ":%s:%s:%s", a->name,
-                 shadowed ? "x" : "!*", uid, gid, a->comment, a->home, c->nologin);
-        k = k ?: db_append(c, "passwd", db.passwd, buf, false);
-        snprintf(buf, sizeof(buf), "%s:!*:%lld::::::", a->name, (long long)(time(NULL) / 86400));
-        return k ?: db_append(c, "shadow", db.shadow, buf, true);
+        return pdi_users_db_add(c->r, a->name, a->comment, a->home, c->nologin);
 }
 
 struct method {
         const char *tool;     /* program needed on the host; NULL: none */
         const char *hide_env; /* test hook; NULL: none */
-        bool host_only;       /* cannot write into another root */
+        bool no_root_flag;    /* cannot write into another root even when tools may */
         bool all_at_once;     /* one run creates every account */
         int (*create)(const struct ctx *c, const struct account *a);
 };
@@ -475,7 +295,8 @@ static const struct method *pick_method(const struct ctx *c)
         for (size_t i = 0; i < ELEMENTSOF(methods) - 1; i++) {
                 _cleanup_free_ char *path = NULL;
                 const struct method *m = &methods[i];
-                if (tool_hidden(m->hide_env) || (m->host_only && !c->r->is_host))
+                if (!tools_allowed(c->r) || tool_hidden(m->hide_env) ||
+                    (m->no_root_flag && !c->r->is_host))
                         continue;
                 if (pdi_exec_find(m->tool, &path) == 0)
                         return m;
@@ -538,7 +359,7 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                         pdi_report_note(rep, "reusing existing system user %s", a[i].name);
         if (exists[0] && exists[1])
                 return 0;
-        _cleanup_close_ int fd = pdi_root_open(r, l->sysusers, O_RDONLY | O_NOCTTY, 0);
+        _cleanup_close_ int fd = pdi_root_open_regular(r, l->sysusers, O_NOFOLLOW);
         if (fd < 0)
                 return pdi_error_set(err, fd, "%s: %s", l->sysusers, pdi_strerror(fd));
         c.snippet_fd = fd;
@@ -551,7 +372,7 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
 static void id_name(const struct pdi_root *r, const char *db, uint32_t id, char *buf, size_t n)
 {
         _cleanup_free_ char *text = NULL;
-        if (db_read(r, db, &text) < 0 || !db_find_id(text, id, 2, buf, n))
+        if (pdi_users_db_read(r, db, &text) < 0 || !pdi_users_db_find_id(text, id, 2, buf, n))
                 snprintf(buf, n, "%" PRIu32, id);
 }
 
@@ -564,8 +385,14 @@ static int open_or_create_dir(const struct pdi_root *r, const char *path, bool *
         *ret_created = mkdirat(pfd, base, 0700) == 0;
         if (!*ret_created && errno != EEXIST)
                 return -errno;
-        /* An operator's symlink to a bigger disk is followed, but only inside the root. */
-        return pdi_root_open(r, path, O_RDONLY | O_DIRECTORY, 0);
+        /* Never a symlink: where the node user can write the base path's parent, it could
+         * swap the directory for `ln -s /etc` and have us chown /etc to it. We chown the
+         * directory we opened (fchown on this fd), so no later swap reaches anything else. */
+        int fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 && fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                return -ELOOP;
+        return fd < 0 ? -errno : fd;
 }
 
 /* Create the base path now, or repair its owner and mode. Only the top directory: chain
@@ -578,6 +405,11 @@ static int ensure_base(const struct pdi_root *r, const char *path, uid_t uid, gi
         bool created = false;
         struct stat st;
         _cleanup_close_ int fd = open_or_create_dir(r, path, &created);
+        if (fd == -ELOOP)
+                return pdi_error_set(err, -PDI_E_POLICY,
+                                     "base path %s is a symlink; refusing to follow it (give "
+                                     "the real directory with --base-path)",
+                                     path);
         if (fd < 0)
                 return pdi_error_set(err, fd, "%s: %s", path, pdi_strerror(fd));
         if (fstat(fd, &st) < 0)

@@ -102,7 +102,8 @@ static int read_stored_sig(void *userdata, const char *src, struct pdi_sigtext *
         struct run *r = userdata;
         int k = pdi_root_read_file(r->root, src, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len);
         if (k < 0 && k != -ENOENT)
-                return pdi_error_set(err, -PDI_E_INTEGRITY, "signature %s: %s", src, strerror(-k));
+                return pdi_error_set(err, -PDI_E_INTEGRITY, "signature %s: %s", src,
+                                     pdi_read_strerror(k));
         return k;
 }
 
@@ -119,7 +120,8 @@ static int read_stored(struct run *r, const char *version)
                                    &r->len);
         if (k < 0)
                 return pdi_error_set(&r->ctx->err, k == -ENOENT ? -PDI_E_INTEGRITY : k,
-                                     "release %s: %s: %s", version, r->manifest_src, strerror(-k));
+                                     "release %s: %s: %s", version, r->manifest_src,
+                                     pdi_read_strerror(k));
         return pdi_release_read_sigs(r->manifest_src, NULL, 0, read_stored_sig, r, r->sigs,
                                      &r->n_sigs, &r->ctx->err);
 }

@@ -88,7 +88,7 @@ static int write_config(struct pdi_host *h, struct pdi_state *st, struct pdi_rep
                         return pdi_error_set(err, k, "%s: %s", l->config, strerror(-k));
                 pdi_report_action(rep, "wrote settings to %s", l->config);
         } else if (k < 0) {
-                return pdi_error_set(err, k, "%s: %s", l->config, strerror(-k));
+                return pdi_error_set(err, k, "%s: %s", l->config, pdi_read_strerror(k));
         }
         enum pdi_conffile_result res;
         return pdi_conffile_write(h->root, st, l->env_file, env, 0644, rep, &res, err);

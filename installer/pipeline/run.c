@@ -46,8 +46,7 @@ void pdi_run_done(struct run *r)
         free(r->manifest_src);
         if (r->cache_fd >= 0)
                 close(r->cache_fd);
-        if (r->lock_fd >= 0)
-                close(r->lock_fd);
+        pdi_lock_release(r->root, r->layout.lock, r->lock_fd);
         pdi_layout_done(&r->layout);
 }
 

@@ -64,9 +64,9 @@ static int stage_binary(int dfd, const struct pdi_manifest_artifact *a, int src,
 /* Owner root:root and our mode on every installed file, then fsync it. */
 static int finish_file(int dfd, const char *name, unsigned mode, struct pdi_error *err)
 {
-        _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd = pdi_open_regular_at(dfd, name, O_NOFOLLOW);
         if (fd < 0)
-                return pdi_error_set(err, -errno, "stage %s: %s", name, strerror(errno));
+                return pdi_error_set(err, fd, "stage %s: %s", name, pdi_read_strerror(fd));
         if (fchown(fd, 0, 0) < 0 && !(errno == EPERM && geteuid() != 0))
                 return pdi_error_set(err, -errno, "stage %s: chown: %s", name, strerror(errno));
         if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
@@ -167,7 +167,7 @@ int pdi_stage_publish(const struct pdi_root *r, const struct pdi_layout *l, cons
 
 static bool file_ok(int dfd, const char *name, const char *sha256, uint64_t size, unsigned mode)
 {
-        _cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_close_ int fd = pdi_open_regular_at(dfd, name, O_NOFOLLOW);
         struct stat st;
         return fd >= 0 && pdi_cache_file_matches(fd, sha256, size, &st) &&
                (st.st_mode & 07777) == mode && (st.st_uid == 0 || geteuid() != 0);

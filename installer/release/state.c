@@ -14,7 +14,7 @@ int pdi_state_load(const struct pdi_root *r, struct pdi_state *ret, struct pdi_e
                 return ret->root ? 0 : -ENOMEM;
         }
         if (k < 0)
-                return pdi_error_set(err, k, "state %s: %s", PDI_STATE_FILE, strerror(-k));
+                return pdi_error_set(err, k, "state %s: %s", PDI_STATE_FILE, pdi_read_strerror(k));
         json_error_t je;
         json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
         if (!j || !json_is_object(j) || json_integer_value(json_object_get(j, "schema")) != 1 ||

@@ -50,6 +50,7 @@ static int setup(void **state)
         assert_int_equal(pdi_layout_init(&layout, NULL, NULL), 0);
         unsetenv("PDI_TEST_NO_SYSUSERS");
         unsetenv("PDI_TEST_NO_USERADD");
+        unsetenv("PDI_TEST_TOOLS_IN_ROOT");
         struct pdi_error err = {0};
         assert_int_equal(pdi_state_load(&root, &store, &err), 0);
         return pdi_report_init(&rep);
@@ -167,6 +168,7 @@ static void with_sysusers(void **state)
                 print_message("skipped: no systemd-sysusers here\n");
                 skip();
         }
+        setenv("PDI_TEST_TOOLS_IN_ROOT", "1", 1); /* this tree is ours, not an attacker's */
         creates_and_is_idempotent("with systemd-sysusers");
 }
 
@@ -177,6 +179,7 @@ static void with_useradd(void **state)
                 print_message("skipped: no useradd here\n");
                 skip();
         }
+        setenv("PDI_TEST_TOOLS_IN_ROOT", "1", 1);
         setenv("PDI_TEST_NO_SYSUSERS", "1", 1);
         creates_and_is_idempotent("with useradd");
 }
@@ -185,8 +188,17 @@ static void with_useradd(void **state)
 static void written_directly(void **state)
 {
         (void)state;
+        setenv("PDI_TEST_TOOLS_IN_ROOT", "1", 1);
         setenv("PDI_TEST_NO_SYSUSERS", "1", 1);
         setenv("PDI_TEST_NO_USERADD", "1", 1);
+        creates_and_is_idempotent("written directly");
+}
+
+/* A --root that is not the host never gets a tool, even where sysusers and useradd exist:
+ * they resolve the tree's links themselves (tests/scenario/test_hostile_root.sh). */
+static void other_root_written_directly(void **state)
+{
+        (void)state;
         creates_and_is_idempotent("written directly");
 }
 
@@ -202,9 +214,21 @@ static const struct {
     {"polkadot:x:0:0::/var/lib/polkadot:/usr/sbin/nologin", "polkadot:!:19000::::::", NULL,
      "has uid 0"},
     {"polkadot:x:998:998::/var/lib/polkadot:/usr/sbin/nologin",
-     "polkadot:*:19000::::::", "sudo:x:27:alice,polkadot", "administrators' group sudo"},
+     "polkadot:*:19000::::::", "sudo:x:27:alice,polkadot", "in group sudo, which grants root"},
     {"polkadot:x:998:10::/var/lib/polkadot:/usr/sbin/nologin", "polkadot:*:19000::::::", NULL,
-     "administrators' group wheel"},
+     "in group wheel, which grants root"},
+    {"polkadot:x:998:0::/var/lib/polkadot:/usr/sbin/nologin", "polkadot:*:19000::::::", NULL,
+     "in group root, which grants root"},
+    {"polkadot:x:998:998::/var/lib/polkadot:/usr/sbin/nologin",
+     "polkadot:*:19000::::::", "docker:x:130:polkadot", "in group docker, which grants root"},
+    {"polkadot:x:998:6::/var/lib/polkadot:/usr/sbin/nologin",
+     "polkadot:*:19000::::::", "disk:x:6:", "in group disk, which grants root"},
+    {"polkadot:x:998:998::/var/lib/polkadot:/usr/sbin/nologin",
+     "polkadot:*:19000::::::", "shadow:x:42:alice,polkadot", "in group shadow, which grants root"},
+    {"polkadot:x:998:998::/var/lib/polkadot:/usr/sbin/nologin",
+     "polkadot:*:19000::::::", "lxd:x:131:polkadot", "in group lxd, which grants root"},
+    {"polkadot:x:998:998::/var/lib/polkadot:/usr/sbin/nologin",
+     "polkadot:*:19000::::::", "toor:x:0:polkadot", "in group toor, which grants root"},
 };
 
 static void append(const char *path, const char *line)
@@ -223,8 +247,12 @@ static void hostile_users_refused(void **state)
                 setup(NULL);
                 append("/etc/passwd", hostile[i].passwd);
                 append("/etc/shadow", hostile[i].shadow);
-                if (hostile[i].group)
-                        put("/etc/group", "root:x:0:\nsudo:x:27:alice,polkadot\n", 0644);
+                if (hostile[i].group) {
+                        char g[256];
+                        snprintf(g, sizeof(g), "root:x:0:\nstaffer:x:50:polkadot\n%s\n",
+                                 hostile[i].group);
+                        put("/etc/group", g, 0644);
+                }
                 char *before = get("/etc/passwd");
                 struct pdi_error err = {0};
                 assert_int_equal(pdi_users_ensure(&root, &layout, &debian, &store, &rep, &err),
@@ -325,6 +353,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(with_sysusers, setup, teardown),
             cmocka_unit_test_setup_teardown(with_useradd, setup, teardown),
             cmocka_unit_test_setup_teardown(written_directly, setup, teardown),
+            cmocka_unit_test_setup_teardown(other_root_written_directly, setup, teardown),
             cmocka_unit_test_setup_teardown(hostile_users_refused, setup, teardown),
             cmocka_unit_test_setup_teardown(proper_user_reused, setup, teardown),
             cmocka_unit_test_setup_teardown(base_path_created_and_repaired, setup, teardown),
