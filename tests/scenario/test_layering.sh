@@ -15,8 +15,20 @@ clean() {
         [ ! -s "$T/out" ] || { cat "$T/out" >&2; fail "printed findings yet exited 0: $*"; }
 }
 
-# The real tree.
+# The real tree: includes, and calls as the built library has them.
+: "${PDI_BUILD_DIR:=$(dirname "$PDI")}"
+[ -f "$PDI_BUILD_DIR/libpdi.a" ] || fail "$PDI_BUILD_DIR/libpdi.a not built"
 clean python3 "$CHECK" "$PDI_SOURCE_DIR/installer"
+clean python3 "$CHECK" "$PDI_SOURCE_DIR/installer" "$PDI_BUILD_DIR/libpdi.a"
+
+# No source file over 600 lines (issue 10): a file that outgrows it is split along a seam.
+FUNCLEN="$PDI_SOURCE_DIR/tests/tools/funclen.py"
+expect 0 'functions, median' python3 "$FUNCLEN" --max-file 600 "$PDI_SOURCE_DIR"/installer/*/*.c
+grep -o 'median [0-9.]* lines' "$T/out"
+mkdir -p "$T/long"
+{ printf 'int f(void);\nint f(void)\n{\n'; for _ in $(seq 600); do echo '        ;'; done; echo '}'; } >"$T/long/x.c"
+expect 1 'x\.c: 604 lines, over 600' python3 "$FUNCLEN" --max-file 600 "$T/long/x.c"
+expect 0 '1 functions, median 602 lines' python3 "$FUNCLEN" "$T/long/x.c"
 
 # A fixture tree: low/ (rank 0) and high/ (rank 1).
 fixture() {
