@@ -205,8 +205,9 @@ const struct pdi_command pdi_cmd_install = {
             "(fsynced), then switches /opt/polkadot/current to it with one atomic rename.\n"
             "Installing the same manifest again verifies every installed file, repairs a\n"
             "damaged one and otherwise changes nothing. A manifest below the highest\n"
-            "sequence accepted on this install (whatever the product) is refused, and so\n"
-            "is one of another product than the installed release unless\n"
+            "sequence accepted on this install (whatever the product; recovered from the\n"
+            "verified manifests under releases/ when the state is gone) is refused, and\n"
+            "so is one of another product than the installed release unless\n"
             "--allow-product-change.\n\n"
             "Options:\n" PDI_INSTALL_OPTIONS_HELP,
     .examples = "  polkadot-installer install --manifest "

@@ -1,5 +1,6 @@
 #include "pipeline/accept.h"
 #include "base/log.h"
+#include "release/floor.h"
 
 #include <errno.h>
 
@@ -80,6 +81,8 @@ static int check_sequence(struct run *r)
         const struct pdi_manifest *m = r->v.manifest;
         struct pdi_error *err = &r->ctx->err;
         int k = pdi_state_load(r->root, &r->state, err);
+        if (k == 0 && (k = pdi_floor_recover(r->root, &r->layout, &r->trust, &r->state)) < 0)
+                pdi_error_set(err, k, "%s: %s", r->layout.releases, strerror(-k));
         _cleanup_free_ char *current = NULL;
         if (k == 0 && pdi_layout_current(r->root, &r->layout, &current) < 0)
                 current = NULL; /* not ours: pdi_run_reconcile says so */

@@ -85,4 +85,62 @@ expect 0 'PRODUCT CHANGE on purpose .*polkadot replaces polkadot-parachain' \
         upg "$R" 1.2.0 --allow-product-change
 assert_current "$R" 1.2.0
 
+# --- state.json lost ----------------------------------------------------------------------
+S="$T/root2"
+mkdir -p "$S"
+expect 0 'install 1.0.0: ' inst "$S" 1.0.0
+cp "$S/$STATE" "$T/state-at-5"
+expect 0 'install 1.1.0: ' inst "$S" 1.1.0
+# Deleted: the kept releases' signed manifests (sequence 5 and 6) still say 6.
+rm "$S/$STATE"
+root_snapshot_nostate() { tree_listing "$S/opt"; tree_listing "$S/usr"; }
+root_snapshot_nostate >"$T/before2"
+expect 3 '^error: .*0\.9\.0/manifest\.json: manifest sequence 4 is lower than the highest sequence 6 accepted on this install' \
+        inst "$S" 0.9.0
+expect_one_error_line
+[ ! -e "$S/$STATE" ] || fail "a refused run wrote state.json"
+[ "$(readlink "$S/opt/polkadot/current")" = releases/1.1.0 ] || fail "current moved"
+diff "$T/before2" <(root_snapshot_nostate) || fail "a refused run changed the install"
+# An older copy put back (it names 5, with 1.0.0's bytes): the disk's 6 binds, so even
+# 1.0.0's very manifest, which that copy would let through as "the same again", is refused.
+cp "$T/state-at-5" "$S/$STATE"
+expect 3 'manifest sequence 5 is lower than the highest sequence 6 accepted on this install' \
+        inst "$S" 1.0.0
+expect_one_error_line
+cmp -s "$T/state-at-5" "$S/$STATE" || fail "a refused run changed state.json"
+rm "$S/$STATE"
+
+# Planted manifests do not count: one without signature and one signed by a key nobody
+# trusts, each with a huge sequence, in a directory named as its version.
+minisign -G -W -p "$T/other.pub" -s "$T/other.sec" >/dev/null
+plant() { # version: a release directory whose manifest claims sequence 2^62
+        local d="$S/opt/polkadot/releases/$1"
+        cp -a "$S/opt/polkadot/releases/1.1.0" "$d"
+        rm -f "$d"/manifest.json.minisig*
+        python3 - "$d/manifest.json" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["version"], d["sequence"] = sys.argv[2], 1 << 62
+json.dump(d, open(sys.argv[1], "w"))
+PY
+}
+plant 9.9.9
+plant 9.9.8
+minisign -S -s "$T/other.sec" -m "$S/opt/polkadot/releases/9.9.8/manifest.json" >/dev/null
+expect 0 'install 1.2.0: /opt/polkadot/current is active' inst "$S" 1.2.0 --keep 10
+assert_current "$S" 1.2.0
+[ "$(floor_of "$S")" = 8 ] || fail "floor is $(floor_of "$S"), expected 8 (a planted manifest counted)"
+python3 - "$S/$STATE" <<'PY' || fail "state records a planted release"
+import json, sys
+r = json.load(open(sys.argv[1]))["instances"]["polkadot"]["releases"]
+assert "9.9.9" not in r and "9.9.8" not in r, sorted(r)
+assert r["1.1.0"]["sequence"] == 6 and r["1.0.0"]["sequence"] == 5, r
+PY
+# Deleted again with the planted ones still there: the floor is 8 from 1.2.0, not 2^62, not
+# lower: 1.1.0 (6) is refused, and 1.2.0 again is "the same again".
+rm "$S/$STATE"
+expect 3 'sequence 6 is lower than the highest sequence 8 accepted on this install' inst "$S" 1.1.0
+expect 0 'install 1.2.0: ' inst "$S" 1.2.0 --keep 10
+[ "$(floor_of "$S")" = 8 ] || fail "floor is $(floor_of "$S") after recovery, expected 8"
+
 pass
