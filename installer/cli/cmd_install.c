@@ -16,6 +16,7 @@ enum {
         OPT_LOCK_TIMEOUT,
         OPT_DRY_RUN,
         OPT_ALLOW_DOWNGRADE,
+        OPT_ALLOW_PRODUCT_CHANGE,
         OPT_NO_START,
         OPT_SETTLE,
         OPT_TO,
@@ -46,6 +47,7 @@ static const struct option install_options[] = {
     {"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"allow-downgrade", no_argument, NULL, OPT_ALLOW_DOWNGRADE},
+    {"allow-product-change", no_argument, NULL, OPT_ALLOW_PRODUCT_CHANGE},
     {"no-start", no_argument, NULL, OPT_NO_START},
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"to", required_argument, NULL, OPT_TO},
@@ -129,6 +131,9 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
         case OPT_ALLOW_DOWNGRADE:
                 o->allow_downgrade = true;
                 return 0;
+        case OPT_ALLOW_PRODUCT_CHANGE:
+                o->allow_product_change = true;
+                return 0;
         case OPT_NO_START:
                 o->no_start = true;
                 return 0;
@@ -191,14 +196,19 @@ const struct pdi_command pdi_cmd_install = {
     .name = "install",
     .summary = "fetch, verify, stage and activate a signed release",
     .usage = "install --manifest URL|PATH [--from DIR] [--signature URL|PATH]... "
-             "[--trusted-key FILE]... [--dry-run] [--allow-downgrade] [--prefix DIR] "
+             "[--trusted-key FILE]... [--dry-run] [--allow-downgrade] [--allow-product-change] "
+             "[--prefix DIR] "
              "[--keep N]",
     .help = "Fetches the manifest and its signatures, verifies them before anything else,\n"
             "downloads every artifact into the content-addressed cache (hashing while it\n"
             "streams, cut off at the signed size), stages /opt/polkadot/releases/VERSION\n"
             "(fsynced), then switches /opt/polkadot/current to it with one atomic rename.\n"
             "Installing the same manifest again verifies every installed file, repairs a\n"
-            "damaged one and otherwise changes nothing.\n\n"
+            "damaged one and otherwise changes nothing. A manifest below the highest\n"
+            "sequence accepted on this install (whatever the product; recovered from the\n"
+            "verified manifests under releases/ when the state is gone) is refused, and\n"
+            "so is one of another product than the installed release unless\n"
+            "--allow-product-change.\n\n"
             "Options:\n" PDI_INSTALL_OPTIONS_HELP,
     .examples = "  polkadot-installer install --manifest "
                 "https://releases.example/polkadot/1.16.0/manifest.json\n"

@@ -29,6 +29,9 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --lock-timeout SEC   wait this long for another installer to finish (default 60)\n"     \
         "  --dry-run            print the plan as shell commands; write nothing at all\n"          \
         "  --allow-downgrade    accept a manifest with a lower sequence (says so loudly)\n"        \
+        "  --allow-product-change  accept a manifest of another product than the installed\n"      \
+        "                       release (says so loudly); the highest sequence accepted on\n"      \
+        "                       this install still binds\n"                                        \
         "  --no-start           configure and enable the service, but do not start or\n"           \
         "                       restart it\n"                                                      \
         "  --settle SEC         after a restart the node must stay active this long\n"             \

@@ -6,10 +6,12 @@ const struct pdi_command pdi_cmd_upgrade = {
     .name = "upgrade",
     .summary = "move an install to a newer signed release, with health check and fallback",
     .usage = "upgrade --manifest URL|PATH [--from DIR] [--settle SEC] [--allow-downgrade] "
-             "[install's options]",
+             "[--allow-product-change] [install's options]",
     .help = "Verifies the manifest as install does and refuses one whose sequence is not\n"
             "greater than the highest accepted (unless --allow-downgrade, said loudly),\n"
-            "or another product. Downloads, stages and checks everything while the node\n"
+            "or another product (unless --allow-product-change; the highest sequence\n"
+            "accepted on this install still binds). Downloads, stages and checks everything while "
+            "the node\n"
             "keeps running; only then switches current and restarts the unit. The unit\n"
             "must become active and stay so for --settle seconds, and with an RPC port\n"
             "configured, system_health must answer on 127.0.0.1. If not, current goes\n"

@@ -1,5 +1,6 @@
 #include "pipeline/accept.h"
 #include "base/log.h"
+#include "release/floor.h"
 
 #include <errno.h>
 
@@ -58,16 +59,44 @@ static int verify_manifest(struct run *r, time_t now)
         return k;
 }
 
-/* The state's word on the sequence: not below the highest accepted, unless on purpose. */
+/* install and upgrade replace the installed product (of the release `current` names, which
+ * reconcile will make the truth) only on purpose; the floor stays. */
+static int check_product(struct run *r, const char *current)
+{
+        const struct pdi_manifest *m = r->v.manifest;
+        const char *was = pdi_state_product(&r->state, r->layout.instance, current);
+        int k = pdi_state_check_product(&r->state, r->layout.instance, current, m,
+                                        r->o->allow_product_change, &r->ctx->err);
+        if (k == 0 && was && !streq(was, m->product))
+                log_warn("PRODUCT CHANGE on purpose (--allow-product-change): %s replaces %s "
+                         "under %s",
+                         m->product, was, r->layout.prefix);
+        return k;
+}
+
+/* The state's word on the sequence, with the floor the verified releases on disk set: not
+ * below the highest accepted for the product nor on this install, unless on purpose. */
 static int check_sequence(struct run *r)
 {
         const struct pdi_manifest *m = r->v.manifest;
         struct pdi_error *err = &r->ctx->err;
         int k = pdi_state_load(r->root, &r->state, err);
+        if (k == 0 && (k = pdi_floor_recover(r->root, &r->layout, &r->trust, &r->state)) < 0)
+                pdi_error_set(err, k, "%s: %s", r->layout.releases, strerror(-k));
+        _cleanup_free_ char *current = NULL;
+        if (k == 0 && pdi_layout_current(r->root, &r->layout, &current) < 0)
+                current = NULL; /* not ours: pdi_run_reconcile says so */
+        if (k == 0)
+                k = check_product(r, current);
         if (k == 0)
                 k = pdi_state_check_sequence(&r->state, m, r->v.manifest_sha256,
                                              r->o->allow_downgrade, err);
-        uint64_t highest = k == 0 ? pdi_state_highest_sequence(&r->state, m->product, NULL) : 0;
+        if (k == 0)
+                k = pdi_state_check_floor(&r->state, r->layout.instance, m, r->v.manifest_sha256,
+                                          r->o->allow_downgrade, err);
+        uint64_t highest = k == 0 ? pdi_state_floor(&r->state, r->layout.instance) : 0;
+        uint64_t own = k == 0 ? pdi_state_highest_sequence(&r->state, m->product, NULL) : 0;
+        highest = own > highest ? own : highest;
         if (k == 0 && r->o->allow_downgrade && m->sequence < highest)
                 log_warn("DOWNGRADE on purpose (--allow-downgrade): accepting sequence %llu "
                          "below the highest accepted %llu",
@@ -189,21 +218,12 @@ static bool interrupted_before_switch(struct run *r)
         return !history_names(r, m->version);
 }
 
-static int check_product(struct run *r)
+static int check_installed(struct run *r)
 {
-        const struct pdi_manifest *m = r->v.manifest;
-        struct pdi_error *err = &r->ctx->err;
         if (!r->tree_current)
-                return pdi_error_set(err, -PDI_E_FAILED,
+                return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
                                      "upgrade: nothing is installed under %s; use 'install'",
                                      r->layout.prefix);
-        json_t *rec = pdi_state_release(&r->state, r->layout.instance, r->tree_current);
-        const char *product = json_string_value(json_object_get(rec, "product"));
-        if (product && !streq(product, m->product))
-                return pdi_error_set(err, -PDI_E_POLICY,
-                                     "manifest %s is for product %s, the installed release is "
-                                     "%s",
-                                     r->manifest_src, m->product, product);
         return 0;
 }
 
@@ -232,7 +252,7 @@ static int refuse_not_forward(struct run *r, uint64_t highest)
 int pdi_run_check_upgrade(struct run *r)
 {
         const struct pdi_manifest *m = r->v.manifest;
-        int k = check_product(r);
+        int k = check_installed(r);
         if (k < 0)
                 return k;
         uint64_t highest = pdi_state_highest_sequence(&r->state, m->product, NULL);

@@ -6,14 +6,16 @@
 
 #include "pipeline/run.h"
 
-/* Fetch the manifest and its signatures, verify them, check the sequence against the state
- * (which it loads). */
+/* Fetch the manifest and its signatures, verify them, check them against the state (which
+ * it loads, raising its floor from the verified manifests under releases/): another product
+ * than the installed release only with --allow-product-change, the sequence not below the
+ * highest accepted for the product nor on this install. */
 int pdi_run_load_manifest(struct run *r);
 /* releases/<version>'s stored manifest and signatures, verified with today's trust policy
  * (expiry aside: it was accepted when installed) and naming that version. */
 int pdi_run_load_stored(struct run *r, const char *version);
 /* A release cut for some chains only is refused for a node configured for another one. */
 int pdi_run_check_chains(struct run *r);
-/* upgrade only moves forward from an existing install of the same product; the same
+/* upgrade only moves forward from an existing install; the same
  * manifest again is "up to date". After pdi_run_reconcile. */
 int pdi_run_check_upgrade(struct run *r);

@@ -22,7 +22,7 @@ struct pdi_install_opts {
         const char *cacert;
         unsigned lock_timeout_s;
         unsigned keep;
-        bool dry_run, allow_downgrade, no_start;
+        bool dry_run, allow_downgrade, allow_product_change, no_start;
         char *settings[16]; /* "chain=kusama" …, from the settings flags */
         size_t n_settings;
         unsigned settle_s; /* how long the started unit must stay active */

@@ -169,7 +169,111 @@ int pdi_state_record_release(struct pdi_state *s, const char *instance,
                                 "installed_at", now, "files", files);
         if (!rec || json_object_set_new(json_object_get(inst, "releases"), m->version, rec) < 0)
                 return -ENOMEM;
+        return pdi_state_raise_floor(s, instance, m, manifest_sha256);
+}
+
+/* The highest of the sequences seen, and whether a manifest with sha256 `want` was accepted
+ * at it (two products may have accepted the same number before there was one floor). */
+struct floor_scan {
+        uint64_t sequence;
+        const char *want;
+        bool match;
+};
+
+static void scan_one(struct floor_scan *f, json_t *entry, const char *seq_key)
+{
+        json_int_t v = json_integer_value(json_object_get(entry, seq_key));
+        const char *sha = json_string_value(json_object_get(entry, "manifest_sha256"));
+        if (v <= 0)
+                return;
+        if ((uint64_t)v > f->sequence) {
+                f->sequence = (uint64_t)v;
+                f->match = false;
+        }
+        if ((uint64_t)v == f->sequence && streq(sha, f->want))
+                f->match = true;
+}
+
+static void scan_floor(const struct pdi_state *s, const char *instance, struct floor_scan *f)
+{
+        json_t *inst = instance_entry(s, instance, false);
+        scan_one(f, json_object_get(inst, "floor"), "sequence");
+        const char *version;
+        json_t *rec;
+        json_object_foreach(json_object_get(inst, "releases"), version, rec)
+        {
+                scan_one(f, rec, "sequence");
+                const char *product = json_string_value(json_object_get(rec, "product"));
+                if (product)
+                        scan_one(f, product_entry(s, product), "highest_sequence");
+        }
+}
+
+uint64_t pdi_state_floor(const struct pdi_state *s, const char *instance)
+{
+        struct floor_scan f = {0};
+        scan_floor(s, instance, &f);
+        return f.sequence;
+}
+
+int pdi_state_raise_floor(struct pdi_state *s, const char *instance, const struct pdi_manifest *m,
+                          const char *manifest_sha256)
+{
+        json_t *inst = instance_entry(s, instance, true);
+        if (!inst)
+                return -ENOMEM;
+        json_int_t had =
+            json_integer_value(json_object_get(json_object_get(inst, "floor"), "sequence"));
+        if (had > 0 && m->sequence <= (uint64_t)had)
+                return 0;
+        json_t *f = json_pack("{s:I, s:s, s:s, s:s}", "sequence", (json_int_t)m->sequence,
+                              "manifest_sha256", manifest_sha256, "product", m->product, "version",
+                              m->version);
+        return f && json_object_set_new(inst, "floor", f) == 0 ? 0 : -ENOMEM;
+}
+
+int pdi_state_check_floor(const struct pdi_state *s, const char *instance,
+                          const struct pdi_manifest *m, const char *manifest_sha256,
+                          bool allow_downgrade, struct pdi_error *err)
+{
+        struct floor_scan f = {.want = manifest_sha256};
+        scan_floor(s, instance, &f);
+        if (allow_downgrade || m->sequence > f.sequence)
+                return 0;
+        if (m->sequence < f.sequence)
+                return pdi_error_set(err, -PDI_E_POLICY,
+                                     "manifest sequence %llu is lower than the highest sequence "
+                                     "%llu accepted on this install (whatever the product; an "
+                                     "old release replayed?); --allow-downgrade overrides this "
+                                     "on purpose",
+                                     (unsigned long long)m->sequence,
+                                     (unsigned long long)f.sequence);
+        if (!f.match)
+                return pdi_error_set(err, -PDI_E_POLICY,
+                                     "manifest sequence %llu was already accepted on this "
+                                     "install with different content",
+                                     (unsigned long long)m->sequence);
         return 0;
+}
+
+const char *pdi_state_product(const struct pdi_state *s, const char *instance, const char *version)
+{
+        if (!version)
+                return NULL;
+        return json_string_value(
+            json_object_get(pdi_state_release(s, instance, version), "product"));
+}
+
+int pdi_state_check_product(const struct pdi_state *s, const char *instance, const char *version,
+                            const struct pdi_manifest *m, bool allow_change, struct pdi_error *err)
+{
+        const char *installed = version ? pdi_state_product(s, instance, version) : NULL;
+        if (!installed || streq(installed, m->product) || allow_change)
+                return 0;
+        return pdi_error_set(err, -PDI_E_POLICY,
+                             "it is for product %s but the installed release %s is %s; "
+                             "--allow-product-change replaces one product by another on purpose",
+                             m->product, version, installed);
 }
 
 void pdi_state_forget_release(struct pdi_state *s, const char *instance, const char *version)

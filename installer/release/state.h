@@ -39,13 +39,34 @@ int pdi_state_check_sequence(const struct pdi_state *s, const struct pdi_manifes
 int pdi_state_accept(struct pdi_state *s, const struct pdi_manifest *m,
                      const char *manifest_sha256);
 
+/* The install's floor: the highest sequence accepted on this instance whatever the product
+ * (state.instances.<instance>.floor = {sequence, manifest_sha256, product, version}), and
+ * at least what its recorded releases and the products they are of say. A product change
+ * (--allow-product-change) does not reset it: the new product starts above it. */
+uint64_t pdi_state_floor(const struct pdi_state *s, const char *instance);
+/* Raise the instance's floor to m's sequence (never lowers it). */
+int pdi_state_raise_floor(struct pdi_state *s, const char *instance, const struct pdi_manifest *m,
+                          const char *manifest_sha256);
+/* Refuse a manifest below the floor, or at it with other bytes than a manifest accepted at
+ * that sequence; allow_downgrade lets a lower one through. -PDI_E_POLICY naming both. */
+int pdi_state_check_floor(const struct pdi_state *s, const char *instance,
+                          const struct pdi_manifest *m, const char *manifest_sha256,
+                          bool allow_downgrade, struct pdi_error *err);
+/* The product of the installed release `version` (its record), or NULL when unknown. */
+const char *pdi_state_product(const struct pdi_state *s, const char *instance, const char *version);
+/* Refuse a manifest of another product than the installed release `version` (NULL: nothing
+ * installed) unless allow_change. -PDI_E_POLICY naming both products and the flag. */
+int pdi_state_check_product(const struct pdi_state *s, const char *instance, const char *version,
+                            const struct pdi_manifest *m, bool allow_change, struct pdi_error *err);
+
 /* Per-instance install records: state.instances.<instance> = {current, previous,
  * releases: {<version>: {sequence, manifest_sha256, installed_at, files: [...]}}, history}. */
 const char *pdi_state_current(const struct pdi_state *s, const char *instance);
 const char *pdi_state_previous(const struct pdi_state *s, const char *instance);
 /* The record of one release, or NULL. Borrowed reference. */
 json_t *pdi_state_release(const struct pdi_state *s, const char *instance, const char *version);
-/* Record a staged release: version, sequence, manifest hash, every installed file. */
+/* Record a staged release: version, sequence, manifest hash, every installed file; raises
+ * the instance's floor to its sequence. */
 int pdi_state_record_release(struct pdi_state *s, const char *instance,
                              const struct pdi_manifest *m, const char *manifest_sha256);
 void pdi_state_forget_release(struct pdi_state *s, const char *instance, const char *version);

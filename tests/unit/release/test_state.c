@@ -185,6 +185,52 @@ static void pending_and_failures(void **state)
         pdi_state_done(&st);
 }
 
+/* The floor binds the instance whatever the product; a product change is refused unless
+ * asked for; raising never lowers. */
+static void floor_across_products(void **state)
+{
+        (void)state;
+        struct pdi_state st;
+        struct pdi_error err = {0};
+        fresh(&st);
+        struct pdi_manifest dot = manifest(5);
+        struct pdi_manifest para = {
+            .product = "polkadot-parachain", .version = "2.0.0", .sequence = 1};
+        assert_int_equal(pdi_state_record_release(&st, "polkadot", &dot, sha_a), 0);
+        assert_int_equal(pdi_state_accept(&st, &dot, sha_a), 0);
+        assert_int_equal(pdi_state_floor(&st, "polkadot"), 5);
+        assert_int_equal(pdi_state_floor(&st, "kusama"), 0);
+        assert_string_equal(pdi_state_product(&st, "polkadot", "1.16.0"), "polkadot");
+        assert_int_equal(pdi_state_check_product(&st, "polkadot", "1.16.0", &para, false, &err),
+                         -PDI_E_POLICY);
+        assert_non_null(strstr(err.msg, "--allow-product-change"));
+        assert_non_null(strstr(err.msg, "polkadot-parachain"));
+        assert_int_equal(pdi_state_check_product(&st, "polkadot", "1.16.0", &para, true, &err), 0);
+        assert_int_equal(pdi_state_check_product(&st, "polkadot", NULL, &para, false, &err), 0);
+        /* para's own product has no number: the install's 5 still binds it. */
+        assert_int_equal(pdi_state_check_sequence(&st, &para, sha_b, false, &err), 0);
+        err = (struct pdi_error){0};
+        assert_int_equal(pdi_state_check_floor(&st, "polkadot", &para, sha_b, false, &err),
+                         -PDI_E_POLICY);
+        assert_non_null(strstr(err.msg, "sequence 1 is lower than the highest sequence 5"));
+        assert_int_equal(pdi_state_check_floor(&st, "polkadot", &para, sha_b, true, &err), 0);
+        para.sequence = 5;
+        assert_int_equal(pdi_state_check_floor(&st, "polkadot", &para, sha_b, false, &err),
+                         -PDI_E_POLICY);
+        assert_int_equal(pdi_state_check_floor(&st, "polkadot", &dot, sha_a, false, &err), 0);
+        para.sequence = 7;
+        assert_int_equal(pdi_state_check_floor(&st, "polkadot", &para, sha_b, false, &err), 0);
+        assert_int_equal(pdi_state_raise_floor(&st, "polkadot", &para, sha_b), 0);
+        /* The old release record forgotten (pruned): the floor stays 7, and never lowers. */
+        pdi_state_forget_release(&st, "polkadot", "1.16.0");
+        assert_int_equal(pdi_state_raise_floor(&st, "polkadot", &dot, sha_a), 0);
+        assert_int_equal(pdi_state_floor(&st, "polkadot"), 7);
+        dot.sequence = 6;
+        assert_int_equal(pdi_state_check_floor(&st, "polkadot", &dot, sha_a, false, &err),
+                         -PDI_E_POLICY);
+        pdi_state_done(&st);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -194,6 +240,7 @@ int main(void)
             cmocka_unit_test(current_previous_and_follow_tree),
             cmocka_unit_test(history_is_capped),
             cmocka_unit_test(pending_and_failures),
+            cmocka_unit_test(floor_across_products),
         };
         return cmocka_run_group_tests(tests, testroot_group_setup, testroot_group_teardown);
 }
