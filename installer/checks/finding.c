@@ -6,15 +6,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define ESC_FLAGS 0u
+#define ESC_FLAGS PDI_ESC_CONTROLS
 
 struct pdi_audit_memo *pdi_check_memo(struct pdi_check_ctx *c)
 {
         return c->memo;
 }
 
-/* Texts name things of the tree (paths, unit lines, a binary's output): what is not UTF-8
- * becomes \xNN here, once, so that every output shows it the same way. Frees text. */
+/* Texts name things of the tree (paths, unit lines, a binary's output): bytes that are not UTF-8
+ * and control characters become \xNN here, once, so that every output shows them the same
+ * way and none reaches a terminal raw. Frees text. */
 static char *escaped(char *text)
 {
         char *e = pdi_escape(text, ESC_FLAGS);
