@@ -26,6 +26,8 @@ static const struct pdi_check check_table[] = {
      PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, pdi_check_ownership_run},
     {"writable-by-service-user", "nothing writable by polkadot or pvf-worker",
      PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, pdi_check_writable_run},
+    {"exec-path", "the node user can reach and run the node and workers",
+     PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, pdi_check_exec_path_run},
     {"elf", "built for this host, hardened, no W+X", PDI_SCOPE_RELEASE, false, pdi_check_elf_run},
     {"base-path-owner", "base path not owned by root", PDI_SCOPE_INSTALL, false,
      pdi_check_base_owner_run},
