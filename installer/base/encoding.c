@@ -84,36 +84,92 @@ int pdi_base64_decode(const char *in, size_t inlen, uint8_t *out, size_t outmax,
         return 0;
 }
 
+/* The length of the valid UTF-8 sequence at s (1 for ASCII), or 0 if s[0] starts none. */
+static size_t utf8_seq_len(const unsigned char *s, size_t len)
+{
+        unsigned char c = s[0];
+        size_t n;
+        uint32_t cp, min;
+        if (c < 0x80)
+                return 1;
+        else if ((c & 0xe0) == 0xc0)
+                n = 1, cp = c & 0x1f, min = 0x80;
+        else if ((c & 0xf0) == 0xe0)
+                n = 2, cp = c & 0x0f, min = 0x800;
+        else if ((c & 0xf8) == 0xf0)
+                n = 3, cp = c & 0x07, min = 0x10000;
+        else
+                return 0;
+        if (len <= n)
+                return 0;
+        for (size_t k = 1; k <= n; k++) {
+                if ((s[k] & 0xc0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[k] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+        return n + 1;
+}
+
 size_t pdi_utf8_bad_offset(const unsigned char *s, size_t len)
 {
         size_t i = 0;
         while (i < len) {
-                unsigned char c = s[i];
-                size_t n;
-                uint32_t cp, min;
-                if (c < 0x80) {
-                        i++;
-                        continue;
-                } else if ((c & 0xe0) == 0xc0)
-                        n = 1, cp = c & 0x1f, min = 0x80;
-                else if ((c & 0xf0) == 0xe0)
-                        n = 2, cp = c & 0x0f, min = 0x800;
-                else if ((c & 0xf8) == 0xf0)
-                        n = 3, cp = c & 0x07, min = 0x10000;
-                else
+                size_t n = utf8_seq_len(s + i, len - i);
+                if (n == 0)
                         return i;
-                if (len - i <= n)
-                        return i;
-                for (size_t k = 1; k <= n; k++) {
-                        if ((s[i + k] & 0xc0) != 0x80)
-                                return i;
-                        cp = (cp << 6) | (s[i + k] & 0x3f);
-                }
-                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                        return i;
-                i += n + 1;
+                i += n;
         }
         return len;
+}
+
+/* Whether the sequence of n bytes at s is shown as \xNN escapes. */
+static bool esc_seq(const unsigned char *s, size_t n, unsigned flags)
+{
+        if (n == 0)
+                return true;
+        if (!(flags & PDI_ESC_CONTROLS))
+                return false;
+        if (n == 1)
+                return s[0] < 0x20 || s[0] == 0x7f;
+        return n == 2 && s[0] == 0xc2 && s[1] < 0xa0; /* C1: U+0080..U+009F */
+}
+
+size_t pdi_escape_into(char *out, size_t size, const char *s, unsigned flags)
+{
+        const unsigned char *u = (const unsigned char *)s;
+        size_t len = strlen(s), o = 0;
+        for (size_t i = 0; i < len;) {
+                size_t n = utf8_seq_len(u + i, len - i);
+                bool esc = esc_seq(u + i, n, flags);
+                n = n ? n : 1;
+                for (size_t k = 0; k < n; k++, i++) {
+                        char b[5] = {u[i], 0};
+                        if (esc)
+                                snprintf(b, sizeof(b), "\\x%02x", u[i]);
+                        for (const char *c = b; *c; c++, o++)
+                                if (o + 1 < size)
+                                        out[o] = *c;
+                }
+        }
+        if (size)
+                out[o < size ? o : size - 1] = 0;
+        return o;
+}
+
+char *pdi_escape(const char *s, unsigned flags)
+{
+        size_t n = pdi_escape_into(NULL, 0, s, flags);
+        char *out = malloc(n + 1);
+        if (out)
+                pdi_escape_into(out, n + 1, s, flags);
+        return out;
+}
+
+bool pdi_needs_escape(const char *s, unsigned flags)
+{
+        return pdi_escape_into(NULL, 0, s, flags) != strlen(s);
 }
 
 void pdi_utf8_sanitize(char *s)

@@ -35,6 +35,16 @@ size_t pdi_utf8_bad_offset(const unsigned char *s, size_t len);
 /* Replace every byte that is not part of valid UTF-8 by '?', in place (for a message that
  * must go into JSON: a path the operator typed may be in any encoding). */
 void pdi_utf8_sanitize(char *s);
+/* For text from a tree an attacker shaped (a path, a unit line, a program's output): every
+ * byte that is not part of valid UTF-8 written as \xNN, and with PDI_ESC_CONTROLS also the C0
+ * controls, DEL and the C1 controls (U+0080..U+009F, as their two bytes), so nothing reaches a
+ * terminal or a JSON document raw. pdi_escape_into writes at most size bytes (NUL included)
+ * and returns the length of the whole escaped text; pdi_escape returns it in a new string
+ * (NULL when out of memory). */
+#define PDI_ESC_CONTROLS 1u
+size_t pdi_escape_into(char *out, size_t size, const char *s, unsigned flags);
+char *pdi_escape(const char *s, unsigned flags);
+bool pdi_needs_escape(const char *s, unsigned flags);
 /* The same for a NUL-terminated string. */
 static inline bool pdi_utf8_valid(const char *s, size_t *ret_bad)
 {

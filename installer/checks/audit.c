@@ -9,6 +9,7 @@
 #include "checks/checks_perms.h"
 #include "checks/checks_system.h"
 #include "checks/checks_unit.h"
+#include "base/encoding.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +26,8 @@ static const struct pdi_check check_table[] = {
      PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, pdi_check_ownership_run},
     {"writable-by-service-user", "nothing writable by polkadot or pvf-worker",
      PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, pdi_check_writable_run},
+    {"exec-path", "the node user can reach and run the node and workers",
+     PDI_SCOPE_RELEASE | PDI_SCOPE_INSTALL, false, pdi_check_exec_path_run},
     {"elf", "built for this host, hardened, no W+X", PDI_SCOPE_RELEASE, false, pdi_check_elf_run},
     {"base-path-owner", "base path not owned by root", PDI_SCOPE_INSTALL, false,
      pdi_check_base_owner_run},
@@ -149,17 +152,30 @@ static const char *target_version(const struct pdi_target *t)
 
 /* ---- table ------------------------------------------------------------------------------ */
 
+/* A target line of the table: its strings come from the tree, escaped for the terminal. */
+static void target_line(FILE *f, const char *label, const char *a, const char *b, const char *c,
+                        const char *d)
+{
+        const char *v[] = {a, b, c, d};
+        fputs(label, f);
+        for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+                _cleanup_free_ char *e = v[i] ? pdi_escape(v[i], PDI_ESC_CONTROLS) : NULL;
+                fputs(e ?: "", f);
+        }
+        fputc('\n', f);
+}
+
 void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE *f)
 {
-        fprintf(f, "install:  %s, version %s\n", t->kind ?: "unknown",
-                target_version(t) ?: "unknown (no signed manifest)");
-        fprintf(f, "node:     %s\n", t->node ?: "-");
-        fprintf(f, "workers:  %s%s%s\n", t->worker_dir ?: "(none found)",
-                t->other_worker_dir ? "  (also a set in " : "",
-                t->other_worker_dir ? t->other_worker_dir : "");
-        if (t->other_worker_dir)
-                fputs(")\n", f);
-        fprintf(f, "unit:     %s\nbase:     %s\n\n", t->unit_path ?: "-", t->base_path ?: "-");
+        target_line(f, "install:  ", t->kind ?: "unknown", ", version ",
+                    target_version(t) ?: "unknown (no signed manifest)", NULL);
+        target_line(f, "node:     ", t->node ?: "-", NULL, NULL, NULL);
+        target_line(f, "workers:  ", t->worker_dir ?: "(none found)",
+                    t->other_worker_dir ? "  (also a set in " : NULL, t->other_worker_dir,
+                    t->other_worker_dir ? ")" : NULL);
+        target_line(f, "unit:     ", t->unit_path ?: "-", NULL, NULL, NULL);
+        target_line(f, "base:     ", t->base_path ?: "-", NULL, NULL, NULL);
+        fputc('\n', f);
         fprintf(f, "%-26s %-6s %s\n", "CHECK", "STATUS", "FINDING");
         for (size_t i = 0; i < a->n_results; i++) {
                 const struct pdi_check_result *r = &a->results[i];
@@ -185,9 +201,42 @@ void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE
 
 /* ---- JSON ------------------------------------------------------------------------------- */
 
+/* JSON strings are UTF-8: a byte that is not part of it goes in as \xNN. */
 static json_t *str_or_null(const char *s)
 {
-        return s ? json_string(s) : json_null();
+        if (!s)
+                return json_null();
+        _cleanup_free_ char *e = pdi_escape(s, 0);
+        return e ? json_string(e) : NULL;
+}
+
+/* A path of the target; where it had to be escaped, KEY_base64 holds its exact bytes. */
+static int set_path(json_t *o, const char *key, const char *s)
+{
+        if (json_object_set_new(o, key, str_or_null(s)) < 0)
+                return -ENOMEM;
+        if (!s || !pdi_needs_escape(s, 0))
+                return 0;
+        size_t n = strlen(s);
+        _cleanup_free_ char *b64 = malloc(pdi_base64_encoded_len(n) + 1);
+        _cleanup_free_ char *k = NULL;
+        if (!b64 || asprintf(&k, "%s_base64", key) < 0)
+                return -ENOMEM;
+        pdi_base64_encode((const uint8_t *)s, n, b64);
+        return json_object_set_new(o, k, json_string(b64)) < 0 ? -ENOMEM : 0;
+}
+
+static json_t *target_json(const struct pdi_target *t)
+{
+        json_t *o = json_pack("{s:o, s:o}", "kind", str_or_null(t->kind), "version",
+                              str_or_null(target_version(t)));
+        if (o && set_path(o, "node", t->node) == 0 &&
+            set_path(o, "worker_dir", t->worker_dir) == 0 &&
+            set_path(o, "other_worker_dir", t->other_worker_dir) == 0 &&
+            set_path(o, "unit", t->unit_path) == 0 && set_path(o, "base_path", t->base_path) == 0)
+                return o;
+        json_decref(o);
+        return NULL;
 }
 
 static json_t *result_json(const struct pdi_check_result *r)
@@ -210,28 +259,22 @@ json_t *pdi_audit_to_json(const struct pdi_audit *a, const struct pdi_target *t)
                 json_array_append_new(checks, result_json(&a->results[i]));
         unsigned e, w;
         pdi_audit_count(a, &e, &w);
-        json_t *target = json_pack(
-            "{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "kind", str_or_null(t->kind), "node",
-            str_or_null(t->node), "worker_dir", str_or_null(t->worker_dir), "other_worker_dir",
-            str_or_null(t->other_worker_dir), "unit", str_or_null(t->unit_path), "base_path",
-            str_or_null(t->base_path), "version", str_or_null(target_version(t)));
+        json_t *target = target_json(t);
         return json_pack("{s:i, s:o, s:o, s:{s:i, s:i}}", "schema", 1, "target", target, "checks",
                          checks, "summary", "errors", (int)e, "warnings", (int)w);
 }
 
 /* ---- Prometheus textfile ------------------------------------------------------------------- */
 
-/* Label values per the exposition format: backslash, double quote and newline escaped. */
+/* Label values per the exposition format: backslash, double quote and newline escaped,
+ * after what is not UTF-8 or is a control character became \xNN. */
 static void label(FILE *f, const char *s)
 {
-        for (; s && *s; s++) {
-                if (*s == '\\' || *s == '"')
+        _cleanup_free_ char *e = s ? pdi_escape(s, PDI_ESC_CONTROLS) : NULL;
+        for (const char *c = e; c && *c; c++) {
+                if (*c == '\\' || *c == '"')
                         fputc('\\', f);
-                if (*s == '\n') {
-                        fputs("\\n", f);
-                        continue;
-                }
-                fputc(*s, f);
+                fputc(*c, f);
         }
 }
 

@@ -148,6 +148,88 @@ void pdi_check_writable_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         pdi_user_done(&users[1]);
 }
 
+/* ---- exec-path: the node user reaches and runs the binaries ------------------------------ */
+
+/* The node's user as the kernel will judge it; on a first install (ours, the user not made
+ * yet) a new user in no group but its own new one: only the "other" bits count for it. */
+static bool exec_user(const struct pdi_target *t, struct pdi_user *u, const char **ret_name)
+{
+        *ret_name = t->service_user ?: "polkadot";
+        if (t->service_user && pdi_user_lookup(t->root, t->service_user, u) == 0)
+                return true;
+        *u = (struct pdi_user){.uid = (uid_t)-2, .gid = (gid_t)-2};
+        return !t->service_user && streq(t->kind, "polkadot-installer");
+}
+
+/* One directory of bin's path: false (and a finding, once per directory) if u cannot search
+ * it. */
+static bool exec_dir(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
+                     const char *name, const char *dir, const char *bin, char ***seen,
+                     size_t *n_seen)
+{
+        struct stat st;
+        if (lstat_in_root(t, dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
+            pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
+                return true;
+        for (size_t i = 0; i < *n_seen; i++)
+                if (streq((*seen)[i], dir))
+                        return false;
+        (void)pdi_strv_add_unique(seen, n_seen, strdup(dir));
+        pdi_check_finding(c, PDI_SEV_ERROR,
+                          "chmod o+x (or a group of the node user) on every directory up to /",
+                          "%s (mode %04o, uid %u, gid %u) is not searchable by %s: the node "
+                          "cannot reach %s",
+                          dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+                          (unsigned)st.st_gid, name, bin);
+        return false;
+}
+
+static void exec_one(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
+                     const char *name, const char *bin, char ***seen, size_t *n_seen)
+{
+        _cleanup_free_ char *p = NULL;
+        struct stat st;
+        if (pdi_root_realpath(t->root, bin, &p) < 0 || lstat_in_root(t, p, &st) < 0)
+                return; /* not there: the version and elf checks say so */
+        /* Top down: "/", "/usr", "/usr/local", …; the first that blocks is named. */
+        for (char *slash = p; (slash = strchr(slash, '/')); slash++) {
+                char keep = slash[slash == p];
+                slash[slash == p] = '\0';
+                bool ok = exec_dir(t, c, u, name, p, bin, seen, n_seen);
+                slash[slash == p] = keep;
+                if (!ok)
+                        return;
+        }
+        if (!pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 4) ||
+            !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
+                pdi_check_finding(c, PDI_SEV_ERROR, "chmod 0755 the node and its workers",
+                                  "%s cannot read and execute %s (mode %04o, uid %u, gid %u)", name,
+                                  p, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
+                                  (unsigned)st.st_gid);
+}
+
+void pdi_check_exec_path_run(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        struct pdi_user u;
+        const char *name;
+        if (!exec_user(t, &u, &name)) {
+                pdi_check_skip(c, "no service user (%s) in this root: the node runs as root", name);
+                return;
+        }
+        static const char *const workers[] = {"polkadot-prepare-worker", "polkadot-execute-worker"};
+        char **seen = NULL;
+        size_t n_seen = 0;
+        if (t->node)
+                exec_one(t, c, &u, name, t->node, &seen, &n_seen);
+        for (size_t i = 0; t->worker_dir && i < ELEMENTSOF(workers); i++) {
+                _cleanup_free_ char *w = pdi_path_join(t->worker_dir, workers[i]);
+                if (w)
+                        exec_one(t, c, &u, name, w, &seen, &n_seen);
+        }
+        pdi_strv_free(seen, n_seen);
+        pdi_user_done(&u);
+}
+
 /* ---- keys in the base path ----------------------------------------------------------------- */
 
 /* Could u open path for reading: search on every directory from / down, read on the file,

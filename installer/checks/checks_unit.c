@@ -10,8 +10,10 @@
 #include "trust/hash.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 
 /* What the workers' sandbox calls (security.rs, the worker's unshare + pivot_root). */
 static const char *const svm_calls[] = {
@@ -182,7 +184,12 @@ static void check_unchanged(const struct pdi_target *t, struct pdi_check_ctx *c)
                 return;
         _cleanup_close_ int fd = pdi_root_open_regular(t->root, t->unit_path, 0);
         char hex[65];
-        if (fd < 0 || pdi_sha256_fd(fd, hex, NULL) < 0 || streq(hex, t->unit_expected_sha256))
+        struct stat st;
+        /* One that grew past the cap since it was loaded is not hashed (not read) either. */
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+            (uint64_t)st.st_size > PDI_UNIT_MAX_BYTES)
+                return;
+        if (pdi_sha256_fd(fd, hex, NULL) < 0 || streq(hex, t->unit_expected_sha256))
                 return;
         pdi_check_finding(c, PDI_SEV_WARN,
                           "put changes in a drop-in (polkadot.service.d/*.conf); the next "
@@ -208,6 +215,15 @@ void pdi_check_unit_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         if (k < 0) {
                 pdi_check_finding(c, PDI_SEV_ERROR, NULL, "%s: cannot read: %s", t->unit_path,
                                   strerror(-k));
+                return;
+        }
+        for (size_t i = 0; i < u.n_big; i++)
+                pdi_check_finding(
+                    c, PDI_SEV_ERROR, "a unit file or drop-in is a few KiB: replace it",
+                    "%s is too large: %" PRIu64 " bytes, a unit file may have %u (not read)",
+                    u.big[i].file, u.big[i].size, PDI_UNIT_MAX_BYTES);
+        if (u.n_big && streq(u.big[0].file, t->unit_path)) {
+                pdi_unit_done(&u); /* nothing of the unit itself to judge */
                 return;
         }
         check_enabled(t, &u, c);

@@ -3,6 +3,7 @@
  * node from the unit's ExecStart (else PATH), its workers by the node's own search order
  * (polkadot/node/service/src/workers.rs), the base path from the node's arguments. */
 #include "checks/target.h"
+#include "base/encoding.h"
 #include "checks/cmdline.h"
 #include "checks/paths.h"
 #include "checks/unitfile.h"
@@ -292,7 +293,7 @@ static int ours_load(const struct pdi_root *r, const struct pdi_layout *l, const
         return k < 0 ? k : record_load(r, l, version, t);
 }
 
-int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi_error *err)
+static int discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi_error *err)
 {
         struct pdi_target t = {.root = r};
         struct pdi_layout l;
@@ -328,6 +329,19 @@ int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct
         }
         *ret = t;
         return 0;
+}
+
+int pdi_target_discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi_error *err)
+{
+        int k = discover(r, ret, err);
+        if (k < 0 && err) {
+                /* The message names what the tree holds (a unit's ExecStart=): escaped, so
+                 * that no control byte of it reaches the terminal. */
+                char raw[sizeof(err->msg)];
+                memcpy(raw, err->msg, sizeof(raw));
+                pdi_escape_into(err->msg, sizeof(err->msg), raw, PDI_ESC_CONTROLS);
+        }
+        return k;
 }
 
 int pdi_target_for_release(const struct pdi_root *r, const char *release_dir,

@@ -4,6 +4,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 static int unit_add(struct pdi_unit *u, const char *file, const char *section, char *line)
 {
@@ -67,10 +69,30 @@ static int unit_parse(struct pdi_unit *u, const char *file, char *buf)
         return 0;
 }
 
+/* Record a file over the cap, with its size (from fstat: it is not read). */
+static int unit_big(const struct pdi_root *r, struct pdi_unit *u, const char *path)
+{
+        _cleanup_close_ int fd = pdi_root_open(r, path, O_PATH | O_NOFOLLOW, 0);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return -EFBIG;
+        struct pdi_unit_big *b = realloc(u->big, (u->n_big + 1) * sizeof(*b));
+        if (!b)
+                return -ENOMEM;
+        u->big = b;
+        char *file = strdup(path);
+        if (!file)
+                return -ENOMEM;
+        b[u->n_big++] = (struct pdi_unit_big){file, (uint64_t)st.st_size};
+        return 0;
+}
+
 static int unit_read(const struct pdi_root *r, struct pdi_unit *u, const char *path)
 {
         _cleanup_free_ char *buf = NULL;
-        int k = pdi_root_read_file(r, path, 1 << 20, &buf, NULL);
+        int k = pdi_root_read_file(r, path, PDI_UNIT_MAX_BYTES, &buf, NULL);
+        if (k == -EFBIG)
+                return unit_big(r, u, path);
         return k < 0 ? k : unit_parse(u, path, buf);
 }
 
@@ -149,6 +171,9 @@ void pdi_unit_done(struct pdi_unit *u)
                 free(u->kv[i].file);
         }
         free(u->kv);
+        for (size_t i = 0; i < u->n_big; i++)
+                free(u->big[i].file);
+        free(u->big);
         *u = (struct pdi_unit){0};
 }
 

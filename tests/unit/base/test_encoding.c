@@ -99,12 +99,33 @@ static void utf8_sanitize(void **state)
         assert_string_equal(b, "plain");
 }
 
+static void escape_bytes(void **state)
+{
+        (void)state;
+        char *e = pdi_escape("/opt/p\xff/\xc3\xa9\x1b[2J\xc2\x9b\x7f\t", 0);
+        assert_string_equal(e, "/opt/p\\xff/\xc3\xa9\x1b[2J\xc2\x9b\x7f\t");
+        free(e);
+        e = pdi_escape("/opt/p\xff/\xc3\xa9\x1b[2J\xc2\x9b\x7f\t", PDI_ESC_CONTROLS);
+        assert_string_equal(e, "/opt/p\\xff/\xc3\xa9\\x1b[2J\\xc2\\x9b\\x7f\\x09");
+        free(e);
+        assert_false(pdi_needs_escape("/opt/\xc3\xa9\x1b", 0));
+        assert_true(pdi_needs_escape("/opt/\xc3\xa9\x1b", PDI_ESC_CONTROLS));
+        assert_true(pdi_needs_escape("\xc3", 0)); /* cut sequence */
+        char small[6];
+        assert_int_equal(pdi_escape_into(small, sizeof(small), "ab\xff", 0), 6);
+        assert_string_equal(small, "ab\\xf");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(hex_encode),     cmocka_unit_test(utf8_strict),
-            cmocka_unit_test(utf8_sanitize),  cmocka_unit_test(sha256_hex_form),
-            cmocka_unit_test(base64_vectors), cmocka_unit_test(base64_refuses_non_canonical),
+            cmocka_unit_test(hex_encode),
+            cmocka_unit_test(utf8_strict),
+            cmocka_unit_test(utf8_sanitize),
+            cmocka_unit_test(escape_bytes),
+            cmocka_unit_test(sha256_hex_form),
+            cmocka_unit_test(base64_vectors),
+            cmocka_unit_test(base64_refuses_non_canonical),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

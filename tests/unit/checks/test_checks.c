@@ -176,7 +176,7 @@ static void table(void **state)
         pdi_audit_print(&a, &target, f);
         fclose(f);
         static const char *const want[] = {
-            "install:  polkadot-installer, version 1.0\"x\\y\nz\n",
+            "install:  polkadot-installer, version 1.0\"x\\y\\x0az\n",
             "node:     /opt/polkadot/current/polkadot\n",
             "base:     -\n",
             "CHECK",
@@ -227,7 +227,8 @@ static void prometheus_textfile(void **state)
             "\npolkadot_installer_findings{severity=\"error\"} 1\n",
             "\npolkadot_installer_findings{severity=\"warn\"} 1\n",
             "# TYPE polkadot_installer_info gauge\n",
-            ("\npolkadot_installer_info{version=\"1.0\\\"x\\\\y\\nz\",kind=\"polkadot-installer\","
+            ("\npolkadot_installer_info{version=\"1.0\\\"x\\\\y\\\\x0az\",kind=\"polkadot-"
+             "installer\","
              "node=\"/opt/polkadot/current/polkadot\"} 1\n"),
         };
         for (size_t i = 0; i < ELEMENTSOF(want); i++)
