@@ -103,6 +103,7 @@ expect_one_error_line
 diff "$T/before2" <(root_snapshot_nostate) || fail "a refused run changed the install"
 # An older copy put back (it names 5, with 1.0.0's bytes): the disk's 6 binds, so even
 # 1.0.0's very manifest, which that copy would let through as "the same again", is refused.
+mkdir -p "$(dirname "$S/$STATE")" # a refused run leaves no empty lock directory behind
 cp "$T/state-at-5" "$S/$STATE"
 expect 3 'manifest sequence 5 is lower than the highest sequence 6 accepted on this install' \
         inst "$S" 1.0.0
