@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 cd "$PDI_TOP"
 
-pdi_ensure_packages "${PDI_BUILD_PACKAGES[@]}" lighttpd curl
+pdi_ensure_for demo
 pdi_build build-demo -DPDI_TESTING=OFF
 PDI="$PDI_TOP/build-demo/polkadot-installer"
 work="$PDI_TOP/demo-work"

@@ -4,13 +4,27 @@ set -euo pipefail
 
 PDI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-# Build and test dependencies, by Debian package name.
+# Build and test dependencies, by Debian package name. tests/scenario/test_packages.sh proves
+# these lists on a pristine Debian 12 (debootstrap minbase): after pdi_ensure_for test there,
+# every tool, file and pkg-config module any test, the builds or the scripts probe for must
+# be present. Beside a package, the tests that need it.
 PDI_BUILD_PACKAGES=(build-essential cmake pkg-config libjansson-dev libssl-dev
         libcurl4-openssl-dev libarchive-dev libsystemd-dev libelf-dev libseccomp-dev)
-PDI_TEST_PACKAGES=(libcmocka-dev minisign lighttpd curl zstd xz-utils python3 clang
-        libclang-rt-14-dev util-linux selinux-policy-dev systemd-container debootstrap clang-format strace)
+PDI_TEST_PACKAGES=(
+        libcmocka-dev                   # unit tests
+        minisign python3 curl zstd      # release.sh: signing, manifests, tests/lighttpd.sh, tar --zstd
+        lighttpd lighttpd-mod-openssl   # tests/lighttpd.sh; mod_openssl.so for test_install_tls
+        openssl                         # test_install_tls: the throwaway CA (libssl-dev has no CLI)
+        xz-utils util-linux strace      # unshare, setpriv, nsenter, flock; test_audit*
+        systemd                         # systemd-analyze: test_units, test_auto_upgrade, test_host_root
+        clang libclang-rt-14-dev clang-format # the fuzz build; test_format
+        selinux-policy-dev setools      # test_selinux (sesearch where SELinux is on)
+        systemd-container debootstrap   # the container tests, test_packages
+)
 # The benchmarks' tools (bench/): /usr/bin/time measures time and peak RSS.
 PDI_BENCH_PACKAGES=(time curl minisign lighttpd python3)
+# scripts/demo.sh serves its release with tests/lighttpd.sh.
+PDI_DEMO_PACKAGES=(lighttpd curl)
 
 pdi_missing_packages() {
         local p missing=()
@@ -38,6 +52,19 @@ pdi_ensure_packages() {
         apt-get update -qq >&2
         # shellcheck disable=SC2086
         apt-get install -y -qq --no-install-recommends $missing >&2
+}
+
+# pdi_ensure_for test|bench|demo: what scripts/test.sh, bench/ and scripts/demo.sh install.
+pdi_ensure_for() {
+        case "$1" in
+        test) pdi_ensure_packages "${PDI_BUILD_PACKAGES[@]}" "${PDI_TEST_PACKAGES[@]}" ;;
+        bench) pdi_ensure_packages "${PDI_BUILD_PACKAGES[@]}" "${PDI_BENCH_PACKAGES[@]}" ;;
+        demo) pdi_ensure_packages "${PDI_BUILD_PACKAGES[@]}" "${PDI_DEMO_PACKAGES[@]}" ;;
+        *)
+                echo "pdi_ensure_for: unknown entry point '$1'" >&2
+                return 2
+                ;;
+        esac
 }
 
 # pdi_build DIR [cmake options...]: configure (once) and build.

@@ -8,7 +8,8 @@
 #   ct_stop_and_check    stop and assert that no process of the container remains
 #   rel_binary           (overrides release.sh) the fake node and workers as release binaries
 #   PDI_CT_CACHE     cache directory (default /var/cache/pdi-test/bookworm)
-#   PDI_DEBIAN_MIRROR  mirror for debootstrap (default: the first one in /etc/apt/sources*)
+#   PDI_DEBIAN_MIRROR  mirror for debootstrap (default: the first one in /etc/apt/sources*,
+#                      see debian.sh)
 
 : "${PDI_BUILD_DIR:=$(dirname "$PDI")}"
 CACHE=${PDI_CT_CACHE:-/var/cache/pdi-test/bookworm}
@@ -18,57 +19,19 @@ CT_PACKAGES=systemd,systemd-sysv,dbus,procps,libjansson4,libcurl4,libarchive13,l
 CACHE_KEY="$CACHE_VERSION bookworm minbase $CT_PACKAGES"
 CT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
-skip() {
-        echo "SKIP: $*"
-        exit 77
-}
-
-[ "$(id -u)" = 0 ] || skip "needs root (debootstrap, systemd-nspawn)"
-for c in systemd-nspawn debootstrap nsenter flock; do
-        command -v "$c" >/dev/null || skip "$c not installed"
-done
+need_root "debootstrap, systemd-nspawn"
+need_cmd systemd-nspawn
+need_cmd nsenter
+need_cmd python3
+# debian.sh: the debootstrapped tree, cached, and the mirror it comes from.
+source "$(dirname "${BASH_SOURCE[0]}")/debian.sh"
 for f in fake-polkadot fake-polkadot-worker; do
         [ -x "$PDI_BUILD_DIR/$f" ] || fail "$PDI_BUILD_DIR/$f not built"
 done
 
-# The Debian mirror this host already uses, so no host name is baked in here.
-debian_mirror() {
-        [ -n "${PDI_DEBIAN_MIRROR:-}" ] && { echo "$PDI_DEBIAN_MIRROR"; return; }
-        # Missing files are normal here; awk reads to the end so nothing gets SIGPIPE.
-        {
-                grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources || true
-                grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
-                        sed 's/\[[^]]*\]//; s/^deb/URIs:/' || true
-        } | awk '{ for (i = 2; i <= NF; i++) if (!found && $i !~ /security|^cdrom/) { print $i; found = 1 } }'
-        return 0
-}
-
 # $CACHE/root holds the debootstrapped tree once its key file matches $CACHE_KEY.
-cache_build() {
-        local tmp="$CACHE/root.new.$$" mirror
-        mirror=$(debian_mirror)
-        echo "==> building the bookworm root in $CACHE (mirror ${mirror:-debootstrap default})"
-        rm -rf "$tmp"
-        # shellcheck disable=SC2086
-        if ! timeout 900 debootstrap --variant=minbase --include="$CT_PACKAGES" bookworm "$tmp" \
-                $mirror >"$CACHE/debootstrap.log" 2>&1; then
-                tail -n 20 "$CACHE/debootstrap.log" >&2
-                rm -rf "$tmp"
-                fail "debootstrap failed (log: $CACHE/debootstrap.log)"
-        fi
-        rm -rf "$CACHE/root"
-        mv "$tmp" "$CACHE/root"
-        echo "$CACHE_KEY" >"$CACHE/key"
-}
-
 cache_ensure() {
-        mkdir -p "$CACHE"
-        exec 9>"$CACHE/.lock"
-        timeout 1200 flock 9 || fail "cache $CACHE is locked by another run"
-        if [ "$(cat "$CACHE/key" 2>/dev/null)" != "$CACHE_KEY" ] || [ ! -x "$CACHE/root/sbin/init" ]; then
-                cache_build
-        fi
-        exec 9>&-
+        debian_tree_ensure "$CACHE" "$CACHE_KEY" "$CT_PACKAGES" sbin/init
 }
 
 # The fake node and workers as the binaries of a release: rel_make calls this for each file.

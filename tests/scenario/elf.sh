@@ -1,7 +1,8 @@
 # ELF stand-ins for the node and its workers, built here with gcc, that print their version
 # as the real binaries do (for test_audit.sh and test_checks_install.sh). Source it after
 # lib.sh; it skips (77) where gcc is missing.
-command -v gcc >/dev/null || { echo "SKIP: no gcc to build the ELF stand-ins"; exit 77; }
+need_cmd gcc
+need_cmd python3
 
 cat >"$T/v.c" <<'C'
 #include <stdio.h>

@@ -13,8 +13,11 @@
 #   root_snapshot ROOT FILE          what a refused install must not change
 #   rel_base_root DOC                a good 1.0.0 served from DOC/base, installed in $BASE
 #   assert_current ROOT VERSION      current -> releases/VERSION, complete and verified
-command -v minisign >/dev/null || { echo "SKIP: stock minisign not installed"; exit 77; }
-command -v lighttpd >/dev/null || [ -x /usr/sbin/lighttpd ] || { echo "SKIP: no lighttpd"; exit 77; }
+need_cmd minisign
+need_cmd python3
+need_cmd zstd # tar --zstd
+need_cmd curl # tests/lighttpd.sh waits with it until the server answers
+need_file /usr/sbin/lighttpd # tests/lighttpd.sh runs this one
 
 rel_key() {
         [ -f "$T/key.sec" ] || minisign -G -W -p "$T/key.pub" -s "$T/key.sec" >/dev/null

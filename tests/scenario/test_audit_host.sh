@@ -4,9 +4,10 @@
 # `node-probes`; cgroup2 mounted over /sys/fs/cgroup in a private mount namespace changes what
 # `cgroups` says. Each time the other host checks must not change their verdict.
 source "$(dirname "$0")/lib.sh"
-"$PDI" --help 2>&1 | grep -q audit || { echo "SKIP: no audit command in this build"; exit 77; }
-[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (mounts in a private mount namespace)"; exit 77; }
-command -v unshare >/dev/null || { echo "SKIP: no unshare(1)"; exit 77; }
+"$PDI" --help 2>&1 | grep -q audit || fail "no audit command in $PDI --help"
+need_root "mounts in a private mount namespace"
+need_cmd unshare
+need_cmd strace
 source "$(dirname "$0")/release.sh"
 
 R="$T/root"
@@ -110,15 +111,11 @@ cp "$T/worker.orig" "$W"
 # Each sandbox probe runs once per audit (up to 10 s each): sandbox reuses what landlock and
 # userns-pivot-root found. Both start in the audit process itself (the Landlock ABI query,
 # the probe directory), so strace without -f counts one per probe.
-if command -v strace >/dev/null; then
-        strace -o "$T/strace" -e trace=landlock_create_ruleset,mkdir "$PDI" audit --root "$R" --json >/dev/null 2>&1 || true
-        TESTS_RUN=$((TESTS_RUN + 1))
-        n_ll=$(grep -c 'landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)' "$T/strace" || true)
-        n_ns=$(grep -c 'mkdir("/tmp/pdi-pivot-' "$T/strace" || true)
-        [ "$n_ll" = 1 ] && [ "$n_ns" = 1 ] || fail "probes per audit: landlock $n_ll, userns $n_ns (want 1 each)"
-else
-        echo "# no strace: probe count not checked"
-fi
+strace -o "$T/strace" -e trace=landlock_create_ruleset,mkdir "$PDI" audit --root "$R" --json >/dev/null 2>&1 || true
+TESTS_RUN=$((TESTS_RUN + 1))
+n_ll=$(grep -c 'landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)' "$T/strace" || true)
+n_ns=$(grep -c 'mkdir("/tmp/pdi-pivot-' "$T/strace" || true)
+[ "$n_ll" = 1 ] && [ "$n_ns" = 1 ] || fail "probes per audit: landlock $n_ll, userns $n_ns (want 1 each)"
 
 # (c) cgroup2 over /sys/fs/cgroup in a private mount namespace (CI has v1/hybrid).
 CG_BEFORE=$(finding cgroups "$T/clean.json")

@@ -3,7 +3,7 @@
 # templates, load cleanly in systemd-analyze, are enabled by link and removed again; values
 # that could inject into a unit file are refused.
 source "$(dirname "$0")/lib.sh"
-command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
+need_cmd systemd-analyze
 
 R="$T/root"
 mkdir -p "$R"

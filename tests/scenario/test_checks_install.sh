@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
 
 source "$(dirname "$0")/elf.sh"
-[ "$(id -u)" = 0 ] || { echo "SKIP: install needs root (users, ownership)"; exit 77; }
+need_root "install: users, ownership"
 
 elf_release() { # dir version node-source: a signed release of ELF binaries, node from node-source
         local dir=$1 v=$2 node=$3
@@ -29,7 +29,7 @@ for _a in d["artifacts"]:
 node_elf "$T/node-1.0.0" 1.0.0
 node_elf "$T/node-wx" 1.1.0 "$T/wx.c"
 node_elf "$T/node-1.2.0" 1.2.0
-if ! [ -s "$T/node-1.0.0" ] || ! [ -s "$T/node-wx" ]; then echo "SKIP: gcc cannot build the stand-ins"; exit 77; fi
+[ -s "$T/node-1.0.0" ] && [ -s "$T/node-wx" ] || fail "gcc cannot build the stand-ins"
 foreign_elf "$T/node-1.2.0" "$T/node-foreign"
 
 elf_release "$T/srv/1.0.0" 1.0.0 "$T/node-1.0.0" 10

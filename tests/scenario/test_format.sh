@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every C file is as clang-format (the repository's .clang-format) writes it.
 source "$(dirname "$0")/lib.sh"
-command -v clang-format >/dev/null || { echo "SKIP: clang-format not installed"; exit 77; }
+need_cmd clang-format
 cd "$PDI_SOURCE_DIR"
 bad=()
 for f in installer/*/*.[ch] tests/unit/*.[ch] tests/unit/*/*.c tests/fake/*.c fuzz/*.c; do

@@ -6,7 +6,7 @@
 # leave the previous install exactly as it was; a good control must install.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
-command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+need_cmd python3
 
 DOC="$T/www"
 mkdir -p "$DOC"

@@ -4,8 +4,8 @@
 # 127.0.0.1 are made with openssl; lighttpd serves the releases over TLS.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
-command -v openssl >/dev/null || { echo "SKIP: no openssl"; exit 77; }
-[ -e /usr/lib/lighttpd/mod_openssl.so ] || { echo "SKIP: lighttpd without mod_openssl"; exit 77; }
+need_cmd openssl
+need_file /usr/lib/lighttpd/mod_openssl.so # tests/lighttpd.sh with TLS_PEM loads it
 
 mkdir -p "$T/srv" "$T/pki"
 rel_make "$T/srv/1.0.0" 1.0.0 1

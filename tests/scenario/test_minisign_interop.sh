@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # keygen and sign against the stock minisign, both ways: our keys and signatures must work
 # with `minisign -S` and `minisign -Vm`, and minisign's with ours. Needs PDI (the built
-# binary) and minisign; exit 77 (skip) without minisign.
-set -euo pipefail
+# binary) and minisign; skips (77) without minisign.
+source "$(dirname "$0")/lib.sh"
+need_cmd minisign
+need_cmd python3
 
-: "${PDI:?PDI must name the polkadot-installer binary}"
-command -v minisign >/dev/null || { echo "SKIP: minisign not installed"; exit 77; }
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+work="$T/work"
+mkdir "$work"
 cd "$work"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -5,7 +5,9 @@
 source "$(dirname "$0")/lib.sh"
 
 DEVEL=/usr/share/selinux/devel/Makefile
-[ -f "$DEVEL" ] || { echo "skip: $DEVEL missing (install selinux-policy-dev)"; exit 77; }
+need_file /usr/share/selinux/devel/Makefile
+need_cmd make
+need_cmd cmake
 : "${PDI_BUILD_DIR:?PDI_BUILD_DIR must name the build tree (ctest sets it)}"
 
 PP="$PDI_BUILD_DIR/selinux/polkadot.pp"
@@ -34,8 +36,9 @@ if grep -iE 'warning|error' "$T/build.log"; then
 fi
 
 # With setools and a policy that has the module loaded (SELinux on), check the transitions.
-if command -v sesearch >/dev/null && [ -e /sys/fs/selinux/policy ] &&
-        grep -q 1 /sys/fs/selinux/enforce 2>/dev/null && semodule -l 2>/dev/null | grep -qx polkadot; then
+if [ -e /sys/fs/selinux/policy ] && grep -q 1 /sys/fs/selinux/enforce 2>/dev/null &&
+        semodule -l 2>/dev/null | grep -qx polkadot; then
+        need_cmd sesearch
         TESTS_RUN=$((TESTS_RUN + 1))
         sesearch -T -s init_t -t polkadot_exec_t -c process | grep -q polkadot_t ||
                 fail "no transition init_t -> polkadot_t"

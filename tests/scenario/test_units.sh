@@ -6,7 +6,7 @@
 # Mode needs. The unit for old systemd (< 247) is checked the same way.
 source "$(dirname "$0")/lib.sh"
 
-command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
+need_cmd systemd-analyze
 : "${PDI_BUILD_DIR:?PDI_BUILD_DIR must name the build directory (ctest sets it)}"
 RENDER=$PDI_BUILD_DIR/render-units
 [ -x "$RENDER" ] || fail "$RENDER not built"

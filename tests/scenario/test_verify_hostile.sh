@@ -5,7 +5,8 @@
 # message class, with exactly one error line. Positive controls show the fixtures are
 # otherwise good.
 source "$(dirname "$0")/lib.sh"
-command -v minisign >/dev/null || { echo "SKIP: stock minisign not installed"; exit 77; }
+need_cmd minisign
+need_cmd python3
 
 R="$T/root" # a --root with no trusted keys and no state unless a case adds them
 mkdir -p "$R" "$T/m"
