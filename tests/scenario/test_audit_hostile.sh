@@ -7,7 +7,8 @@
 # refuses such a release before activation). The binaries are shell stand-ins (release.sh).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
-[ "$(id -u)" = 0 ] || { echo "SKIP: fixtures need root (ownership, users)"; exit 77; }
+need_root "fixtures: ownership, users"
+need_cmd strace
 chmod 0755 "$T" # the node user runs the stand-ins in here
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -79,9 +80,8 @@ no_raw_controls() { # file
 }
 
 # unit_not_read ROOT: an audit of ROOT reads at most the cap (nothing, in fact) from any
-# polkadot.service (needs strace; without it this is not asserted).
+# polkadot.service (strace: a probe of this test, installed by scripts/lib.sh).
 unit_not_read() {
-        command -v strace >/dev/null || return 0
         strace -f -o "$T/strace" -e trace=openat,read,close "$PDI" audit --root "$1" >/dev/null 2>&1 || true
         TESTS_RUN=$((TESTS_RUN + 1))
         python3 - "$T/strace" <<'PY' || fail "the 100 MiB unit was read"

@@ -5,7 +5,10 @@
 # shown to catch each kind of breach on small trees made here, so a checker that passes
 # everything cannot hide behind a clean tree.
 source "$(dirname "$0")/lib.sh"
-command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+need_cmd python3
+need_cmd gcc # the call rule: objects and an archive read with nm (binutils)
+need_cmd nm
+need_cmd ar
 CHECK="$PDI_SOURCE_DIR/tests/tools/layering.py"
 
 # clean CMD…: exit 0 and nothing printed.
@@ -75,27 +78,23 @@ printf '#include "low/c.h"\n' >>"$T/src/low/a.h"
 expect 1 '^include circle between low/a, low/c$' python3 "$CHECK" "$T/src"
 
 # Calls, read from a built archive: a call up and a circle through calls alone.
-if command -v gcc >/dev/null && command -v nm >/dev/null && command -v ar >/dev/null; then
-        fixture
-        cat >"$T/src/low/d.c" <<'C'
+fixture
+cat >"$T/src/low/d.c" <<'C'
 int high_f(void);
 int low_d(void);
 int low_d(void) { return high_f(); }
 C
-        mkdir "$T/obj"
-        for f in low/a low/d high/b; do
-                gcc -c -I"$T/src" "$T/src/$f.c" -o "$T/obj/$(basename "$f").c.o"
-        done
-        ar rcs "$T/lib.a" "$T"/obj/*.o
-        expect 1 '^low/d\.c calls high_f of high/b\.c: low/ may not use high/' \
-                python3 "$CHECK" "$T/src" "$T/lib.a"
-        printf '#include "high/b.h"\nint low_d(void);\nint high_f(void) { return low_d(); }\n' \
-                >"$T/src/high/b.c"
-        gcc -c -I"$T/src" "$T/src/high/b.c" -o "$T/obj/b.c.o"
-        rm "$T/lib.a"
-        ar rcs "$T/lib.a" "$T"/obj/*.o
-        expect 1 '^call circle between high/b\.c, low/d\.c$' python3 "$CHECK" "$T/src" "$T/lib.a"
-else
-        fail "gcc, nm and ar are needed to check the call rule (build-essential)"
-fi
+mkdir "$T/obj"
+for f in low/a low/d high/b; do
+        gcc -c -I"$T/src" "$T/src/$f.c" -o "$T/obj/$(basename "$f").c.o"
+done
+ar rcs "$T/lib.a" "$T"/obj/*.o
+expect 1 '^low/d\.c calls high_f of high/b\.c: low/ may not use high/' \
+        python3 "$CHECK" "$T/src" "$T/lib.a"
+printf '#include "high/b.h"\nint low_d(void);\nint high_f(void) { return low_d(); }\n' \
+        >"$T/src/high/b.c"
+gcc -c -I"$T/src" "$T/src/high/b.c" -o "$T/obj/b.c.o"
+rm "$T/lib.a"
+ar rcs "$T/lib.a" "$T"/obj/*.o
+expect 1 '^call circle between high/b\.c, low/d\.c$' python3 "$CHECK" "$T/src" "$T/lib.a"
 pass

@@ -46,7 +46,8 @@ lint_tree() {
                 grep -v "^$d/tests/scenario/lib.sh:" |
                 sed "s|^$d/||; s|\$|: prints a skip by hand (use skip of tests/scenario/lib.sh)|" || true
         # Probes must name literal things, so that grep collects them.
-        grep -rnE '^[[:space:]]*(need_cmd|need_file|have_cmd)\b[^#]*[$`*?]' "$d/tests" --include='*.sh' |
+        grep -rnE '(^|[;&|!]|\b(if|then|do|elif|while))[[:space:]]*(need_cmd|need_file|have_cmd)[[:space:]][^#;&|]*[$`*?]' \
+                "$d/tests" --include='*.sh' |
                 $skip_self | sed "s|^$d/||; s|\$|: a probe with a variable or pattern (name it literally)|" || true
 }
 
@@ -75,6 +76,7 @@ done <<'EOF'
 | if type -p strace >/dev/null; then strace true; fi
 | echo "skip: no devel files"; exit 0
 | need_cmd "$tool"
+| if have_cmd $CC; then :; fi
 |   exit 77 # indented
 EOF
 printf 'int main(void) { return 0; }\nstatic void f(void) { _exit(77); }\n' >"$T/lint-tree/tests/scenario/planted.c"
@@ -160,18 +162,20 @@ needs_of_bench() {
 
 needs_of_test() {
         local f kind
-        # tests/scenario: the helpers' probes, one a line, literal names (the lint sees to it).
-        for f in "$SRC"/tests/scenario/*.sh; do
+        # tests/scenario: the helpers' probes with literal names (the lint sees to it), where a
+        # command starts (not in comments or messages).
+        for f in $(cd "$SRC" && find tests/scenario -name '*.sh' | sort); do
                 for kind in need_cmd have_cmd need_file; do
-                        sed -n "s/^[[:space:]]*$kind[[:space:]]\{1,\}\([^#]*\).*/\1/p" "$f" >"$T/probes"
+                        grep -v '^[[:space:]]*#' "$SRC/$f" |
+                                grep -oE "(^|[;&|!]|\b(if|then|do|elif|while))[[:space:]]*$kind[[:space:]]+[^;&|#)]*" |
+                                sed -E "s/.*$kind[[:space:]]+//" >"$T/probes" || true
                         [ -s "$T/probes" ] || continue
                         # shellcheck disable=SC2046
-                        collected test "$([ $kind = need_file ] && echo file || echo cmd)" \
-                                "tests/scenario/${f##*/}" $(cat "$T/probes")
+                        collected test "$([ $kind = need_file ] && echo file || echo cmd)" "$f" $(cat "$T/probes")
                 done
         done
         # tests/unit: what the C tests run and skip without (cmocka skip()).
-        collected test cmd tests/unit $(cat "$SRC"/tests/unit/*.c |
+        collected test cmd tests/unit $(find "$SRC/tests/unit" -name '*.c' -exec cat {} + |
                 grep -oE 'command -v [A-Za-z0-9_.+-]+|have\("[^"]+"\)|system\("[A-Za-z0-9_.+-]+ ' |
                 sed -E 's/^command -v //; s/^have\("(.*)"\)$/\1/; s/^system\("//; s/ $//' |
                 grep -vxE 'command|exit|true|false|cd|test' | sort -u)
