@@ -289,7 +289,7 @@ static int seccomp_rules(scmp_filter_ctx f)
                 if ((r = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), denied_calls[i], 0)) < 0)
                         return r;
         if ((r = seccomp_rule_add(f, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 1,
-                                  SCMP_A0(SCMP_CMP_NE, AF_UNIX))) < 0)
+                                  SCMP_A0(SCMP_CMP_NE, AF_UNIX, 0))) < 0)
                 return r;
         for (size_t i = 0; i < ELEMENTSOF(ns_flags); i++)
                 if ((r = seccomp_rule_add(f, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(clone), 1,
