@@ -311,7 +311,8 @@ int pdi_layout_list_releases(const struct pdi_root *r, const struct pdi_layout *
                 pdi_strv_free(v, n);
                 return k;
         }
-        qsort(v, n, sizeof(*v), cmp_version_p);
+        if (n > 1) /* qsort(NULL, 0, …) is undefined: an empty releases/ gives NULL */
+                qsort(v, n, sizeof(*v), cmp_version_p);
         *ret_versions = v;
         *ret_n = n;
         return 0;
