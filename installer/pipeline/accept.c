@@ -124,35 +124,19 @@ int pdi_run_load_manifest(struct run *r)
 
 /* --- a kept release's stored manifest (rollback) ----------------------------------------- */
 
-/* A signature stored beside a kept release's manifest, inside the root. */
-static int read_stored_sig(void *userdata, const char *src, struct pdi_sigtext *ret,
-                           struct pdi_error *err)
-{
-        struct run *r = userdata;
-        int k = pdi_root_read_file(r->root, src, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len);
-        if (k < 0 && k != -ENOENT)
-                return pdi_error_set(err, -PDI_E_INTEGRITY, "signature %s: %s", src,
-                                     pdi_read_strerror(k));
-        return k;
-}
-
 static int read_stored(struct run *r, const char *version)
 {
         _cleanup_free_ char *dir = pdi_run_join(r->layout.releases, version);
         if (!dir)
                 return -ENOMEM;
         r->manifest_src = pdi_run_join(dir, "manifest.json");
-        r->sigs = calloc(PDI_TRUST_MAX_SIGS, sizeof(*r->sigs));
-        if (!r->manifest_src || !r->sigs)
+        if (!r->manifest_src)
                 return -ENOMEM;
-        int k = pdi_root_read_file(r->root, r->manifest_src, PDI_MANIFEST_MAX_BYTES, &r->bytes,
-                                   &r->len);
-        if (k < 0)
-                return pdi_error_set(&r->ctx->err, k == -ENOENT ? -PDI_E_INTEGRITY : k,
-                                     "release %s: %s: %s", version, r->manifest_src,
-                                     pdi_read_strerror(k));
-        return pdi_release_read_sigs(r->manifest_src, NULL, 0, read_stored_sig, r, r->sigs,
-                                     &r->n_sigs, &r->ctx->err);
+        int k = pdi_release_read_stored(r->root, r->manifest_src, &r->bytes, &r->len, &r->sigs,
+                                        &r->n_sigs, &r->ctx->err);
+        if (k < 0 && r->ctx->err.msg[0])
+                pdi_error_prefix(&r->ctx->err, "release %s: ", version);
+        return k;
 }
 
 int pdi_run_load_stored(struct run *r, const char *version)

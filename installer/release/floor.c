@@ -3,28 +3,14 @@
 
 #include <errno.h>
 
-static int read_stored_sig(void *userdata, const char *src, struct pdi_sigtext *ret,
-                           struct pdi_error *err)
-{
-        const struct pdi_root *r = userdata;
-        int k = pdi_root_read_file(r, src, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len);
-        if (k < 0 && k != -ENOENT)
-                return pdi_error_set(err, -PDI_E_INTEGRITY, "signature %s: %s", src, strerror(-k));
-        return k;
-}
-
 /* releases/<version>'s stored manifest, verified: 0 with ret filled, else <0 (err set). */
 static int verify_stored(const struct pdi_root *r, const char *path, const struct pdi_trust *t,
                          struct pdi_verified *ret, struct pdi_error *err)
 {
         _cleanup_free_ char *bytes = NULL;
+        struct pdi_sigtext *sigs = NULL;
         size_t len = 0, n = 0;
-        struct pdi_sigtext *sigs = calloc(PDI_TRUST_MAX_SIGS, sizeof(*sigs));
-        if (!sigs)
-                return -ENOMEM;
-        int k = pdi_root_read_file(r, path, PDI_MANIFEST_MAX_BYTES, &bytes, &len);
-        if (k == 0)
-                k = pdi_release_read_sigs(path, NULL, 0, read_stored_sig, (void *)r, sigs, &n, err);
+        int k = pdi_release_read_stored(r, path, &bytes, &len, &sigs, &n, err);
         if (k == 0)
                 k = pdi_release_verify(t, path, bytes, len, sigs, n, 0, ret, err);
         pdi_sigtexts_free(sigs, n);

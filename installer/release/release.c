@@ -127,6 +127,44 @@ int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, si
         return 0;
 }
 
+/* A signature stored beside a kept release's manifest, inside the root. */
+static int read_stored_sig(void *userdata, const char *src, struct pdi_sigtext *ret,
+                           struct pdi_error *err)
+{
+        int k = pdi_root_read_file(userdata, src, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len);
+        if (k < 0 && k != -ENOENT)
+                return pdi_error_set(err, -PDI_E_INTEGRITY, "signature %s: %s", src,
+                                     pdi_read_strerror(k));
+        return k;
+}
+
+int pdi_release_read_stored(const struct pdi_root *r, const char *manifest_path, char **ret_bytes,
+                            size_t *ret_len, struct pdi_sigtext **ret_sigs, size_t *ret_n,
+                            struct pdi_error *err)
+{
+        _cleanup_free_ char *bytes = NULL;
+        size_t len = 0, n = 0;
+        int k = pdi_root_read_file(r, manifest_path, PDI_MANIFEST_MAX_BYTES, &bytes, &len);
+        if (k < 0)
+                return pdi_error_set(err, k == -ENOENT ? -PDI_E_INTEGRITY : k, "%s: %s",
+                                     manifest_path, pdi_read_strerror(k));
+        struct pdi_sigtext *sigs = calloc(PDI_TRUST_MAX_SIGS, sizeof(*sigs));
+        if (!sigs)
+                return -ENOMEM;
+        k = pdi_release_read_sigs(manifest_path, NULL, 0, read_stored_sig, (void *)r, sigs, &n,
+                                  err);
+        if (k < 0) {
+                pdi_sigtexts_free(sigs, n);
+                free(sigs);
+                return k;
+        }
+        *ret_bytes = TAKE_PTR(bytes);
+        *ret_len = len;
+        *ret_sigs = sigs;
+        *ret_n = n;
+        return 0;
+}
+
 /* Every value here is UTF-8 (the manifest, the trusted comments and the key paths are checked
  * when read), so a NULL from jansson is out of memory: the whole document fails, no signer is
  * ever left out. */

@@ -31,6 +31,14 @@ int pdi_release_read_sigs(const char *manifest_src, char *const *listed, size_t 
                           pdi_sig_read_fn read, void *userdata, struct pdi_sigtext *sigs,
                           size_t *ret_n, struct pdi_error *err);
 
+/* A kept release's manifest and the signatures stored beside it (MANIFEST.minisig, .2 …),
+ * read inside the root as regular files only. *ret_sigs is allocated (pdi_sigtexts_free and
+ * free it), *ret_n entries filled. A missing or unreadable file is -PDI_E_INTEGRITY with
+ * "PATH: reason" in err: a kept release must have what it was installed with. */
+int pdi_release_read_stored(const struct pdi_root *r, const char *manifest_path, char **ret_bytes,
+                            size_t *ret_len, struct pdi_sigtext **ret_sigs, size_t *ret_n,
+                            struct pdi_error *err);
+
 int pdi_release_read_local(const char *manifest_path, char *const *sig_paths, size_t n_sig_paths,
                            char **ret_bytes, size_t *ret_len, struct pdi_sigtext **ret_sigs,
                            size_t *ret_n, struct pdi_error *err);
