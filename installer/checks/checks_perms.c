@@ -161,45 +161,58 @@ static bool exec_user(const struct pdi_target *t, struct pdi_user *u, const char
         return !t->service_user && streq(t->kind, "polkadot-installer");
 }
 
-/* One directory of bin's path: false (and a finding, once per directory) if u cannot search
- * it. */
-static bool exec_dir(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
-                     const char *name, const char *dir, const char *bin, char ***seen,
-                     size_t *n_seen)
+/* The first directory of resolved (a path without links, as pdi_root_realpath gives it),
+ * from / down, that u cannot search: 1 with *ret_dir and *ret_st, 0 if u can search them all,
+ * -errno with *ret_dir when a component cannot be inspected. A component that is not a
+ * directory blocks too (its stat in *ret_st). */
+static int first_blocking_dir(const struct pdi_target *t, const struct pdi_user *u,
+                              const char *resolved, char **ret_dir, struct stat *ret_st)
 {
-        struct stat st;
-        if (lstat_in_root(t, dir, &st) < 0 || !S_ISDIR(st.st_mode) ||
-            pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
-                return true;
+        _cleanup_free_ char *p = strdup(resolved);
+        if (!p)
+                return -ENOMEM;
+        for (char *slash = p; (slash = strchr(slash, '/')); slash++) {
+                char keep = slash[slash == p]; /* "/" itself, then "/usr", "/usr/local" … */
+                slash[slash == p] = '\0';
+                int k = lstat_in_root(t, p, ret_st);
+                if (k < 0 || !S_ISDIR(ret_st->st_mode) ||
+                    !pdi_user_may(u, ret_st->st_uid, ret_st->st_gid, ret_st->st_mode, 1)) {
+                        *ret_dir = strdup(p);
+                        return *ret_dir ? (k < 0 ? k : 1) : -ENOMEM;
+                }
+                slash[slash == p] = keep;
+        }
+        return 0;
+}
+
+/* A blocking directory is named once per run, however many binaries lie below it. */
+static void exec_blocked(struct pdi_check_ctx *c, const char *name, const char *dir,
+                         const struct stat *st, const char *bin, char ***seen, size_t *n_seen)
+{
         for (size_t i = 0; i < *n_seen; i++)
                 if (streq((*seen)[i], dir))
-                        return false;
+                        return;
         (void)pdi_strv_add_unique(seen, n_seen, strdup(dir));
         pdi_check_finding(c, PDI_SEV_ERROR,
                           "chmod o+x (or a group of the node user) on every directory up to /",
                           "%s (mode %04o, uid %u, gid %u) is not searchable by %s: the node "
                           "cannot reach %s",
-                          dir, (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid,
-                          (unsigned)st.st_gid, name, bin);
-        return false;
+                          dir, (unsigned)(st->st_mode & 07777), (unsigned)st->st_uid,
+                          (unsigned)st->st_gid, name, bin);
 }
 
 static void exec_one(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
                      const char *name, const char *bin, char ***seen, size_t *n_seen)
 {
-        _cleanup_free_ char *p = NULL;
-        struct stat st;
+        _cleanup_free_ char *p = NULL, *dir = NULL;
+        struct stat st, dst;
         if (pdi_root_realpath(t->root, bin, &p) < 0 || lstat_in_root(t, p, &st) < 0)
                 return; /* not there: the version and elf checks say so */
-        /* Top down: "/", "/usr", "/usr/local", …; the first that blocks is named. */
-        for (char *slash = p; (slash = strchr(slash, '/')); slash++) {
-                char keep = slash[slash == p];
-                slash[slash == p] = '\0';
-                bool ok = exec_dir(t, c, u, name, p, bin, seen, n_seen);
-                slash[slash == p] = keep;
-                if (!ok)
-                        return;
-        }
+        int k = first_blocking_dir(t, u, p, &dir, &dst);
+        if (k > 0)
+                exec_blocked(c, name, dir, &dst, bin, seen, n_seen);
+        if (k != 0)
+                return; /* blocked above, or a component that cannot be inspected */
         if (!pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 4) ||
             !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
                 pdi_check_finding(c, PDI_SEV_ERROR, "chmod 0755 the node and its workers",
@@ -238,7 +251,7 @@ void pdi_check_exec_path_run(const struct pdi_target *t, struct pdi_check_ctx *c
 static int user_can_read(const struct pdi_target *t, const struct pdi_user *u, const char *path,
                          char **ret_bad)
 {
-        _cleanup_free_ char *p = NULL;
+        _cleanup_free_ char *p = NULL, *dir = NULL;
         struct stat st;
         int k = pdi_root_realpath(t->root, path, &p);
         if (k == -ENOENT)
@@ -251,19 +264,10 @@ static int user_can_read(const struct pdi_target *t, const struct pdi_user *u, c
         }
         if (!pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 4))
                 return 0;
-        for (char *slash; (slash = strrchr(p, '/'));) {
-                slash[slash == p] = '\0';
-                k = lstat_in_root(t, p, &st);
-                if (k < 0) {
-                        *ret_bad = strdup(p);
-                        return k;
-                }
-                if (!S_ISDIR(st.st_mode) || !pdi_user_may(u, st.st_uid, st.st_gid, st.st_mode, 1))
-                        return 0;
-                if (slash == p)
-                        break;
-        }
-        return 1;
+        k = first_blocking_dir(t, u, p, &dir, &st);
+        if (k < 0)
+                *ret_bad = TAKE_PTR(dir);
+        return k < 0 ? k : k == 0;
 }
 
 static void key_judge(const struct pdi_target *t, struct pdi_check_ctx *c, const struct pdi_user *u,
