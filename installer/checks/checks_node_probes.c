@@ -118,6 +118,14 @@ void pdi_check_node_probes_run(const struct pdi_target *t, struct pdi_check_ctx 
                 pdi_check_skip(c, "no worker directory known");
                 return;
         }
+        /* The probes must run as the node will (its user, unconfined) to say anything, and
+         * a tree that is not this host's own is not run that way: its binaries are the
+         * attacker's (--version runs them confined instead, base/confine.h). */
+        if (!t->root->is_host) {
+                pdi_check_skip(c, "not run under --root: the node's own probes run the tree's "
+                                  "worker unconfined; audit the host the tree belongs to");
+                return;
+        }
         pdi_run_as_pick(t, &u);
         if (!u.service) {
                 pdi_check_skip(c, "needs root to run the probes as %s", t->service_user);

@@ -77,8 +77,8 @@ const struct pdi_command pdi_cmd_audit = {
             "than AF_UNIX); 2 GiB of address space, 64 processes, no file writes; killed after\n"
             "10 s or 1 MiB of output, with every process it started. A binary that cannot be\n"
             "confined is not run (\"not run: cannot confine: ...\"). The node's own\n"
-            "--check-can-* probes still run as the service user, unconfined (they must see\n"
-            "what the node will see); audit only trees you would run.\n\n"
+            "--check-can-* probes must run as the node would, as its service user and\n"
+            "unconfined, so they run only for the host's own install, never under --root.\n\n"
             "Options:\n"
             "  --prometheus FILE    also write a node_exporter textfile (atomically)\n\n"
             "Exit status 4 when an error-level finding exists.\n",

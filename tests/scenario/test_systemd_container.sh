@@ -31,6 +31,43 @@ probe() {
         TESTS_RUN=$((TESTS_RUN + 1))
 }
 
+# The node's own probes on the host's own install (under --root they are never run, see
+# test_audit_host.sh): the fake worker passes them; one that fails the seccomp probe is
+# reported, having run as the service user with its groups, never as root.
+ct_node_probes() {
+        local w="$1/polkadot-prepare-worker" uid groups
+        ct polkadot-installer audit --json >"$T/audit.json" || true
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+c=[c for c in d["checks"] if c["id"]=="node-probes"][0]
+assert c["status"]=="ok", c' \
+                "$T/audit.json" || fail "node-probes with the fake worker: $(cat "$T/audit.json")"
+        cp "$CT$w" "$T/worker.orig"
+        cat >"$CT$w" <<'EOF'
+#!/bin/sh
+case "$1" in
+--version) echo 1.0.0;;
+--check-can-enable-seccomp) echo "seccomp: Operation not permitted (uid $(id -u), groups $(id -G))" >&2; exit 1;;
+--check-can-*) exit 0;;
+*) echo "thread 'main' panicked: Unexpected argument found: $1" >&2; exit 101;;
+esac
+EOF
+        ct polkadot-installer audit --json >"$T/audit.json" || true
+        cp "$T/worker.orig" "$CT$w"
+        uid=$(ct id -u polkadot)
+        groups=$(ct id -G polkadot)
+        python3 - "$T/audit.json" "failed as polkadot: seccomp: Operation not permitted (uid $uid, groups $groups)" <<'PY' ||
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = [c for c in d["checks"] if c["id"] == "node-probes"][0]
+texts = [f["text"] for f in c["findings"]]
+assert c["status"] == "error" and any(sys.argv[2] in t for t in texts), (c, sys.argv[2])
+assert not any("(uid 0," in t for t in texts), texts
+PY
+                fail "node-probes on the host's own install: $(cat "$T/audit.json")"
+        TESTS_RUN=$((TESTS_RUN + 2))
+        echo "ok: the node's probes run as polkadot on the host's own install"
+}
+
 # (b) install live with the fake node, the issue-4 list.
 e2e_install() {
         # A plain path: the installer refuses file:// artifacts of a file:// manifest (it treats
@@ -73,6 +110,7 @@ e2e_install() {
                 fail "second install restarted the node"
         python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False, d' \
                 "$T/j" || fail "second install changed something: $(cat "$T/j")"
+        ct_node_probes "$cur"
         ct polkadot-installer uninstall --non-interactive || fail "uninstall failed"
         ct test -d /var/lib/polkadot || fail "uninstall removed /var/lib/polkadot"
         [ "$(ct systemctl is-active polkadot.service)" != active ] || fail "unit still active"
