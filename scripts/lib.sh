@@ -20,6 +20,7 @@ PDI_TEST_PACKAGES=(
         clang libclang-rt-14-dev clang-format # the fuzz build; test_format
         selinux-policy-dev setools      # test_selinux (sesearch where SELinux is on)
         systemd-container debootstrap   # the container tests, test_packages
+        procps time                     # test_audit_confined: pgrep, /usr/bin/time for peak RSS
 )
 # The benchmarks' tools (bench/): /usr/bin/time measures time and peak RSS.
 PDI_BENCH_PACKAGES=(time curl minisign lighttpd python3)
