@@ -257,9 +257,12 @@ static const char fake_worker[] =
     "*) echo \"thread 'main' panicked: Unexpected argument found: $1\" >&2; exit 101;;\n"
     "esac\n";
 
+/* The probe logic itself, judged as if this scratch root were the host's own install (the
+ * only case in which the probes run, see under_root_node_probes_are_not_run). */
 static void node_probes_run_as_nobody(void **state)
 {
         (void)state;
+        root.is_host = true;
         put("/opt/polkadot/current/polkadot-prepare-worker", fake_worker, 0755);
         const struct pdi_check_result *r = run_id("node-probes");
         assert_int_equal(worst(r), PDI_SEV_ERROR);
@@ -273,12 +276,14 @@ static void node_probes_run_as_nobody(void **state)
         assert_true(has_text(r, "no unshare in /tmp/pdi-probe-"));
         assert_true(has_text(r, "clone3: EPERM"));
         pdi_audit_done(&audit);
+        root.is_host = false;
 }
 
 /* A worker from before the probes: every probe panics on the argument, the check skips. */
 static void old_worker_is_skipped(void **state)
 {
         (void)state;
+        root.is_host = true;
         put("/opt/polkadot/current/polkadot-prepare-worker",
             "#!/bin/sh\necho \"thread 'main' panicked: Unexpected argument found: $1\" >&2\n"
             "exit 101\n",
@@ -288,6 +293,25 @@ static void old_worker_is_skipped(void **state)
         assert_true(r->skipped);
         assert_int_equal(r->n_findings, 0);
         assert_non_null(strstr(r->skip_reason, "does not know the --check-can-* probes"));
+        pdi_audit_done(&audit);
+        root.is_host = false;
+}
+
+/* Under --root the tree's worker is the attacker's: the probes would run it unconfined. */
+static void under_root_node_probes_are_not_run(void **state)
+{
+        (void)state;
+        assert_false(root.is_host); /* a scratch root, as mkdtemp made it */
+        char mark[sizeof(tmpl) + 16];
+        snprintf(mark, sizeof(mark), "%s/probed", tmpl);
+        char script[512];
+        snprintf(script, sizeof(script), "#!/bin/sh\ntouch '%s'\necho 1.0.0\n", mark);
+        put("/opt/polkadot/current/polkadot-prepare-worker", script, 0755);
+        const struct pdi_check_result *r = run_id("node-probes");
+        worst(r);
+        assert_true(r->skipped);
+        assert_non_null(strstr(r->skip_reason, "not run under --root"));
+        assert_int_equal(access(mark, F_OK), -1);
         pdi_audit_done(&audit);
 }
 
@@ -304,10 +328,15 @@ static void selinux_state_is_info(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(seccomp_matches_host),  cmocka_unit_test(landlock_matches_host),
-            cmocka_unit_test(userns_matches_host),   cmocka_unit_test(denied_sandbox_is_reported),
-            cmocka_unit_test(noexec_is_reported),    cmocka_unit_test(node_probes_run_as_nobody),
-            cmocka_unit_test(old_worker_is_skipped), cmocka_unit_test(selinux_state_is_info),
+            cmocka_unit_test(seccomp_matches_host),
+            cmocka_unit_test(landlock_matches_host),
+            cmocka_unit_test(userns_matches_host),
+            cmocka_unit_test(denied_sandbox_is_reported),
+            cmocka_unit_test(noexec_is_reported),
+            cmocka_unit_test(node_probes_run_as_nobody),
+            cmocka_unit_test(old_worker_is_skipped),
+            cmocka_unit_test(under_root_node_probes_are_not_run),
+            cmocka_unit_test(selinux_state_is_info),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }
