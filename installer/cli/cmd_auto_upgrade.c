@@ -11,6 +11,7 @@
 #include "host/systemd.h"
 #include "host/templates.h"
 #include "host/units.h"
+#include "host/values.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,10 +29,17 @@ struct auto_args {
 #define UNIT_DIR PDI_AUTO_UPGRADE_UNIT_DIR
 #define WANTS UNIT_DIR "/timers.target.wants/" TIMER
 
-/* Values go into a unit file: no blanks, quotes, specifiers (%) or variables ($). */
-static bool unit_safe(const char *s)
+/* A flag's value that goes into a unit file (values.h has the forms): usage error naming the
+ * flag and why. */
+static int check_value(struct pdi_ctx *ctx, const char *flag, enum pdi_value_form form,
+                       const char *v)
 {
-        return *s && !strpbrk(s, " \t\n\"'\\%$;");
+        char shown[300];
+        const char *why = pdi_value_problem(form, v);
+        if (!why)
+                return 0;
+        pdi_value_quote(v, shown, sizeof(shown));
+        return pdi_usage(ctx, "auto-upgrade: %s '%s' %s", flag, shown, why);
 }
 
 static int render(const struct auto_args *a, const char *name, const char *installer, char **ret)
@@ -81,12 +89,12 @@ static int enable(struct pdi_ctx *ctx, const struct pdi_root *r, const struct au
         }
         if (!installer)
                 installer = "/usr/local/sbin/polkadot-installer";
-        if (!unit_safe(installer) || installer[0] != '/')
-                return pdi_usage(ctx, "auto-upgrade: --installer must be an absolute path "
-                                      "without blanks, quotes, %% or $");
+        int k = check_value(ctx, a->installer ? "--installer" : "this installer's path",
+                            PDI_VALUE_PATH, installer);
+        if (k < 0)
+                return k;
         const char *names[] = {SERVICE, TIMER};
         enum pdi_conffile_result res;
-        int k = 0;
         for (size_t i = 0; k == 0 && i < ELEMENTSOF(names); i++) {
                 _cleanup_free_ char *text = NULL, *path = NULL;
                 k = render(a, names[i], installer, &text);
@@ -171,15 +179,14 @@ static int parse(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, c
                 r = pdi_usage(ctx, "auto-upgrade: say --enable or --disable");
         if (r == 0 && a->enable && !a->manifest)
                 r = pdi_usage(ctx, "auto-upgrade --enable: --manifest URL is required");
-        if (r == 0 && a->enable && !unit_safe(a->manifest))
-                r = pdi_usage(ctx, "auto-upgrade: --manifest '%s' has blanks, quotes, %% or $",
-                              a->manifest);
+        if (r == 0 && a->enable)
+                r = check_value(ctx, "--manifest", PDI_VALUE_URL, a->manifest);
+        if (r == 0 && a->installer)
+                r = check_value(ctx, "--installer", PDI_VALUE_PATH, a->installer);
         if (!a->on_calendar)
                 a->on_calendar = "daily";
-        /* OnCalendar takes blanks ("Mon *-*-* 04:00"), but no specifiers or newlines. */
-        if (r == 0 && strpbrk(a->on_calendar, "\n%$\"'\\"))
-                r = pdi_usage(ctx, "auto-upgrade: --on-calendar '%s' is not a calendar spec",
-                              a->on_calendar);
+        if (r == 0)
+                r = check_value(ctx, "--on-calendar", PDI_VALUE_CALENDAR, a->on_calendar);
         return r;
 }
 
@@ -231,7 +238,9 @@ const struct pdi_command pdi_cmd_auto_upgrade = {
             "  --enable | --disable\n"
             "  --manifest URL       where new releases are announced (latest manifest)\n"
             "  --on-calendar SPEC   systemd calendar spec (default daily)\n"
-            "  --installer PATH     the installer the timer runs (default: this one)\n",
+            "  --installer PATH     the installer the timer runs (default: this one)\n"
+            "Each value goes into a unit: printable ASCII, no quotes, '\\', '$' or control\n"
+            "characters; URL and PATH without blanks (a URL's % only as %XX).\n",
     .examples = "  polkadot-installer auto-upgrade --enable --manifest "
                 "https://releases.example/polkadot/latest/manifest.json\n"
                 "  polkadot-installer auto-upgrade --enable --manifest URL --on-calendar "

@@ -1,6 +1,7 @@
 /* install: put a signed release on this machine (or under --root). */
 #include "cli/cmd_install.h"
 #include "cli/prompt.h"
+#include "host/values.h"
 
 #include <errno.h>
 
@@ -63,11 +64,25 @@ static const struct option install_options[] = {
     {0},
 };
 
-/* "key=value" for the host configuration; the value is checked there (before any change). */
+/* A refused value of a flag that reaches a rendered file: usage error naming the flag. */
+static int refuse_value(struct pdi_ctx *ctx, const char *flag, const char *value, const char *why)
+{
+        char shown[300];
+        pdi_value_quote(value, shown, sizeof(shown));
+        return pdi_usage(ctx, "%s '%s' %s", flag, shown, why);
+}
+
+/* "key=value" for the host configuration, checked here already (the host configuration
+ * checks it again, as it does for the config file and the prompt's answers). */
 static int add_setting(struct pdi_ctx *ctx, struct pdi_install_opts *o, int which)
 {
-        char *kv = NULL;
+        char *kv = NULL, flag[32] = "--";
         const char *value = setting_flags[which].takes_value ? optarg : "yes";
+        const char *why = pdi_settings_problem(setting_flags[which].key, value);
+        for (const char *c = setting_flags[which].key; *c && strlen(flag) + 1 < sizeof(flag); c++)
+                flag[strlen(flag)] = *c == '_' ? '-' : *c;
+        if (why)
+                return refuse_value(ctx, flag, value, why);
         if (o->n_settings >= ELEMENTSOF(o->settings))
                 return pdi_usage(ctx, "too many settings flags");
         if (asprintf(&kv, "%s=%s", setting_flags[which].key, value) < 0)
@@ -93,6 +108,7 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                struct pdi_install_opts *o)
 {
         unsigned long long v = 0;
+        const char *why;
         int r = 0;
         switch (c) {
         case OPT_MANIFEST:
@@ -111,7 +127,8 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                 return r == 0 && v == 0 ? pdi_usage(ctx, "--threshold: must be at least 1") : r;
         case OPT_PREFIX:
                 o->prefix = optarg;
-                return absolute(ctx, "--prefix", optarg);
+                why = pdi_value_problem(PDI_VALUE_DIR, optarg);
+                return why ? refuse_value(ctx, "--prefix", optarg, why) : 0;
         case OPT_CACERT:
                 o->cacert = optarg;
                 return 0;

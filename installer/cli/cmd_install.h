@@ -44,4 +44,6 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --rpc-port N         JSON-RPC port (also used for the health check)\n"                  \
         "  --prometheus-port N  metrics port\n"                                                    \
         "  --telemetry-url 'URL [VERBOSITY]' | --no-telemetry\n"                                   \
-        "  --node-args 'ARGS'   anything else for the node, appended as given\n"
+        "  --node-args 'ARGS'   anything else for the node, appended as given\n"                   \
+        "Values are printable ASCII without quotes, '\\', '$' or '`'; directories absolute\n"      \
+        "and plain (no ., .., //), not in a system tree; see the man page for each form.\n"

@@ -3,8 +3,28 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #define CONFFILE_MAX (1024 * 1024)
+
+int pdi_conffile_narrow_mode(const struct pdi_root *r, const char *path, unsigned mode,
+                             struct pdi_report *rep, struct pdi_error *err)
+{
+        struct stat st;
+        _cleanup_close_ int fd = pdi_root_open(r, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY, 0);
+        if (fd < 0)
+                return fd == -ENOENT ? 0 : pdi_error_set(err, fd, "%s: %s", path, strerror(-fd));
+        if (fstat(fd, &st) < 0)
+                return pdi_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        if (!S_ISREG(st.st_mode) || (st.st_mode & 07777 & ~(mode_t)mode) == 0)
+                return 0;
+        if (fchmod(fd, st.st_mode & 07777 & (mode_t)mode) < 0)
+                return pdi_error_set(err, -errno, "%s: narrowing its mode: %s", path,
+                                     strerror(errno));
+        pdi_report_action(rep, "narrowed the mode of %s from %04o to %04o", path,
+                          (unsigned)(st.st_mode & 07777), (unsigned)(st.st_mode & 07777 & mode));
+        return 0;
+}
 
 int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const char *path,
                        const char *content, unsigned mode, struct pdi_report *rep,
@@ -29,7 +49,8 @@ int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const cha
         const char *ours = pdi_state_rendered(st, path);
         if (k == 0 && streq(have, want)) {
                 *ret = PDI_CONFFILE_UNCHANGED;
-                return pdi_state_set_rendered(st, path, want);
+                k = pdi_conffile_narrow_mode(r, path, mode, rep, err);
+                return k < 0 ? k : pdi_state_set_rendered(st, path, want);
         }
         /* Edited by the operator: an existing file we never wrote, or not what we wrote. */
         if (k == 0 && !streq(have, ours)) {

@@ -13,6 +13,14 @@ enum pdi_conffile_result {
         PDI_CONFFILE_KEPT,      /* the operator's edit stays; ours went to FILE.new */
 };
 
+/* Take away from the file at path the mode bits that mode does not have (never adds any):
+ * an older install, or a file unchanged since, may be more open than it now needs to be.
+ * Says so in rep; nothing at path is 0. */
+int pdi_conffile_narrow_mode(const struct pdi_root *r, const char *path, unsigned mode,
+                             struct pdi_report *rep, struct pdi_error *err);
+
+/* Write content to path with mode unless the operator edited it (see above); a file that
+ * already holds content keeps it and loses any mode bits beyond mode. */
 int pdi_conffile_write(const struct pdi_root *r, struct pdi_state *st, const char *path,
                        const char *content, unsigned mode, struct pdi_report *rep,
                        enum pdi_conffile_result *ret, struct pdi_error *err);

@@ -1,4 +1,5 @@
 #include "host/settings.h"
+#include "host/values.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -22,20 +23,6 @@ void pdi_settings_done(struct pdi_settings *s)
         free(s->telemetry_url);
         free(s->node_args);
         *s = (struct pdi_settings){0};
-}
-
-static int bad(struct pdi_error *err, const char *key, const char *value, const char *why)
-{
-        return pdi_error_set(err, -PDI_E_USAGE, "setting %s: '%s' %s", key, value, why);
-}
-
-static bool has_space_or_ctl(const char *v)
-{
-        for (; *v; v++)
-                if (isspace((unsigned char)*v) || iscntrl((unsigned char)*v) || *v == '"' ||
-                    *v == '\\' || *v == '$' || *v == '%')
-                        return true;
-        return false;
 }
 
 static int set_string(char **field, const char *value)
@@ -79,77 +66,48 @@ static const char *chain_problem(const char *v)
         for (size_t i = 0; i < ELEMENTSOF(known_chains); i++)
                 if (streq(v, known_chains[i]))
                         return NULL;
-        if (v[0] == '/' && !has_space_or_ctl(v))
-                return NULL; /* a chain-spec file */
-        return "is neither polkadot, kusama, westend, paseo nor an absolute chain-spec path";
+        if (v[0] != '/')
+                return "is neither polkadot, kusama, westend, paseo nor an absolute chain-spec "
+                       "path";
+        return pdi_value_problem(PDI_VALUE_PATH, v); /* a chain-spec file */
 }
 
-/* The node wants "URL VERBOSITY"; one blank is allowed, between the two. */
-static const char *telemetry_problem(const char *v)
+static const char *name_problem(const char *v)
 {
-        const char *sp = strchr(v, ' ');
-        if (*v && (strncmp(v, "wss://", 6) != 0 && strncmp(v, "ws://", 5)))
-                return "is not a ws:// or wss:// URL";
-        if (strpbrk(v, "\"\\$%'\t\n"))
-                return "has quotes, $, % or control characters";
-        if (sp && (strchr(sp + 1, ' ') || !isdigit((unsigned char)sp[1]) || sp[2]))
-                return "must be 'URL' or 'URL VERBOSITY' (0-9)";
-        return NULL;
-}
-
-static const char *node_args_problem(const char *v)
-{
-        for (; *v; v++)
-                if (iscntrl((unsigned char)*v) || *v == '"' || *v == '\\' || *v == '$')
-                        return "has quotes, $ or control characters";
-        return NULL;
+        return pdi_value_problem(PDI_VALUE_NAME, v);
 }
 
 /* The base path is chowned to the node's user and made 0750: it must name a directory of its
  * own, spelled so that it cannot resolve to its parent or a system directory. */
 static const char *base_path_problem(const char *v)
 {
-        static const char *const system_dirs[] = {
-            "/",          "/bin",       "/boot",      "/etc",      "/home",      "/lib",
-            "/lib32",     "/lib64",     "/media",     "/mnt",      "/opt",       "/root",
-            "/run",       "/sbin",      "/srv",       "/tmp",      "/usr",       "/usr/bin",
-            "/usr/lib",   "/usr/lib64", "/usr/local", "/usr/sbin", "/usr/share", "/var",
-            "/var/cache", "/var/lib",   "/var/log",   "/var/tmp",  "/var/spool", "/var/opt",
-            "/var/mail",
-        };
-        static const char *const virtual_fs[] = {"/proc", "/sys", "/dev"};
-        if (v[0] != '/')
-                return "is not an absolute directory path";
-        for (size_t i = 0; i < ELEMENTSOF(system_dirs); i++)
-                if (streq(v, system_dirs[i]))
-                        return "is a system directory; name a directory of its own below it";
-        if (strstr(v, "//") || v[strlen(v) - 1] == '/')
-                return "has an empty component ('//' or a trailing '/'); spell it plainly";
-        for (const char *c = v; c; c = strchr(c + 1, '/'))
-                if (strncmp(c, "/.", 2) == 0 &&
-                    (c[2] == '/' || c[2] == '\0' || (c[2] == '.' && (c[3] == '/' || c[3] == '\0'))))
-                        return "has a '.' or '..' component; spell it without them";
-        for (size_t i = 0; i < ELEMENTSOF(virtual_fs); i++) {
-                size_t n = strlen(virtual_fs[i]);
-                if (strncmp(v, virtual_fs[i], n) == 0 && (v[n] == '/' || v[n] == '\0'))
-                        return "is on a kernel file system (/proc, /sys, /dev)";
-        }
-        return NULL;
+        return pdi_value_problem(PDI_VALUE_DIR, v);
+}
+
+static const char *telemetry_problem(const char *v)
+{
+        return pdi_value_problem(PDI_VALUE_TELEMETRY, v);
+}
+
+static const char *node_args_problem(const char *v)
+{
+        return pdi_value_problem(PDI_VALUE_ARGS, v);
 }
 
 enum kind { TEXT, YESNO, PORT };
 
 /* One table maps every setting: its name in the config file (and, with '-', as a flag),
- * where it is kept, and what a value must be. In the config file's order. */
+ * where it is kept, and what a value must be (values.h has the forms). In the config file's
+ * order. */
 static const struct setting {
         const char *key;
         enum kind kind;
         size_t offset;
-        bool blanks;                         /* may hold blanks (its check refuses the rest) */
+        bool optional;                       /* TEXT: "" unsets it (else "" is refused) */
         const char *(*check)(const char *v); /* TEXT: NULL if fine, else why not */
 } table[] = {
     {"chain", TEXT, offsetof(struct pdi_settings, chain), false, chain_problem},
-    {"node_name", TEXT, offsetof(struct pdi_settings, node_name), false, NULL},
+    {"node_name", TEXT, offsetof(struct pdi_settings, node_name), true, name_problem},
     {"base_path", TEXT, offsetof(struct pdi_settings, base_path), false, base_path_problem},
     {"validator", YESNO, offsetof(struct pdi_settings, validator), false, NULL},
     {"rpc_port", PORT, offsetof(struct pdi_settings, rpc_port), false, NULL},
@@ -167,24 +125,39 @@ static const struct setting *find(const char *key)
         return NULL;
 }
 
+/* Why value is refused for e (NULL: fine); a YESNO or PORT value is stored in field. */
+static const char *problem(const struct setting *e, const char *value, void *field)
+{
+        bool b;
+        unsigned port;
+        if (e->kind == YESNO)
+                return bool_problem(value, field ? field : &b);
+        if (e->kind == PORT)
+                return port_problem(value, field ? field : &port);
+        if (e->optional && !*value)
+                return NULL;
+        return e->check(value);
+}
+
+const char *pdi_settings_problem(const char *key, const char *value)
+{
+        const struct setting *e = find(key);
+        return e ? problem(e, value, NULL) : "is not a setting";
+}
+
 int pdi_settings_set(struct pdi_settings *s, const char *key, const char *value,
                      struct pdi_error *err)
 {
         const struct setting *e = find(key);
-        void *field = e ? (char *)s + e->offset : NULL;
-        const char *why = NULL;
+        char shown[300];
         if (!e)
                 return pdi_error_set(err, -PDI_E_USAGE, "setting %s: unknown", key);
-        if (!e->blanks && has_space_or_ctl(value))
-                why = "has blanks, quotes or control characters";
-        else if (e->kind == YESNO)
-                why = bool_problem(value, field);
-        else if (e->kind == PORT)
-                why = port_problem(value, field);
-        else if (e->check)
-                why = e->check(value);
-        if (why)
-                return bad(err, key, value, why);
+        void *field = (char *)s + e->offset;
+        const char *why = problem(e, value, field);
+        if (why) {
+                pdi_value_quote(value, shown, sizeof(shown));
+                return pdi_error_set(err, -PDI_E_USAGE, "setting %s: '%s' %s", key, shown, why);
+        }
         return e->kind == TEXT ? set_string(field, value) : 0;
 }
 
@@ -204,35 +177,110 @@ int pdi_settings_get(const struct pdi_settings *s, const char *key, char *buf, s
         return 0;
 }
 
+/* A deep copy of a into ret (all or nothing). */
+static int settings_copy(const struct pdi_settings *a, struct pdi_settings *ret)
+{
+        struct pdi_settings t = *a;
+        t.chain = t.node_name = t.base_path = t.telemetry_url = t.node_args = NULL;
+        int k = set_string(&t.chain, a->chain);
+        if (k == 0)
+                k = set_string(&t.node_name, a->node_name);
+        if (k == 0)
+                k = set_string(&t.base_path, a->base_path);
+        if (k == 0)
+                k = set_string(&t.telemetry_url, a->telemetry_url);
+        if (k == 0)
+                k = set_string(&t.node_args, a->node_args);
+        if (k < 0) {
+                pdi_settings_done(&t);
+                return k;
+        }
+        *ret = t;
+        return 0;
+}
+
+/* The whole file or nothing: a NUL, an over-long line or a line that is not KEY=value (a
+ * setting named twice included) refuses it before any value is applied, so a damaged file
+ * never leaves a node half configured from it. */
+static int config_shape(const char *path, const char *text, size_t len, struct pdi_error *err)
+{
+        const char *nul = memchr(text, '\0', len);
+        if (nul)
+                return pdi_error_set(err, -PDI_E_FAILED,
+                                     "%s: has a NUL byte (at offset %zu); refusing the whole file",
+                                     path, (size_t)(nul - text));
+        unsigned lineno = 1;
+        for (const char *p = text; p < text + len; lineno++) {
+                const char *nl = memchr(p, '\n', (size_t)(text + len - p));
+                size_t n = nl ? (size_t)(nl - p) : (size_t)(text + len - p);
+                if (n >= PDI_SETTINGS_LINE_MAX)
+                        return pdi_error_set(err, -PDI_E_FAILED,
+                                             "%s:%u: line longer than %d bytes; refusing the "
+                                             "whole file",
+                                             path, lineno, PDI_SETTINGS_LINE_MAX - 1);
+                p += n + 1;
+        }
+        return 0;
+}
+
+static int config_line(struct pdi_settings *s, char *line, unsigned lineno, bool *seen,
+                       struct pdi_error *err)
+{
+        char shown[300];
+        char *eq = strchr(line, '=');
+        if (!eq) {
+                pdi_value_quote(line, shown, sizeof(shown));
+                return pdi_error_set(err, -PDI_E_FAILED, "%u: not KEY=value: '%s'", lineno, shown);
+        }
+        *eq = '\0';
+        const struct setting *e = find(line);
+        if (e && seen[e - table])
+                return pdi_error_set(err, -PDI_E_FAILED, "%u: setting %s: given twice", lineno,
+                                     line);
+        if (e)
+                seen[e - table] = true;
+        int k = pdi_settings_set(s, line, eq + 1, err);
+        if (k < 0) {
+                err->code = -PDI_E_FAILED;
+                pdi_error_prefix(err, "%u: ", lineno);
+        }
+        return k < 0 ? -PDI_E_FAILED : 0;
+}
+
 int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, struct pdi_settings *s,
                       struct pdi_error *err)
 {
         _cleanup_free_ char *text = NULL;
-        int k = pdi_root_read_file(r, l->config, SETTINGS_MAX_BYTES, &text, NULL);
+        size_t len = 0;
+        int k = pdi_root_read_file(r, l->config, SETTINGS_MAX_BYTES, &text, &len);
         if (k == -ENOENT)
                 return 0;
         if (k < 0)
                 return pdi_error_set(err, k, "%s: %s", l->config, pdi_read_strerror(k));
+        k = config_shape(l->config, text, len, err);
+        if (k < 0)
+                return k;
+        /* Applied to a copy: s changes only when every line was accepted. */
+        struct pdi_settings t;
+        bool seen[ELEMENTSOF(table)] = {0};
+        k = settings_copy(s, &t);
         unsigned lineno = 0;
-        for (char *line = text, *next; line && *line; line = next) {
+        for (char *line = text, *next; k == 0 && line && *line; line = next) {
                 next = strchr(line, '\n');
                 if (next)
                         *next++ = '\0';
                 lineno++;
-                if (line[0] == '#' || line[0] == '\0')
-                        continue;
-                char *eq = strchr(line, '=');
-                if (!eq)
-                        return pdi_error_set(err, -PDI_E_FAILED, "%s:%u: not KEY=value: '%s'",
-                                             l->config, lineno, line);
-                *eq = '\0';
-                k = pdi_settings_set(s, line, eq + 1, err);
-                if (k < 0) {
-                        err->code = -PDI_E_FAILED;
-                        pdi_error_prefix(err, "%s:%u: ", l->config, lineno);
-                        return -PDI_E_FAILED;
-                }
+                if (line[0] != '#' && line[0] != '\0')
+                        k = config_line(&t, line, lineno, seen, err);
         }
+        if (k < 0) {
+                if (k != -ENOMEM)
+                        pdi_error_prefix(err, "%s:", l->config);
+                pdi_settings_done(&t);
+                return k;
+        }
+        pdi_settings_done(s);
+        *s = t;
         return 1;
 }
 
@@ -245,6 +293,24 @@ int pdi_settings_validate(const struct pdi_settings *s, struct pdi_error *err)
         if (s->no_telemetry && s->telemetry_url)
                 return pdi_error_set(err, -PDI_E_USAGE,
                                      "settings: --no-telemetry and --telemetry-url together");
+        return 0;
+}
+
+static bool path_within(const char *a, const char *b)
+{
+        size_t n = strlen(b);
+        return strncmp(a, b, n) == 0 && (a[n] == '/' || a[n] == '\0');
+}
+
+int pdi_settings_check_layout(const struct pdi_settings *s, const struct pdi_layout *l,
+                              struct pdi_error *err)
+{
+        const char *b = s->base_path;
+        if (b && (path_within(b, l->prefix) || path_within(l->prefix, b)))
+                return pdi_error_set(err, -PDI_E_USAGE,
+                                     "settings: base_path %s and the release tree %s overlap: "
+                                     "the node would own its own binaries",
+                                     b, l->prefix);
         return 0;
 }
 
@@ -269,7 +335,7 @@ static int append(char **buf, const char *fmt, ...)
 
 char *pdi_settings_render_config(const struct pdi_settings *s)
 {
-        char *t = NULL, value[4096];
+        char *t = NULL, value[PDI_VALUE_MAX + 1];
         int k = append(&t, "# polkadot-installer settings, read by install and upgrade. Edit "
                            "freely:\n# your edits are kept, and the files rendered from them "
                            "are updated.\n");

@@ -4,6 +4,7 @@
 #include "host/units.h"
 
 #include "host/templates.h"
+#include "host/values.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -54,6 +55,22 @@ static const char *lookup(const struct pdi_units_var *vars, size_t nvars, const 
         return NULL;
 }
 
+/* A value as unit text: every '%' doubled, so that systemd reads no specifier in it (a URL's
+ * percent-encoding stays what it was). A control character or a byte outside ASCII is
+ * -EINVAL: whatever the source of a value and whatever its checks missed, it cannot end a
+ * line here and start a directive of its own (values.h checks the forms before). */
+static int put_value(FILE *out, const char *v)
+{
+        for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+                if (*c < 0x20 || *c >= 0x7f)
+                        return -EINVAL;
+                if (*c == '%')
+                        fputc('%', out);
+                fputc(*c, out);
+        }
+        return 0;
+}
+
 /* Copy one line (up to and including its newline) into out, substituting placeholders. */
 static int render_line(FILE *out, const char *line, size_t len, const struct pdi_units_var *vars,
                        size_t nvars)
@@ -65,9 +82,8 @@ static int render_line(FILE *out, const char *line, size_t len, const struct pdi
                         continue;
                 }
                 const char *v = lookup(vars, nvars, line + i + 1, n);
-                if (!v)
+                if (!v || put_value(out, v) < 0)
                         return -EINVAL;
-                fputs(v, out);
                 i += n + 1;
         }
         return 0;
@@ -113,6 +129,12 @@ int pdi_units_render_service(const struct pdi_layout *l, const struct pdi_settin
         if (!tmpl)
                 return -ENOENT;
         const char *base = s && s->base_path ? s->base_path : l->base_path;
+        /* Checked where they came from (values.h); again here, as this is where a blank or
+         * a quote would become a second path or a broken line. */
+        if (pdi_value_problem(PDI_VALUE_PATH, base) ||
+            pdi_value_problem(PDI_VALUE_PATH, l->current) ||
+            (s && s->telemetry_url && pdi_value_problem(PDI_VALUE_TELEMETRY, s->telemetry_url)))
+                return -EINVAL;
         /* ProtectHome=yes hides a base path an operator put below a home directory; there
          * read-only plus ReadWritePaths= keeps the rest of /home out of reach of writes. */
         bool in_home =

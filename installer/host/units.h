@@ -44,7 +44,9 @@ void pdi_units_memory_limits(uint64_t mem, uint64_t *ret_high, uint64_t *ret_max
 /* The renderer: @NAME@ ([A-Z][A-Z0-9_]*) is replaced by its value; a line starting with
  * @SINCE_n@ is kept (without the gate) only for systemd >= n or unknown (0), one starting
  * with @BEFORE_n@ only for a known systemd < n. A placeholder not in vars is -EINVAL;
- * lowercase "@system-service" is text. */
+ * lowercase "@system-service" is text. Values are written with every '%' doubled (systemd
+ * then reads no specifier in them); one with a control character or a byte outside ASCII
+ * is -EINVAL. */
 struct pdi_units_var {
         const char *name;
         const char *value;

@@ -55,6 +55,8 @@ int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct 
                 k = override(h, overrides[i], err);
         if (k == 0)
                 k = pdi_settings_validate(&h->settings, err);
+        if (k == 0)
+                k = pdi_settings_check_layout(&h->settings, l, err);
         return k;
 }
 
@@ -83,15 +85,21 @@ static int write_config(struct pdi_host *h, struct pdi_state *st, struct pdi_rep
         if (k == -ENOENT || (k == 0 && h->settings_given && !streq(old, cfg))) {
                 k = pdi_root_mkdir_p(h->root, l->config_dir, 0755);
                 if (k == 0)
-                        k = pdi_root_write_atomic(h->root, l->config, cfg, strlen(cfg), 0644);
+                        k = pdi_root_write_atomic(h->root, l->config, cfg, strlen(cfg),
+                                                  PDI_SETTINGS_FILE_MODE);
                 if (k < 0)
                         return pdi_error_set(err, k, "%s: %s", l->config, strerror(-k));
                 pdi_report_action(rep, "wrote settings to %s", l->config);
         } else if (k < 0) {
                 return pdi_error_set(err, k, "%s: %s", l->config, pdi_read_strerror(k));
+        } else {
+                k = pdi_conffile_narrow_mode(h->root, l->config, PDI_SETTINGS_FILE_MODE, rep, err);
+                if (k < 0)
+                        return k;
         }
         enum pdi_conffile_result res;
-        return pdi_conffile_write(h->root, st, l->env_file, env, 0644, rep, &res, err);
+        return pdi_conffile_write(h->root, st, l->env_file, env, PDI_SETTINGS_FILE_MODE, rep, &res,
+                                  err);
 }
 
 static int write_units(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,

@@ -230,9 +230,9 @@ static void plan_files(struct run *r)
         plan(r, "echo %s | install -D -m 0644 /dev/stdin %s", tmpfiles_line, tmpfiles);
         plan(r, "install -d -o %s -g %s -m 0750 %s", l->user, l->user, base);
         if (config_changes(r))
-                plan(r, "install -D -m 0644 config %s   # the settings, KEY=value (section 6)",
+                plan(r, "install -D -m 0600 config %s   # the settings, KEY=value (section 6)",
                      config);
-        plan(r, "echo %s >%s", env_line, env);
+        plan(r, "echo %s | install -m 0600 /dev/stdin %s", env_line, env);
 }
 
 /* The units, enabled (and started, live). */

@@ -27,8 +27,8 @@ TESTS_RUN=$((TESTS_RUN + 1))
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False, d' "$T/j" || fail "second enable changed something"
 
 expect 2 'needs a value|--manifest URL is required' "$PDI" auto-upgrade --enable --root "$R"
-expect 2 "has blanks, quotes" "$PDI" auto-upgrade --enable --root "$R" --manifest 'https://x/m.json --allow-downgrade'
-expect 2 "is not a calendar spec" "$PDI" auto-upgrade --enable --root "$R" --manifest "$url" --on-calendar $'daily\nExecStart=/bin/sh'
+expect 2 "--manifest .* has a blank" "$PDI" auto-upgrade --enable --root "$R" --manifest 'https://x/m.json --allow-downgrade'
+expect 2 "--on-calendar .daily.x0aExecStart=/bin/sh. has a control character" "$PDI" auto-upgrade --enable --root "$R" --manifest "$url" --on-calendar $'daily\nExecStart=/bin/sh'
 expect 2 "say --enable or --disable" "$PDI" auto-upgrade --root "$R"
 
 expect 0 'removed .*polkadot-installer-upgrade.service' "$PDI" auto-upgrade --disable --root "$R"

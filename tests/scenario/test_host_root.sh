@@ -72,10 +72,10 @@ expect 0 'install 1.3.0: .* is active' inst --from "$T/r4"
 
 # A bad setting is refused before anything changes.
 tree_listing "$R" >"$T/before"
-expect 2 "setting rpc_port: '70000' is not a port" inst --from "$T/r2" --rpc-port 70000
+expect 2 "--rpc-port '70000' is not a port" inst --from "$T/r2" --rpc-port 70000
 diff "$T/before" <(tree_listing "$R") || fail "a refused setting changed the tree"
 # A base path that resolves to its parent (here /var/lib) would be chowned to the node's user.
-expect 2 "setting base_path: '/var/lib/polkadot/..' has a '.' or '..' component" inst --from "$T/r2" --base-path /var/lib/polkadot/..
+expect 2 "--base-path '/var/lib/polkadot/..' has a '.' or '..' component" inst --from "$T/r2" --base-path /var/lib/polkadot/..
 expect_one_error_line
 diff "$T/before" <(tree_listing "$R") || fail "a refused base path changed the tree"
 

@@ -84,7 +84,7 @@ grep -q "^install -D -m 0644 polkadot.conf $R/etc/sysusers.d/polkadot.conf " "$T
 grep -q "/etc/polkadot-installer/config" "$T/out" && fail "plan rewrites an existing config without new settings"
 # On an empty root the plan writes the config too, and still nothing outside the root.
 mkdir -p "$T/fresh"
-expect 0 "^install -D -m 0644 config $T/fresh/etc/polkadot-installer/config " \
+expect 0 "^install -D -m 0600 config $T/fresh/etc/polkadot-installer/config " \
         "$PDI" install --root "$T/fresh" --trusted-key "$T/key.pub" --manifest "$REL_URL/1.1.0/manifest.json" --dry-run
 plan_outside_root "$T/fresh" "$T/out" || fail "the --root plan of an empty root names paths outside it"
 [ -z "$(ls -A "$T/fresh")" ] || fail "--dry-run wrote into an empty root: $(ls -A "$T/fresh")"
@@ -169,5 +169,5 @@ diff <(strip <"$T/before") <(tree_listing "$R2" | strip) ||
 # Usage errors name the flag.
 expect 2 'install: --manifest URL\|PATH or --from DIR is required' "$PDI" install --root "$R2"
 expect 2 '--keep: at least 2' "$PDI" install --root "$R2" --from "$T/srv/1.1.0" --keep 1
-expect 2 '--prefix needs an absolute path' "$PDI" install --root "$R2" --from "$T/srv/1.1.0" --prefix rel
+expect 2 "--prefix 'rel' is not an absolute path" "$PDI" install --root "$R2" --from "$T/srv/1.1.0" --prefix rel
 pass

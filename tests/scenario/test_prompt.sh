@@ -40,7 +40,7 @@ R="$T/root1"
 mkdir -p "$R"
 expect 0 'install 1.0.0: .* is active' drive "$R" kusama "my node" val-01 maybe yes 9944 ""
 grep -q 'Chain (polkadot, kusama, westend, paseo, or a chain-spec path) \[polkadot\]: ' "$T/out" || fail "no chain question"
-grep -q "setting node_name: 'my node' has blanks" "$T/out" || fail "refused name not explained"
+grep -q "setting node_name: 'my node' has a blank" "$T/out" || fail "refused name not explained"
 grep -q "setting validator: 'maybe' is not yes or no" "$T/out" || fail "refused answer not explained"
 cfg="$R/etc/polkadot-installer/config"
 grep -qx 'chain=kusama' "$cfg" && grep -qx 'node_name=val-01' "$cfg" && grep -qx 'validator=yes' "$cfg" &&

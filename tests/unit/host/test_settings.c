@@ -56,10 +56,10 @@ static void refusals(void **state)
         } cases[] = {
             {"chain", "moonbeam", "is neither polkadot"},
             {"chain", "relative/spec.json", "is neither polkadot"},
-            {"node_name", "my node", "has blanks"},
-            {"node_name", "x\"y", "has blanks, quotes"},
-            {"base_path", "var/lib", "is not an absolute directory path"},
-            {"base_path", "", "is not an absolute directory path"},
+            {"node_name", "my node", "has a blank"},
+            {"node_name", "x\"y", "has a quote"},
+            {"base_path", "var/lib", "is not an absolute path"},
+            {"base_path", "", "is empty"},
             {"base_path", "/", "is a system directory"},
             {"base_path", "/var/..", "has a '.' or '..' component"},
             {"base_path", "/var/lib/polkadot/..", "has a '.' or '..' component"},
@@ -69,7 +69,7 @@ static void refusals(void **state)
             {"base_path", "/srv//x", "has an empty component"},
             {"base_path", "/srv/x/", "has an empty component"},
             {"base_path", "/var/lib", "is a system directory"},
-            {"base_path", "/etc", "is a system directory"},
+            {"base_path", "/etc", "is in a system tree"},
             {"base_path", "/home", "is a system directory"},
             {"base_path", "/proc/1", "is on a kernel file system"},
             {"base_path", "/dev", "is on a kernel file system"},
@@ -79,7 +79,7 @@ static void refusals(void **state)
             {"validator", "maybe", "is not yes or no"},
             {"telemetry_url", "https://x/submit", "is not a ws:// or wss:// URL"},
             {"telemetry_url", "wss://x/submit 10", "must be 'URL' or 'URL VERBOSITY'"},
-            {"node_args", "--name $(reboot)", "has quotes, $"},
+            {"node_args", "--name $(reboot)", "has a quote, '\\', '$'"},
             {"colour", "blue", "unknown"},
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
