@@ -6,6 +6,8 @@
 #include "host/conffile.h"
 #include "release/layout.h"
 #include "release/lock.h"
+#include "base/exec.h"
+#include "base/log.h"
 #include "base/report.h"
 #include "release/state.h"
 #include "host/systemd.h"
@@ -40,6 +42,30 @@ static int check_value(struct pdi_ctx *ctx, const char *flag, enum pdi_value_for
                 return 0;
         pdi_value_quote(v, shown, sizeof(shown));
         return pdi_usage(ctx, "auto-upgrade: %s '%s' %s", flag, shown, why);
+}
+
+/* The form check keeps a spec from becoming a directive; whether systemd can read it as a
+ * calendar is systemd's to say: a timer whose OnCalendar= it cannot parse never fires, and
+ * the only sign is a line in the journal. Asked of this machine's systemd-analyze where there
+ * is one (the target's may be older, so a spec it lacks still fails there); without it, the
+ * form check alone, said in a warning. */
+static int check_calendar(struct pdi_ctx *ctx, const char *spec)
+{
+        _cleanup_free_ char *tool = NULL;
+        char out[512];
+        int status = 0;
+        if (pdi_exec_find("systemd-analyze", &tool) < 0) {
+                log_warn("--on-calendar '%s': not checked (no systemd-analyze here)", spec);
+                return 0;
+        }
+        char *const argv[] = {"systemd-analyze", "calendar", (char *)spec, NULL};
+        int k = pdi_exec_run(tool, argv, -1, out, sizeof(out), &status);
+        if (k == 0 && status == 0)
+                return 0;
+        return pdi_usage(ctx,
+                         "auto-upgrade: --on-calendar '%s' is not a calendar spec systemd "
+                         "reads (systemd-analyze calendar '%s' says so)",
+                         spec, spec);
 }
 
 static int render(const struct auto_args *a, const char *name, const char *installer, char **ret)
@@ -187,6 +213,8 @@ static int parse(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, c
                 a->on_calendar = "daily";
         if (r == 0)
                 r = check_value(ctx, "--on-calendar", PDI_VALUE_CALENDAR, a->on_calendar);
+        if (r == 0)
+                r = check_calendar(ctx, a->on_calendar);
         return r;
 }
 
@@ -240,7 +268,9 @@ const struct pdi_command pdi_cmd_auto_upgrade = {
             "  --on-calendar SPEC   systemd calendar spec (default daily)\n"
             "  --installer PATH     the installer the timer runs (default: this one)\n"
             "Each value goes into a unit: printable ASCII, no quotes, '\\', '$' or control\n"
-            "characters; URL and PATH without blanks (a URL's % only as %XX).\n",
+            "characters; URL and PATH without blanks (a URL's % only as %XX). SPEC must\n"
+            "also be one this machine's 'systemd-analyze calendar' reads (a timer whose\n"
+            "spec systemd cannot parse never fires); without systemd-analyze, a warning.\n",
     .examples = "  polkadot-installer auto-upgrade --enable --manifest "
                 "https://releases.example/polkadot/latest/manifest.json\n"
                 "  polkadot-installer auto-upgrade --enable --manifest URL --on-calendar "

@@ -11,7 +11,8 @@ int pdi_conffile_narrow_mode(const struct pdi_root *r, const char *path, unsigne
                              struct pdi_report *rep, struct pdi_error *err)
 {
         struct stat st;
-        _cleanup_close_ int fd = pdi_root_open(r, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY, 0);
+        _cleanup_close_ int fd =
+            pdi_root_open(r, path, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0);
         if (fd < 0)
                 return fd == -ENOENT ? 0 : pdi_error_set(err, fd, "%s: %s", path, strerror(-fd));
         if (fstat(fd, &st) < 0)

@@ -6,8 +6,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#define SETTINGS_MAX_BYTES (64 * 1024)
-
 static const char *const known_chains[] = {"polkadot", "kusama", "westend", "paseo"};
 
 void pdi_settings_init(struct pdi_settings *s, const struct pdi_layout *l)
@@ -252,7 +250,7 @@ int pdi_settings_load(const struct pdi_root *r, const struct pdi_layout *l, stru
 {
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        int k = pdi_root_read_file(r, l->config, SETTINGS_MAX_BYTES, &text, &len);
+        int k = pdi_root_read_file(r, l->config, PDI_SETTINGS_MAX_BYTES, &text, &len);
         if (k == -ENOENT)
                 return 0;
         if (k < 0)

@@ -15,6 +15,8 @@
  * as root. Readable by the node's group would mean readable by a pvf-worker in that group
  * (DESIGN §7), which runs untrusted parachain code. */
 #define PDI_SETTINGS_FILE_MODE 0600
+/* The config file is read whole; a larger one is refused. */
+#define PDI_SETTINGS_MAX_BYTES (64 * 1024)
 
 struct pdi_settings {
         char *chain;     /* polkadot, kusama, westend, paseo, or a chain-spec path */

@@ -42,6 +42,11 @@ int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct 
                                   "NixOS: refusing to modify the system outside its "
                                   "configuration; see the NixOS section of INSTALL.md");
         bool have_config = false;
+        /* What the settings come from, for pdi_host_settings_current; a file that cannot be
+         * read is settings_load's to report. */
+        if (k == 0 && pdi_root_read_file(r, l->config, PDI_SETTINGS_MAX_BYTES, &h->config_seen,
+                                         &h->config_seen_len) < 0)
+                h->config_seen = NULL;
         if (k == 0) {
                 k = pdi_settings_load(r, l, &h->settings, err);
                 have_config = k == 1;
@@ -63,6 +68,25 @@ int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct 
 void pdi_host_done(struct pdi_host *h)
 {
         pdi_settings_done(&h->settings);
+        free(h->config_seen);
+        h->config_seen = NULL;
+}
+
+int pdi_host_settings_current(const struct pdi_host *h, struct pdi_error *err)
+{
+        _cleanup_free_ char *now = NULL;
+        size_t len = 0;
+        const struct pdi_layout *l = h->layout;
+        int k = pdi_root_read_file(h->root, l->config, PDI_SETTINGS_MAX_BYTES, &now, &len);
+        bool same = k == -ENOENT ? !h->config_seen
+                                 : k == 0 && h->config_seen && len == h->config_seen_len &&
+                                       memcmp(now, h->config_seen, len) == 0;
+        if (same)
+                return 0;
+        return pdi_error_set(err, -PDI_E_FAILED,
+                             "%s: changed by another run while this one prepared its settings; "
+                             "nothing was written, run again",
+                             l->config);
 }
 
 /* The config file is the operator's own: rewritten only when flags changed a setting (their

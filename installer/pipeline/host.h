@@ -18,6 +18,8 @@ struct pdi_host {
         bool live;           /* systemd is PID 1 and the root is the host */
         bool settings_given; /* flags changed a setting: the config file is rewritten */
         bool generic_distro; /* a --root tree without os-release */
+        char *config_seen;   /* the config file's bytes as prepare read them (NULL: none) */
+        size_t config_seen_len;
 };
 
 /* Load the distribution and the stored settings, then apply flag overrides (key=value
@@ -29,6 +31,12 @@ int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct 
                      int (*ask)(struct pdi_settings *s, struct pdi_error *err),
                      struct pdi_error *err);
 void pdi_host_done(struct pdi_host *h);
+
+/* Settings are prepared (and asked for) before the lock is taken, so that a refused value or
+ * an operator thinking at a prompt neither holds the lock nor leaves a byte changed. Under
+ * the lock, this says whether the config file is still what prepare read: if another run
+ * rewrote it meanwhile, -PDI_E_FAILED ("run again"), never a merge of the two. */
+int pdi_host_settings_current(const struct pdi_host *h, struct pdi_error *err);
 
 /* Everything but starting: users, directories, config and env file, units, SELinux,
  * enable. Idempotent; reports what it changed. */

@@ -67,18 +67,19 @@ int pdi_run_setup(struct run *r)
             .cacert = r->o->cacert,
             .progress = isatty(STDERR_FILENO) && r->ctx->verbosity >= 0 && !r->ctx->json,
         };
-        if (!r->o->dry_run) {
+        /* Settings first, outside the lock (pipeline/host.h says why), then checked again
+         * under it. */
+        k = pdi_host_prepare(&r->host, r->root, &r->layout, r->o->settings, r->o->n_settings,
+                             r->ctx->non_interactive || r->o->dry_run ? NULL : r->o->ask_settings,
+                             &r->ctx->err);
+        r->host_ready = true;
+        if (k == 0 && !r->o->dry_run) {
                 k = pdi_lock_take(r->root, r->layout.lock, r->o->action, r->o->lock_timeout_s,
                                   &r->lock_fd, &r->ctx->err);
                 pdi_fault("locked");
         }
-        if (k == 0) {
-                k = pdi_host_prepare(
-                    &r->host, r->root, &r->layout, r->o->settings, r->o->n_settings,
-                    r->ctx->non_interactive || r->o->dry_run ? NULL : r->o->ask_settings,
-                    &r->ctx->err);
-                r->host_ready = true;
-        }
+        if (k == 0 && !r->o->dry_run)
+                k = pdi_host_settings_current(&r->host, &r->ctx->err);
         return k;
 }
 

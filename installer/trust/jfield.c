@@ -1,4 +1,5 @@
 #include "trust/jfield.h"
+#include "base/encoding.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,14 @@ int pdi_jfield_fail(struct pdi_error *err, const char *fmt, ...)
         va_start(ap, fmt);
         int r = pdi_error_setv(err, -PDI_E_MANIFEST, fmt, ap);
         va_end(ap);
+        /* The message quotes the signer's strings: a control byte or a stray UTF-8 sequence in
+         * them is shown as \xNN, so the error stays one line and nothing reaches a terminal
+         * raw. */
+        if (err && pdi_needs_escape(err->msg, PDI_ESC_CONTROLS)) {
+                char shown[sizeof(err->msg)];
+                pdi_escape_into(shown, sizeof(shown), err->msg, PDI_ESC_CONTROLS);
+                memcpy(err->msg, shown, sizeof(shown));
+        }
         return r;
 }
 
