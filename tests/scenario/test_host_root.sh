@@ -32,6 +32,17 @@ U="$R/etc/systemd/system"
 [ -f "$U/polkadot.slice" ] || fail "no slice"
 grep -q '^MemoryAccounting=yes' "$U/polkadot.slice" || fail "slice without accounting"
 grep -q -- '--chain kusama .*--validator --rpc-port 9944' "$R/etc/polkadot-installer/polkadot.env" || fail "settings not rendered"
+# Node arguments may hold secrets: the config and the environment file are 0600 root (systemd
+# reads the environment file as PID 1, before it drops to the node's user; the node never
+# reads either). One left 0644 by an older installer or by hand is narrowed, and said so.
+for f in config polkadot.env; do
+        [ "$(stat -c '%a %u:%g' "$R/etc/polkadot-installer/$f")" = "600 0:0" ] ||
+                fail "$f: $(stat -c '%a %u:%g' "$R/etc/polkadot-installer/$f")"
+done
+chmod 0644 "$R/etc/polkadot-installer/config" "$R/etc/polkadot-installer/polkadot.env"
+expect 0 'narrowed the mode of /etc/polkadot-installer/config from 0644 to 0600' inst --from "$T/r1"
+grep -q 'narrowed the mode of /etc/polkadot-installer/polkadot.env from 0644 to 0600' "$T/out" || fail "env mode not narrowed: $(cat "$T/out")"
+[ "$(stat -c %a "$R/etc/polkadot-installer/config") $(stat -c %a "$R/etc/polkadot-installer/polkadot.env")" = "600 600" ] || fail "modes not narrowed"
 # The installed units load without a word from systemd (output is failure: it exits 0 on
 # unknown keys); the node path must exist for verify, so check them where they point.
 mkdir -p "$T/units" && cp "$U/polkadot.service" "$U/polkadot.slice" "$T/units/"

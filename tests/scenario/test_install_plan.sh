@@ -8,10 +8,13 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
 
 # Every value tries to run `id` into a file named canary in the directory the line runs in.
+# The paths (root, release folder) may hold anything; a setting holds no quote, '$' or '`'
+# (values.h, test_setting_values.sh), but node arguments still hold what a shell would act
+# on (; & | < > ( ) # and blanks), and a node name parentheses.
 HOSTILE_DIR="$T/r o'o;id>canary;'\$(id>canary)\`id>canary\`"$'\n'"id>canary"
-NAME="a';id>canary;'\`id>canary\`(x)"
-BASE_PATH="/srv/b';id>canary;'\`id>canary\`"
-NODE_ARGS="--x 'a b' ;id>canary; \`id>canary\` (y)"
+NAME="a(x)[y]:~"
+BASE_PATH="/srv/b+x"
+NODE_ARGS="--x a ;id>canary; (y)|id>canary&id>canary #z <w"
 R="$HOSTILE_DIR/root"
 FROM="$HOSTILE_DIR/from"
 mkdir -p "$R" "$T/run"
@@ -58,15 +61,18 @@ PY
 # The plan is stdout; messages (stderr) are not part of it.
 plan() { "$PDI" "$@" >"$T/plan" 2>"$T/err" || fail "$1 --dry-run failed: $(cat "$T/err")"; }
 
+# The attacker's node name (issue 15 §2) is refused before any plan is printed.
+expect 2 "--node-name 'a';id>canary;'\`id>canary\`\(x\)' has a quote" "$PDI" install --root "$R" \
+        --trusted-key "$T/key.pub" --from "$FROM" --dry-run -y --node-name "a';id>canary;'\`id>canary\`(x)"
+[ ! -e "$T/run/canary" ] && [ -z "$(ls -A "$R")" ] || fail "a refused --dry-run left something"
+
 # install --dry-run from a folder with a hostile name, into a hostile root, hostile settings.
 plan install --root "$R" --trusted-key "$T/key.pub" --from "$FROM" --dry-run -y \
         --node-name "$NAME" --base-path "$BASE_PATH" --node-args "$NODE_ARGS"
 [ -z "$(ls -A "$R")" ] || fail "--dry-run wrote into the root: $(ls -A "$R")"
-# The one redirection (the environment file) needs its directory; it must land right there.
-mkdir -p "$R/etc/polkadot-installer"
 run_plan "$T/plan"
-[ -f "$R/etc/polkadot-installer/polkadot.env" ] || fail "the plan's redirection went elsewhere"
-rm -r "$R/etc"
+[ -z "$(ls -A "$R")" ] || fail "running the plan wrote into the root: $(ls -A "$R")"
+has_arg "$R/etc/polkadot-installer/polkadot.env"
 has_arg "$FROM/manifest.json"
 has_arg "$R/var/cache/polkadot-installer"
 has_arg "$R/opt/polkadot/releases/1.0.0.partial"

@@ -61,6 +61,44 @@ expect 2 "setup: no answer for chain; pass --chain" drive "$R"
 # Three refused answers: usage error.
 expect 2 "no valid answer for rpc_port after 3 tries" drive "$R" "" "" "" x y z
 
+# The prompt holds no lock, and what it asked for is checked again under the lock: another
+# run that wrote the config meanwhile wins, this one stops without writing (exit 1).
+R4="$T/root4"
+mkdir -p "$R4"
+rc=0
+python3 - "$PDI" "$T/rel" "$T/key.pub" "$R4" >"$T/out" 2>&1 <<'PY' || rc=$?
+import os, pty, sys
+pdi, rel, key, root = sys.argv[1:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(pdi, [pdi, "install", "--root", root, "--from", rel, "--trusted-key", key])
+out, n = b"", 0
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    out += chunk
+    if out.endswith(b"]: "):
+        if n == 0:  # while the operator thinks: no lock is held, another run writes
+            assert not os.path.exists(os.path.join(root, "var/lib/polkadot-installer/lock"))
+            os.makedirs(os.path.join(root, "etc/polkadot-installer"))
+            open(os.path.join(root, "etc/polkadot-installer/config"), "w").write("chain=westend\n")
+        os.write(fd, b"\n")
+        n += 1
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PY
+TESTS_RUN=$((TESTS_RUN + 1))
+[ "$rc" = 1 ] || { cat "$T/out" >&2; fail "config changed during the prompt: exit $rc, want 1"; }
+grep -q 'config: changed by another run while this one prepared its settings; nothing was written' "$T/out" ||
+        fail "no message for the config changed meanwhile: $(cat "$T/out")"
+[ "$(cat "$R4/etc/polkadot-installer/config")" = chain=westend ] || fail "the other run's config was overwritten"
+[ ! -e "$R4/opt/polkadot" ] || fail "installed although the settings changed meanwhile"
+
 # -y and a stdin that is not a terminal never prompt.
 expect 0 'is active' "$PDI" install --root "$R" --from "$T/rel" --trusted-key "$T/key.pub" -y </dev/null
 grep -q 'Chain (' "$T/out" && fail "prompted with -y"
