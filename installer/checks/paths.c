@@ -85,3 +85,21 @@ int pdi_strv_add_unique(char ***v, size_t *n, char *p)
         (*v)[(*n)++] = p;
         return 1;
 }
+
+/* dpkg's status file (up to 64 MiB: read once, by discovery) lists polkadot as installed. */
+bool pdi_dpkg_has_polkadot(const struct pdi_root *r)
+{
+        _cleanup_free_ char *buf = NULL;
+        if (pdi_root_read_file(r, "/var/lib/dpkg/status", 64 << 20, &buf, NULL) < 0)
+                return false;
+        for (char *p = buf; (p = strstr(p, "Package: polkadot\n"));) {
+                if (p != buf && p[-1] != '\n') {
+                        p++;
+                        continue;
+                }
+                char *end = strstr(p, "\n\n");
+                char *st = strstr(p, "\nStatus: install ok installed");
+                return st && (!end || st < end);
+        }
+        return false;
+}

@@ -24,3 +24,6 @@ bool pdi_worker_set_in(const struct pdi_root *r, const char *dir);
  * and return the absolute in-root path of what it names. -ENOENT if it does not exist. */
 int pdi_root_realpath(const struct pdi_root *r, const char *path, char **ret);
 bool pdi_root_exists(const struct pdi_root *r, const char *path);
+
+/* dpkg's status file (read whole, up to 64 MiB) says the package polkadot is installed. */
+bool pdi_dpkg_has_polkadot(const struct pdi_root *r);

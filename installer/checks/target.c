@@ -5,6 +5,7 @@
 #include "checks/target.h"
 #include "base/encoding.h"
 #include "checks/cmdline.h"
+#include "checks/existing.h"
 #include "checks/paths.h"
 #include "checks/unitfile.h"
 #include "host/users.h"
@@ -79,19 +80,6 @@ static int unit_find(const struct pdi_root *r, struct found *f, struct pdi_error
         return 0;
 }
 
-static const char *arg_value(char **args, const char *lng, const char *shrt)
-{
-        const char *v = NULL;
-        size_t len = strlen(lng);
-        for (size_t i = 0; args && args[i]; i++) {
-                if (streq(args[i], lng) || (shrt && streq(args[i], shrt)))
-                        v = args[i + 1];
-                else if (strncmp(args[i], lng, len) == 0 && args[i][len] == '=')
-                        v = args[i] + len + 1;
-        }
-        return v;
-}
-
 /* workers.rs: --workers-path only; else the executable's directory, then /usr/lib/polkadot. */
 static int workers_find(const struct pdi_root *r, struct pdi_target *t, const char *workers_arg)
 {
@@ -141,24 +129,6 @@ static int node_find(const struct pdi_root *r, const struct found *f, const char
                              r->path, dirs);
 }
 
-/* dpkg's status file (up to 64 MiB: read once, by discovery) lists polkadot as installed. */
-static bool dpkg_installed(const struct pdi_root *r)
-{
-        _cleanup_free_ char *buf = NULL;
-        if (pdi_root_read_file(r, "/var/lib/dpkg/status", 64 << 20, &buf, NULL) < 0)
-                return false;
-        for (char *p = buf; (p = strstr(p, "Package: polkadot\n"));) {
-                if (p != buf && p[-1] != '\n') {
-                        p++;
-                        continue;
-                }
-                char *end = strstr(p, "\n\n");
-                char *st = strstr(p, "\nStatus: install ok installed");
-                return st && (!end || st < end);
-        }
-        return false;
-}
-
 /* ---- the root's systemd ------------------------------------------------------------------ */
 
 static const char *kind_of(const struct pdi_root *r, const struct pdi_target *t, bool ours)
@@ -197,7 +167,7 @@ static int users_find(const struct pdi_root *r, const struct found *f, struct pd
 static int base_find(const struct pdi_root *r, const struct found *f, const struct pdi_layout *l,
                      bool ours, struct pdi_target *t)
 {
-        const char *b = arg_value(f->args, "--base-path", "-d");
+        const char *b = pdi_args_value(f->args, "--base-path", "-d");
         if (b)
                 t->base_path = strdup(b);
         else if (ours)
@@ -310,13 +280,13 @@ static int discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi
                 k = node_find(r, &f, ours_node, &t, err);
         if (k == 0) {
                 t.unit_path = f.unit_path ? strdup(f.unit_path) : NULL;
-                const char *wp = arg_value(f.args, "--workers-path", NULL);
+                const char *wp = pdi_args_value(f.args, "--workers-path", NULL);
                 k = workers_find(r, &t, wp);
         }
         if (k == 0 && ours)
                 k = ours_load(r, &l, version, &t);
         if (k == 0) {
-                t.dpkg_polkadot = dpkg_installed(r);
+                t.dpkg_polkadot = pdi_dpkg_has_polkadot(r);
                 t.kind = kind_of(r, &t, ours);
                 users_find(r, &f, &t);
                 base_find(r, &f, &l, ours, &t);

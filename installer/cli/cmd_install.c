@@ -18,6 +18,7 @@ enum {
         OPT_DRY_RUN,
         OPT_ALLOW_DOWNGRADE,
         OPT_ALLOW_PRODUCT_CHANGE,
+        OPT_ADOPT,
         OPT_NO_START,
         OPT_SETTLE,
         OPT_TO,
@@ -49,6 +50,7 @@ static const struct option install_options[] = {
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
     {"allow-downgrade", no_argument, NULL, OPT_ALLOW_DOWNGRADE},
     {"allow-product-change", no_argument, NULL, OPT_ALLOW_PRODUCT_CHANGE},
+    {"adopt", no_argument, NULL, OPT_ADOPT},
     {"no-start", no_argument, NULL, OPT_NO_START},
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"to", required_argument, NULL, OPT_TO},
@@ -151,6 +153,9 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
         case OPT_ALLOW_PRODUCT_CHANGE:
                 o->allow_product_change = true;
                 return 0;
+        case OPT_ADOPT:
+                o->adopt = true;
+                return 0;
         case OPT_NO_START:
                 o->no_start = true;
                 return 0;
@@ -213,7 +218,8 @@ const struct pdi_command pdi_cmd_install = {
     .name = "install",
     .summary = "fetch, verify, stage and activate a signed release",
     .usage = "install --manifest URL|PATH [--from DIR] [--signature URL|PATH]... "
-             "[--trusted-key FILE]... [--dry-run] [--allow-downgrade] [--allow-product-change] "
+             "[--trusted-key FILE]... [--dry-run] [--adopt] [--allow-downgrade] "
+             "[--allow-product-change] "
              "[--prefix DIR] "
              "[--keep N]",
     .help = "Fetches the manifest and its signatures, verifies them before anything else,\n"
@@ -226,7 +232,17 @@ const struct pdi_command pdi_cmd_install = {
             "verified manifests under releases/ when the state is gone) is refused, and\n"
             "so is one of another product than the installed release unless\n"
             "--allow-product-change.\n\n"
-            "Options:\n" PDI_INSTALL_OPTIONS_HELP,
+            "A node this tool did not install (a unit of any name running a polkadot,\n"
+            "Parity's package, a polkadot in PATH, a running polkadot process) stops the\n"
+            "install before anything is written (exit 3, naming it). --adopt takes it\n"
+            "over: its chain, name, ports, validator flag and every other argument become\n"
+            "the settings (flags still win), its base path, database, network key and\n"
+            "keystore stay where they are, untouched; its unit is stopped and disabled (the\n"
+            "file stays), ours starts with the health check, and if that fails the old\n"
+            "unit comes back as it was. uninstall gives it back; --purge deletes no user or\n"
+            "directory this tool did not create. --dry-run shows what adoption would do.\n\n"
+            "Options:\n" PDI_INSTALL_OPTIONS_HELP
+            "  --adopt              take over the node found (above)\n",
     .examples = "  polkadot-installer install --manifest "
                 "https://releases.example/polkadot/1.16.0/manifest.json\n"
                 "  polkadot-installer install --from /media/usb/polkadot-1.16.0\n"

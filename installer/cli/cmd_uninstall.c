@@ -4,6 +4,8 @@
  * on a TTY and otherwise needs --yes: it deletes a validator's keys. */
 #include "cli/auto_upgrade.h"
 #include "cli/cli.h"
+#include "pipeline/adopt.h"
+#include "release/state_owned.h"
 #include "host/conffile.h"
 #include "base/exec.h"
 #include "release/layout.h"
@@ -141,15 +143,29 @@ static int delete_user(struct uninstall *u, const char *name)
         return 0;
 }
 
-static int purge(struct uninstall *u)
+/* Ours to delete: recorded as created (release/state_owned.h). A state written before
+ * those records existed, of an install that adopted nothing, keeps the old rule (the base
+ * path and the users were made by the install). */
+static bool made_here(const struct pdi_state *st, const char *instance, const char *kind,
+                      const char *name)
+{
+        if (pdi_state_was_created(st, kind, name))
+                return true;
+        return !json_object_get(st->root, "created") && !pdi_state_adopted(st, instance);
+}
+
+static int purge(struct uninstall *u, const struct pdi_state *st)
 {
         struct pdi_settings s;
         pdi_settings_init(&s, &u->l);
         struct pdi_error ignored = {0};
         (void)pdi_settings_load(u->root, &u->l, &s, &ignored); /* the base path may be moved */
-        const char *paths[] = {s.base_path, u->l.config_dir, u->l.cache, u->l.sysusers,
-                               u->l.tmpfiles};
         int k = 0;
+        if (made_here(st, u->l.instance, "dirs", s.base_path))
+                k = remove_path(u, s.base_path);
+        else
+                pdi_report_note(&u->rep, "kept %s: this tool did not create it", s.base_path);
+        const char *paths[] = {u->l.config_dir, u->l.cache, u->l.sysusers, u->l.tmpfiles};
         for (size_t i = 0; k == 0 && i < ELEMENTSOF(paths); i++)
                 k = remove_path(u, paths[i]);
         /* What we wrote beside an edited snippet (conffile .new) goes too. */
@@ -160,10 +176,14 @@ static int purge(struct uninstall *u)
                                                                   : remove_path(u, newpath);
         }
         pdi_settings_done(&s);
-        if (k == 0)
-                k = delete_user(u, u->l.user);
-        if (k == 0)
-                k = delete_user(u, u->l.worker_user);
+        const char *users[] = {u->l.user, u->l.worker_user};
+        for (size_t i = 0; k == 0 && i < ELEMENTSOF(users); i++) {
+                if (made_here(st, u->l.instance, "users", users[i]))
+                        k = delete_user(u, users[i]);
+                else
+                        pdi_report_note(&u->rep, "kept user %s: this tool did not create it",
+                                        users[i]);
+        }
         return k;
 }
 
@@ -245,12 +265,17 @@ static int uninstall(struct uninstall *u, const char *prefix)
                 k = remove_link(u);
         if (k == 0 && pdi_systemd_live(u->root))
                 k = pdi_systemd_daemon_reload(&ctx->err);
+        /* An adopted node's unit comes back as it was when we took it over. */
+        json_t *adopted = pdi_state_adopted(&st, u->l.instance);
+        if (k == 0 && ours && adopted)
+                k = pdi_adopt_give_back(u->root, adopted, pdi_systemd_live(u->root), &u->rep,
+                                        &ctx->err);
         /* Purge only what is ours: an install, or the settings a plain uninstall kept. On a
          * host with Parity's package the base path and the polkadot user are not ours. */
         _cleanup_close_ int cfg = pdi_root_open(u->root, u->l.config_dir, O_PATH | O_DIRECTORY, 0);
         bool kept_settings = cfg >= 0;
         if (k == 0 && u->purge && (ours || kept_settings))
-                k = purge(u);
+                k = purge(u, &st);
         else if (k == 0 && u->purge)
                 pdi_report_note(&u->rep,
                                 "--purge: no settings of polkadot-installer in %s; "

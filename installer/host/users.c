@@ -1,4 +1,5 @@
 #include "host/users_internal.h"
+#include "release/state_owned.h"
 #include "host/conffile.h"
 #include "base/exec.h"
 
@@ -363,7 +364,12 @@ int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
         if (fd < 0)
                 return pdi_error_set(err, fd, "%s: %s", l->sysusers, pdi_strerror(fd));
         c.snippet_fd = fd;
-        return create_missing(&c, a, exists, ELEMENTSOF(a));
+        k = create_missing(&c, a, exists, ELEMENTSOF(a));
+        /* Recorded, so that --purge deletes only the accounts this tool created. */
+        for (size_t i = 0; k == 0 && i < ELEMENTSOF(a); i++)
+                if (!exists[i])
+                        k = pdi_state_mark_created(st, "users", a[i].name);
+        return k;
 }
 
 /* ---- the base path ---- */
@@ -399,7 +405,7 @@ static int open_or_create_dir(const struct pdi_root *r, const char *path, bool *
  * data below can be hundreds of GB and the node creates it with the right owner; a
  * restored snapshot with wrong owners deeper down is for `chown -R` by the operator. */
 static int ensure_base(const struct pdi_root *r, const char *path, uid_t uid, gid_t gid,
-                       struct pdi_report *rep, struct pdi_error *err)
+                       struct pdi_state *sst, struct pdi_report *rep, struct pdi_error *err)
 {
         const mode_t mode = 0750;
         bool created = false;
@@ -421,7 +427,7 @@ static int ensure_base(const struct pdi_root *r, const char *path, uid_t uid, gi
                                      pdi_strerror(-errno));
         if (created) {
                 pdi_report_action(rep, "created %s", path);
-                return 0;
+                return pdi_state_mark_created(sst, "dirs", path);
         }
         char u[64], g[64];
         id_name(r, "/etc/passwd", st.st_uid, u, sizeof(u));
@@ -454,5 +460,30 @@ int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                      base, l->user, l->user) < 0)
                 return pdi_error_set(err, -ENOMEM, "tmpfiles snippet: %s", pdi_strerror(-ENOMEM));
         k = write_snippet(r, st, l->tmpfiles, snippet, rep, err);
-        return k < 0 ? k : ensure_base(r, base, uid, gid, rep, err);
+        return k < 0 ? k : ensure_base(r, base, uid, gid, st, rep, err);
+}
+
+int pdi_dirs_check_adopted(const struct pdi_root *r, const struct pdi_layout *l, const char *base,
+                           struct pdi_error *err)
+{
+        struct pdi_user u;
+        int k = pdi_user_lookup(r, l->user, &u);
+        if (k < 0)
+                return pdi_error_set(err, k, "user %s in %s/etc/passwd: %s", l->user, r->path,
+                                     pdi_strerror(k));
+        uid_t uid = u.uid;
+        pdi_user_done(&u);
+        struct stat st;
+        _cleanup_close_ int fd = pdi_root_open(r, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return pdi_error_set(err, -PDI_E_POLICY,
+                                     "adopting: the node's base path %s is not a directory "
+                                     "(%s); give the real one with --base-path",
+                                     base, pdi_strerror(fd < 0 ? fd : -errno));
+        if (st.st_uid != uid)
+                return pdi_error_set(err, -PDI_E_POLICY,
+                                     "adopting: the base path %s belongs to uid %u, not to %s; "
+                                     "its data is left as it is, so the node could not use it",
+                                     base, (unsigned)st.st_uid, l->user);
+        return 0;
 }

@@ -17,6 +17,10 @@
 int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                      const struct pdi_distro *d, struct pdi_state *st, struct pdi_report *rep,
                      struct pdi_error *err);
+/* An adopted node's base path (issue 14): left exactly as it is (no tmpfiles line, no chown
+ * or chmod), only checked to be a real directory of the node's user. */
+int pdi_dirs_check_adopted(const struct pdi_root *r, const struct pdi_layout *l, const char *base,
+                           struct pdi_error *err);
 int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                     const struct pdi_settings *s, struct pdi_state *st, struct pdi_report *rep,
                     struct pdi_error *err);

@@ -163,7 +163,9 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
                 pdi_report_note(rep, "%s has no os-release: using generic systemd defaults",
                                 h->root->path);
         int k = pdi_users_ensure(h->root, h->layout, h->distro, st, rep, err);
-        if (k == 0)
+        if (k == 0 && h->adopted)
+                k = pdi_dirs_check_adopted(h->root, h->layout, h->settings.base_path, err);
+        else if (k == 0)
                 k = pdi_dirs_ensure(h->root, h->layout, &h->settings, st, rep, err);
         if (k == 0)
                 k = write_config(h, st, rep, err);

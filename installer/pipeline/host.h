@@ -18,6 +18,7 @@ struct pdi_host {
         bool live;           /* systemd is PID 1 and the root is the host */
         bool settings_given; /* flags changed a setting: the config file is rewritten */
         bool generic_distro; /* a --root tree without os-release */
+        bool adopted;        /* the base path is an adopted node's: never chowned or chmodded */
         char *config_seen;   /* the config file's bytes as prepare read them (NULL: none) */
         size_t config_seen_len;
 };

@@ -2,6 +2,8 @@
 #include "base/fault.h"
 #include "base/log.h"
 #include "pipeline/accept.h"
+#include "pipeline/adopt.h"
+#include "release/state_owned.h"
 #include "pipeline/activate.h"
 #include "pipeline/plan.h"
 #include "pipeline/tree.h"
@@ -12,7 +14,9 @@
  * line, a killed run's switch finished, and for upgrade the check that it moves forward. */
 static int prepare(struct run *r)
 {
-        int k = pdi_run_setup(r);
+        int k = streq(r->o->action, "install") ? pdi_adopt_detect(r) : 0;
+        if (k == 0)
+                k = pdi_run_setup(r);
         if (k == 0)
                 k = pdi_run_load_manifest(r);
         if (k == 0)
@@ -55,12 +59,19 @@ static int install(struct run *r)
         k = put < 0 ? put : 0;
         _cleanup_free_ char *previous =
             r->tree_current && !streq(r->tree_current, version) ? strdup(r->tree_current) : NULL;
+        /* An adopted node's base path stays as it is, in this run and every later one. */
+        r->host.adopted = r->adopting || pdi_state_adopted(&r->state, r->layout.instance);
+        if (k == 0)
+                k = pdi_adopt_take(r);
         if (k == 0)
                 k = configure_host(r);
         if (k == 0)
                 k = pdi_run_activate(r);
-        if (k == 0 && pdi_run_must_start(r))
+        if (k == 0 && pdi_run_must_start(r)) {
                 k = pdi_run_start_or_fall_back(r, previous, version, true);
+                if (k < 0)
+                        pdi_adopt_fall_back(r);
+        }
         if (k == 0)
                 k = record_history(r, put > 0);
         if (k == 0)

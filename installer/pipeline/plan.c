@@ -1,4 +1,5 @@
 #include "pipeline/plan.h"
+#include "pipeline/adopt.h"
 #include "base/log.h"
 #include "pipeline/accept.h"
 #include "base/shellquote.h"
@@ -227,8 +228,13 @@ static void plan_files(struct run *r)
                 plan(r, "systemd-sysusers %s", sysusers);
         else
                 plan(r, "systemd-sysusers --root=%s %s", r->root->path, sysusers);
-        plan(r, "echo %s | install -D -m 0644 /dev/stdin %s", tmpfiles_line, tmpfiles);
-        plan(r, "install -d -o %s -g %s -m 0750 %s", l->user, l->user, base);
+        if (r->adopting) { /* the adopted node's base path stays exactly as it is */
+                plan(r, "test -d %s   # the adopted base path, owned by %s: left as it is", base,
+                     l->user);
+        } else {
+                plan(r, "echo %s | install -D -m 0644 /dev/stdin %s", tmpfiles_line, tmpfiles);
+                plan(r, "install -d -o %s -g %s -m 0750 %s", l->user, l->user, base);
+        }
         if (config_changes(r))
                 plan(r, "install -D -m 0600 config %s   # the settings, KEY=value (section 6)",
                      config);
@@ -264,6 +270,16 @@ static void plan_host(struct run *r)
         plan_units(r);
 }
 
+/* A comment line of the plan (text starts with '#'; control bytes already escaped). */
+static void plan_comment(const char *text, void *userdata)
+{
+        struct run *r = userdata;
+        if (r->ctx->json)
+                json_array_append_new(json_object_get(r->out, "plan"), json_string(text));
+        else
+                printf("%s\n", text);
+}
+
 static int print_plan(struct run *r)
 {
         const char *v = r->v.manifest->version;
@@ -293,6 +309,7 @@ static int print_plan(struct run *r)
                 plan(r, "ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new %s", v,
                      s.prefix, s.prefix, s.current);
         plan(r, "ln -sfn %s %s", s.bin_target, s.bin_link);
+        pdi_adopt_plan(r, plan_comment, r);
         plan_host(r);
         shown_done(&s);
         return 0;
@@ -304,7 +321,10 @@ int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
         int k = pdi_run_init(&r, ctx, o);
         if (k < 0)
                 return k;
-        k = pdi_run_setup(&r);
+        if (streq(o->action, "install"))
+                k = pdi_adopt_detect(&r);
+        if (k == 0)
+                k = pdi_run_setup(&r);
         if (k == 0)
                 k = pdi_run_load_manifest(&r);
         if (k == 0)

@@ -48,6 +48,9 @@ void pdi_run_done(struct run *r)
                 close(r->cache_fd);
         pdi_lock_release(r->root, r->layout.lock, r->lock_fd);
         pdi_layout_done(&r->layout);
+        pdi_existing_done(&r->existing);
+        for (size_t i = 0; i < r->n_adopt; i++)
+                free(r->adopt[i]);
 }
 
 char *pdi_run_join(const char *dir, const char *name)
@@ -56,11 +59,38 @@ char *pdi_run_join(const char *dir, const char *name)
         return asprintf(&s, "%s/%s", dir, name) < 0 ? NULL : s;
 }
 
-int pdi_run_setup(struct run *r)
+int pdi_run_open(struct run *r)
 {
+        if (r->opened)
+                return 0;
         int k = pdi_ctx_root(r->ctx, &r->root);
         if (k == 0)
                 k = pdi_layout_init(&r->layout, NULL, r->o->prefix);
+        r->opened = k == 0;
+        return k;
+}
+
+/* The adopted node's settings first, then the flags: a flag wins. */
+static int overrides(struct run *r, char ***ret, size_t *ret_n)
+{
+        size_t n = r->n_adopt + r->o->n_settings;
+        char **v = calloc(n + 1, sizeof(*v));
+        if (!v)
+                return -ENOMEM;
+        memcpy(v, r->adopt, r->n_adopt * sizeof(*v));
+        memcpy(v + r->n_adopt, r->o->settings, r->o->n_settings * sizeof(*v));
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+int pdi_run_setup(struct run *r)
+{
+        _cleanup_free_ char **over = NULL;
+        size_t n_over = 0;
+        int k = pdi_run_open(r);
+        if (k == 0)
+                k = overrides(r, &over, &n_over);
         if (k < 0)
                 return k;
         r->fetch = (struct pdi_fetch_opts){
@@ -69,10 +99,13 @@ int pdi_run_setup(struct run *r)
         };
         /* Settings first, outside the lock (pipeline/host.h says why), then checked again
          * under it. */
-        k = pdi_host_prepare(&r->host, r->root, &r->layout, r->o->settings, r->o->n_settings,
-                             r->ctx->non_interactive || r->o->dry_run ? NULL : r->o->ask_settings,
-                             &r->ctx->err);
+        k = pdi_host_prepare(
+            &r->host, r->root, &r->layout, over, n_over,
+            r->ctx->non_interactive || r->o->dry_run || r->adopting ? NULL : r->o->ask_settings,
+            &r->ctx->err);
         r->host_ready = true;
+        if (k < 0 && r->adopting)
+                pdi_error_prefix(&r->ctx->err, "adopting %s: ", r->existing.unit);
         if (k == 0 && !r->o->dry_run) {
                 k = pdi_lock_take(r->root, r->layout.lock, r->o->action, r->o->lock_timeout_s,
                                   &r->lock_fd, &r->ctx->err);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "base/report.h"
+#include "checks/existing.h"
 #include "fetch/fetch.h"
 #include "pipeline/host.h"
 #include "pipeline/options.h"
@@ -36,6 +37,13 @@ struct run {
         bool host_ready;
         struct pdi_report report;
         bool restart_needed; /* the running node is not the release `current` names */
+        bool opened;         /* root and layout set (pdi_run_open) */
+        /* A node this tool did not install (pipeline/adopt.h), and with --adopt its settings
+         * as key=value, applied under the flags. */
+        struct pdi_existing existing;
+        bool adopting;
+        char *adopt[24];
+        size_t n_adopt;
 };
 
 /* An empty run writing its results to ctx->out ("changed" false until a stage changes it). */
@@ -44,6 +52,8 @@ int pdi_run_init(struct run *r, struct pdi_ctx *ctx, const struct pdi_install_op
 void pdi_run_end(struct run *r, int k);
 void pdi_run_done(struct run *r);
 char *pdi_run_join(const char *dir, const char *name);
+/* Root and layout (once; later calls do nothing). */
+int pdi_run_open(struct run *r);
 /* Root, layout, fetch options, the lock (not for --dry-run), the host's settings. */
 int pdi_run_setup(struct run *r);
 /* Bring the state in line with the tree (the `current` link is the truth). */

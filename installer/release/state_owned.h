@@ -1,0 +1,17 @@
+/* What this tool made and what it took over, in state.json, so that `uninstall --purge`
+ * removes only its own and gives back what it adopted (issue 14):
+ *   "created": {"users": [NAME…], "dirs": [PATH…]}   made by this tool (shared by instances)
+ *   "adopted": {INST: {…}}                           the node it took over (pipeline/adopt.h)
+ * A name is recorded once; records are never inferred from the tree. */
+#pragma once
+
+#include "release/state.h"
+
+/* kind: "users" or "dirs". */
+int pdi_state_mark_created(struct pdi_state *s, const char *kind, const char *name);
+bool pdi_state_was_created(const struct pdi_state *s, const char *kind, const char *name);
+
+/* The adoption record of the instance (borrowed), or NULL. */
+json_t *pdi_state_adopted(const struct pdi_state *s, const char *instance);
+/* Takes a reference to rec; NULL removes the record. */
+int pdi_state_set_adopted(struct pdi_state *s, const char *instance, json_t *rec);
