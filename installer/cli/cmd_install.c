@@ -19,6 +19,7 @@ enum {
         OPT_ALLOW_DOWNGRADE,
         OPT_ALLOW_PRODUCT_CHANGE,
         OPT_ADOPT,
+        OPT_FORCE,
         OPT_NO_START,
         OPT_SETTLE,
         OPT_TO,
@@ -51,6 +52,7 @@ static const struct option install_options[] = {
     {"allow-downgrade", no_argument, NULL, OPT_ALLOW_DOWNGRADE},
     {"allow-product-change", no_argument, NULL, OPT_ALLOW_PRODUCT_CHANGE},
     {"adopt", no_argument, NULL, OPT_ADOPT},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"no-start", no_argument, NULL, OPT_NO_START},
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"to", required_argument, NULL, OPT_TO},
@@ -155,6 +157,11 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                 return 0;
         case OPT_ADOPT:
                 o->adopt = true;
+                return 0;
+        case OPT_FORCE:
+                if (!streq(cmd->name, "rollback"))
+                        return pdi_usage(ctx, "%s: --force is for rollback", cmd->name);
+                o->force = true;
                 return 0;
         case OPT_NO_START:
                 o->no_start = true;

@@ -19,7 +19,7 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
 const struct pdi_command pdi_cmd_rollback = {
     .name = "rollback",
     .summary = "switch back to the previous or a named kept release",
-    .usage = "rollback [--to VERSION] [--settle SEC] [--no-start] [--dry-run]",
+    .usage = "rollback [--to VERSION] [--force] [--settle SEC] [--no-start] [--dry-run]",
     .help = "Verifies the kept release again first (its stored manifest's signatures with\n"
             "today's trusted keys, then every file's hash, owner and mode, then the\n"
             "release checks), switches current to it, restarts the unit and\n"
@@ -28,6 +28,8 @@ const struct pdi_command pdi_cmd_rollback = {
             "network is never accepted by upgrade.\n\n"
             "Options:\n"
             "  --to VERSION         the release to go back to (default: the previous one)\n"
+            "  --force              go back to a release that failed its health check\n"
+            "                       (refused without it, exit 3, naming the failure)\n"
             "  --settle SEC         how long the node must stay active (default 5)\n"
             "  --no-start           switch only; restart the node yourself\n"
             "  --dry-run            print the steps; change nothing\n"

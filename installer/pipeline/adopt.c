@@ -249,6 +249,12 @@ void pdi_adopt_fall_back(struct run *r)
         int k = ours_away(r, rec, &err);
         if (k == 0)
                 k = pdi_adopt_give_back(r->root, rec, r->host.live, &r->report, &err);
+        /* The release failed its check, as after any fallback (pruned first, rollback
+         * to it only with --force). */
+        if (k == 0 && r->v.manifest &&
+            !pdi_state_failure(&r->state, r->layout.instance, r->v.manifest->version))
+                k = pdi_state_record_failure(&r->state, r->layout.instance, r->v.manifest->version,
+                                             "failed its health check when it took over");
         if (k == 0) {
                 pdi_state_set_adopted(&r->state, r->layout.instance, NULL);
                 k = pdi_run_save_state(r);

@@ -23,6 +23,7 @@ struct pdi_install_opts {
         unsigned lock_timeout_s;
         unsigned keep;
         bool dry_run, allow_downgrade, allow_product_change, no_start;
+        bool force;         /* rollback: to a release that failed its health check */
         bool adopt;         /* take over a node this tool did not install (pipeline/adopt.h) */
         char *settings[16]; /* "chain=kusama" …, from the settings flags */
         size_t n_settings;

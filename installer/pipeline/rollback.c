@@ -60,6 +60,15 @@ static int pick_target(struct run *r, const char *to, char **ret)
                 return pdi_error_set(&r->ctx->err, -PDI_E_FAILED,
                                      "rollback: release %s is not kept in %s (see 'status')", want,
                                      r->layout.releases);
+        json_t *failed = pdi_state_failure(&r->state, r->layout.instance, want);
+        if (failed && !r->o->force)
+                return pdi_error_set(
+                    &r->ctx->err, -PDI_E_POLICY,
+                    "rollback: release %s failed its health check (%s); pass --force to go "
+                    "back to it anyway",
+                    want, json_string_value(json_object_get(failed, "reason")) ?: "see 'status'");
+        if (failed)
+                log_warn("rollback to %s, which failed its health check: --force given", want);
         *ret = strdup(want);
         return *ret ? 0 : -ENOMEM;
 }

@@ -273,10 +273,32 @@ int pdi_run_prune(struct run *r, const char *current, const char *previous)
         _cleanup_close_ int rfd =
             k == 0 ? pdi_root_open(r->root, r->layout.releases, O_RDONLY | O_DIRECTORY, 0) : -1;
         size_t excess = n > r->o->keep ? n - r->o->keep : 0;
-        for (size_t i = 0; rfd >= 0 && i < n && excess > 0; i++) /* oldest first */
-                if (!streq(v[i], current) && !streq(v[i], previous) &&
-                    prune_one(r, rfd, v[i], pruned))
-                        excess--;
+        const char *inst = r->layout.instance;
+        /* After a fallback the release this run brought is the failed one: what `current`
+         * points to now is the one kept. */
+        _cleanup_free_ char *now = NULL;
+        if (pdi_layout_current(r->root, &r->layout, &now) == 0 && now &&
+            pdi_state_failure(&r->state, inst, current))
+                current = now;
+        /* The newest release that did not fail its health check, besides current: the one
+         * to roll back to, never pruned. A failed previous release is no fallback. */
+        const char *last_good = NULL;
+        for (size_t i = n; k == 0 && i-- > 0 && !last_good;)
+                if (!streq(v[i], current) && !pdi_state_failure(&r->state, inst, v[i]))
+                        last_good = v[i];
+        if (previous && pdi_state_failure(&r->state, inst, previous))
+                previous = NULL;
+        /* Failed releases go first, then the oldest. */
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; rfd >= 0 && i < n && excess > 0; i++)
+                        if (v[i] && !streq(v[i], current) && !streq(v[i], previous) &&
+                            !streq(v[i], last_good) &&
+                            (pass == 1 || pdi_state_failure(&r->state, inst, v[i])) &&
+                            prune_one(r, rfd, v[i], pruned)) {
+                                excess--;
+                                free(v[i]);
+                                v[i] = NULL;
+                        }
         if (rfd >= 0)
                 (void)fsync(rfd);
         pdi_strv_free(v, n);

@@ -82,9 +82,13 @@ ct_copy
 deb_layout
 rel_make "$T/good" 1.1.1 11
 REL_ARCHIVE=1 REL_ARCHIVE_EXTRA=FAIL_AT_START rel_make "$T/bad" 1.1.0 10
-mkdir -p "$CT/release/good" "$CT/release/bad"
-cp "$T/good/"* "$CT/release/good/"
-cp "$T/bad/"* "$CT/release/bad/"
+rel_make "$T/good2" 1.1.2 12
+REL_ARCHIVE=1 REL_ARCHIVE_EXTRA=FAIL_AT_START rel_make "$T/bad2" 1.2.0 13
+rel_make "$T/good3" 1.1.3 14
+for d in good bad good2 bad2 good3; do
+        mkdir -p "$CT/release/$d"
+        cp "$T/$d/"* "$CT/release/$d/"
+done
 cp "$T/key.pub" "$CT/release/"
 ct_boot
 ct useradd --system --home-dir /home/polkadot --create-home --shell /usr/sbin/nologin polkadot ||
@@ -119,6 +123,25 @@ ct "${INST[@]}" --manifest /release/good/manifest.json --json >"$T/j" || fail "s
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False, d' "$T/j" ||
         fail "second run changed: $(cat "$T/j")"
 [ "$(ct systemctl show -p MainPID --value polkadot.service)" = "$pid" ] || fail "second run restarted the node"
+
+# 3b. Releases after a fallback (issue 14 §4): 1.1.0 failed (above) and a rollback to it needs
+# --force; 1.1.2 good; 1.2.0 fails and falls back to 1.1.2. Pruning removes failed releases
+# first, never a good one in their place.
+UP=(polkadot-installer upgrade --non-interactive --trusted-key /release/key.pub --settle 1)
+RB=(polkadot-installer rollback --non-interactive --trusted-key /release/key.pub --to 1.1.0)
+expect 3 'rollback: release 1.1.0 failed its health check .*; pass --force to go back to it anyway' ct "${RB[@]}"
+expect_one_error_line
+expect 0 'releases/1\.1\.0' ct "${RB[@]}" --force --dry-run
+expect 0 'answers system_health' ct "${UP[@]}" --manifest /release/good2/manifest.json
+expect 1 'fell back to 1\.1\.2' ct "${UP[@]}" --manifest /release/bad2/manifest.json
+runs polkadot.service /opt/polkadot/releases/1.1.2/polkadot --chain kusama
+# The next upgrade prunes (a run that fell back stops before pruning), to three releases of
+# 1.1.0 (failed), 1.1.1, 1.1.2, 1.2.0 (failed), 1.1.3: the two failed ones go, not 1.1.1.
+expect 0 'is active' ct "${UP[@]}" --keep 3 --manifest /release/good3/manifest.json
+kept=$(ls "$CT/opt/polkadot/releases" | tr '\n' ' ')
+[ "$kept" = "1.1.1 1.1.2 1.1.3 " ] || fail "after the fallback, pruning to 3 kept: $kept (want 1.1.1 1.1.2 1.1.3)"
+TESTS_RUN=$((TESTS_RUN + 1))
+same_data "$B" "upgrades and their fallback"
 
 # 4. uninstall --purge: the deb's node runs again; its user and data stay.
 expect 0 'started polkadot.service again' ct polkadot-installer uninstall --purge --yes
