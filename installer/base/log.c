@@ -20,9 +20,11 @@ static bool stderr_is_journal(void)
 
 void pdi_log_setup(int max_level, bool no_color)
 {
+        /* no-color.org: only a NO_COLOR that is set and not empty turns colour off. */
+        const char *nc = getenv("NO_COLOR");
         log_max = max_level;
         log_journal = stderr_is_journal();
-        log_colored = !no_color && !getenv("NO_COLOR") && !log_journal && isatty(STDERR_FILENO);
+        log_colored = !no_color && !(nc && nc[0]) && !log_journal && isatty(STDERR_FILENO);
 }
 
 static const char *level_prefix(enum pdi_log_level level)

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 
 int pdi_usage(struct pdi_ctx *ctx, const char *fmt, ...)
@@ -27,6 +28,31 @@ static bool long_form_of(const char *word, int c)
                     strncmp(word + 2, common[i].name, n) == 0)
                         return true;
         return false;
+}
+
+/* --root as an absolute path: a relative one is taken from the current directory, as an
+ * operator typing "--root image" means. The string lives as long as the process. */
+static int root_option(struct pdi_ctx *ctx, const struct pdi_command *cmd, const char *arg)
+{
+        static char abs_root[PATH_MAX];
+        char cwd[PATH_MAX];
+        if (!arg || !arg[0])
+                return pdi_usage(ctx, "%s: --root needs a directory, got ''", cmd->name);
+        if (arg[0] == '/') {
+                ctx->root_path = arg;
+                return 0;
+        }
+        if (!getcwd(cwd, sizeof(cwd)))
+                return pdi_error_set(&ctx->err, -errno, "%s: --root '%s': current directory: %s",
+                                     cmd->name, arg, strerror(errno));
+        while (arg[0] == '.' && arg[1] == '/')
+                arg += 2;
+        int n =
+            snprintf(abs_root, sizeof(abs_root), "%s%s%s", cwd, streq(cwd, "/") ? "" : "/", arg);
+        if (n < 0 || (size_t)n >= sizeof(abs_root))
+                return pdi_usage(ctx, "%s: --root '%s': path too long", cmd->name, arg);
+        ctx->root_path = abs_root;
+        return 0;
 }
 
 /* getopt has moved optind past the offending word (or is still on it for a bundled short
@@ -59,11 +85,7 @@ int pdi_cli_common(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c, co
                 ctx->yes = true;
                 return 0;
         case PDI_OPT_ROOT:
-                if (!arg || arg[0] != '/')
-                        return pdi_usage(ctx, "%s: --root needs an absolute path, got '%s'",
-                                         cmd->name, arg ? arg : "");
-                ctx->root_path = arg;
-                return 0;
+                return root_option(ctx, cmd, arg);
         case PDI_OPT_JSON:
                 ctx->json = true;
                 return 0;

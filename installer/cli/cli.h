@@ -40,13 +40,14 @@ enum {
 
 #define PDI_COMMON_HELP                                                                            \
         "Common options:\n"                                                                        \
-        "  --root DIR          operate on the tree under DIR instead of the host (no systemd)\n"   \
+        "  --root DIR          operate on the tree under DIR instead of the host (no systemd);\n"  \
+        "                      a relative DIR is taken from the current directory\n"               \
         "  --json              print one JSON document on stdout; messages go to stderr\n"         \
         "  -q, --quiet         only warnings and errors\n"                                         \
         "  -v, --verbose       more detail\n"                                                      \
         "  -y, --yes           never prompt; take defaults\n"                                      \
         "  --non-interactive   never prompt; a missing setting is an error naming its flag\n"      \
-        "  --no-color          no colour (NO_COLOR is honoured too)\n"                             \
+        "  --no-color          no colour (as is a non-empty NO_COLOR)\n"                           \
         "  -h, --help          this help\n"
 
 #define PDI_EXIT_HELP                                                                              \
@@ -83,5 +84,8 @@ int pdi_usage(struct pdi_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
 void pdi_command_help(const struct pdi_command *cmd, FILE *f);
 const struct pdi_command *pdi_command_find(int argc, char **argv, int *ret_words);
 void pdi_commands_list(FILE *f);
+/* How many commands are named "word …" (a two-word command's first word); each is listed on
+ * f unless f is NULL. */
+size_t pdi_command_group(const char *word, FILE *f);
 
 extern const struct pdi_command *const pdi_commands[];

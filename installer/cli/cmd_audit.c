@@ -6,6 +6,22 @@
 
 #include <errno.h>
 
+/* --quiet: only the warning- and error-level findings, one line each (and its hint), without
+ * the target, the passing checks or the summary; nothing at all when there are none. */
+static void print_quiet(const struct pdi_audit *a, FILE *f)
+{
+        for (size_t i = 0; i < a->n_results; i++)
+                for (size_t j = 0; j < a->results[i].n_findings; j++) {
+                        const struct pdi_finding *fd = &a->results[i].findings[j];
+                        if (fd->severity < PDI_SEV_WARN)
+                                continue;
+                        fprintf(f, "%-26s %-6s %s\n", a->results[i].id,
+                                fd->severity == PDI_SEV_ERROR ? "ERROR" : "WARN", fd->text);
+                        if (fd->hint)
+                                fprintf(f, "%-26s %-6s hint: %s\n", "", "", fd->hint);
+                }
+}
+
 static int report(struct pdi_ctx *ctx, const struct pdi_audit *a, const struct pdi_target *t,
                   const char *prom)
 {
@@ -15,7 +31,9 @@ static int report(struct pdi_ctx *ctx, const struct pdi_audit *a, const struct p
                         return -ENOMEM;
                 json_object_update(ctx->out, doc);
                 json_decref(doc);
-        } else
+        } else if (ctx->verbosity < 0)
+                print_quiet(a, stdout);
+        else
                 pdi_audit_print(a, t, stdout);
         int r = prom ? pdi_audit_write_prometheus(a, t, prom, &ctx->err) : 0;
         if (r < 0)
@@ -81,6 +99,8 @@ const struct pdi_command pdi_cmd_audit = {
             "unconfined, so they run only for the host's own install, never under --root.\n\n"
             "Options:\n"
             "  --prometheus FILE    also write a node_exporter textfile (atomically)\n\n"
+            "With -q, --quiet only the warning- and error-level findings are printed, one line\n"
+            "each (nothing when there are none); the exit status is the same.\n"
             "Exit status 4 when an error-level finding exists.\n",
     .examples = "  polkadot-installer audit\n"
                 "  polkadot-installer audit --json | jq '.checks[] | select(.status == "

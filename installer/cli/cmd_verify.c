@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "release/release.h"
 #include "release/state.h"
+#include "fetch/fetch.h"
 
 #include <errno.h>
 
@@ -12,6 +13,7 @@ enum {
         OPT_SIGNATURE,
         OPT_TRUSTED_KEY,
         OPT_THRESHOLD,
+        OPT_CACERT,
 };
 
 struct verify_args {
@@ -21,6 +23,7 @@ struct verify_args {
         char *keys[PDI_TRUST_MAX_KEYS];
         size_t n_keys;
         unsigned threshold;
+        const char *cacert;
 };
 
 static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv,
@@ -32,6 +35,7 @@ static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int ar
             {"signature", required_argument, NULL, OPT_SIGNATURE},
             {"trusted-key", required_argument, NULL, OPT_TRUSTED_KEY},
             {"threshold", required_argument, NULL, OPT_THRESHOLD},
+            {"cacert", required_argument, NULL, OPT_CACERT},
             {0},
         };
         unsigned long long v;
@@ -60,6 +64,9 @@ static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int ar
                                 r = pdi_usage(ctx, "--threshold: must be at least 1");
                         a->threshold = (unsigned)v;
                         break;
+                case OPT_CACERT:
+                        a->cacert = optarg;
+                        break;
                 default:
                         r = pdi_cli_common(ctx, cmd, c, optarg);
                 }
@@ -67,7 +74,7 @@ static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int ar
         if (r == 0)
                 r = pdi_cli_done(ctx, cmd, argc, argv, 0);
         if (r == 0 && !a->manifest)
-                r = pdi_usage(ctx, "verify: --manifest PATH is required");
+                r = pdi_usage(ctx, "verify: --manifest URL|PATH is required");
         return r;
 }
 
@@ -115,6 +122,62 @@ static int set_json(struct pdi_ctx *ctx, const struct pdi_verified *v, uint64_t 
         return 0;
 }
 
+/* --- a manifest named by URL: fetched as install fetches it ------------------------------ */
+
+/* A signature that is not there (404) only ends the probing of .minisig.N names. */
+static int fetch_sig(void *userdata, const char *src, struct pdi_sigtext *ret,
+                     struct pdi_error *err)
+{
+        int k = pdi_fetch_memory(userdata, src, PDI_MINISIGN_FILE_MAX, &ret->text, &ret->len, err);
+        if (k == -ENOENT)
+                *err = (struct pdi_error){0};
+        return k;
+}
+
+static int fetch_manifest(const struct pdi_fetch_opts *o, const char *url, char **ret_bytes,
+                          size_t *ret_len, struct pdi_error *err)
+{
+        int k = pdi_fetch_memory(o, url, PDI_MANIFEST_MAX_BYTES, ret_bytes, ret_len, err);
+        if (k == -ENOENT) {
+                err->msg[0] = '\0'; /* the fetch's "HTTP 404" means this here */
+                return pdi_error_set(err, -PDI_E_FAILED, "manifest %s: not found", url);
+        }
+        if (k == -PDI_E_INTEGRITY) { /* more than the manifest limit */
+                k = err->code = -PDI_E_MANIFEST;
+                pdi_error_prefix(err, "manifest ");
+        }
+        return k;
+}
+
+static int read_release(const struct verify_args *a, char **ret_bytes, size_t *ret_len,
+                        struct pdi_sigtext **ret_sigs, size_t *ret_n, struct pdi_error *err)
+{
+        if (pdi_url_scheme_length(a->manifest) == 0)
+                return pdi_release_read_local(a->manifest, a->sigs, a->n_sigs, ret_bytes, ret_len,
+                                              ret_sigs, ret_n, err);
+        const struct pdi_fetch_opts o = {.cacert = a->cacert};
+        _cleanup_free_ char *bytes = NULL;
+        size_t len = 0, n = 0;
+        int r = fetch_manifest(&o, a->manifest, &bytes, &len, err);
+        if (r < 0)
+                return r;
+        struct pdi_sigtext *sigs = calloc(PDI_TRUST_MAX_SIGS, sizeof(*sigs));
+        if (!sigs)
+                return -ENOMEM;
+        r = pdi_release_read_sigs(a->manifest, a->sigs, a->n_sigs, fetch_sig, (void *)&o, sigs, &n,
+                                  err);
+        if (r < 0) {
+                pdi_sigtexts_free(sigs, n);
+                free(sigs);
+                return r;
+        }
+        *ret_bytes = TAKE_PTR(bytes);
+        *ret_len = len;
+        *ret_sigs = sigs;
+        *ret_n = n;
+        return 0;
+}
+
 static int verify(struct pdi_ctx *ctx, const struct verify_args *a)
 {
         const struct pdi_root *root;
@@ -130,8 +193,7 @@ static int verify(struct pdi_ctx *ctx, const struct verify_args *a)
         size_t len = 0, n_sigs = 0;
         struct pdi_verified v = {0};
         struct pdi_state st = {0};
-        r = pdi_release_read_local(a->manifest, a->sigs, a->n_sigs, &bytes, &len, &sigs, &n_sigs,
-                                   &ctx->err);
+        r = read_release(a, &bytes, &len, &sigs, &n_sigs, &ctx->err);
         if (r == 0)
                 r = pdi_release_verify(&trust, a->manifest, bytes, len, sigs, n_sigs, time(NULL),
                                        &v, &ctx->err);
@@ -166,20 +228,24 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
 const struct pdi_command pdi_cmd_verify = {
     .name = "verify",
     .summary = "check a release manifest's signatures, schema and sequence",
-    .usage = "verify --manifest PATH [--signature PATH]... [--trusted-key FILE]... "
-             "[--threshold N]",
+    .usage = "verify --manifest URL|PATH [--signature URL|PATH]... [--trusted-key FILE]... "
+             "[--threshold N] [--cacert FILE]",
     .help = "Checks the signatures over the exact bytes of the manifest against the trust\n"
             "policy, then parses it strictly (schema 1) and compares its sequence with the\n"
             "highest one accepted before. Installs nothing and writes no state.\n\n"
             "Options:\n"
-            "  --manifest PATH      the manifest file\n"
-            "  --signature PATH     a signature file (repeatable); default: PATH.minisig,\n"
-            "                       PATH.minisig.2 … PATH.minisig.8, as many as exist\n"
+            "  --manifest URL|PATH  the manifest: a file, or an http(s):// or file:// URL that\n"
+            "                       is fetched (into memory only) as install fetches it\n"
+            "  --signature URL|PATH a signature file (repeatable); default: the manifest's\n"
+            "                       .minisig, .minisig.2 … .minisig.8, as many as exist\n"
             "  --trusted-key FILE   trust this minisign public key too (repeatable); keys in\n"
             "                       /etc/polkadot-installer/trusted-keys/*.pub always count\n"
             "  --threshold N        distinct trusted keys that must sign (raises, never\n"
-            "                       lowers, /etc/polkadot-installer/trust-threshold; default 1)\n",
+            "                       lowers, /etc/polkadot-installer/trust-threshold; default 1)\n"
+            "  --cacert FILE        CA bundle for an https:// manifest instead of the system's\n",
     .examples = "  polkadot-installer verify --manifest manifest.json\n"
+                "  polkadot-installer verify --manifest "
+                "https://releases.example/polkadot/1.16.0/manifest.json\n"
                 "  polkadot-installer verify --manifest m.json --trusted-key release.pub "
                 "--json\n"
                 "  polkadot-installer verify --manifest m.json --threshold 2\n",

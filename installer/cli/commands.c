@@ -46,3 +46,18 @@ void pdi_commands_list(FILE *f)
         for (size_t i = 0; pdi_commands[i]; i++)
                 fprintf(f, "  %-16s %s\n", pdi_commands[i]->name, pdi_commands[i]->summary);
 }
+
+/* The commands named "WORD …" (WORD is the first of two words, like "manifest"). */
+size_t pdi_command_group(const char *word, FILE *f)
+{
+        size_t n = 0, len = strlen(word);
+        for (size_t i = 0; pdi_commands[i]; i++) {
+                const char *name = pdi_commands[i]->name;
+                if (strncmp(name, word, len) != 0 || name[len] != ' ')
+                        continue;
+                if (f)
+                        fprintf(f, "  %-16s %s\n", name, pdi_commands[i]->summary);
+                n++;
+        }
+        return n;
+}

@@ -57,6 +57,28 @@ static int finish(struct pdi_ctx *ctx, const struct pdi_command *cmd, int r)
         return pdi_exit_code(r);
 }
 
+/* "manifest", "manifest --help", "help manifest": the first word of two-word commands.
+ * Help exits 0; anything else after the word is a usage error naming it. */
+static int group_usage(int argc, char **argv, bool help)
+{
+        const char *w = argv[1];
+        bool asked = help || (argc > 2 && (streq(argv[2], "--help") || streq(argv[2], "-h")));
+        if (!asked) {
+                if (argc > 2)
+                        log_error("%s: unknown command '%s %s'; run '%s %s --help' for the list", w,
+                                  w, argv[2], PDI_PROGRAM, w);
+                else
+                        log_error("%s: a command must follow; run '%s %s --help' for the list", w,
+                                  PDI_PROGRAM, w);
+                return PDI_EXIT_USAGE;
+        }
+        printf("Usage: %s %s COMMAND [OPTIONS]\n\nCommands:\n", PDI_PROGRAM, w);
+        pdi_command_group(w, stdout);
+        printf("\nRun '%s %s COMMAND --help' for a command's options and examples.\n", PDI_PROGRAM,
+               w);
+        return PDI_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
         setlocale(LC_ALL, "C");
@@ -83,6 +105,8 @@ int main(int argc, char **argv)
                         usage(stdout);
                         return PDI_EXIT_OK;
                 }
+                if (!c && argc == 3 && pdi_command_group(argv[2], NULL))
+                        return group_usage(argc - 1, argv + 1, true);
                 if (!c) {
                         log_error("help: unknown command '%s'", argv[2]);
                         return PDI_EXIT_USAGE;
@@ -91,6 +115,8 @@ int main(int argc, char **argv)
                 return PDI_EXIT_OK;
         }
         const struct pdi_command *cmd = pdi_command_find(argc - 1, argv + 1, &words);
+        if (!cmd && pdi_command_group(argv[1], NULL))
+                return group_usage(argc, argv, false);
         if (!cmd) {
                 log_error("unknown command '%s'; run '%s --help' for the list", argv[1],
                           PDI_PROGRAM);
