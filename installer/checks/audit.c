@@ -169,6 +169,8 @@ void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE
 {
         target_line(f, "install:  ", t->kind ?: "unknown", ", version ",
                     target_version(t) ?: "unknown (no signed manifest)", NULL);
+        if (t->kind_evidence)
+                target_line(f, "          (", t->kind_evidence, ")", NULL, NULL);
         target_line(f, "node:     ", t->node ?: "-", NULL, NULL, NULL);
         target_line(f, "workers:  ", t->worker_dir ?: "(none found)",
                     t->other_worker_dir ? "  (also a set in " : NULL, t->other_worker_dir,
@@ -228,8 +230,9 @@ static int set_path(json_t *o, const char *key, const char *s)
 
 static json_t *target_json(const struct pdi_target *t)
 {
-        json_t *o = json_pack("{s:o, s:o}", "kind", str_or_null(t->kind), "version",
-                              str_or_null(target_version(t)));
+        json_t *o =
+            json_pack("{s:o, s:o, s:o}", "kind", str_or_null(t->kind), "kind_evidence",
+                      str_or_null(t->kind_evidence), "version", str_or_null(target_version(t)));
         if (o && set_path(o, "node", t->node) == 0 &&
             set_path(o, "worker_dir", t->worker_dir) == 0 &&
             set_path(o, "other_worker_dir", t->other_worker_dir) == 0 &&

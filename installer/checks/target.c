@@ -42,42 +42,53 @@ static void found_done(struct found *f)
         free(f->unit_user);
 }
 
-static int unit_find(const struct pdi_root *r, struct found *f, struct pdi_error *err)
+static int unit_take(const struct pdi_root *r, const char *path, struct found *f,
+                     struct pdi_error *err)
+{
+        f->unit_path = strdup(path);
+        const char *user = pdi_unit_get(&f->unit, "Service", "User");
+        f->unit_user = user ? strdup(user) : NULL;
+        const char *exec = pdi_unit_get(&f->unit, "Service", "ExecStart");
+        if (!exec)
+                return 0;
+        exec += strspn(exec, "-@!:+");
+        char **env = NULL, **argv = NULL;
+        size_t n = 0;
+        int k = pdi_unit_environment(r, &f->unit, &env);
+        if (k == 0)
+                k = pdi_cmdline_split(exec, env, &argv, &n);
+        pdi_argv_free(env);
+        if (k < 0 || n == 0) {
+                pdi_argv_free(argv);
+                return k == 0 ? 0
+                              : pdi_error_set(err, k, "%s: ExecStart=: %s", path,
+                                              k == -EINVAL  ? "unbalanced quoting"
+                                              : k == -E2BIG ? "a word longer than 4096 bytes"
+                                                            : strerror(-k));
+        }
+        f->node_word = argv[0];
+        memmove(argv, argv + 1, n * sizeof(*argv)); /* keeps the NULL */
+        f->args = argv;
+        return 0;
+}
+
+/* polkadot.service where systemd looks, else any unit that runs a polkadot (a hand install
+ * may call it validator.service; existing.h finds it as install does). */
+static int unit_find(const struct pdi_root *r, const struct pdi_layout *l, struct found *f,
+                     struct pdi_error *err)
 {
         static const char *const units[] = {"/etc/systemd/system/polkadot.service",
                                             "/lib/systemd/system/polkadot.service",
                                             "/usr/lib/systemd/system/polkadot.service"};
-        for (size_t i = 0; i < ELEMENTSOF(units); i++) {
-                if (pdi_unit_load(r, units[i], &f->unit) < 0)
-                        continue;
-                f->unit_path = strdup(units[i]);
-                const char *user = pdi_unit_get(&f->unit, "Service", "User");
-                f->unit_user = user ? strdup(user) : NULL;
-                const char *exec = pdi_unit_get(&f->unit, "Service", "ExecStart");
-                if (!exec)
-                        return 0;
-                exec += strspn(exec, "-@!:+");
-                char **env = NULL, **argv = NULL;
-                size_t n = 0;
-                int k = pdi_unit_environment(r, &f->unit, &env);
-                if (k == 0)
-                        k = pdi_cmdline_split(exec, env, &argv, &n);
-                pdi_argv_free(env);
-                if (k < 0 || n == 0) {
-                        pdi_argv_free(argv);
-                        return k == 0
-                                   ? 0
-                                   : pdi_error_set(err, k, "%s: ExecStart=: %s", units[i],
-                                                   k == -EINVAL  ? "unbalanced quoting"
-                                                   : k == -E2BIG ? "a word longer than 4096 bytes"
-                                                                 : strerror(-k));
-                }
-                f->node_word = argv[0];
-                memmove(argv, argv + 1, n * sizeof(*argv)); /* keeps the NULL */
-                f->args = argv;
-                return 0;
-        }
-        return 0;
+        for (size_t i = 0; i < ELEMENTSOF(units); i++)
+                if (pdi_unit_load(r, units[i], &f->unit) == 0)
+                        return unit_take(r, units[i], f, err);
+        struct pdi_existing e = {0};
+        int k = pdi_existing_find(r, l, NULL, &e, err);
+        if (k > 0 && e.unit_path && pdi_unit_load(r, e.unit_path, &f->unit) == 0)
+                k = unit_take(r, e.unit_path, f, err);
+        pdi_existing_done(&e);
+        return k < 0 ? k : 0;
 }
 
 /* workers.rs: --workers-path only; else the executable's directory, then /usr/lib/polkadot. */
@@ -131,16 +142,35 @@ static int node_find(const struct pdi_root *r, const struct found *f, const char
 
 /* ---- the root's systemd ------------------------------------------------------------------ */
 
-static const char *kind_of(const struct pdi_root *r, const struct pdi_target *t, bool ours)
+/* What the install is, and the evidence that decided it (shown by audit). */
+static const char *kind_of(const struct pdi_root *r, struct pdi_target *t, bool ours)
 {
-        if (ours)
+        if (ours) {
+                t->kind_evidence = "/opt/polkadot/current links into its releases/";
                 return "polkadot-installer";
-        if (t->dpkg_polkadot ||
-            (streq(t->node, "/usr/bin/polkadot") && streq(t->worker_dir, PDI_DEB_WORKER_DIR)))
+        }
+        if (t->dpkg_polkadot) {
+                t->kind_evidence = "dpkg's status lists the package polkadot as installed";
                 return "debian-package";
-        if (!t->unit_path && !pdi_root_exists(r, "/usr/lib/systemd/systemd") &&
-            !pdi_root_exists(r, "/lib/systemd/systemd"))
+        }
+        bool usr_bin = streq(t->node, "/usr/bin/polkadot");
+        if (usr_bin && streq(t->worker_dir, PDI_DEB_WORKER_DIR)) {
+                t->kind_evidence = "the node in /usr/bin with its workers in /usr/lib/polkadot, "
+                                   "as Parity's package lays them out";
+                return "debian-package";
+        }
+        bool systemd = pdi_root_exists(r, "/usr/lib/systemd/systemd") ||
+                       pdi_root_exists(r, "/lib/systemd/systemd");
+        if (!t->unit_path && !systemd) {
+                t->kind_evidence = usr_bin && pdi_worker_set_in(r, "/usr/local/bin")
+                                       ? "no systemd and no unit; the node in /usr/bin with the "
+                                         "workers in /usr/local/bin, as Parity's image lays them "
+                                         "out since v1.18.0"
+                                       : "no systemd and no unit: a container image";
                 return "docker";
+        }
+        t->kind_evidence = t->unit_path ? "a unit runs the node and no package owns it"
+                                        : "a node in PATH that no package or unit accounts for";
         return "manual";
 }
 
@@ -275,7 +305,7 @@ static int discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi
         bool ours = pdi_layout_current(r, &l, &version) == 0 && version;
         if (ours)
                 ours_node = pdi_path_join(l.current, "polkadot");
-        k = unit_find(r, &f, err);
+        k = unit_find(r, &l, &f, err);
         if (k == 0)
                 k = node_find(r, &f, ours_node, &t, err);
         if (k == 0) {

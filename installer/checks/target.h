@@ -9,12 +9,13 @@
 /* What is judged. Paths are absolute paths inside t->root. */
 struct pdi_target {
         const struct pdi_root *root;
-        const char *kind;       /* "polkadot-installer", "debian-package", "manual", "docker" */
-        char *node;             /* the node binary the unit or PATH runs (symlinks resolved) */
-        char *worker_dir;       /* where the node will find its workers (its own search order) */
-        char *other_worker_dir; /* a second worker set the node would warn about, or NULL */
-        char *unit_path;        /* the unit file, or NULL (Docker) */
-        char *base_path;        /* node base path, or NULL if unknown */
+        const char *kind;          /* "polkadot-installer", "debian-package", "manual", "docker" */
+        const char *kind_evidence; /* what decided kind, for the report (static text) */
+        char *node;                /* the node binary the unit or PATH runs (symlinks resolved) */
+        char *worker_dir;          /* where the node will find its workers (its own search order) */
+        char *other_worker_dir;    /* a second worker set the node would warn about, or NULL */
+        char *unit_path;           /* the unit file, or NULL (Docker) */
+        char *base_path;           /* node base path, or NULL if unknown */
         const struct pdi_manifest *manifest; /* the signed release, when known */
         char *release_dir;                   /* our releases/<version> when it is ours */
         /* Ours, read once by discovery for the integrity check: why release_dir's

@@ -113,6 +113,16 @@ printf '[Service]\nUser=polkadot\nEnvironment="EXTRA=--pruning 1000"\nExecStart=
         >"$R/etc/systemd/system/validator.service"
 ln -s /etc/systemd/system/validator.service "$R/etc/systemd/system/multi-user.target.wants/validator.service"
 keep "$R" /srv/chain >"$T/keep.before"
+# audit judges it by evidence (issue 14 §3): a hand install run by validator.service, not a
+# Docker image for want of a polkadot.service.
+"$PDI" audit --root "$R" --json >"$T/audit.json" 2>/dev/null || true
+python3 - "$T/audit.json" <<'PY' || fail "audit of the hand install: $(cat "$T/audit.json")"
+import json, sys
+t = json.load(open(sys.argv[1]))["target"]
+assert t["kind"] == "manual" and t["unit"] == "/etc/systemd/system/validator.service", t
+assert "a unit runs the node" in t["kind_evidence"], t
+PY
+TESTS_RUN=$((TESTS_RUN + 1))
 expect 3 'found a node this tool did not install: validator.service \(/etc/systemd/system/validator.service\) runs /srv/dot/polkadot' inst
 expect 0 'adopting validator.service' inst --adopt --no-start
 env=$(cat "$R/etc/polkadot-installer/polkadot.env")
@@ -145,6 +155,18 @@ tree_listing "$R" >"$T/snap.after"
 # (the test itself edited the unit and /etc/default between the runs)
 diff <(grep -Ev 'etc/default|lib/systemd' "$T/snap.before") <(grep -Ev 'etc/default|lib/systemd' "$T/snap.after") >&2 ||
         fail "a refused adoption changed the tree"
+# Parity's image layout (v1.18.0 on): node in /usr/bin, workers in /usr/local/bin, no systemd.
+R="$T/image"
+mkdir -p "$R/usr/bin" "$R/usr/local/bin"
+cp "$T/rel/polkadot" "$R/usr/bin/"
+cp "$T/rel/polkadot-prepare-worker" "$T/rel/polkadot-execute-worker" "$R/usr/local/bin/"
+"$PDI" audit --root "$R" --json >"$T/audit.json" 2>/dev/null || true
+python3 - "$T/audit.json" <<'PY' || fail "audit of the image layout: $(cat "$T/audit.json")"
+import json, sys
+t = json.load(open(sys.argv[1]))["target"]
+assert t["kind"] == "docker" and "as Parity's image lays them out" in t["kind_evidence"], t
+PY
+TESTS_RUN=$((TESTS_RUN + 1))
 # A bare binary in PATH, no unit: refused, and --adopt says why it cannot.
 R="$T/bare"
 mkdir -p "$R/usr/local/bin"
