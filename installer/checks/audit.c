@@ -2,6 +2,7 @@
  * (docs/audit-json.md) and a node_exporter textfile. Checks only report; what to do with an
  * error-level finding (stop an install, exit 4) is the caller's decision. */
 #include "checks/audit.h"
+#include "checks/checks_service.h"
 #include "checks/checks_elf.h"
 #include "checks/checks_files.h"
 #include "checks/checks_host.h"
@@ -35,6 +36,8 @@ static const struct pdi_check check_table[] = {
      pdi_check_keys_run},
     {"unit", "unit present, enabled, unchanged, not over-hardened", PDI_SCOPE_INSTALL, false,
      pdi_check_unit_run},
+    {"service", "the node's service runs, not in a restart loop", PDI_SCOPE_INSTALL, false,
+     pdi_check_service_run},
     {"competing-installs", "no second node or worker set", PDI_SCOPE_INSTALL, false,
      pdi_check_competing_run},
     {"seccomp", "seccomp filter can be installed", PDI_SCOPE_HOST, false, pdi_check_seccomp_run},

@@ -318,6 +318,8 @@ static int discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi
         if (k == 0) {
                 t.dpkg_polkadot = pdi_dpkg_has_polkadot(r);
                 t.kind = kind_of(r, &t, ours);
+                for (size_t i = 0; f.args && f.args[i]; i++)
+                        t.validator = t.validator || streq(f.args[i], "--validator");
                 users_find(r, &f, &t);
                 base_find(r, &f, &l, ours, &t);
         }

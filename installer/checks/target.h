@@ -29,6 +29,7 @@ struct pdi_target {
         char *record_error;
         bool record_unreadable;
         char *unit_expected_sha256; /* what we rendered, when ours */
+        bool validator;             /* the node's arguments hold --validator */
         bool dpkg_polkadot;         /* dpkg's status file says the package polkadot is installed */
         char *service_user;         /* "polkadot" if it exists in the root */
         char *worker_user;          /* "pvf-worker" if it exists in the root */

@@ -1,6 +1,8 @@
 /* status: what is installed, what is current, and where the node and its workers are.
  * It reports an interrupted run and a pending health check; it never restarts the node. */
 #include "cli/cli.h"
+#include "checks/checks_service.h"
+#include "host/systemd.h"
 #include "release/layout.h"
 #include "release/lock.h"
 #include "base/log.h"
@@ -31,6 +33,12 @@ static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
         json_t *o = json_object();
         const char *state_current = pdi_state_current(st, l->instance);
         json_object_set_new(o, "instance", json_string(l->instance));
+        /* On the live host: whether the service runs, and since when. */
+        if (pdi_systemd_live(root)) {
+                char svc[512];
+                pdi_service_describe(l->service, svc, sizeof(svc));
+                json_object_set_new(o, "service", json_string(svc));
+        }
         json_object_set_new(o, "current", tree_current ? json_string(tree_current) : json_null());
         json_object_set_new(o, "previous", json_string(pdi_state_previous(st, l->instance) ?: ""));
         json_object_set_new(o, "interrupted_run",
@@ -73,6 +81,8 @@ static void print_text(const json_t *o)
         const char *cur = json_string_value(json_object_get(o, "current"));
         printf("instance:  %s\n", json_string_value(json_object_get(o, "instance")));
         printf("current:   %s\n", cur ? cur : "(nothing installed)");
+        if (json_object_get(o, "service"))
+                printf("service:   %s\n", json_string_value(json_object_get(o, "service")));
         json_t *p = json_object_get(o, "pending_health_check");
         if (json_is_object(p))
                 printf("pending:   the health check of %s (%s from %s, since %s) did not finish: "

@@ -124,6 +124,26 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"]
         fail "second run changed: $(cat "$T/j")"
 [ "$(ct systemctl show -p MainPID --value polkadot.service)" = "$pid" ] || fail "second run restarted the node"
 
+# The service as systemd runs it (issue 14 §3): status says it runs and since when; audit's
+# service check is ok while it runs, and says so when it is stopped (warn: not a validator).
+ct polkadot-installer status >"$T/status" || fail "status failed"
+grep -Eq '^service: +active, running since [0-9-]+ [0-9:]+ UTC \(pid [0-9]+' "$T/status" ||
+        fail "status does not say the service runs: $(cat "$T/status")"
+service_check() { # STATUS [TEXT]
+        ct polkadot-installer audit --json >"$T/audit.json" 2>/dev/null || true
+        python3 - "$T/audit.json" "$@" <<'PY' || fail "audit service check: $(cat "$T/audit.json")"
+import json, sys
+c = [c for c in json.load(open(sys.argv[1]))["checks"] if c["id"] == "service"][0]
+assert c["status"] == sys.argv[2], c
+assert len(sys.argv) < 4 or any(sys.argv[3] in f["text"] for f in c["findings"]), c
+PY
+        TESTS_RUN=$((TESTS_RUN + 1))
+}
+service_check ok
+ct systemctl stop polkadot.service
+service_check warn "polkadot.service is inactive"
+ct systemctl start polkadot.service
+
 # 3b. Releases after a fallback (issue 14 §4): 1.1.0 failed (above) and a rollback to it needs
 # --force; 1.1.2 good; 1.2.0 fails and falls back to 1.1.2. Pruning removes failed releases
 # first, never a good one in their place.
