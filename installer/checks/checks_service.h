@@ -3,7 +3,10 @@
  * duties, and a crash loop hides in Restart=always); for a non-validator a warning. */
 #pragma once
 
-#include "checks/audit.h"
+#include "checks/finding.h"
+#include "checks/target.h"
+
+#include <stddef.h>
 
 void pdi_check_service_run(const struct pdi_target *t, struct pdi_check_ctx *c);
 /* "active, running since 2026-12-07 10:02:11 UTC (pid 42)" or "failed (exit-code)". */
