@@ -20,6 +20,8 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --signature URL|PATH a signature file (repeatable); default: MANIFEST.minisig,\n"       \
         "                       MANIFEST.minisig.2 … as many as exist\n"                         \
         "  --trusted-key FILE   trust this minisign public key too (repeatable)\n"                 \
+        "  --remember-keys      once the manifest verifies, keep every --trusted-key in\n"         \
+        "                       /etc/polkadot-installer/trusted-keys/ (as 'trust add' does)\n"     \
         "  --threshold N        distinct trusted keys that must sign (raises, never lowers,\n"     \
         "                       the configured threshold)\n"                                       \
         "  --prefix DIR         release tree (default /opt/polkadot)\n"                            \

@@ -23,6 +23,7 @@ struct pdi_install_opts {
         unsigned lock_timeout_s;
         unsigned keep;
         bool dry_run, allow_downgrade, allow_product_change, no_start;
+        bool remember_keys; /* keep every --trusted-key once the manifest verified */
         char *settings[16]; /* "chain=kusama" …, from the settings flags */
         size_t n_settings;
         unsigned settle_s; /* how long the started unit must stay active */
