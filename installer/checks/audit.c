@@ -7,6 +7,7 @@
 #include "checks/checks_files.h"
 #include "checks/checks_host.h"
 #include "checks/checks_node_probes.h"
+#include "checks/checks_nodekey.h"
 #include "checks/checks_perms.h"
 #include "checks/checks_system.h"
 #include "checks/checks_unit.h"
@@ -34,6 +35,8 @@ static const struct pdi_check check_table[] = {
      pdi_check_base_owner_run},
     {"keys-readable-by-worker", "keys not readable by pvf-worker", PDI_SCOPE_INSTALL, true,
      pdi_check_keys_run},
+    {"node-key", "a validator's network key exists, the node user's alone", PDI_SCOPE_INSTALL,
+     false, pdi_check_node_key_run},
     {"unit", "unit present, enabled, unchanged, not over-hardened", PDI_SCOPE_INSTALL, false,
      pdi_check_unit_run},
     {"service", "the node's service runs, not in a restart loop", PDI_SCOPE_INSTALL, false,

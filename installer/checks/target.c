@@ -322,6 +322,7 @@ static int discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi
                         t.validator = t.validator || streq(f.args[i], "--validator");
                 users_find(r, &f, &t);
                 base_find(r, &f, &l, ours, &t);
+                t.node_args = TAKE_PTR(f.args);
         }
         found_done(&f);
         pdi_layout_done(&l);
@@ -370,6 +371,7 @@ void pdi_target_done(struct pdi_target *t)
         free(t->other_worker_dir);
         free(t->unit_path);
         free(t->base_path);
+        pdi_argv_free(t->node_args);
         free(t->release_dir);
         free(t->unit_expected_sha256);
         free(t->manifest_error);

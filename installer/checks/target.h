@@ -16,6 +16,7 @@ struct pdi_target {
         char *other_worker_dir;    /* a second worker set the node would warn about, or NULL */
         char *unit_path;           /* the unit file, or NULL (Docker) */
         char *base_path;           /* node base path, or NULL if unknown */
+        char **node_args;          /* the node's arguments from the unit (NULL-ended), or NULL */
         const struct pdi_manifest *manifest; /* the signed release, when known */
         char *release_dir;                   /* our releases/<version> when it is ours */
         /* Ours, read once by discovery for the integrity check: why release_dir's

@@ -23,6 +23,7 @@ enum {
         OPT_NO_START,
         OPT_SETTLE,
         OPT_TO,
+        OPT_REMEMBER_KEYS,
         OPT_SETTING, /* settings flags: OPT_SETTING + index in setting_flags */
 };
 
@@ -56,6 +57,7 @@ static const struct option install_options[] = {
     {"no-start", no_argument, NULL, OPT_NO_START},
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"to", required_argument, NULL, OPT_TO},
+    {"remember-keys", no_argument, NULL, OPT_REMEMBER_KEYS},
     {"chain", required_argument, NULL, OPT_SETTING + 0},
     {"node-name", required_argument, NULL, OPT_SETTING + 1},
     {"base-path", required_argument, NULL, OPT_SETTING + 2},
@@ -165,6 +167,9 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                 return 0;
         case OPT_NO_START:
                 o->no_start = true;
+                return 0;
+        case OPT_REMEMBER_KEYS:
+                o->remember_keys = true;
                 return 0;
         case OPT_SETTLE:
                 r = pdi_cli_uint(ctx, "--settle", optarg, 3600, &v);

@@ -20,6 +20,8 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --signature URL|PATH a signature file (repeatable); default: MANIFEST.minisig,\n"       \
         "                       MANIFEST.minisig.2 … as many as exist\n"                         \
         "  --trusted-key FILE   trust this minisign public key too (repeatable)\n"                 \
+        "  --remember-keys      once the manifest verifies, keep every --trusted-key in\n"         \
+        "                       /etc/polkadot-installer/trusted-keys/ (as 'trust add' does)\n"     \
         "  --threshold N        distinct trusted keys that must sign (raises, never lowers,\n"     \
         "                       the configured threshold)\n"                                       \
         "  --prefix DIR         release tree (default /opt/polkadot)\n"                            \
@@ -40,7 +42,8 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --chain NAME|PATH    polkadot, kusama, westend, paseo, or a chain-spec file\n"          \
         "  --node-name NAME     the node's name (no blanks)\n"                                     \
         "  --base-path DIR      chain data and keys (default /var/lib/polkadot)\n"                 \
-        "  --validator          run as a validator (Secure Validator Mode)\n"                      \
+        "  --validator          run as a validator (Secure Validator Mode); makes its network\n"   \
+        "                       key BASE/node-key once, never replaces it\n"                       \
         "  --rpc-port N         JSON-RPC port (also used for the health check)\n"                  \
         "  --prometheus-port N  metrics port\n"                                                    \
         "  --telemetry-url 'URL [VERBOSITY]' | --no-telemetry\n"                                   \

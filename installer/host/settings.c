@@ -348,8 +348,33 @@ char *pdi_settings_render_config(const struct pdi_settings *s)
         return t;
 }
 
+/* The operator's own node arguments name a key (--node-key HEX, --node-key-file PATH). */
+static bool own_node_key(const char *args)
+{
+        static const char *const names[] = {"--node-key", "--node-key-file"};
+        for (const char *w = args; w && *w; w += strcspn(w, " \t"), w += strspn(w, " \t"))
+                for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                        size_t n = strlen(names[i]);
+                        if (strncmp(w, names[i], n) == 0 && strchr(" \t=", w[n]))
+                                return true;
+                }
+        return false;
+}
+
+int pdi_settings_node_key(const struct pdi_settings *s, char **ret)
+{
+        if (!s->validator || own_node_key(s->node_args) || !s->base_path) {
+                *ret = NULL;
+                return 0;
+        }
+        return asprintf(ret, "%s/" PDI_NODE_KEY_NAME, s->base_path) < 0 ? -ENOMEM : 1;
+}
+
 char *pdi_settings_node_args(const struct pdi_settings *s)
 {
+        _cleanup_free_ char *key = NULL;
+        if (pdi_settings_node_key(s, &key) < 0)
+                return NULL;
         char *a = NULL;
         int k = append(&a, "--chain %s --base-path %s", s->chain, s->base_path);
         if (k == 0 && s->node_name)
@@ -364,6 +389,8 @@ char *pdi_settings_node_args(const struct pdi_settings *s)
                 k = append(&a, " --no-telemetry");
         if (k == 0 && s->node_args)
                 k = append(&a, " %s", s->node_args);
+        if (k == 0 && key)
+                k = append(&a, " --node-key-file %s", key);
         if (k < 0) {
                 free(a);
                 return NULL;

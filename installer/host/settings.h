@@ -47,6 +47,14 @@ int pdi_settings_check_layout(const struct pdi_settings *s, const struct pdi_lay
                               struct pdi_error *err);
 /* The config file's text. */
 char *pdi_settings_render_config(const struct pdi_settings *s);
+/* A validator's network key, in the base path (polkadot >= 1.11 refuses --validator without
+ * one; host/nodekey.h makes it once). */
+#define PDI_NODE_KEY_NAME "node-key"
+/* The key file the installer keeps for these settings, BASE/node-key, which the node
+ * arguments pass with --node-key-file: 1 and *ret set; 0 and *ret NULL when there is none to
+ * keep (not a validator, or the operator's node_args name their own --node-key or
+ * --node-key-file); -ENOMEM. */
+int pdi_settings_node_key(const struct pdi_settings *s, char **ret);
 /* The node's command line arguments (after the binary), as one string for the env file:
  * "--chain kusama --base-path /var/lib/polkadot --validator --name x …". */
 char *pdi_settings_node_args(const struct pdi_settings *s);

@@ -1,6 +1,7 @@
 #include "pipeline/accept.h"
 #include "base/log.h"
 #include "release/floor.h"
+#include "trust/keystore.h"
 
 #include <errno.h>
 
@@ -48,6 +49,29 @@ static int fetch_manifest(struct run *r)
         return k;
 }
 
+/* --remember-keys: the keys this run was given, kept for the runs after it (rollback, the
+ * timer), only once they verified a manifest and never by --dry-run. */
+static int remember_keys(struct run *r)
+{
+        for (size_t i = 0; i < r->o->n_keys; i++) {
+                _cleanup_free_ char *text = NULL;
+                size_t len;
+                int k = pdi_read_host_file(r->o->keys[i], PDI_MINISIGN_FILE_MAX, &text, &len);
+                if (k < 0)
+                        return pdi_error_set(&r->ctx->err, -PDI_E_SIGNATURE, "trusted key %s: %s",
+                                             r->o->keys[i], pdi_read_strerror(k));
+                k = pdi_keystore_add(r->root, text, len, r->o->keys[i], &r->ctx->err);
+                if (k < 0)
+                        return k;
+                if (k == 1) {
+                        pdi_report_action(&r->report, "kept trusted key %s in %s/", r->o->keys[i],
+                                          PDI_TRUST_KEYS_DIR);
+                        json_object_set_new(r->out, "changed", json_true());
+                }
+        }
+        return 0;
+}
+
 static int verify_manifest(struct run *r, time_t now)
 {
         struct pdi_error *err = &r->ctx->err;
@@ -56,6 +80,8 @@ static int verify_manifest(struct run *r, time_t now)
         if (k == 0)
                 k = pdi_release_verify(&r->trust, r->manifest_src, r->bytes, r->len, r->sigs,
                                        r->n_sigs, now, &r->v, err);
+        if (k == 0 && r->o->remember_keys && !r->o->dry_run)
+                k = remember_keys(r);
         return k;
 }
 
@@ -106,6 +132,32 @@ static int check_sequence(struct run *r)
         return k;
 }
 
+/* A verified, accepted manifest's rotation (trust/rotate.h): the new key kept, then the
+ * retired key's kept file removed (it may have come from --trusted-key only). */
+static int apply_rotation(struct run *r)
+{
+        const struct pdi_rotation *rot = &r->v.rotation;
+        if (!rot->pending || r->o->dry_run)
+                return 0;
+        struct pdi_error *err = &r->ctx->err;
+        const char *t = rot->new_key_text;
+        int k = pdi_keystore_add(r->root, t, strlen(t), "of the rotation", err);
+        if (k >= 0) {
+                k = pdi_keystore_remove(r->root, rot->retire, err);
+                *err = k == -ENOENT ? (struct pdi_error){0} : *err;
+                k = k == -ENOENT ? 0 : k;
+        }
+        if (k < 0)
+                return k;
+        log_warn("KEY ROTATION by manifest %s (signed by both keys): key %s is trusted now, key "
+                 "%s no longer",
+                 r->manifest_src, rot->new_id, rot->retire);
+        pdi_report_action(&r->report, "rotated trust from key %s to key %s", rot->retire,
+                          rot->new_id);
+        json_object_set_new(r->out, "changed", json_true());
+        return 0;
+}
+
 int pdi_run_load_manifest(struct run *r)
 {
         int k = fetch_manifest(r);
@@ -119,7 +171,8 @@ int pdi_run_load_manifest(struct run *r)
         log_notice("manifest %s: verified: %s %s, sequence %llu, signed by key %s", r->manifest_src,
                    m->product, m->version, (unsigned long long)m->sequence,
                    r->v.signers.signers[0].keyid);
-        return check_sequence(r);
+        k = check_sequence(r);
+        return k < 0 ? k : apply_rotation(r);
 }
 
 /* --- a kept release's stored manifest (rollback) ----------------------------------------- */

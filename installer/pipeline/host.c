@@ -4,6 +4,7 @@
 #include "base/fault.h"
 #include "pipeline/health.h"
 #include "host/journal.h"
+#include "host/nodekey.h"
 #include "host/selinux.h"
 #include "host/systemd.h"
 #include "host/units.h"
@@ -70,6 +71,8 @@ void pdi_host_done(struct pdi_host *h)
         pdi_settings_done(&h->settings);
         free(h->config_seen);
         h->config_seen = NULL;
+        free(h->node_exe);
+        h->node_exe = NULL;
 }
 
 int pdi_host_settings_current(const struct pdi_host *h, struct pdi_error *err)
@@ -156,6 +159,16 @@ static int enable(struct pdi_host *h, struct pdi_report *rep, struct pdi_error *
         return k;
 }
 
+int pdi_host_use_release(struct pdi_host *h, const char *version)
+{
+        char *exe = NULL;
+        if (asprintf(&exe, "%s/%s/polkadot", h->layout->releases, version) < 0)
+                return -ENOMEM;
+        free(h->node_exe);
+        h->node_exe = exe;
+        return 0;
+}
+
 int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
                        struct pdi_error *err)
 {
@@ -169,6 +182,8 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
                 k = pdi_dirs_ensure(h->root, h->layout, &h->settings, st, rep, err);
         if (k == 0)
                 k = write_config(h, st, rep, err);
+        if (k == 0 && h->node_exe)
+                k = pdi_node_key_ensure(h->root, h->layout, &h->settings, h->node_exe, rep, err);
         if (k < 0)
                 return k;
         if (h->distro->init == PDI_INIT_OPENRC) {

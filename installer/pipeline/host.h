@@ -21,6 +21,7 @@ struct pdi_host {
         bool adopted;        /* the base path is an adopted node's: never chowned or chmodded */
         char *config_seen;   /* the config file's bytes as prepare read them (NULL: none) */
         size_t config_seen_len;
+        char *node_exe; /* the release's node (in the root) that makes a missing node key */
 };
 
 /* Load the distribution and the stored settings, then apply flag overrides (key=value
@@ -39,8 +40,12 @@ void pdi_host_done(struct pdi_host *h);
  * rewrote it meanwhile, -PDI_E_FAILED ("run again"), never a merge of the two. */
 int pdi_host_settings_current(const struct pdi_host *h, struct pdi_error *err);
 
-/* Everything but starting: users, directories, config and env file, units, SELinux,
- * enable. Idempotent; reports what it changed. */
+/* Everything but starting: users, directories, config and env file, a validator's node key
+ * (host/nodekey.h, made with node_exe when missing), units, SELinux, enable. Idempotent; reports
+ * what it changed. */
+/* The release (releases/VERSION) whose node makes a missing node key. */
+int pdi_host_use_release(struct pdi_host *h, const char *version);
+
 int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
                        struct pdi_error *err);
 

@@ -32,7 +32,9 @@ static int prepare(struct run *r)
 
 static int configure_host(struct run *r)
 {
-        int k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
+        int k = pdi_host_use_release(&r->host, r->v.manifest->version);
+        if (k == 0)
+                k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
         if (k == 0 && r->report.changed)
                 json_object_set_new(r->out, "changed", json_true());
         return k;

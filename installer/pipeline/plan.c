@@ -5,6 +5,7 @@
 #include "base/shellquote.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -241,6 +242,25 @@ static void plan_files(struct run *r)
         plan(r, "echo %s | install -m 0600 /dev/stdin %s", env_line, env);
 }
 
+/* A validator's network key, made once when missing (host/nodekey.h; INSTALL.md section 6). */
+static void plan_node_key(struct run *r)
+{
+        _cleanup_free_ char *key = NULL, *shown = NULL, *node = NULL;
+        if (pdi_settings_node_key(&r->host.settings, &key) <= 0)
+                return;
+        _cleanup_close_ int fd = pdi_root_open(r->root, key, O_PATH | O_NOFOLLOW, 0);
+        if (fd >= 0 || errno != ENOENT)
+                return; /* kept as it is */
+        _cleanup_free_ char *cur = pdi_root_display(r->root, r->layout.current);
+        shown = pdi_root_display(r->root, key);
+        if (!cur || !shown || asprintf(&node, "%s/polkadot", cur) < 0)
+                return;
+        plan(r,
+             "(umask 077 && runuser -u %s -- %s key generate-node-key --file %s) && chmod 0600 "
+             "%s   # a validator's key: once, never replaced",
+             r->layout.user, node, shown, shown);
+}
+
 /* The units, enabled (and started, live). */
 static void plan_units(struct run *r)
 {
@@ -267,6 +287,7 @@ static void plan_units(struct run *r)
 static void plan_host(struct run *r)
 {
         plan_files(r);
+        plan_node_key(r);
         plan_units(r);
 }
 

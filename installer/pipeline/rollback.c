@@ -122,7 +122,9 @@ static int print_plan(struct run *r, const char *target)
 static int switch_back(struct run *r, const char *target)
 {
         pdi_run_check_running(r);
-        int k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
+        int k = pdi_host_use_release(&r->host, target);
+        if (k == 0)
+                k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
         if (k == 0)
                 k = pdi_run_begin_switch(r, r->tree_current, target);
         if (k == 0)

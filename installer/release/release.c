@@ -25,6 +25,12 @@ int pdi_release_verify(const struct pdi_trust *t, const char *what, const char *
                 pdi_trust_result_done(&ret->signers);
                 return r;
         }
+        r = pdi_rotation_check(t, what, bytes, len, sigs, n_sigs, &ret->signers, &ret->rotation,
+                               err);
+        if (r < 0) {
+                pdi_verified_done(ret);
+                return r;
+        }
         r = pdi_sha256_buf(bytes, len, ret->manifest_sha256);
         if (r < 0) {
                 pdi_verified_done(ret);
@@ -38,6 +44,7 @@ void pdi_verified_done(struct pdi_verified *v)
         pdi_manifest_free(v->manifest);
         v->manifest = NULL;
         pdi_trust_result_done(&v->signers);
+        pdi_rotation_done(&v->rotation);
 }
 
 int pdi_release_read_sigs(const char *manifest_src, char *const *listed, size_t n_listed,

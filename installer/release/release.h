@@ -3,11 +3,13 @@
 #pragma once
 
 #include "trust/manifest.h"
+#include "trust/rotate.h"
 #include "trust/trust.h"
 
 struct pdi_verified {
         struct pdi_manifest *manifest;
         struct pdi_trust_result signers;
+        struct pdi_rotation rotation; /* its "rotate" field, checked (trust/rotate.h) */
         char manifest_sha256[65];
 };
 

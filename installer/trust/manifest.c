@@ -28,7 +28,8 @@ static const char *const format_names[_PDI_FORMAT_MAX] = {
 };
 
 static const char *const manifest_keys[] = {
-    "schema", "product", "version", "sequence", "created", "expires", "artifacts", "chains", NULL};
+    "schema",  "product",   "version", "sequence", "created",
+    "expires", "artifacts", "chains",  "rotate",   /* checked by trust/rotate.c */ NULL};
 static const char *const artifact_keys[] = {"name", "role",   "url",   "mirrors", "sha256",
                                             "size", "format", "files", NULL};
 static const char *const file_keys[] = {"path", "sha256", "size", NULL};

@@ -7,6 +7,11 @@
  * The version is a fixed-size placeholder in the binary; tests/fake/set-version.py patches it
  * per release, so one build gives the binaries of any number of releases.
  *
+ * The network key as polkadot >= 1.11 (polkadot-sdk #3852): `key generate-node-key [--file F]`
+ * writes 32 random bytes as hex to F or stdout and a peer id to stderr; `--validator` without
+ * a key file (--node-key-file, else BASE/chains/ID/network/secret_ed25519) refuses to start
+ * with NetworkKeyNotFound unless --unsafe-force-node-key-generation or --node-key.
+ *
  * Test hooks: FAKE_FAIL_AT_START=1 in the environment, or a file FAIL_AT_START next to the
  * executable, makes the node exit 1 at once (a release whose node cannot start). */
 #include <errno.h>
@@ -105,6 +110,8 @@ struct opts {
         int rpc_port; /* 0: no RPC server */
         bool validator;
         bool insecure;
+        bool force_key; /* --unsafe-force-node-key-generation, or --node-key HEX */
+        const char *key_file, *base_path, *chain;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -123,11 +130,11 @@ static int usage_error(const char *arg)
 
 /* Options taking a value: honoured ones are stored, the others accepted and ignored. */
 static const char *const value_opts[] = {
-    "--chain",         "--base-path",    "--name",      "--rpc-port",      "--prometheus-port",
-    "--telemetry-url", "--workers-path", "--report",    "--port",          "--rpc-cors",
-    "--rpc-methods",   "--database",     "--sync",      "--pruning",       "--log",
-    "--public-addr",   "--listen-addr",  "--bootnodes", "--node-key-file", "--state-pruning",
-    "--blocks-pruning"};
+    "--chain",          "--base-path",    "--name",      "--rpc-port",      "--prometheus-port",
+    "--telemetry-url",  "--workers-path", "--report",    "--port",          "--rpc-cors",
+    "--rpc-methods",    "--database",     "--sync",      "--pruning",       "--log",
+    "--public-addr",    "--listen-addr",  "--bootnodes", "--node-key-file", "--state-pruning",
+    "--blocks-pruning", "--node-key"};
 static const char *const flag_opts[] = {"--validator",
                                         "--no-telemetry",
                                         "--insecure-validator-i-know-what-i-do",
@@ -136,7 +143,8 @@ static const char *const flag_opts[] = {"--validator",
                                         "--rpc-external",
                                         "--unsafe-rpc-external",
                                         "--prometheus-external",
-                                        "--no-hardware-benchmarks"};
+                                        "--no-hardware-benchmarks",
+                                        "--unsafe-force-node-key-generation"};
 
 static bool in(const char *const *list, size_t n, const char *name)
 {
@@ -158,6 +166,14 @@ static void store(struct opts *o, const char *name, const char *value)
                 o->validator = true;
         else if (!strcmp(name, "--insecure-validator-i-know-what-i-do"))
                 o->insecure = true;
+        else if (!strcmp(name, "--unsafe-force-node-key-generation") || !strcmp(name, "--node-key"))
+                o->force_key = true;
+        else if (!strcmp(name, "--node-key-file"))
+                o->key_file = value;
+        else if (!strcmp(name, "--base-path"))
+                o->base_path = value;
+        else if (!strcmp(name, "--chain"))
+                o->chain = value;
 }
 
 /* clap style: "--opt value" or "--opt=value". */
@@ -441,6 +457,65 @@ static int serve(int rpc_fd, const char *dir)
         return 0;
 }
 
+/* The chain ids of the built-in specs (what the node names chains/<id>/ after). */
+static const char *chain_id(const char *chain)
+{
+        if (!chain || !strcmp(chain, "polkadot"))
+                return "polkadot";
+        if (!strcmp(chain, "kusama"))
+                return "ksmcc3";
+        if (!strcmp(chain, "westend"))
+                return "westend2";
+        return chain;
+}
+
+/* sc-cli node_key_params.rs: an authority without a persisted key does not start. */
+static int check_node_key(const struct opts *o)
+{
+        char p[PATH_MAX];
+        struct stat st;
+        if (!o->validator || o->force_key)
+                return 0;
+        if (o->key_file)
+                snprintf(p, sizeof(p), "%s", o->key_file);
+        else
+                snprintf(p, sizeof(p), "%s/chains/%s/network/secret_ed25519",
+                         o->base_path ? o->base_path : ".local/share/polkadot", chain_id(o->chain));
+        if (stat(p, &st) == 0)
+                return 0;
+        fprintf(stderr,
+                "Error: NetworkKeyNotFound(\"%s\"): Starting an authority without "
+                "network key in %s. Separately generate the key with: polkadot key "
+                "generate-node-key --file <YOUR_PATH_TO_NODE_KEY>\n",
+                p, p);
+        return -1;
+}
+
+/* key generate-node-key [--file F]: hex secret to F or stdout, a peer id to stderr. */
+static int generate_node_key(int argc, char **argv)
+{
+        unsigned char k[32];
+        char hex[65];
+        FILE *u = fopen("/dev/urandom", "rb");
+        if (!u || fread(k, 1, sizeof(k), u) != sizeof(k)) {
+                fprintf(stderr, "Error: cannot read /dev/urandom\n");
+                return 1;
+        }
+        fclose(u);
+        for (size_t i = 0; i < sizeof(k); i++)
+                snprintf(hex + 2 * i, 3, "%02x", k[i]);
+        FILE *out = stdout;
+        if (argc >= 5 && !strcmp(argv[3], "--file") && !(out = fopen(argv[4], "w"))) {
+                fprintf(stderr, "Error: Io(%s)\n", strerror(errno));
+                return 1;
+        }
+        fputs(hex, out);
+        if (out != stdout)
+                fclose(out);
+        fprintf(stderr, "12D3KooWFakePeerFakePeerFakePeerFakePeerXyz\n");
+        return 0;
+}
+
 static int start_node(const struct opts *o)
 {
         char self[PATH_MAX], dir[PATH_MAX], prep[PATH_MAX + 32], exec_[PATH_MAX + 32];
@@ -455,7 +530,7 @@ static int start_node(const struct opts *o)
                 return 1;
         snprintf(prep, sizeof(prep), "%s/" PREPARE, dir);
         snprintf(exec_, sizeof(exec_), "%s/" EXECUTE, dir);
-        if (check_worker(prep) < 0 || check_worker(exec_) < 0)
+        if (check_worker(prep) < 0 || check_worker(exec_) < 0 || check_node_key(o) < 0)
                 return 1;
         if (o->validator && !o->insecure && secure_mode_probes(prep) < 0)
                 return 1;
@@ -474,6 +549,8 @@ int main(int argc, char **argv)
         for (int i = 1; i < argc; i++)
                 if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "--full-version"))
                         return print_version(!strcmp(argv[i], "--full-version"));
+        if (argc >= 3 && !strcmp(argv[1], "key") && !strcmp(argv[2], "generate-node-key"))
+                return generate_node_key(argc, argv);
         int k = parse(argc, argv, &o);
         if (k)
                 return k;

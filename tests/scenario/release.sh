@@ -23,9 +23,30 @@ rel_key() {
         [ -f "$T/key.sec" ] || minisign -G -W -p "$T/key.pub" -s "$T/key.sec" >/dev/null
 }
 
-# A stand-in binary: prints VERSION for --version, like the real node and workers.
+# A stand-in binary: prints VERSION for --version, like the real node and workers;
+# `key generate-node-key [--file F]` writes a hex key (to F or stdout) and a peer id to
+# stderr, and `--validator` without --node-key-file F (F existing) fails like polkadot >= 1.11.
 rel_binary() { # path version
-        printf '#!/bin/sh\n[ "$1" = --version ] && echo %s && exit 0\necho "stand-in $0"\n' "$2" >"$1"
+        cat >"$1" <<EOF
+#!/bin/sh
+[ "\$1" = --version ] && echo $2 && exit 0
+if [ "\$1 \$2" = "key generate-node-key" ]; then
+        k=\$(od -An -tx1 -N32 /dev/urandom | tr -d ' \\n')
+        if [ "\$3" = --file ]; then printf %s "\$k" >"\$4" || exit 1; else printf %s "\$k"; fi
+        echo 12D3KooWStandPeerStandPeerStandPeerStandPeer >&2
+        exit 0
+fi
+v= f=
+while [ \$# -gt 0 ]; do
+        case "\$1" in --validator) v=1 ;; --node-key-file) f=\$2 ;; esac
+        shift
+done
+if [ -n "\$v" ] && { [ -z "\$f" ] || [ ! -f "\$f" ]; }; then
+        echo "Error: NetworkKeyNotFound(\"\${f:-default path}\")" >&2
+        exit 1
+fi
+echo "stand-in \$0"
+EOF
         chmod 0755 "$1"
 }
 

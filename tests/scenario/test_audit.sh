@@ -143,7 +143,7 @@ expect_fired "$R" ""
 [ "$(target_field version)" = 1.0.0 ] || fail "version: $(target_field version)"
 # The stable ids, in run order, each one documented.
 ids=$(python3 -c 'import json,sys; print(" ".join(c["id"] for c in json.load(open(sys.argv[1]))["checks"]))' "$T/j")
-want_ids="version-alignment integrity ownership writable-by-service-user exec-path elf base-path-owner keys-readable-by-worker unit competing-installs seccomp landlock userns-pivot-root sandbox cgroups selinux noexec free-space node-probes"
+want_ids="version-alignment integrity ownership writable-by-service-user exec-path elf base-path-owner keys-readable-by-worker node-key unit competing-installs seccomp landlock userns-pivot-root sandbox cgroups selinux noexec free-space node-probes"
 [ "$ids" = "$want_ids" ] || fail "check ids: [$ids]"
 for id in $ids; do
         grep -q "\`$id\`" "$PDI_SOURCE_DIR/docs/audit-json.md" || fail "docs/audit-json.md does not list $id"
@@ -387,7 +387,12 @@ mkdir -p "$H/usr/local/bin" "$H/etc/systemd/system" "$H/usr/lib/systemd" "$H/srv
 touch "$H/usr/lib/systemd/systemd"
 install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
 workers_into "$H/usr/local/bin"
-chown 990:990 "$H/srv/polkadot"
+# A validator's network key where the node looks without --node-key-file (polkadot >= 1.11
+# refuses --validator without one; the node-key check, test_node_key.sh).
+mkdir -p "$H/srv/polkadot/chains/polkadot/network"
+head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$H/srv/polkadot/chains/polkadot/network/secret_ed25519"
+chmod 0600 "$H/srv/polkadot/chains/polkadot/network/secret_ed25519"
+chown -R 990:990 "$H/srv/polkadot"
 chmod 0750 "$H/srv/polkadot"
 cat >"$H/etc/systemd/system/polkadot.service" <<'EOF'
 [Service]

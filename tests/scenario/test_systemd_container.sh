@@ -97,6 +97,9 @@ e2e_install() {
         done
         [ "$(ct systemctl is-enabled polkadot.service)" = enabled ] || fail "unit not enabled"
         [ "$(ct systemctl is-active polkadot.service)" = active ] || fail "unit not active"
+        # The fake node, like polkadot >= 1.11, starts --validator only with a network key.
+        [ "$(ct stat -c '%a %U %s' /var/lib/polkadot/node-key)" = "600 polkadot 64" ] ||
+                fail "node key: $(ct stat -c '%a %U %s' /var/lib/polkadot/node-key)"
         pid=$(ct systemctl show -p MainPID --value polkadot.service)
         [ "$(ct ps -o user= -p "$pid" | tr -d ' ')" = polkadot ] || fail "node $pid not run by polkadot"
         # $pid is in the container's PID namespace: read its cgroup from inside.

@@ -43,7 +43,7 @@ static void defaults_and_args(void **state)
         args = pdi_settings_node_args(&s);
         assert_string_equal(args, "--chain kusama --base-path /var/lib/polkadot --name val-01 "
                                   "--validator --rpc-port 9944 --no-telemetry --pruning 1000 "
-                                  "--sync warp");
+                                  "--sync warp --node-key-file /var/lib/polkadot/node-key");
         free(args);
         pdi_settings_done(&s);
 }
