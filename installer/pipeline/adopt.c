@@ -1,6 +1,7 @@
 /* See adopt.h. */
 #include "pipeline/adopt.h"
 #include "base/log.h"
+#include "checks/checks_nodekey.h"
 #include "checks/existing.h"
 #include "checks/paths.h"
 #include "host/systemd.h"
@@ -9,6 +10,7 @@
 #include "release/state_owned.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 
 /* The node flags our settings name (settings.h); every other argument is kept, in order, in
@@ -82,6 +84,33 @@ static int default_base(struct run *r, const char *user)
         return b ? add(r, "base_path", b) : -ENOMEM;
 }
 
+/* The key the node uses today (its default place, or --node-key-file): named explicitly, so
+ * that the installer never makes it a new network identity (host/nodekey.h would otherwise
+ * generate one for a validator at its own place). */
+static int keep_node_key(struct run *r, const char *base, char **rest)
+{
+        if (pdi_args_value(r->existing.args, "--node-key-file", NULL) ||
+            pdi_args_value(r->existing.args, "--node-key", NULL))
+                return 0; /* carried over as it is, in node_args */
+        _cleanup_free_ char *key = pdi_node_key_location(r->existing.args, base);
+        _cleanup_close_ int fd = key ? pdi_root_open_regular(r->root, key, O_NOFOLLOW) : -1;
+        if (fd < 0)
+                return 0;
+        _cleanup_free_ char *arg = NULL;
+        if (asprintf(&arg, "--node-key-file=%s", key) < 0)
+                return -ENOMEM;
+        return append_arg(rest, arg);
+}
+
+/* The base path the adopted settings name. */
+static const char *adopted_base(const struct run *r)
+{
+        for (size_t i = r->n_adopt; i-- > 0;)
+                if (strncmp(r->adopt[i], "base_path=", 10) == 0)
+                        return r->adopt[i] + 10;
+        return NULL;
+}
+
 static int settings_from_args(struct run *r)
 {
         char *const *args = r->existing.args;
@@ -98,10 +127,12 @@ static int settings_from_args(struct run *r)
                         k = append_arg(&rest, args[i]);
                 }
         }
-        if (k == 0 && rest)
-                k = add(r, "node_args", rest);
         if (k == 0 && !have_base)
                 k = default_base(r, r->existing.user);
+        if (k == 0)
+                k = keep_node_key(r, adopted_base(r), &rest);
+        if (k == 0 && rest)
+                k = add(r, "node_args", rest);
         return k == -E2BIG ? pdi_error_set(&r->ctx->err, -PDI_E_POLICY,
                                            "adopting %s: too many settings", r->existing.what)
                            : k;

@@ -30,13 +30,15 @@ deb_root() {
         data "$R/home/polkadot/.local/share/polkadot" "$R/home/polkadot"
 }
 
-# data BASE [TOP]: a database file, a network key and a keystore entry, owned by polkadot, 0755.
+# data BASE [TOP [CHAIN_ID]]: a database file, a network key and a keystore entry, owned by
+# polkadot, 0755.
 data() {
-        mkdir -p "$1/chains/ksmcc3/network" "$1/chains/ksmcc3/db/full" "$1/chains/ksmcc3/keystore"
-        head -c 65536 /dev/urandom >"$1/chains/ksmcc3/db/full/000042.sst"
-        head -c 32 /dev/urandom >"$1/chains/ksmcc3/network/secret_ed25519"
-        echo '"0xsecret phrase"' >"$1/chains/ksmcc3/keystore/6173676e0123"
-        chmod 0600 "$1/chains/ksmcc3/network/secret_ed25519"
+        local c=${3:-ksmcc3}
+        mkdir -p "$1/chains/$c/network" "$1/chains/$c/db/full" "$1/chains/$c/keystore"
+        head -c 65536 /dev/urandom >"$1/chains/$c/db/full/000042.sst"
+        head -c 32 /dev/urandom >"$1/chains/$c/network/secret_ed25519"
+        echo '"0xsecret phrase"' >"$1/chains/$c/keystore/6173676e0123"
+        chmod 0600 "$1/chains/$c/network/secret_ed25519"
         chown -R 990:990 "${2:-$1}"
         chmod 0755 "$1"
 }
@@ -74,7 +76,8 @@ grep -q 'removed /etc/systemd/system/multi-user.target.wants/polkadot.service (â
         fail "old link not removed: $(cat "$T/out")"
 grep -q 'reusing existing system user polkadot' "$T/out" || fail "user not reused"
 env=$(cat "$R/etc/polkadot-installer/polkadot.env")
-[[ $env == *'POLKADOT_ARGS="--chain kusama --base-path /home/polkadot/.local/share/polkadot --name deb-node --rpc-port 9955"'* ]] ||
+# Its network key stays its identity: named where the node keeps it, never a new one.
+[[ $env == *'POLKADOT_ARGS="--chain kusama --base-path /home/polkadot/.local/share/polkadot --name deb-node --rpc-port 9955 --node-key-file=/home/polkadot/.local/share/polkadot/chains/ksmcc3/network/secret_ed25519"'* ]] ||
         fail "settings not carried over: $env"
 [ "$(readlink "$R/etc/systemd/system/multi-user.target.wants/polkadot.service")" = /etc/systemd/system/polkadot.service ] ||
         fail "ours not enabled"
@@ -108,7 +111,7 @@ R="$T/hand"
 deb_root "$R"
 rm "$R/var/lib/dpkg/status" "$R/etc/systemd/system/multi-user.target.wants/polkadot.service" "$R/lib/systemd/system/polkadot.service"
 mkdir -p "$R/srv/dot" && mv "$R/usr/bin/polkadot" "$R/usr/lib/polkadot/"* "$R/srv/dot/"
-data "$R/srv/chain"
+data "$R/srv/chain" "$R/srv/chain" westend2
 printf '[Service]\nUser=polkadot\nEnvironment="EXTRA=--pruning 1000"\nExecStart=/srv/dot/polkadot --validator --chain=westend -d /srv/chain --prometheus-port 9616 $EXTRA --in-peers 25\n[Install]\nWantedBy=multi-user.target\n' \
         >"$R/etc/systemd/system/validator.service"
 ln -s /etc/systemd/system/validator.service "$R/etc/systemd/system/multi-user.target.wants/validator.service"
@@ -126,7 +129,7 @@ TESTS_RUN=$((TESTS_RUN + 1))
 expect 3 'found a node this tool did not install: validator.service \(/etc/systemd/system/validator.service\) runs /srv/dot/polkadot' inst
 expect 0 'adopting validator.service' inst --adopt --no-start
 env=$(cat "$R/etc/polkadot-installer/polkadot.env")
-[[ $env == *'POLKADOT_ARGS="--chain westend --base-path /srv/chain --validator --prometheus-port 9616 --pruning 1000 --in-peers 25"'* ]] ||
+[[ $env == *'POLKADOT_ARGS="--chain westend --base-path /srv/chain --validator --prometheus-port 9616 --pruning 1000 --in-peers 25 --node-key-file=/srv/chain/chains/westend2/network/secret_ed25519"'* ]] ||
         fail "hand install's settings not carried over: $env"
 [ ! -e "$R/etc/systemd/system/multi-user.target.wants/validator.service" ] || fail "validator.service still enabled"
 [ -f "$R/etc/systemd/system/validator.service" ] || fail "validator.service's file removed"
