@@ -45,7 +45,8 @@ static void write_unit(const char *node, const char *extra)
         check(f != NULL, "open %s", UNIT_PATH);
         fprintf(f,
                 "[Unit]\nDescription=pdi probe (fake node)\n\n"
-                "[Service]\nExecStart=%s --chain dev --validator --report " REPORT "\n%s\n"
+                "[Service]\nExecStart=%s --chain dev --validator "
+                "--unsafe-force-node-key-generation --report " REPORT "\n%s\n"
                 "[Install]\nWantedBy=multi-user.target\n",
                 node, extra);
         check(fclose(f) == 0, "wrote %s", UNIT_PATH);
