@@ -23,7 +23,7 @@ _polkadot_installer_commands() {
 
 # The option column of a command's help: "--manifest URL|PATH", "-q, --quiet", … one a line.
 _polkadot_installer_optcols() {
-        _polkadot_installer_help "$@" | sed -n '/^Options:/,$p' | grep -E '^ {2,}-' |
+        _polkadot_installer_help "$@" | sed -n '/^\(Common o\|O\)ptions:/,$p' | grep -E '^ {2,}-' |
                 sed -E 's/^ +//; s/  +.*//'
 }
 

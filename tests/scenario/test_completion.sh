@@ -53,11 +53,11 @@ while read -r cmd; do
         # Every option its --help shows in the option column, also after '|' ("--enable |
         # --disable") and ", " ("-q, --quiet").
         # shellcheck disable=SC2086
-        "$PDI" $cmd --help | sed -n '/^Options:/,$p' | grep -E '^ {2,}-' | sed -E 's/^ +//; s/  +.*//' |
+        "$PDI" $cmd --help | sed -n '/^\(Common o\|O\)ptions:/,$p' | grep -E '^ {2,}-' | sed -E 's/^ +//; s/  +.*//' |
                 grep -oE -- '(^|[ ,|])--?[a-zA-Z][a-z-]*' | sed -E 's/^[ ,|]//' >"$T/want"
         # … and test_cli.sh's own reading (what the man page must document).
         # shellcheck disable=SC2086
-        "$PDI" $cmd --help | sed -n '/^Options:/,$p' | grep -o -- '^ *--[a-z][a-z-]*' | tr -d ' ' >>"$T/want"
+        "$PDI" $cmd --help | sed -n '/^\(Common o\|O\)ptions:/,$p' | grep -o -- '^ *--[a-z][a-z-]*' | tr -d ' ' >>"$T/want"
         sort -u -o "$T/want" "$T/want"
         grep -qx -- --root "$T/want" || fail "$cmd: no --root among its options: $(cat "$T/want")"
         # shellcheck disable=SC2086
