@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark of `polkadot-installer audit` (every check; integrity hashes each installed file)
 # against `sha256sum -c` of the same three files, in the same run, alternating, on an
 # install of three random (incompressible) binaries. See bench/README.md.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Benchmark of `polkadot-installer install` against the hand way (curl -o, sha256sum -c,
 # install -m 0755, sync), in the same run, alternating, on a release of three random
 # (incompressible) binaries served by lighttpd on 127.0.0.1. See bench/README.md.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by bench/install.sh and bench/audit.sh: parameters, tools, a Release build, the
 # scenario tests' fixtures (lib.sh gives $T and cleanup, release.sh the signed release), the
 # machine facts, and the alternating measured rounds. Source it after setting DEFAULT_ROUNDS

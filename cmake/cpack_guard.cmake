@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Read by cpack before it builds a package (CPACK_PROJECT_CONFIG_FILE): only a release
 # build may become a package. A test build (PDI_TESTING) has fault-injection hooks and loads
 # the SELinux module from its build directory; a sanitizer build needs the ASan runtime.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Turns every file of templates/ into a C string in templates_embedded.c, so the installer is
 # one self-contained program: pdi_template_get("polkadot.service.in") returns the text.
 # Usage: cmake -DSRC=<templates dir> -DOUT=<file.c> -P embed.cmake

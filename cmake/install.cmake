@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` places (DESTDIR is honoured: every destination is relative to the
 # prefix) and the .deb and .rpm CPack builds from it. Included by CMakeLists.txt after the
 # program's target. Packages: configure a release build with the prefix the package uses,

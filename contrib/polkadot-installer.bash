@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bash completion for polkadot-installer. Installed as
 # share/bash-completion/completions/polkadot-installer.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target for the manifest parser. Besides "no crash, no leak", it checks the
  * property `manifest create` relies on: whatever parses, dumps to text that parses again
  * and dumps identically. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the minisign signature and public key parsers on arbitrary bytes. A
  * parsed signature is also verified, against a key made from its own bytes, so the key id
  * comparison and the OpenSSL calls see hostile values too. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs one libFuzzer target for a bounded time on a scratch copy of its seed corpus, so the
 # source tree is never written. Usage: run.sh FUZZER SEED_DIR SECONDS
 set -euo pipefail

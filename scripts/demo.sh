@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The demo, on an embedded default: builds the installer, makes a throwaway release key and a
 # signed demo release from stand-in binaries, serves it with lighttpd on 127.0.0.1, installs
 # it into ./demo-root (nothing on the host changes), shows status, then audits it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by scripts/demo.sh, scripts/test.sh and bench/lib.sh: install what is missing
 # (Debian/Ubuntu), configure and build. Source it; it sets -euo pipefail.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs every test: unit and scenario tests on a normal build, the same again under
 # AddressSanitizer + UndefinedBehaviorSanitizer (without the tests that need run only once),
 # a warning-free Release build, and a short bounded run of each fuzz target. Ends with one

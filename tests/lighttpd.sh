@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # A throwaway lighttpd on 127.0.0.1 for tests (it honours HTTP range requests, which resume
 # tests need). Nothing from /etc/lighttpd or systemd is used; everything lives in STATEDIR.
 #

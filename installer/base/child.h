@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running something in a child process with a deadline: a function forked in its own process
  * group (stdin /dev/null, stdout and stderr captured apart, killed with us, no core dump), and
  * helpers for that function to drop to another user and to execute a file open at an fd. The

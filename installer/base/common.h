@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers shared by every module: cleanup attributes (systemd style), array sizes and
  * the project-wide name prefix. Resources are released on every path by the compiler, so a
  * function either uses these attributes or one forward goto, never both. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running a binary we do not trust (anything of an audited tree): inside a child of
  * pdi_child_run(), confine the process and then execute the file open at an fd. Nothing of
  * the tree decides who or where it runs; a step that cannot be taken stops it (fail closed).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The context one command runs in: the root it works on, how it talks to people and to
  * --json, and the error it ends with. Filled by the command line (cli/), read by every stage
  * below it; it knows nothing of options or commands. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Hex, strict base64 and strict UTF-8. Decoders accept exactly one canonical encoding of the data
  * (no whitespace, correct padding, zero pad bits), so a signature file has one byte form only. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "base/error.h"
 
 int pdi_error_setv(struct pdi_error *err, int code, const char *fmt, va_list ap)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Errors: every function returns 0 or a negative code, either -errno or -PDI_E_*. Functions
  * that can say more than a code take a `struct pdi_error *` and fill its message with the
  * thing and the reason; the caller prints it once. pdi_exit_code() maps a code to the exit

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Running the few host programs the installer needs (systemd-sysusers, useradd, semodule,
  * restorecon): found in a fixed PATH, started with an argv array, never a shell, with a
  * minimal environment and a deadline (its whole process group is killed then, so a hung

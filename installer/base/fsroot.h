@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every filesystem access of the installer goes through here. A `struct pdi_root` holds an
  * fd on the target root (--root, default "/"); paths are resolved with openat2(2) and
  * RESOLVE_IN_ROOT, so no path or planted symlink can reach outside the root, and the final

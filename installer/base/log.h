@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Human-facing messages. Everything for people goes to stderr, so that stdout carries only
  * the --json document or a command's primary output. Colour only on a TTY without NO_COLOR;
  * under systemd (JOURNAL_STREAM names our stderr) lines get sd-daemon(3) priority prefixes. */

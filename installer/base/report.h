@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a run did and what it noticed but did not fail on. Host-configuration modules note
  * each action and warning here; the entry is logged at once for people (stderr) and kept for
  * the --json document ("actions", "warnings"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "base/shellquote.h"
 
 static bool safe_char(unsigned char c)

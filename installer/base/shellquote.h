@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Words for a POSIX shell: a printed command line that, pasted, runs exactly the words we
  * mean and nothing else, whatever bytes a path or setting holds. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The check runner and its three outputs: a table for people, a JSON document
  * (docs/audit-json.md) and a node_exporter textfile. Checks only report; what to do with an
  * error-level finding (stop an install, exit 4) is the caller's decision. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Post-install checks and `audit`: the table of checks, the runner and its outputs. Each
  * check has a stable id, a title and a scope; running it yields zero or more findings
  * (finding.h). A check that cannot run here says "skipped" with the reason ("skipped: needs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The `elf` check, with libelf: the binaries are for this machine, the node is built hardened
  * (PIE, full RELRO with BIND_NOW, non-executable stack) and no binary maps memory writable and
  * executable at once. Workers: static linking is wanted (nothing for the sandboxed worker to

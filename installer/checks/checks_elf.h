@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The `elf` check: built for this host, hardened, no W+X segment (libelf). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The release and install checks: version alignment (each binary run confined), integrity
  * against the signed manifest, and competing installs. Who may do what to
  * the tree (ownership, modes) is in checks_perms.c; ELF and unit checks live in checks_elf.c,

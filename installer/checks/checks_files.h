@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The release and install checks about what runs: version alignment run as the node runs
  * it, integrity against the signed manifest, and competing installs. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host checks: can this machine run the node's Secure Validator Mode sandbox? Each probe does
  * the real thing in a forked child (a seccomp filter that must deny a call, a Landlock ruleset
  * that must deny an open, unshare + pivot_root as the node does it) and reports by exit code

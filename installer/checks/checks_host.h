@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kernel sandbox the node's PVF workers need, probed for real: seccomp, Landlock, an
  * unprivileged user namespace with pivot_root, and the node's rule that one of the last two
  * suffices. */

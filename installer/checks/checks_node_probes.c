@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The node's own sandbox probes: the prepare worker run with --check-can-enable-landlock,
  * --check-can-enable-seccomp, --check-can-unshare-user-namespace-and-change-root DIR and
  * --check-can-do-secure-clone as the service user, the way the node runs them at start. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The node's own --check-can-* sandbox probes, run as the service user. */
 #pragma once
 

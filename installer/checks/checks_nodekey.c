@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "checks/checks_nodekey.h"
 #include "checks/checks_passwd.h"
 #include "checks/paths.h"

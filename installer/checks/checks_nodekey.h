@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The node-key check: a validator's network key exists and is the node user's alone
  * (polkadot >= 1.11 refuses --validator without one, polkadot-sdk #3852), and the node's
  * arguments do not ask it to make a new identity silently. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a service user of the target root (users.c reads them) may read, write or search,
  * and whom a child that stands in for the node runs as. */
 #include "checks/checks_passwd.h"

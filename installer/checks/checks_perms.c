@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Who may do what to the install tree: every file of it and every parent directory up to /
  * owned by root and not group/other-writable, nothing writable by the service users, the
  * node's keys not readable by pvf-worker, the base path not root's. */

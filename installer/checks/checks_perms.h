@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Who may do what to the install tree and the base path (ownership and modes up to /). */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See checks_service.h. */
 #include "checks/checks_service.h"
 #include "checks/finding.h"

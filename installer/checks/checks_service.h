@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The node's service as systemd runs it now (issue 14 §3), on the live host only: a
  * validator that is stopped, failed or restarting in a loop is an error (it misses its
  * duties, and a crash loop hides in Restart=always); for a non-validator a warning. */

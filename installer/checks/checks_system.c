@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host checks around the node rather than its sandbox calls: the cgroup hierarchy the
  * slice's limits need, SELinux and our policy module, and the filesystems the node, its
  * workers and its base path live on (not noexec, enough free space) under --root. */

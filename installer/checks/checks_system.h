@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Host checks around the node: cgroups, SELinux, and the filesystems it runs from. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The `unit` check: the service is there, enabled, as we rendered it, and not hardened so far
  * that Secure Validator Mode breaks. The syscall filter is evaluated the way systemd applies
  * SystemCallFilter= lines: in order, the first line choosing allow-list (which starts from

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The `unit` check: present, enabled, unchanged, not hardened so far that SVM breaks. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Command lines and environments as systemd reads them from a unit: ExecStart= split into
  * words with quotes, escapes and $VAR/${VAR} expanded, from Environment= and
  * EnvironmentFile= (systemd.service(5), systemd.exec(5)). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Command lines and environments as systemd reads them from a unit (systemd.service(5),
  * "Command lines"; systemd.exec(5), Environment= and EnvironmentFile=). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See existing.h: a node that is not ours, found the way systemd would run it. */
 #include "checks/existing.h"
 #include "base/encoding.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A node this tool did not install, found before `install` writes anything (issue 14): a
  * unit of any name whose ExecStart= runs a program named polkadot (Parity's package ships
  * polkadot.service in /lib; a hand install may call it validator.service), else Parity's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Findings and skip reasons, recorded into the result of the check that runs. */
 #include "checks/finding.h"
 #include "base/encoding.h"

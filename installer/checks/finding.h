@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a check says while it runs: findings (severity, one line naming the thing and the
  * reason, a fix hint) or why it was skipped. Every check calls down into this; the runner
  * (audit.c) hands each check its context. */

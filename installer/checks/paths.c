@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Paths inside the root, resolved as the kernel does it there: a root-confined realpath,
  * joins, a list of unique paths, and whether a directory holds a worker set. Everything
  * reads through the root fd (fsroot.h); nothing here follows a path out of the root. */

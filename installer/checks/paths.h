@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Paths inside the root, resolved as the kernel does it there, and the lists the checks build
  * of them. Everything reads through the root fd (fsroot.h); nothing here follows a path out
  * of the root. */

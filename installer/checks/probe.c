@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the host probes share: a forked child reports on stdout (a line) and by exit code,
  * pdi_child_run() collects both, and pdi_probe_describe() turns them into the reason a
  * finding gives; a probe that stands in for the node first becomes the node's user. */

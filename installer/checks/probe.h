@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the host probes share (checks_host.c, checks_node_probes.c): each runs in a child of
  * pdi_child_run() that reports one line on stdout and by its exit code. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What is installed under the root, found the way the node and systemd would find it: ours
  * (/opt/polkadot/current), Parity's Debian package, a hand install or the Docker layout; the
  * node from the unit's ExecStart (else PATH), its workers by the node's own search order

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What an audit judges: where the node, its workers, the unit and the base path of an
  * install are, found the way systemd and the node find them, for installs made by this tool,
  * Parity's Debian package, a hand install or the Docker layout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A small reader of systemd unit files with their drop-ins, through the root fd. */
 #include "checks/unitfile.h"
 #include "release/layout.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A small reader of systemd unit files: a unit as assignments in the order systemd applies
  * them, the unit, then its drop-ins (<name>.d/NAME.conf from /usr/lib, /lib and /etc; /etc
  * wins for one file name; sorted). Read through the root fd (fsroot.h). */

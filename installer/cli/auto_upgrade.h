@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The opt-in unattended-upgrade timer (cmd_auto_upgrade.c), for uninstall to remove it. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The command line: a table of subcommands (one file each, cmd_*.c), the options every
  * command shares, and the context a command runs in. main.c only picks the command. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit: judge what is installed, whoever installed it (this tool, Parity's Debian package,
  * a hand install, the Docker layout). Read-only; exit 4 when an error-level finding exists. */
 #include "checks/checks.h"

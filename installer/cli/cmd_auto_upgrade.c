@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* auto-upgrade: the opt-in timer that runs `upgrade` against a configured manifest URL, for
  * operators who want what apt's unattended-upgrades gives them. Off by default; the risks
  * are in INSTALL.md next to how to turn it on. */

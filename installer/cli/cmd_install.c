@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* install: put a signed release on this machine (or under --root). */
 #include "cli/cmd_install.h"
 #include "cli/prompt.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The options install, upgrade and rollback share (cmd_install.c): their parser, their
  * help text and the command entry point of install and upgrade. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* keygen: a new minisign key pair for signing release manifests. The secret key is written
  * unencrypted (like minisign -G -W), mode 0600, never over an existing file or through a
  * symlink unless --force; the public key is what operators pass as --trusted-key. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* `manifest create`: release tooling. Hashes the three local binaries and writes a schema 1
  * manifest. The text is re-parsed with the installer's own strict parser before it is
  * written, so this command can never produce a manifest that an installer would refuse. */

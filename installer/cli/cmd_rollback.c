@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rollback: back to the previous (or a named) kept release, verified again first. */
 #include "cli/cmd_install.h"
 #include "pipeline/rollback.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* sign: a detached minisign signature (prehashed "ED") over a release manifest, made with an
  * unencrypted secret key from `keygen` or `minisign -G -W`. The result is byte-for-byte what
  * `minisign -S` writes, so `minisign -Vm` checks it. */

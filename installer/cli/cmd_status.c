@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status: what is installed, what is current, and where the node and its workers are.
  * It reports an interrupted run and a pending health check; it never restarts the node. */
 #include "cli/cli.h"

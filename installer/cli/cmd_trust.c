@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* trust add FILE | list | remove KEYID: the minisign keys kept in
  * /etc/polkadot-installer/trusted-keys/ (trust/keystore.h), which every later run trusts
  * (rollback, the upgrade timer, the next upgrade) without --trusted-key. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* uninstall: stop and disable the service, remove the units, links and releases this tool
  * made (an edited unit, a hand install or a package stay). Chain data
  * and keys (the base path), the settings and the users stay unless --purge, which asks first

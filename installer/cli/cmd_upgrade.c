@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* upgrade: install a newer release onto an existing install, restart, health-check, and fall
  * back to the running release if the new one fails. */
 #include "cli/cmd_install.h"

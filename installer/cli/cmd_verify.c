@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verify: check a manifest against the trust policy, the schema and the sequence policy
  * without installing anything or writing any state. */
 #include "cli/cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The subcommand table: one entry per cmd_*.c. Only commands that work are listed. The
  * lookups over it live here, beside it, so that cli.c (the option helpers every cmd_*.c
  * uses) does not reach back up to the commands. */

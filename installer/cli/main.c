@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* polkadot-installer: picks the subcommand and turns its result into output and an exit
  * code. Everything else lives in the library (the installer/ modules). */
 #include "cli/cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Interactive setup: on a first install from a terminal (no -y, no --non-interactive, no
  * settings file yet, no settings flags), ask for the settings that matter, each with a
  * default, and validate every answer with the same rules as the flags. Questions go to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "fetch/cache.h"
 #include "base/fault.h"
 #include "trust/hash.h"

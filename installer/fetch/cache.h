@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The content-addressed download cache, /var/cache/polkadot-installer (root 0700): one file
  * per artifact, named by its sha256. Downloads go to <sha256>.part (kept across runs, so an
  * interrupted download resumes) and are renamed into place only once size and hash match. */

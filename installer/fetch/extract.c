@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Safe extraction of release archives (see extract.h). libarchive only parses: we decide which
  * entries are acceptable, where their bytes go (a fresh 0600 file named after the manifest),
  * and we hash and count every byte ourselves. Nothing the archive says about mode, owner,

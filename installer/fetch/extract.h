@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Safe extraction of a release archive with libarchive: only tar, with only the one
  * compression filter the manifest declares. Nothing from the archive decides where bytes go
  * or what they become: only regular-file entries whose name is listed in the artifact's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Downloads with libcurl (see fetch.h). Choices worth knowing:
  * - Local paths (no scheme) are read with open(O_NOFOLLOW), never through curl.
  * - Redirects: at most 5, http(s) only (never to file://), and https only when the original

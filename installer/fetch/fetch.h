@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Getting bytes from a release source with libcurl: http(s), file:// or a local path.
  * Small documents (manifest, signatures) go to memory with a hard cap; artifacts stream to a
  * file while being hashed in the same pass, and the transfer is cut the moment it exceeds the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Release sources named by URL or by local path: telling the two apart and resolving a
  * manifest's relative references. No I/O; fetch.h includes this header. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup v2 and its controllers, so the slice's limits are honest: on v1 or hybrid hosts
  * (as the CI machine) the run says which limits cannot apply and goes on. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Configuration files the installer renders (units, the environment file) are treated like
  * dpkg conffiles: a file the operator edited is never overwritten silently. Ours is written
  * beside it as FILE.new and the run says so. The sha256 of what we last wrote is kept in the

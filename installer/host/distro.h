@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Distributions, detected from /etc/os-release (under --root) and handled by a table of
  * adapters: how users are created, where nologin is, which init runs services. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "host/journal.h"
 #include "base/common.h"
 #include "base/log.h"

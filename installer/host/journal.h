@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The journal: what a failed unit said, read with sd-journal after asking journald to catch up.
  *
  * journald reads a service's stdout stream and PID 1's messages asynchronously, so a unit that

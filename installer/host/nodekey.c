@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "host/nodekey.h"
 #include "base/child.h"
 #include "base/confine.h"

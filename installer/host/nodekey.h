@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A validator's network key. Since polkadot 1.11 (polkadot-sdk #3852) a node started with
  * --validator refuses to start without a persisted key ("NetworkKeyNotFound"). The installer
  * makes it once, before the first start, with the installed release's own

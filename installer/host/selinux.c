@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "host/selinux.h"
 #include "base/exec.h"
 #include "trust/hash.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The SELinux policy module (selinux/polkadot.te/.fc/.if, built to polkadot.pp): loaded with
  * semodule and the install relabelled with restorecon where SELinux is enabled; elsewhere
  * one line says so. The state remembers the loaded module's sha256, so an unchanged install

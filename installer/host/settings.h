@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Operator settings: chain, node name, base path, validator, ports, telemetry, extra node
  * arguments. Stored in /etc/polkadot-installer/config (KEY=value lines, the operator may
  * edit them) and rendered into the environment file the unit reads; they survive upgrades.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* systemd, live through sd-bus (never by running systemctl) or offline by symlinks. Live means
  * systemd is PID 1 and the root is the host; --root or a container without systemd is
  * offline. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "host/templates.h"
 
 const char *pdi_template_get(const char *name)

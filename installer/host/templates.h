@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Files of templates/ compiled into the program (cmake/embed.cmake), so that a copied
  * polkadot-installer binary carries its unit templates with it. */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See unitlinks.h. */
 #include "host/unitlinks.h"
 #include "release/layout.h"

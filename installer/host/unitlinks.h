@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The enable links of a unit (/etc/systemd/system/TARGET.wants/NAME, .requires/, .upholds/),
  * as systemctl enable made them: found, removed and put back exactly, so that an adopted
  * node's unit can be disabled and later come back as it was (pipeline/adopt.h). A link is

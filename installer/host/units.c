@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* systemd units from the embedded templates: a renderer for @NAME@ placeholders and
  * @SINCE_n@ / @BEFORE_n@ line gates (keys a given systemd version knows), the values
  * computed from the layout, the settings and the host. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* systemd units rendered from templates/ (embedded in the program): polkadot.service, as
  * tight as it can be while Secure Validator Mode keeps working, and polkadot.slice with
  * accounting and limits computed from the host. */

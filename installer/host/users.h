@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The service users: `polkadot` (the node) and `pvf-worker` (the PVF workers). System users
  * with no login shell, no password, no real home; created from a sysusers.d snippet with
  * systemd-sysusers where it exists, else useradd --system, else busybox adduser -S; under

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by users.c (policy: which accounts, refusing unsafe ones, the base path) and
  * users_db.c (the root's passwd, group, shadow and gshadow: reading them, and writing new
  * entries through the root-fd layer). Nothing else includes this. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What a value may look like before it reaches a file the installer renders: a systemd unit,
  * the environment file, the tmpfiles and sysusers snippets, the config file. One table of
  * forms, checked at every source (flag, config file, prompt answer), so that no value can

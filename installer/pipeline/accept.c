@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "pipeline/accept.h"
 #include "base/log.h"
 #include "release/floor.h"

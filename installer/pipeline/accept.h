@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The manifest a run works from, and whether the run may use it: fetched and verified
  * (install, upgrade, --dry-run) or the stored one of a kept release verified again
  * (rollback); then the policies on top of the signatures: the chains it is cut for, and that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Moving `current` and what follows it: the record of the switch, the switch, restart,
  * health check and automatic fallback, and finishing the switch a killed run left. The node
  * is only restarted once everything of the new release is on disk and checked, so the gap

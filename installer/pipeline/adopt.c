@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See adopt.h. */
 #include "pipeline/adopt.h"
 #include "base/log.h"

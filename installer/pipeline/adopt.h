@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Taking over a node this tool did not install (issue 14). `install` never does it silently:
  * a foreign node (checks/existing.h) refuses the run (exit 3) unless --adopt. With --adopt
  * the node's own settings (chain, name, ports, validator, every other argument; its base

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The node's own word on its health: `system_health` over JSON-RPC on 127.0.0.1, used after
  * a restart when an RPC port is configured (the unit staying active is checked first). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "pipeline/host.h"
 #include "host/cgroups.h"
 #include "host/conffile.h"

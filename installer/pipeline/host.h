@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Configuring the host for a release: the distribution's adapter, users and directories,
  * the settings files, the units and slice, SELinux, cgroup limits, and enabling the service.
  * Runs before `current` moves (so a failure leaves the running release alone); starting or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The install and upgrade driver: it runs the stages (run.h, accept.h, tree.h, activate.h)
  * in order: fetch and verify the manifest, bring every artifact into the cache, stage
  * releases/<version>, record it, switch `current`, start and health-check, prune. Every step

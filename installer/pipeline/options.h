@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What the command line asks of a run: the options install, upgrade, rollback and their
  * --dry-run share. Kept apart from the drivers (install.h, rollback.h, plan.h) so that the
  * stages below them read it without including a driver. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "pipeline/plan.h"
 #include "pipeline/adopt.h"
 #include "base/log.h"

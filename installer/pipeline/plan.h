@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* install --dry-run (and upgrade's): the plan as the shell commands a person would type, from
  * the verified manifest; nothing is written. INSTALL.md's manual path follows the same steps. */
 #pragma once

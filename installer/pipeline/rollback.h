@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The rollback driver: switch back to a kept release (`to`, or the previous one), verified
  * again first, then started and health-checked as upgrade does. With --dry-run it prints the
  * switch instead. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One run of the pipeline and the stages every driver shares: setting up (root, layout,
  * lock, the host's settings), bringing state in line with the tree, saving state, the release
  * checks, and where an artifact comes from. The stages above (accept.h, tree.h, activate.h)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The release tree: the artifacts into the cache, releases/<version> staged (or, when this
  * manifest is installed, every file verified and a damaged one repaired), a kept release's
  * files checked, old releases and their cache entries pruned. Nothing here moves `current`

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The sequence floor recovered from the release tree: each releases/<version>/ keeps the
  * manifest it was installed from and its signatures (DESIGN.md §3), so a deleted or stale
  * state.json does not forget what was accepted. Only a manifest whose signatures verify with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Where an install lives, derived from one instance name in one place (named instances,
  * e.g. a Polkadot and a Kusama node on one host, must never share a worker set), and the
  * directory operations that keep the tree consistent: the atomic switch of `current`,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* One installer at a time per host (or per --root): an flock(2) on
  * /var/lib/polkadot-installer/lock. The holder writes its pid, command and start time into
  * the file so that a waiting installer can name it. The lock dies with its process, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* From bytes to a trusted release: signatures over the exact manifest bytes first (trust
  * policy), then the strict schema parse. Used by verify, install, upgrade alike. */
 #pragma once

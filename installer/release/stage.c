@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "release/stage.h"
 #include "fetch/cache.h"
 #include "fetch/extract.h"

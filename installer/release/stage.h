@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Building a release directory: releases/<name> is filled from verified cache fds (binaries
  * copied, archives extracted safely), owners and modes are set by us (root:root, 0755 for
  * the node and workers, 0644 for everything else), the manifest and its signatures are

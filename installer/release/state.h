@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The installer's memory: /var/lib/polkadot-installer/state.json (root 0600). It holds the
  * highest manifest sequence accepted per product (the rollback-attack guard) and, for
  * installs, the releases, current/previous and the history. Kept as a JSON tree so a newer

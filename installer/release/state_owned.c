@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* See state_owned.h. */
 #include "release/state_owned.h"
 

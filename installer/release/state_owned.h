@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* What this tool made and what it took over, in state.json, so that `uninstall --purge`
  * removes only its own and gives back what it adopted (issue 14):
  *   "created": {"users": [NAME…], "dirs": [PATH…]}   made by this tool (shared by instances)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* BLAKE2b after RFC 7693 section 3, one-shot and unkeyed: just what minisign's secret-key
  * checksum needs. The state is wiped because the input is secret-key material. */
 #include "trust/blake2b.h"

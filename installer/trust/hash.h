@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* SHA-256 for artifacts: a streaming context (so a download can be hashed while it flows to
  * disk, touching each byte once) and a helper that hashes a whole fd in 1 MiB reads. Digests
  * are the manifest's form: 64 lowercase hex digits. */

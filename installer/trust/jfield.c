@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "trust/jfield.h"
 #include "base/encoding.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Strict reading of JSON objects for the manifest parser: a field of one type, a key set
  * with nothing unknown, bounded integers and arrays. Every refusal is -PDI_E_MANIFEST with a
  * message that names the JSON path ("artifacts[2].sha256: missing"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 #include "trust/keystore.h"
 #include "base/encoding.h"
 #include "trust/trust.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The kept trusted keys: /etc/polkadot-installer/trusted-keys/<KEYID>.pub (root, 0644) under
  * a root, what `trust add | list | remove` and `install --remember-keys` change and every later
  * run (rollback, the upgrade timer) reads through trust.h. A key is named by its minisign key

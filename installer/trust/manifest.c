@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The release manifest, schema 1: strict parsing into struct pdi_manifest and the canonical
  * serialisation used by `manifest create`. Every refusal names the JSON path and the reason;
  * manifests/README.md is the contract this file implements. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The signed release manifest, schema 1 (see manifests/README.md). The parser is strict:
  * unknown keys, wrong types, missing fields and every value outside its documented form are
  * refused with a message naming the field (JSON path) and the reason. It only ever sees bytes

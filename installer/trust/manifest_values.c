@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Value forms of the manifest: see manifest_values.h. */
 #include "trust/manifest_values.h"
 

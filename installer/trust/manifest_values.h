@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The value forms of the release manifest (names, versions, times, URLs), kept apart
  * from the parser so each rule of manifests/README.md sits in one small function. For the
  * manifest module and for `manifest create`, which checks its options with them before it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* minisign keys and signatures in minisign's exact byte format, with the cryptography done by
  * OpenSSL 3: Ed25519 through EVP_DigestSign/Verify, BLAKE2b-512 for the prehashed "ED" mode,
  * and our own BLAKE2b-256 for the secret-key checksum (OpenSSL 3.0 has no 32-byte variant).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* minisign keys and signatures (https://jedisct1.github.io/minisign/), verified and made
  * with OpenSSL: Ed25519, and BLAKE2b-512 for the prehashed "ED" algorithm. Parsers accept
  * exactly minisign's byte format: exact decoded lengths, canonical base64, comment limits

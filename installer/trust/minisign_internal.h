@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Shared by the two halves of the minisign module: minisign.c (public keys, signatures,
  * verification) and minisign_sign.c (secret keys, key generation, signing). Not an API. */
 #pragma once

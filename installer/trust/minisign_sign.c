@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* minisign secret keys, key generation and signing (the verifying half is minisign.c):
  * what `keygen` and `sign` need, interoperable with the stock minisign both ways. */
 #include "trust/minisign_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Key rotation, after TUF's root rotation: a manifest may carry
  *   "rotate": {"retire": "<key id of a trusted key>", "key": "<the new minisign public key>"}
  * and moves trust from the retired key to the new one only when it is signed by the retired

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The trust policy: which minisign keys may sign releases and how many distinct ones must.
  * Keys come from /etc/polkadot-installer/trusted-keys/ (*.pub files) (under --root) and from
  * --trusted-key FILE; the threshold is the larger of /etc/polkadot-installer/trust-threshold

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A fake Polkadot node (and, built with -DFAKE_WORKER, a fake PVF worker) that behaves like
  * upstream where the installer and its tests can tell (../shared/POLKADOT.md): the version
  * flags, where the node looks for its workers and the version check it runs on them, the

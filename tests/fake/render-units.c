@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Test helper: render polkadot.service and polkadot.slice into a directory, for a layout
  * under a scratch prefix, so scenario tests can run systemd-analyze on them without
  * touching the host. Usage: render-units OUTDIR PREFIX BASE_PATH SYSTEMD_VERSION MEM_GIB */

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """set-version.py BIN VERSION OUT: copy a fake node or worker with its version patched.
 
 The fakes carry "PDIFAKEVERSION=<version>" NUL-padded in a 64-byte slot; one build thus gives

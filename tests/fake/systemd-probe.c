@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Live test of installer/systemd.c, run inside a booted container (never on the host):
  *   systemd-probe good NODE   a unit running the fake node: reload, enable, restart, wait,
  *                             status, journal, restart again, stop, disable; offline links

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The systemd container of the scenario tests; source after lib.sh and release.sh. Never the
 # host's systemd: a cached Debian bookworm root (debootstrap) is copied, booted with
 # systemd-nspawn, and commands run in it with nsenter.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # A cached Debian bookworm tree made by debootstrap, shared by container.sh (the systemd
 # container) and test_packages.sh (the pristine tree the package lists are proved on). Source
 # after lib.sh.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ELF stand-ins for the node and its workers, built here with gcc, that print their version
 # as the real binaries do (for test_audit.sh and test_checks_install.sh). Source it after
 # lib.sh; it skips (77) where gcc is missing.

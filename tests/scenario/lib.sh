@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers for scenario tests. Each test: `source "$(dirname "$0")/lib.sh"`. Gives a scratch
 # directory $T (removed on exit), the binary $PDI and assertion helpers that print what was
 # expected and what came instead.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Release fixtures for scenario tests; source after lib.sh.
 #   rel_key                          make the signing key $T/key.{pub,sec} (stock minisign)
 #   rel_make DIR VERSION SEQ [OPTS]  stand-in binaries + manifest.json + .minisig in DIR

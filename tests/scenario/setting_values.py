@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """No setting becomes a directive (issue 15 §2), driven by one table.
 
 Every field whose value reaches a rendered file (node unit, environment file, tmpfiles

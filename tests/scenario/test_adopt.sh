@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Existing nodes under --root (issue 14 §1-2, offline; test_adopt_container.sh does it live):
 # install refuses a node it did not make (Parity's deb layout, a hand install under another
 # unit name), naming it and --adopt, with the tree left as it was; --dry-run shows what

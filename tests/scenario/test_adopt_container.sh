@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Adopting a running node live (issue 14 §2), in the systemd container of container.sh, never
 # the host: a node laid out as Parity's .deb does it (/usr/bin/polkadot, workers in
 # /usr/lib/polkadot, /lib/systemd/system/polkadot.service reading /etc/default/polkadot, user

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # audit on fixture trees of every layout it knows (ours, Parity's Debian package, a hand
 # install, Docker), each clean fixture firing no release/install check, and for each check a
 # fixture that trips exactly it. The binaries are small ELF programs built here (a hardened

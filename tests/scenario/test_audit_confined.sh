@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # audit runs an audited tree's binaries confined (issue 15 §1, installer/base/confine.c): a
 # worker whose --version tries to escape, in a tree whose passwd makes its service user
 # 4242:0 in groups disk and shadow. Each attempt's outcome comes back only through what the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # audit's host checks on a real install under --root: a noexec /opt made in a private mount
 # namespace trips `noexec`; `node-probes` never runs the tree's worker under --root (the
 # probes run it unconfined as the service user; test_systemd_container.sh shows them on a

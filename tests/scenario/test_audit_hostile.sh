@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # audit on trees an attacker shaped (issue 15 §4): a path that is not UTF-8 (--json must still
 # be a document, the path carried escaped and exactly), terminal escapes in paths, in a
 # worker's --version output and in unit lines (never written raw to the terminal), a unit

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # auto-upgrade, offline under --root: the timer and its service are written from the
 # templates, load cleanly in systemd-analyze, are enabled by link and removed again; values
 # that could inject into a unit file are refused.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install runs the release checks on the staged tree before activation: a release of real ELF
 # binaries whose node maps memory writable and executable, or is built for another machine,
 # is refused with exit 3 naming the check and the file (the first error-level finding), and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The command line: help for every listed command, documented in the man page, usage errors
 # exit 2 with a message naming the problem.
 source "$(dirname "$0")/lib.sh"

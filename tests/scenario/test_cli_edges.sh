@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The command line's rough edges (issue 12 §7): the first word of a two-word command has its
 # own help, verify fetches a manifest named by URL (and names the URL and the reason when it
 # cannot), audit --quiet prints only the warning- and error-level findings, a relative --root

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The bash completion (contrib/polkadot-installer.bash): every command the top-level --help
 # lists, and every option of every command's --help, is offered; option values complete
 # directories for DIR and file names for FILE/PATH; the two-word command completes its

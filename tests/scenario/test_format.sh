@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Every C file is as clang-format (the repository's .clang-format) writes it.
 source "$(dirname "$0")/lib.sh"
 need_cmd clang-format

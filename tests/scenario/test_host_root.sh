@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Host configuration under --root (offline, no systemd): users with the right properties in the
 # root's passwd/group/shadow, base path owned and repaired, settings kept across upgrades, units
 # and slice written and enabled by link and loading silently in systemd-analyze, an edited

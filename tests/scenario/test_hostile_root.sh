@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A --root whose owner is the attacker (DESIGN §8; issue 15 §3, §4): nothing follows a link
 # out of the root or blocks on a FIFO, a root-equivalent `polkadot` account is refused, modes
 # do not depend on the umask, and a refused first install leaves no lock file. Every case runs (a FAIL

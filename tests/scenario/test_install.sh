@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install and status end to end against lighttpd on 127.0.0.1: happy path, idempotence,
 # repair, dry run, upgrade by install, pruning, rollback attack, air-gapped --from.
 source "$(dirname "$0")/lib.sh"

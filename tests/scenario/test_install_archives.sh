@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install with hostile archives: tests/fixtures/hostile_archives.py writes each archive and its
 # expected outcome (cases.tsv); every row becomes a signed release (served by lighttpd on
 # 127.0.0.1) whose execute-worker artifact is that archive, installed onto a root that already

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Crash safety: SIGKILL the installer at every fault point of an install (test builds number
 # the points a run reaches; PDI_FAULT_AT=#N kills at the Nth) and check after each kill that
 # the tree holds either the previous release or the new one, fully and verified, never a mix;

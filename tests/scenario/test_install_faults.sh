@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install against faults, over lighttpd on 127.0.0.1 (started and stopped here): wrong bytes
 # behind a valid signature, a server sending too much, dead mirrors, a dropped connection
 # (resume), a full disk (tmpfs in a private mount namespace), two installers at once, missing

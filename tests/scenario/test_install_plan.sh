@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The --dry-run plans (install, upgrade, rollback) quote every word as the shell needs it:
 # with hostile paths and settings (quotes, $(…), backticks, ;, spaces, a newline), every
 # printed line parses alone (bash -n), runs in a real bash without running anything it does

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `cmake --install` of this build: with DESTDIR and --prefix /usr every file lands under
 # DESTDIR (nothing on the host), exactly the expected set: the program in sbin, the man page
 # (compressed, the same text as docs/), the bash completion, the SELinux module where it was

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # install's sources and leftovers: a release that cannot be published leaves no .partial,
 # pruning also prunes the download cache, --from uses only the folder, not the manifest's
 # absolute URLs.

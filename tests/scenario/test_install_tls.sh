@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # https sources: the server's certificate is verified (a private CA only with --cacert), and
 # a redirect from https never goes to http. A throwaway CA and server certificate for
 # 127.0.0.1 are made with openssl; lighttpd serves the releases over TLS.

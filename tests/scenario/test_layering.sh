@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The dependency rule of installer/README.md holds: no file includes a header of a folder
 # above its own, every include names its folder, no include circle between modules, and the
 # table names exactly the folders there are (tests/tools/layering.py). The checker itself is

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # keygen and sign against the stock minisign, both ways: our keys and signatures must work
 # with `minisign -S` and `minisign -Vm`, and minisign's with ours. Needs PDI (the built
 # binary) and minisign; skips (77) without minisign.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A validator's network key (issue 12 §1): polkadot >= 1.11 refuses --validator without one
 # (the stand-ins of release.sh do too). install makes BASE/node-key once with the release's own
 # `polkadot key generate-node-key` (run confined; the installer writes what it printed),

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The packages: a release build (Release, PDI_TESTING=OFF, prefix /usr) in a scratch
 # directory, `cpack -G DEB` and `cpack -G RPM` from it. The .deb's contents (dpkg-deb -c)
 # and control fields (dpkg-deb -I: the runtime libraries in Depends), the .rpm's files and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The package step, proved the way a new machine runs it. Two halves:
 #
 # lint: no test under tests/ skips (exit 77) or probes for a tool other than through the

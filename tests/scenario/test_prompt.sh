@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Interactive setup on a real pseudo-terminal: the first install asks for the settings, takes
 # defaults on Enter, explains a refused answer in one line and asks again; end of input names
 # the flag; -y and a non-terminal stdin never prompt.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The SELinux policy module builds (CMake's selinux-module target) into a non-empty
 # polkadot.pp that declares the node's and the workers' types, and a rebuild from the
 # sources in a scratch copy is free of warnings. Skips (77) without the policy devel files.

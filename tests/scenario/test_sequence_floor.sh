@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The sequence floor binds the install, not one product, and survives a lost state.json
 # (issue 15 §4): a signed manifest of another product is refused without
 # --allow-product-change and, with it, still has to clear the highest sequence accepted on

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # No setting becomes a directive (issue 15 §2): every field that reaches a rendered file, fed
 # from every source every byte 0x00-0x1f and 0x7f, quotes, '%', '$', '\', '`', a blank, an
 # over-long and a non-UTF-8 value, is refused in one line with the root left as it was, or

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # systemd for real, never the host's: a cached Debian bookworm root booted with systemd-nspawn,
 # commands run in it with nsenter. Part (a) tests installer/systemd.c live through
 # tests/fake/systemd-probe.c; part (b), e2e_install, runs `install` live with the fake node

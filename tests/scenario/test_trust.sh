@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Trust that is kept (issue 12 §2): keys given with --trusted-key last one run unless
 # --remember-keys or `trust add` keeps them; `trust list` shows id, file and comment;
 # `trust remove KEYID`; `trust add` asks on a terminal. Key rotation (manifests/README.md):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The rendered polkadot.service and polkadot.slice, checked by the systemd on this machine
 # without touching the host: rendered for a layout under a scratch prefix, `systemd-analyze
 # verify` prints nothing (any output fails: it exits 0 on unknown keys), the offline exposure

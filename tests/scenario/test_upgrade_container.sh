@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # upgrade and rollback live, in the systemd container (container.sh) with the fake node, the
 # list of issue 6: install v1 → upgrade to v2 while the node runs (the node started before the
 # switch keeps its own release and workers until restarted; a SIGKILL between the switch and

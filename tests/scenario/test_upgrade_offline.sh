@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # upgrade and rollback offline (--root, no systemd): they switch the tree and the state, say
 # that the restart is the operator's, refuse what they must (an old sequence, another product,
 # a release that is not kept or is damaged) without changing anything, and a SIGKILL at any

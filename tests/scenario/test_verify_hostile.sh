@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # verify against hostile and broken manifests and signatures. Every manifest here is signed
 # with the stock minisign by a trusted key (unless the signature is the thing under test), so
 # each refusal comes from the check named in the case, and each case asserts exit 3 and the

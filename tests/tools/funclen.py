@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Function lengths of C files written in the repository's clang-format style: a definition
 starts at a line in column 0 that is not a comment, preprocessor line or declaration, and
 whose body opens with "{" alone in column 0; it ends at the next "}" in column 0. Prints the

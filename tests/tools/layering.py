@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The dependency rule of installer/README.md, checked.
 
 layering.py SRC [LIB.a]: SRC is an installer/ tree. The folders and their ranks come from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A TCP socket bound to an ephemeral port on 127.0.0.1, for unit tests that run a tiny
  * server in a forked child (or need a port on which nothing listens). */
 #pragma once

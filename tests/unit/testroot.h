@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* A temporary --root for a unit test program: `root` on a fresh directory under /tmp, made
  * by testroot_setup() and removed with everything in it by testroot_teardown(). */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/base/child.c: a function forked with a deadline has its stdout and stderr
  * captured apart (truncated, never overflowed, and without blocking the child), is killed
  * with its whole process group when the time is up or when it exits (nothing it started

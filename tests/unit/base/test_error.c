@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/base/error.c: every code's exit status, the first message winning, and
  * prefixing (including a prefix that fills the whole buffer). */
 #include "base/error.h"

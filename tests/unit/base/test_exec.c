@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/base/exec.c: programs are found only in the fixed PATH, run without a
  * shell of ours and with a minimal environment; output (stdout and stderr) is captured and
  * truncated without blocking the child, and the status says how it ended. */

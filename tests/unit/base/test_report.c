@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/base/report.c: actions mark the run as having changed something, notes and
  * warnings do not; the lists end up in the --json document in order. */
 #include "base/report.h"

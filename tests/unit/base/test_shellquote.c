@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/base/shellquote.c: the forms it picks, and that bash reads every
  * quoted word back byte for byte without running anything (a real bash, in a child). */
 #include "base/shellquote.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for the audit framework in installer/checks/audit.c (the checks themselves have their own
  * tests): a hand-built audit with an ok, info, warn, error and skipped result goes through
  * the JSON document (docs/audit-json.md), the table for people and the node_exporter

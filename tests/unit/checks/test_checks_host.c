@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The host checks against what this machine shows by other means (unshare(1), the Landlock
  * ABI, /proc/self/status), then made to fail on purpose: a seccomp filter in a child that
  * denies seccomp, Landlock and unshare; a noexec tmpfs in a private mount namespace; a fake

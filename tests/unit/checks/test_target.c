@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for target discovery in installer/checks/target.c (with unitfile.c and cmdline.c, the
  * unit reader and command-line splitter it uses): pdi_target_discover() on fresh roots of
  * every layout it knows (ours with /opt/polkadot/current, Parity's Debian package, a hand

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/cli/cli.c: number parsing, the command table lookup, and the table-driven
  * option parser with its usage errors naming the option as typed. */
 #include "cli/cli.h"

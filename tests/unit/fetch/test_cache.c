@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/fetch/cache.c with a local-path source (no network): a miss downloads, a hit
  * is re-hashed and served, a rotted or planted entry is dropped and fetched again, and wrong
  * bytes leave neither an entry nor a partial file behind. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/fetch/extract.c. Archives are built here with libarchive's write API (or a
  * hand-made ustar header where libarchive refuses to write the hostile thing), extracted into
  * a fresh staging dir, and every hostile case checks the exact code, the message, and that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/fetch/fetch.c against real servers on 127.0.0.1: lighttpd (started through
  * tests/lighttpd.sh; it honours Range) for the ordinary paths, and a tiny forked server in
  * this file for what lighttpd will not do (no Content-Length, ignoring Range, a 500, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for the journald Synchronize call in installer/host/journal.c against a varlink server in
  * a forked child on a socket in a temporary directory: the request is one NUL-terminated
  * io.systemd.Journal.Synchronize call; a reply in one piece or in two passes; a varlink error,

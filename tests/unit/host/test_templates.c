@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/host/templates.c and cmake/embed.cmake: every file of templates/ (but the
  * README) is compiled in byte for byte, and nothing else is. */
 #include "host/templates.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/pipeline/health.c against a tiny HTTP server in a forked child on 127.0.0.1
  * (an ephemeral port): a well-formed system_health answer passes, an error answer, a non-JSON
  * answer and a closed port fail with a reason after the timeout, and a node that answers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/release/layout.c: the paths derived from an instance, version order, the
  * atomic `current` switch, links that never take over someone else's file, removal that
  * never follows a symlink out of the tree, release listing, leftover cleanup, and the

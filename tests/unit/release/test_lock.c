@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/release/lock.c: the lock is exclusive across processes, a waiter names the
  * holder (pid and command) and honours its timeout, and the lock dies with its holder, even
  * one killed with SIGKILL. Other processes are forked children; each reports through a pipe. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/release/release.c: reading a local manifest and its signature files (default
  * names probed up to the first gap, or an explicit list, with size caps), and verification
  * in its order: signatures over the exact bytes first, then the schema, each failure with

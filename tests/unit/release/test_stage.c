@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/release/stage.c on a hand-built release source: a manifest with two binaries
  * and a tar archive (built here with libarchive) whose files carry real sha256 sums. Staging
  * gives our modes and stores the manifest; publishing renames; the check names each kind of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/trust/hash.c: known SHA-256 vectors, streaming in pieces, and an fd. */
 #include <stdarg.h>
 #include <stddef.h>

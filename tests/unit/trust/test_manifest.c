@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for installer/trust/manifest.c: one valid manifest read field by field, then one case per
  * refusal rule of manifests/README.md, each checking the code and the message. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* minisign module: known answers from the stock minisign 0.11, round trips, and every refusal
  * of the parsers (code and message). The vectors were made once with:
  *   minisign -G -W -p pub -s sec
