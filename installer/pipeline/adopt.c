@@ -174,9 +174,7 @@ int pdi_adopt_detect(struct run *r)
 {
         struct pdi_state st = {0};
         struct pdi_error ignored = {0};
-        int k = pdi_ctx_root(r->ctx, &r->root);
-        if (k == 0)
-                k = pdi_layout_init(&r->layout, NULL, r->o->prefix);
+        int k = pdi_run_open(r);
         if (k < 0)
                 return k;
         const char *adopted = NULL;
