@@ -37,6 +37,7 @@ struct exec_args {
         const char *path;
         char *const *argv;
         int stdin_fd;
+        int out_fd; /* -1: the capture pipes */
 };
 
 /* In the child (stdin /dev/null, stdout and stderr on the capture pipes): both streams
@@ -45,6 +46,8 @@ static void exec_child(void *p)
 {
         const struct exec_args *a = p;
         if (a->stdin_fd >= 0 && dup2(a->stdin_fd, 0) < 0)
+                _exit(127);
+        if (a->out_fd >= 0 && dup2(a->out_fd, 1) < 0)
                 _exit(127);
         if (dup2(1, 2) < 0)
                 _exit(127);
@@ -55,7 +58,7 @@ static void exec_child(void *p)
 int pdi_exec_run_deadline(const char *path, char *const argv[], int stdin_fd, char *out,
                           size_t out_size, unsigned timeout_ms, int *ret_status)
 {
-        struct exec_args a = {path, argv, stdin_fd};
+        struct exec_args a = {path, argv, stdin_fd, -1};
         struct pdi_child_out o;
         if (access(path, X_OK) < 0)
                 return -errno;
@@ -64,6 +67,21 @@ int pdi_exec_run_deadline(const char *path, char *const argv[], int stdin_fd, ch
                 return k;
         if (out && out_size > 0)
                 snprintf(out, out_size, "%s", o.out);
+        if (o.timed_out)
+                return -ETIMEDOUT;
+        *ret_status = WIFEXITED(o.status) ? WEXITSTATUS(o.status) : 128 + WTERMSIG(o.status);
+        return 0;
+}
+
+int pdi_exec_run_into(const char *path, char *const argv[], int out_fd, int *ret_status)
+{
+        struct exec_args a = {path, argv, -1, out_fd};
+        struct pdi_child_out o;
+        if (access(path, X_OK) < 0)
+                return -errno;
+        int k = pdi_child_run(exec_child, &a, PDI_EXEC_TIMEOUT_MS, &o);
+        if (k < 0)
+                return k;
         if (o.timed_out)
                 return -ETIMEDOUT;
         *ret_status = WIFEXITED(o.status) ? WEXITSTATUS(o.status) : 128 + WTERMSIG(o.status);

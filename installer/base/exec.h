@@ -21,6 +21,9 @@ int pdi_exec_find(const char *name, char **ret_path);
  * (128+N for death by signal N); -ETIMEDOUT if it was killed after PDI_EXEC_TIMEOUT_MS. */
 int pdi_exec_run(const char *path, char *const argv[], int stdin_fd, char *out, size_t out_size,
                  int *ret_status);
+/* The same, its stdout and stderr written to out_fd (a tool whose answer is longer than a
+ * message: the caller reads the file). */
+int pdi_exec_run_into(const char *path, char *const argv[], int out_fd, int *ret_status);
 /* The same with another deadline (tests). */
 int pdi_exec_run_deadline(const char *path, char *const argv[], int stdin_fd, char *out,
                           size_t out_size, unsigned timeout_ms, int *ret_status);

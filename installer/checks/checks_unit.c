@@ -6,6 +6,7 @@
  * it, an empty assignment resetting; groups as the root's systemd defines them (its version
  * read from the root's files, never by running it; the newest when it cannot be told). */
 #include "checks/checks_unit.h"
+#include "checks/exposure.h"
 #include "checks/unitfile.h"
 #include "host/units.h"
 #include "trust/hash.h"
@@ -231,5 +232,6 @@ void pdi_check_unit_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         check_unchanged(t, c);
         check_filter(t, &u, c);
         check_hardening(&u, c);
+        pdi_check_exposure(t, c);
         pdi_unit_done(&u);
 }

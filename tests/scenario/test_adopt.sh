@@ -9,6 +9,7 @@
 # gives the old unit back and --purge keeps the user and data this tool did not create.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
+need_cmd systemd-analyze
 rel_make "$T/rel" 1.0.0 1
 inst() { "$PDI" install -y --root "$R" --from "$T/rel" --trusted-key "$T/key.pub" "$@"; }
 
@@ -59,6 +60,21 @@ expect 3 "found a node this tool did not install: polkadot.service \(/lib/system
 expect_one_error_line
 tree_listing "$R" >"$T/snap.after"
 diff "$T/snap.before" "$T/snap.after" >&2 || fail "the refused install changed the tree"
+
+# audit: the deb's unit is not "OK" for want of hardening (issue 14 §3): its exposure against
+# ours and upstream's.
+"$PDI" audit --root "$R" --json >"$T/audit.json" 2>/dev/null || true
+python3 - "$T/audit.json" <<'PY' || fail "audit of the deb's unit: $(cat "$T/audit.json")"
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+assert d["target"]["kind"] == "debian-package", d["target"]
+u = [c for c in d["checks"] if c["id"] == "unit"][0]
+t = [f for f in u["findings"] if "systemd-analyze security exposure" in f["text"]]
+assert u["status"] == "warn" and t and t[0]["severity"] == "warn", u
+m = re.search(r"exposure (\d+\.\d) \(0 best, 10 worst\); the unit polkadot-installer renders scores (\d+\.\d), upstream's 2\.8", t[0]["text"])
+assert m and float(m.group(1)) > 2.8 and float(m.group(2)) <= 2.5, t
+PY
+TESTS_RUN=$((TESTS_RUN + 1))
 
 # --dry-run --adopt: what it would do, nothing written.
 "$PDI" install -y --root "$R" --from "$T/rel" --trusted-key "$T/key.pub" --adopt --dry-run >"$T/plan" 2>"$T/err" ||

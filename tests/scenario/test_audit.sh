@@ -382,6 +382,7 @@ expect_fired "$D" "competing-installs version-alignment"
 grep -q 'polkadot-prepare-worker prints 0.9.0, the node is 1.0.0' "$T/j" || fail "version mismatch not named"
 
 # ---- a hand install: /usr/local/bin and a unit in /etc/systemd/system ------------------------
+# Its unit is unhardened: from here on, 'unit' warns with its exposure (issue 14 §3).
 H=$T/hand
 users "$H"
 mkdir -p "$H/usr/local/bin" "$H/etc/systemd/system" "$H/usr/lib/systemd" "$H/srv/polkadot"
@@ -406,7 +407,9 @@ Restart=always
 WantedBy=multi-user.target
 EOF
 enable "$H" polkadot.service
-expect_fired "$H" ""
+# Its unit has no hardening: 'unit' warns with its systemd-analyze exposure (issue 14 §3).
+expect_fired "$H" "unit"
+grep -q 'systemd-analyze security exposure' "$T/j" || fail "no exposure finding for the unhardened unit"
 [ "$(target_field kind)" = manual ] || fail "kind: $(target_field kind)"
 [ "$(target_field base_path)" = /srv/polkadot ] || fail "base_path: $(target_field base_path)"
 # dpkg's status file (which can be large) without polkadot: read once per audit (discovery
@@ -417,7 +420,7 @@ strace -f -o "$T/strace" -e trace=openat,openat2 "$PDI" audit --root "$H" --json
 TESTS_RUN=$((TESTS_RUN + 1))
 n=$(grep -c 'var/lib/dpkg/status"' "$T/strace" || true)
 [ "$n" = 1 ] || fail "dpkg's status file opened $n times in one audit"
-expect_fired "$H" ""
+expect_fired "$H" "unit"
 rm -r "$H/var/lib/dpkg"
 # Root without CAP_SETUID/CAP_SETGID (a confined container) cannot become the service user
 # for the version check: the finding says why.
@@ -428,18 +431,18 @@ has_finding version-alignment error "/usr/local/bin/polkadot --version: exit sta
 [ "$RC" = 4 ] || fail "version check that cannot drop privileges: exit $RC"
 # A worker of another version.
 install -m 0755 "$T/elf/worker-0.9.0" "$H/usr/local/bin/polkadot-execute-worker"
-expect_fired "$H" "version-alignment"
+expect_fired "$H" "unit version-alignment"
 grep -q 'polkadot-execute-worker prints 0.9.0, the node is 1.0.0' "$T/j" || fail "mismatch not named"
 workers_into "$H/usr/local/bin"
 # A node with a writable and executable segment.
 install -m 0755 "$T/elf/polkadot-wx" "$H/usr/local/bin/polkadot"
-expect_fired "$H" "elf"
+expect_fired "$H" "elf unit"
 grep -q 'writable and executable' "$T/j" || fail "W+X not named"
 install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
 # The node built without one hardening flag: each named, at its level.
 elf_node_case() { # stand-in severity text [more fired ids]
         install -m 0755 "$T/elf/polkadot-$1" "$H/usr/local/bin/polkadot"
-        expect_fired "$H" "${4:-elf}"
+        expect_fired "$H" "${4:-elf unit}"
         has_finding elf "$2" "/usr/local/bin/polkadot $3"
         local n
         n=$(python3 -c 'import json,sys; print(sum(len(c["findings"]) for c in json.load(open(sys.argv[1]))["checks"] if c["id"]=="elf"))' "$T/j")
@@ -452,17 +455,17 @@ elf_node_case lazy warn "is not linked with BIND_NOW (no full RELRO)"
 elf_node_case execstack error "asks for an executable stack"
 elf_node_case wx error "has a loadable segment that is writable and executable"
 # Built for another machine: it cannot run either, so the version check fails too.
-elf_node_case foreign error "is built for ELF machine $FOREIGN_EM, this host is $HOST_EM" "elf version-alignment"
+elf_node_case foreign error "is built for ELF machine $FOREIGN_EM, this host is $HOST_EM" "elf unit version-alignment"
 install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
 # A glibc-linked worker: only a warning (upstream ships them so).
 install -m 0755 "$T/elf/worker-dynamic" "$H/usr/local/bin/polkadot-prepare-worker"
-expect_fired "$H" "elf"
+expect_fired "$H" "elf unit"
 has_finding elf warn "/usr/local/bin/polkadot-prepare-worker is dynamically linked (1 needed library)"
 [ "$RC" = 0 ] || fail "dynamically linked worker: exit $RC"
 workers_into "$H/usr/local/bin"
 # A shell-script stand-in is only a warning.
 rel_binary "$H/usr/local/bin/polkadot" 1.0.0
-expect_fired "$H" "elf"
+expect_fired "$H" "elf unit"
 grep -q 'is not an ELF binary' "$T/j" || fail "script not named"
 [ "$RC" = 0 ] || fail "a script stand-in must not be an error"
 install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
@@ -517,16 +520,16 @@ done
 rm -rf "$shared"
 mkdir -p "$shared"
 touch "$shared/libsystemd-shared-253.so"
-expect_fired "$H" ""
+expect_fired "$H" "unit"
 rm -rf "$shared"
 sed -i '/^SystemCallFilter=/d' "$hu"
-expect_fired "$H" ""
+expect_fired "$H" "unit"
 # The node symlinked from elsewhere: workers are looked up next to the resolved executable.
 mkdir -p "$H/opt/pd"
 mv "$H/usr/local/bin/polkadot" "$H/opt/pd/polkadot"
 ln -s ../../../opt/pd/polkadot "$H/usr/local/bin/polkadot"
 workers_into "$H/opt/pd" "$T/elf/worker-0.9.0"
-expect_fired "$H" "version-alignment"
+expect_fired "$H" "unit version-alignment"
 [ "$(target_field worker_dir)" = /opt/pd ] || fail "workers not next to the resolved node: $(target_field worker_dir)"
 rm -rf "$H/opt/pd" "$H/usr/local/bin/polkadot"
 install -m 0755 "$T/elf/polkadot" "$H/usr/local/bin/polkadot"
