@@ -223,3 +223,27 @@ int pdi_unit_environment(const struct pdi_root *r, const struct pdi_unit *u, cha
         *ret_env = env.v;
         return 0;
 }
+
+int pdi_unit_exec_argv(const struct pdi_root *r, const struct pdi_unit *u, char ***ret_argv,
+                       size_t *ret_n)
+{
+        const char *exec = pdi_unit_get(u, "Service", "ExecStart");
+        if (!exec)
+                return -ENOENT;
+        exec += strspn(exec, "-@!:+");
+        char **env = NULL, **argv = NULL;
+        size_t n = 0;
+        int k = pdi_unit_environment(r, u, &env);
+        if (k == 0)
+                k = pdi_cmdline_split(exec, env, &argv, &n);
+        pdi_argv_free(env);
+        if (k == 0 && n == 0)
+                k = -ENOENT;
+        if (k < 0) {
+                pdi_argv_free(argv);
+                return k;
+        }
+        *ret_argv = argv;
+        *ret_n = n;
+        return 0;
+}

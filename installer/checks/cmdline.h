@@ -13,3 +13,7 @@ void pdi_argv_free(char **v);
  * read from the root, as a NULL-terminated "K=V" list (or NULL when empty) with the last
  * assignment of a name winning in pdi_cmdline_split. Free with pdi_argv_free. */
 int pdi_unit_environment(const struct pdi_root *r, const struct pdi_unit *u, char ***ret_env);
+/* ExecStart='s words (prefixes -@!:+ dropped), variables expanded from that environment:
+ * the program first, NULL-terminated, *ret_n words. -ENOENT when there is no command. */
+int pdi_unit_exec_argv(const struct pdi_root *r, const struct pdi_unit *u, char ***ret_argv,
+                       size_t *ret_n);

@@ -54,30 +54,6 @@ static bool below(const char *path, const char *dir)
         return strncmp(path, dir, n) == 0 && path[n] == '/';
 }
 
-/* ExecStart='s program and arguments, variables expanded from Environment= and
- * EnvironmentFile= (the Debian package keeps its arguments in /etc/default/polkadot). */
-static int unit_command(const struct pdi_root *r, const struct pdi_unit *u, char ***ret_argv)
-{
-        const char *exec = pdi_unit_get(u, "Service", "ExecStart");
-        if (!exec)
-                return -ENOENT;
-        exec += strspn(exec, "-@!:+");
-        char **env = NULL, **argv = NULL;
-        size_t n = 0;
-        int k = pdi_unit_environment(r, u, &env);
-        if (k == 0)
-                k = pdi_cmdline_split(exec, env, &argv, &n);
-        pdi_argv_free(env);
-        if (k == 0 && n == 0)
-                k = -ENOENT;
-        if (k < 0) {
-                pdi_argv_free(argv);
-                return k;
-        }
-        *ret_argv = argv;
-        return 0;
-}
-
 static bool ours(const struct pdi_layout *l, const char *path, const char *program)
 {
         _cleanup_free_ char *node = pdi_path_join(l->current, "polkadot");
@@ -85,14 +61,11 @@ static bool ours(const struct pdi_layout *l, const char *path, const char *progr
 }
 
 static int take_unit(const struct pdi_root *r, const char *dir, const char *name,
-                     const struct pdi_unit *u, char **argv, struct pdi_existing *e)
+                     const struct pdi_unit *u, char **argv, size_t n, struct pdi_existing *e)
 {
         const char *user = pdi_unit_get(u, "Service", "User");
         e->unit = strdup(name);
         e->unit_path = pdi_path_join(dir, name);
-        size_t n = 0;
-        while (argv[n])
-                n++;
         e->node = argv[0];
         memmove(argv, argv + 1, n * sizeof(*argv)); /* keeps the NULL */
         e->args = argv;
@@ -112,13 +85,14 @@ static int judge_unit(const struct pdi_root *r, const struct pdi_layout *l, cons
         _cleanup_free_ char *path = pdi_path_join(dir, name);
         struct pdi_unit u = {0};
         char **argv = NULL;
+        size_t n = 0;
         if (!path)
                 return -ENOMEM;
         if (pdi_unit_load(r, path, &u) < 0)
                 return 0; /* a link (alias, mask) or unreadable: not a unit of its own here */
-        int k = unit_command(r, &u, &argv);
+        int k = pdi_unit_exec_argv(r, &u, &argv, &n);
         if (k == 0 && named_polkadot(argv[0]) && !ours(l, path, argv[0])) {
-                k = take_unit(r, dir, name, &u, argv, e);
+                k = take_unit(r, dir, name, &u, argv, n, e);
                 argv = NULL;
         } else {
                 k = k == -ENOMEM ? k : 0;

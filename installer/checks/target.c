@@ -49,23 +49,15 @@ static int unit_take(const struct pdi_root *r, const char *path, struct found *f
         f->unit_path = strdup(path);
         const char *user = pdi_unit_get(&f->unit, "Service", "User");
         f->unit_user = user ? strdup(user) : NULL;
-        const char *exec = pdi_unit_get(&f->unit, "Service", "ExecStart");
-        if (!exec)
-                return 0;
-        exec += strspn(exec, "-@!:+");
-        char **env = NULL, **argv = NULL;
+        char **argv = NULL;
         size_t n = 0;
-        int k = pdi_unit_environment(r, &f->unit, &env);
-        if (k == 0)
-                k = pdi_cmdline_split(exec, env, &argv, &n);
-        pdi_argv_free(env);
-        if (k < 0 || n == 0) {
-                pdi_argv_free(argv);
-                return k == 0 ? 0
-                              : pdi_error_set(err, k, "%s: ExecStart=: %s", path,
-                                              k == -EINVAL  ? "unbalanced quoting"
-                                              : k == -E2BIG ? "a word longer than 4096 bytes"
-                                                            : strerror(-k));
+        int k = pdi_unit_exec_argv(r, &f->unit, &argv, &n);
+        if (k < 0) {
+                return k == -ENOENT ? 0
+                                    : pdi_error_set(err, k, "%s: ExecStart=: %s", path,
+                                                    k == -EINVAL  ? "unbalanced quoting"
+                                                    : k == -E2BIG ? "a word longer than 4096 bytes"
+                                                                  : strerror(-k));
         }
         f->node_word = argv[0];
         memmove(argv, argv + 1, n * sizeof(*argv)); /* keeps the NULL */

@@ -89,22 +89,24 @@ static int one(const struct pdi_root *r, json_t *l, bool make, struct pdi_report
         return 0;
 }
 
-int pdi_unit_links_remove(const struct pdi_root *r, json_t *links, struct pdi_report *rep,
-                          struct pdi_error *err)
+static int each(const struct pdi_root *r, json_t *links, bool make, struct pdi_report *rep,
+                struct pdi_error *err)
 {
         size_t i;
         json_t *l;
         int k = 0;
-        json_array_foreach(links, i, l) if (k == 0) k = one(r, l, false, rep, err);
+        json_array_foreach(links, i, l) if (k == 0) k = one(r, l, make, rep, err);
         return k;
+}
+
+int pdi_unit_links_remove(const struct pdi_root *r, json_t *links, struct pdi_report *rep,
+                          struct pdi_error *err)
+{
+        return each(r, links, false, rep, err);
 }
 
 int pdi_unit_links_restore(const struct pdi_root *r, json_t *links, struct pdi_report *rep,
                            struct pdi_error *err)
 {
-        size_t i;
-        json_t *l;
-        int k = 0;
-        json_array_foreach(links, i, l) if (k == 0) k = one(r, l, true, rep, err);
-        return k;
+        return each(r, links, true, rep, err);
 }

@@ -438,6 +438,21 @@ static int ensure_base(const struct pdi_root *r, const char *path, uid_t uid, gi
         return 0;
 }
 
+/* The node user's ids in the root's passwd. */
+static int node_ids(const struct pdi_root *r, const struct pdi_layout *l, uid_t *ret_uid,
+                    gid_t *ret_gid, struct pdi_error *err)
+{
+        struct pdi_user u;
+        int k = pdi_user_lookup(r, l->user, &u);
+        if (k < 0)
+                return pdi_error_set(err, k, "user %s in %s/etc/passwd: %s", l->user, r->path,
+                                     pdi_strerror(k));
+        *ret_uid = u.uid;
+        *ret_gid = u.gid;
+        pdi_user_done(&u);
+        return 0;
+}
+
 int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                     const struct pdi_settings *s, struct pdi_state *st, struct pdi_report *rep,
                     struct pdi_error *err)
@@ -446,14 +461,11 @@ int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
         if (!base || base[0] != '/')
                 return pdi_error_set(err, -PDI_E_USAGE, "base path %s: must be absolute",
                                      base ? base : "(none)");
-        struct pdi_user u;
-        int k = pdi_user_lookup(r, l->user, &u);
+        uid_t uid;
+        gid_t gid;
+        int k = node_ids(r, l, &uid, &gid, err);
         if (k < 0)
-                return pdi_error_set(err, k, "user %s in %s/etc/passwd: %s", l->user, r->path,
-                                     pdi_strerror(k));
-        uid_t uid = u.uid;
-        gid_t gid = u.gid;
-        pdi_user_done(&u);
+                return k;
         _cleanup_free_ char *snippet = NULL;
         if (asprintf(&snippet,
                      "# Written by polkadot-installer: the node's base path; see tmpfiles.d(5).\n"
@@ -467,13 +479,11 @@ int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
 int pdi_dirs_check_adopted(const struct pdi_root *r, const struct pdi_layout *l, const char *base,
                            struct pdi_error *err)
 {
-        struct pdi_user u;
-        int k = pdi_user_lookup(r, l->user, &u);
+        uid_t uid;
+        gid_t gid;
+        int k = node_ids(r, l, &uid, &gid, err);
         if (k < 0)
-                return pdi_error_set(err, k, "user %s in %s/etc/passwd: %s", l->user, r->path,
-                                     pdi_strerror(k));
-        uid_t uid = u.uid;
-        pdi_user_done(&u);
+                return k;
         struct stat st;
         _cleanup_close_ int fd = pdi_root_open(r, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
         if (fd < 0 || fstat(fd, &st) < 0)
