@@ -461,8 +461,8 @@ int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
         if (!base || base[0] != '/')
                 return pdi_error_set(err, -PDI_E_USAGE, "base path %s: must be absolute",
                                      base ? base : "(none)");
-        uid_t uid;
-        gid_t gid;
+        uid_t uid = (uid_t)-1;
+        gid_t gid = (gid_t)-1;
         int k = node_ids(r, l, &uid, &gid, err);
         if (k < 0)
                 return k;
@@ -479,8 +479,8 @@ int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
 int pdi_dirs_check_adopted(const struct pdi_root *r, const struct pdi_layout *l, const char *base,
                            struct pdi_error *err)
 {
-        uid_t uid;
-        gid_t gid;
+        uid_t uid = (uid_t)-1;
+        gid_t gid = (gid_t)-1;
         int k = node_ids(r, l, &uid, &gid, err);
         if (k < 0)
                 return k;
