@@ -25,6 +25,8 @@ enum {
         OPT_SETTLE,
         OPT_TO,
         OPT_REMEMBER_KEYS,
+        OPT_CHECK,
+        OPT_DIFF,
         OPT_SETTING, /* settings flags: OPT_SETTING + index in setting_flags */
 };
 
@@ -59,6 +61,8 @@ static const struct option install_options[] = {
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"to", required_argument, NULL, OPT_TO},
     {"remember-keys", no_argument, NULL, OPT_REMEMBER_KEYS},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"diff", no_argument, NULL, OPT_DIFF},
     {"chain", required_argument, NULL, OPT_SETTING + 0},
     {"node-name", required_argument, NULL, OPT_SETTING + 1},
     {"base-path", required_argument, NULL, OPT_SETTING + 2},
@@ -150,7 +154,13 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                 o->lock_timeout_s = (unsigned)v;
                 return r;
         case OPT_DRY_RUN:
-                o->dry_run = true;
+                o->dry_run = o->plan = true;
+                return 0;
+        case OPT_CHECK:
+                o->dry_run = o->check = true;
+                return 0;
+        case OPT_DIFF:
+                o->diff = true;
                 return 0;
         case OPT_ALLOW_DOWNGRADE:
                 o->allow_downgrade = true;
@@ -231,7 +241,8 @@ const struct pdi_command pdi_cmd_install = {
     .name = "install",
     .summary = "fetch, verify, stage and activate a signed release",
     .usage = "install --manifest URL|PATH [--from DIR] [--signature URL|PATH]... "
-             "[--trusted-key FILE]... [--dry-run] [--adopt] [--allow-downgrade] "
+             "[--trusted-key FILE]... [--dry-run] [--check] [--diff] [--adopt] "
+             "[--allow-downgrade] "
              "[--allow-product-change] "
              "[--prefix DIR] "
              "[--keep N]",
@@ -253,7 +264,8 @@ const struct pdi_command pdi_cmd_install = {
             "keystore stay where they are, untouched; its unit is stopped and disabled (the\n"
             "file stays), ours starts with the health check, and if that fails the old\n"
             "unit comes back as it was. uninstall gives it back; --purge deletes no user or\n"
-            "directory this tool did not create. --dry-run shows what adoption would do.\n\n"
+            "directory this tool did not create. --dry-run and --check show what adoption\n"
+            "would do.\n\n"
             "Options:\n" PDI_INSTALL_OPTIONS_HELP
             "  --adopt              take over the node found (above)\n",
     .examples = "  polkadot-installer install --manifest "

@@ -31,6 +31,12 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --keep N             releases to keep, current included (default 3)\n"                  \
         "  --lock-timeout SEC   wait this long for another installer to finish (default 60)\n"     \
         "  --dry-run            print the plan as shell commands; write nothing at all\n"          \
+        "  --check              say what would change ('would …' lines; with --json\n"           \
+        "                       \"changes\" and \"changed\"); write nothing at all\n"              \
+        "  --diff               show every rendered file (config, environment file, units,\n"      \
+        "                       slice, sysusers and tmpfiles snippets) before and after: a\n"      \
+        "                       unified diff, with --json a \"diff\" list; with --check\n"         \
+        "                       nothing is written, without it the run goes ahead\n"               \
         "  --allow-downgrade    accept a manifest with a lower sequence (says so loudly)\n"        \
         "  --allow-product-change  accept a manifest of another product than the installed\n"      \
         "                       release (says so loudly); the highest sequence accepted on\n"      \

@@ -23,7 +23,11 @@ struct pdi_install_opts {
         const char *cacert;
         unsigned lock_timeout_s;
         unsigned keep;
-        bool dry_run, allow_downgrade, allow_product_change, no_start;
+        /* dry_run: nothing is written (--dry-run and --check); plan: print the plan as
+         * shell commands (--dry-run); check: say what would change (--check,
+         * pipeline/check.h); diff: before and after of every rendered file (--diff). */
+        bool dry_run, plan, check, diff;
+        bool allow_downgrade, allow_product_change, no_start;
         bool force;         /* rollback: to a release that failed its health check */
         bool adopt;         /* take over a node this tool did not install (pipeline/adopt.h) */
         bool remember_keys; /* keep every --trusted-key once the manifest verified */

@@ -52,6 +52,7 @@ void pdi_run_done(struct run *r)
         pdi_existing_done(&r->existing);
         for (size_t i = 0; i < r->n_adopt; i++)
                 free(r->adopt[i]);
+        pdi_diff_done(&r->diff);
 }
 
 char *pdi_run_join(const char *dir, const char *name)
@@ -126,7 +127,8 @@ static void report_leftover(const char *what, void *userdata)
 /* The `current` symlink is the truth, since it is switched by one atomic rename. */
 int pdi_run_reconcile(struct run *r)
 {
-        int k = pdi_layout_cleanup(r->root, &r->layout, report_leftover, r);
+        /* --dry-run and --check write nothing, not even the removal of leftovers. */
+        int k = r->o->dry_run ? 0 : pdi_layout_cleanup(r->root, &r->layout, report_leftover, r);
         if (k < 0)
                 log_warn("cleaning up %s: %s", r->layout.releases, strerror(-k));
         k = pdi_layout_current(r->root, &r->layout, &r->tree_current);
