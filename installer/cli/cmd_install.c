@@ -4,7 +4,9 @@
 #include "cli/prompt.h"
 #include "host/values.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <strings.h>
 
 enum {
         OPT_MANIFEST = PDI_OPT_OWN,
@@ -84,21 +86,73 @@ static int refuse_value(struct pdi_ctx *ctx, const char *flag, const char *value
 }
 
 /* "key=value" for the host configuration, checked here already (the host configuration
- * checks it again, as it does for the config file and the prompt's answers). */
-static int add_setting(struct pdi_ctx *ctx, struct pdi_install_opts *o, int which)
+ * checks it again, as it does for the config file and the prompt's answers); a refusal names
+ * the source (the flag or the environment variable). */
+static int add_setting_from(struct pdi_ctx *ctx, struct pdi_install_opts *o, int which,
+                            const char *value, const char *source)
 {
-        char *kv = NULL, flag[32] = "--";
-        const char *value = setting_flags[which].takes_value ? optarg : "yes";
+        char *kv = NULL;
         const char *why = pdi_settings_problem(setting_flags[which].key, value);
-        for (const char *c = setting_flags[which].key; *c && strlen(flag) + 1 < sizeof(flag); c++)
-                flag[strlen(flag)] = *c == '_' ? '-' : *c;
         if (why)
-                return refuse_value(ctx, flag, value, why);
+                return refuse_value(ctx, source, value, why);
         if (o->n_settings >= ELEMENTSOF(o->settings))
                 return pdi_usage(ctx, "too many settings flags");
         if (asprintf(&kv, "%s=%s", setting_flags[which].key, value) < 0)
                 return -ENOMEM;
         o->settings[o->n_settings++] = kv;
+        return 0;
+}
+
+static int add_setting(struct pdi_ctx *ctx, struct pdi_install_opts *o, int which)
+{
+        char flag[32] = "--";
+        for (const char *c = setting_flags[which].key; *c && strlen(flag) + 1 < sizeof(flag); c++)
+                flag[strlen(flag)] = *c == '_' ? '-' : *c;
+        return add_setting_from(ctx, o, which, setting_flags[which].takes_value ? optarg : "yes",
+                                flag);
+}
+
+/* POLKADOT_INSTALLER_<KEY>, KEY the config key upper-cased: below the flags (added first,
+ * so a flag applied after it wins), above the config file. An empty one is unset; a yes/no
+ * setting takes yes or no (true/false, 1/0). */
+static int env_settings(struct pdi_ctx *ctx, struct pdi_install_opts *o)
+{
+        for (size_t i = 0; i < ELEMENTSOF(setting_flags); i++) {
+                char name[64] = PDI_SETTINGS_ENV_PREFIX;
+                for (const char *c = setting_flags[i].key; *c && strlen(name) + 1 < sizeof(name);
+                     c++)
+                        name[strlen(name)] = (char)toupper((unsigned char)*c);
+                const char *v = getenv(name);
+                int k = v && *v ? add_setting_from(ctx, o, (int)i, v, name) : 0;
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}
+
+/* A POLKADOT_INSTALLER_ variable that names no setting is a typo that would otherwise
+ * leave a default in place silently. */
+static int env_unknown(struct pdi_ctx *ctx)
+{
+        extern char **environ;
+        size_t n = strlen(PDI_SETTINGS_ENV_PREFIX);
+        for (char **e = environ; e && *e; e++) {
+                if (strncmp(*e, PDI_SETTINGS_ENV_PREFIX, n) != 0)
+                        continue;
+                size_t len = strcspn(*e + n, "=");
+                bool known = false;
+                for (size_t i = 0; i < ELEMENTSOF(setting_flags); i++)
+                        known = known || (strlen(setting_flags[i].key) == len &&
+                                          strncasecmp(setting_flags[i].key, *e + n, len) == 0);
+                char shown[80];
+                pdi_value_quote(*e, shown, sizeof(shown));
+                shown[strcspn(shown, "=")] = '\0';
+                if (!known)
+                        return pdi_usage(ctx,
+                                         "environment: %s names no setting (see the man "
+                                         "page, ENVIRONMENT)",
+                                         shown);
+        }
         return 0;
 }
 
@@ -212,7 +266,9 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
         o->keep = PDI_KEEP_DEFAULT;
         o->lock_timeout_s = 60;
         o->settle_s = 5;
-        int c, r = 0;
+        int c, r = env_unknown(ctx);
+        if (r == 0)
+                r = env_settings(ctx, o);
         optind = 0;
         while (r == 0 &&
                (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, install_options, NULL)) != -1)

@@ -56,4 +56,7 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --telemetry-url 'URL [VERBOSITY]' | --no-telemetry\n"                                   \
         "  --node-args 'ARGS'   anything else for the node, appended as given\n"                   \
         "Values are printable ASCII without quotes, '\\', '$' or '`'; directories absolute\n"      \
-        "and plain (no ., .., //), not in a system tree; see the man page for each form.\n"
+        "and plain (no ., .., //), not in a system tree; see the man page for each form.\n"        \
+        "Each setting can also come from POLKADOT_INSTALLER_<KEY> (the config key in\n"            \
+        "capitals: POLKADOT_INSTALLER_CHAIN, POLKADOT_INSTALLER_NODE_NAME ...), checked the\n"     \
+        "same way. Precedence: flag > environment > config file > default.\n"

@@ -86,6 +86,25 @@ static int overrides(struct run *r, char ***ret, size_t *ret_n)
         return 0;
 }
 
+/* --non-interactive (or no terminal) without -y takes no default for a required answer on a
+ * first install (no config file yet, nothing adopted): a validator's chain, since a
+ * validator started on the default chain serves another network than its stake, with a new
+ * database and keystore. A plain node's defaults (polkadot, no ports) risk nothing. */
+static int require_answers(struct run *r)
+{
+        if (!r->ctx->non_interactive || r->ctx->yes || r->host.config_seen || r->adopting ||
+            !r->host.settings.validator)
+                return 0;
+        for (size_t i = 0; i < r->o->n_settings; i++)
+                if (strncmp(r->o->settings[i], "chain=", 6) == 0)
+                        return 0;
+        return pdi_error_set(&r->ctx->err, -PDI_E_USAGE,
+                             "%s: --chain is required for a validator without a terminal or "
+                             "with --non-interactive on a first install (no %s yet); pass it "
+                             "(or POLKADOT_INSTALLER_CHAIN), or -y to take the default",
+                             r->o->action, r->layout.config);
+}
+
 int pdi_run_setup(struct run *r)
 {
         _cleanup_free_ char **over = NULL;
@@ -103,9 +122,11 @@ int pdi_run_setup(struct run *r)
          * under it. */
         k = pdi_host_prepare(
             &r->host, r->root, &r->layout, over, n_over,
-            r->ctx->non_interactive || r->o->dry_run || r->adopting ? NULL : r->o->ask_settings,
+            pdi_ctx_no_prompt(r->ctx) || r->o->dry_run || r->adopting ? NULL : r->o->ask_settings,
             &r->ctx->err);
         r->host_ready = true;
+        if (k == 0)
+                k = require_answers(r);
         if (k < 0 && r->adopting)
                 pdi_error_prefix(&r->ctx->err, "adopting %s: ", r->existing.unit);
         if (k == 0 && !r->o->dry_run) {

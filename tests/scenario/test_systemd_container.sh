@@ -24,6 +24,40 @@ ct_copy_probe() {
         cp "$T/release/"* "$T/key.pub" "$CT/release/"
 }
 
+# audit's service check of the live validator: STATUS, exit CODE and TEXT in a finding.
+ct_service_check() { # status code text
+        local rc=0
+        ct polkadot-installer audit --json >"$T/audit.json" 2>/dev/null || rc=$?
+        [ "$rc" = "$2" ] || fail "audit exit $rc, want $2: $(cat "$T/audit.json")"
+        python3 - "$T/audit.json" "$1" "$3" <<'PY' || fail "audit service check: $(cat "$T/audit.json")"
+import json, sys
+c = [c for c in json.load(open(sys.argv[1]))["checks"] if c["id"] == "service"][0]
+assert c["status"] == sys.argv[2], c
+assert any(sys.argv[3] in f["text"] for f in c["findings"]), c
+PY
+        TESTS_RUN=$((TESTS_RUN + 1))
+}
+
+# A validator that is stopped is an error (issue 14 §3), exit 4; so is one restarting in a
+# loop (its network key moved away: the fake node refuses --validator without it, as
+# polkadot >= 1.11 does, and Restart=always brings it back every 10 s).
+ct_validator_service() {
+        ct systemctl stop polkadot.service
+        ct_service_check error 4 "validator polkadot.service is inactive"
+        ct mv /var/lib/polkadot/node-key /var/lib/polkadot/node-key.away
+        ct systemctl start polkadot.service >/dev/null 2>&1 || true
+        local i
+        for i in $(seq 50); do
+                [ "$(ct systemctl show -p SubState --value polkadot.service)" = auto-restart ] && break
+                sleep 0.2
+        done
+        ct_service_check error 4 "restarting in a loop"
+        ct mv /var/lib/polkadot/node-key.away /var/lib/polkadot/node-key
+        ct systemctl restart polkadot.service
+        [ "$(ct systemctl is-active polkadot.service)" = active ] || fail "the node did not come back"
+        echo "ok: a stopped or looping validator is an audit error"
+}
+
 # (a) installer/systemd.c against the container's systemd.
 probe() {
         echo "==> systemd-probe $1"
@@ -79,7 +113,7 @@ e2e_install() {
         # A plain path: the installer refuses file:// artifacts of a file:// manifest (it treats
         # file:// as "fetched over the network"); reported to the lead.
         local inst=(polkadot-installer install --manifest /release/manifest.json
-                --trusted-key /release/key.pub --non-interactive --validator
+                --trusted-key /release/key.pub --non-interactive --chain polkadot --validator
                 --node-args '--report /var/lib/polkadot/fake-node.report')
         echo "==> e2e: ${inst[*]}"
         ct "${inst[@]}" || fail "install in the container failed"
@@ -120,6 +154,7 @@ e2e_install() {
         python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False, d' \
                 "$T/j" || fail "second install changed something: $(cat "$T/j")"
         ct_node_probes "$cur"
+        ct_validator_service
         ct polkadot-installer uninstall --non-interactive || fail "uninstall failed"
         ct test -d /var/lib/polkadot || fail "uninstall removed /var/lib/polkadot"
         [ "$(ct systemctl is-active polkadot.service)" != active ] || fail "unit still active"
