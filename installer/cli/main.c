@@ -36,8 +36,20 @@ static json_t *success_msg(const struct pdi_command *cmd, json_t *o)
                             changed ? "changed" : "nothing changed");
 }
 
+/* A run refused while parsing (a bad value before --json was reached) still owes --json
+ * its one object: the words are looked at as they are. */
+static bool json_asked(const struct pdi_ctx *ctx)
+{
+        for (char **a = ctx->argv; a && *a && !streq(*a, "--"); a++)
+                if (streq(*a, "--json"))
+                        return true;
+        return false;
+}
+
 static int finish(struct pdi_ctx *ctx, const struct pdi_command *cmd, int r)
 {
+        if (r < 0 && !ctx->json)
+                ctx->json = json_asked(ctx);
         if (r == -PDI_E_HELP_SHOWN)
                 r = 0;
         if (r < 0 && !ctx->err.msg[0])
