@@ -354,6 +354,9 @@ int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
                 k = pdi_run_check_chains(&r);
         if (k == 0 && pdi_layout_current(r.root, &r.layout, &r.tree_current) < 0)
                 r.tree_current = NULL;
+        /* Refused as the real upgrade would be: nothing installed, or not forward. */
+        if (k == 0 && streq(o->action, "upgrade"))
+                k = pdi_run_check_upgrade(&r);
         if (k == 0 && o->plan)
                 k = print_plan(&r);
         if (k == 0) /* --dry-run too says whether the real run would change anything */

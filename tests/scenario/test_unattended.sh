@@ -124,6 +124,11 @@ json_is "$T/d.json" 'd["changed"] is False and d["diff"] == []'
 
 # --- 6. upgrade, rollback, uninstall: --check, then first true, second false --------------------
 up() { "$PDI" upgrade --root "$R" --trusted-key "$T/key.pub" --from "$T/r2" "$@" </dev/null; }
+# --check refuses what the real run refuses, with its exit code.
+mkdir "$T/empty"
+expect 1 "upgrade: nothing is installed under /opt/polkadot; use 'install'" \
+        "$PDI" upgrade --root "$T/empty" --trusted-key "$T/key.pub" --from "$T/r2" --check
+[ -z "$(ls -A "$T/empty")" ] || fail "upgrade --check on an empty root wrote"
 rb() { "$PDI" rollback --root "$R" --trusted-key "$T/key.pub" "$@" </dev/null; }
 un() { "$PDI" uninstall --root "$R" "$@" </dev/null; }
 for step in up rb un; do
