@@ -19,7 +19,8 @@ description:
     changes nothing and reports C(changed=false).
   - Check mode runs the installer with C(--check) (nothing is written; the result says what
     would change). Diff mode adds C(--diff) and returns the before and after of every file
-    the installer renders (unit, settings) as the task's diff.
+    the installer renders (unit, settings) as the task's diff. C(audit) only reads, takes
+    neither and runs as it is in check mode, without writing its C(prometheus) textfile.
   - A parameter that the chosen command does not take is refused before the installer runs.
 version_added: "1.0.0"
 author: polkadot-installer
@@ -201,6 +202,7 @@ from ansible.module_utils.basic import AnsibleModule
 COMMANDS = ("install", "upgrade", "rollback", "uninstall", "audit")
 FETCH = ("install", "upgrade")
 SETTLE = ("install", "upgrade", "rollback")
+CHANGING = ("install", "upgrade", "rollback", "uninstall")
 
 # parameter: (flag, kind, commands). kind "value" passes FLAG VALUE, "list" repeats it for
 # each element, "bool" passes FLAG when true. Every flag must be in the installer's --help
@@ -327,9 +329,11 @@ def key_files(module):
 def build_command(module, executable):
     command = module.params["command"]
     argv = [executable, command, "--json", "--non-interactive"]
-    if module.check_mode:
+    # audit only reads (its --prometheus textfile is left out in check mode) and renders
+    # nothing, so it takes neither flag; every other command writes only without --check.
+    if module.check_mode and command in CHANGING:
         argv.append("--check")
-    if module._diff:
+    if module._diff and command in CHANGING:
         argv.append("--diff")
     if command == "uninstall" and module.params["purge"]:
         argv.append("--yes")  # --purge asks for consent; the playbook gave it
