@@ -92,10 +92,8 @@ unit_diff() {
 expect 0 'polkadot_installer' env "${ANS_ENV[@]}" ansible-doc -M "$LIB" -t module polkadot_installer
 grep -q 'trusted_key_data' "$T/out" || fail "ansible-doc does not show trusted_key_data"
 for c in install upgrade rollback uninstall audit; do "$PDI" "$c" --help >"$T/help.$c"; done
-# Pending (issue 12 §4, branch unattended): uninstall's --check and --diff. Until the
-# installer has them the test runs everything else and then fails naming them.
 TESTS_RUN=$((TESTS_RUN + 1))
-"$ANS_PY" - "$LIB/polkadot_installer.py" "$T" >"$T/pending" <<'PY' || fail "module documentation or flags (above)"
+"$ANS_PY" - "$LIB/polkadot_installer.py" "$T" <<'PY' || fail "module documentation or flags (above)"
 import importlib.util, re, sys, yaml
 spec = importlib.util.spec_from_file_location("m", sys.argv[1])
 m = importlib.util.module_from_spec(spec)
@@ -115,8 +113,7 @@ for flag, k, cmds in flags:
     for c in cmds:
         if not re.search(r"(^|[\s\[|])" + re.escape(flag) + r"($|[\s\]|=])",
                          open(f"{sys.argv[2]}/help.{c}").read(), re.M):
-            why = f"{flag} ({k}) is not in '{c} --help'"
-            (print if c == "uninstall" and " mode" in k else bad.append)(why)
+            bad.append(f"{flag} ({k}) is not in '{c} --help'")
 for k in ("trusted_key_data", "node_args"):
     if not args[k].get("no_log"):
         bad.append(f"{k} is not no_log")
@@ -213,12 +210,10 @@ recap 1
 assert_current "$R" 1.0.0
 vars command='"uninstall"'
 snapshot
-if grep -q -- '--check' "$T/help.uninstall"; then
-        expect 0 'changed: \[localhost\]' play --check
-else # the module passes --check anyway: refused by the installer, never run for real
-        expect 2 "unknown option '--check'" play --check
-fi
-unchanged "uninstall in check mode"
+expect 0 'changed: \[localhost\]' play --check --diff
+recap 1
+grep -q '^-ReadWritePaths=/srv/polkadot-data$' "$T/out" || { cat "$T/out" >&2; fail "uninstall's diff lacks the unit"; }
+unchanged "uninstall in check+diff mode"
 expect 0 'changed: \[localhost\]' play
 recap 1
 [ -e "$R/opt/polkadot/current" ] && fail "uninstall left current"
@@ -229,9 +224,5 @@ recap 0
 [ -e "$T/home/.ansible" ] && fail "Ansible wrote $T/home/.ansible: an ANSIBLE_* setting is missing"
 if [ -z "$had_dot_ansible" ] && [ -e "$real_home/.ansible" ]; then
         fail "Ansible wrote $real_home/.ansible"
-fi
-if [ -s "$T/pending" ]; then
-        sed 's/^/cannot pass yet: /' "$T/pending" >&2
-        fail "uninstall has no --check/--diff yet: its check-mode case ran against the refusal"
 fi
 pass
