@@ -42,7 +42,7 @@ v = {"polkadot_hosts": "all", "polkadot_installer_executable": "$PDI",
      "polkadot_installer_manifest": "$REL_URL/1.0.0/manifest.json",
      "polkadot_installer_trusted_keys": ["$T/key.pub"], "polkadot_installer_trusted_key_data": [],
      "polkadot_installer_remember_keys": False, "polkadot_installer_chain": "westend",
-     "polkadot_installer_node_name": "ansible-01", "polkadot_installer_validator": None}
+     "polkadot_installer_node_name": "ansible-01", "polkadot_installer_validator": True}
 for a in sys.argv[2:]:
     k, _, val = a.partition("=")
     v["polkadot_installer_" + k] = json.loads(val)
@@ -122,6 +122,12 @@ sys.exit(1 if bad else 0)
 PY
 
 # ---- check mode on an empty root: would change, writes nothing ---------------------------
+# A first validator install without its chain: refused by the installer, named, as the
+# task's msg (no default is taken for it without a terminal).
+vars chain='""'
+expect 2 'fatal: \[localhost\]: FAILED!' play --check
+task_msg | grep -q -- '--chain is required for a validator' || fail "no chain: the task's msg is $(task_msg)"
+[ -z "$(ls -A "$R")" ] || fail "a refused check wrote into the empty root: $(ls -A "$R")"
 vars
 expect 0 'changed: \[localhost\]' play --check
 recap 1
@@ -133,6 +139,8 @@ recap 1
 assert_current "$R" 1.0.0
 grep -q '^ReadWritePaths=/var/lib/polkadot$' "$R/etc/systemd/system/polkadot.service" || fail "unit not rendered"
 grep -q -- '--name ansible-01' "$R/etc/polkadot-installer/polkadot.env" || fail "node name not in the settings"
+grep -q -- '--validator' "$R/etc/polkadot-installer/polkadot.env" || fail "validator not in the settings"
+[ -s "$R/var/lib/polkadot/node-key" ] || fail "the validator has no network key"
 snapshot
 expect 0 'ok: \[localhost\]' play
 recap 0
@@ -186,6 +194,14 @@ grep -A1 '"trusted_key_data": \[' "$T/out" | grep -q '"VALUE_SPECIFIED_IN_NO_LOG
         { cat "$T/out" >&2; fail "-vvv does not show trusted_key_data masked"; }
 grep -rlF -- "$key" "$T/ansible" "$T/home" && fail "the key's contents were left in Ansible's directories"
 unchanged "a run with the key as data"
+
+# ---- validator: false is a plain node (its variable: there is no flag); the key stays ------
+vars manifest="\"$REL_URL/1.1.0/manifest.json\"" validator=false
+expect 0 'changed: \[localhost\]' play
+recap 1
+grep -q -- '--validator' "$R/etc/polkadot-installer/polkadot.env" && fail "validator: false left --validator"
+[ -s "$R/srv/polkadot-data/node-key" ] || fail "the network key went with the validator setting"
+snapshot
 
 # ---- audit through the role: the installer's findings, nothing changed -----------------
 # The role leaves out what audit does not take (the manifest, settings, keys of these vars).

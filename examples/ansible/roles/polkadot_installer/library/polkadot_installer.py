@@ -110,7 +110,10 @@ options:
   validator:
     description:
       - C(true) runs the node as a validator (C(--validator)); its network key is made once
-        and never replaced. Unset keeps what the settings say.
+        and never replaced. C(false) makes it a plain node (C(POLKADOT_INSTALLER_VALIDATOR=no)
+        in the installer's environment, as there is no flag for it); the key stays. Unset
+        keeps what the settings say.
+      - A validator's first install needs C(chain) (the installer refuses to guess it).
     type: bool
   rpc_port:
     description: JSON-RPC port (C(--rpc-port)).
@@ -289,11 +292,6 @@ def check_applies(module, command):
             module.fail_json(msg="parameter %s does not apply to command %s" % (name, command))
     if module.params["trusted_key_data"] and command not in FLAGS["trusted_keys"][2]:
         module.fail_json(msg="parameter trusted_key_data does not apply to command %s" % command)
-    if module.params["validator"] is False:
-        module.fail_json(
-            msg="validator: false cannot be passed to the installer (it has --validator only); "
-            "leave it unset to keep the setting"
-        )
 
 
 def flag_args(module, command):
@@ -343,6 +341,14 @@ def build_command(module, executable):
     return argv + list(module.params["extra_args"])
 
 
+def environment(module):
+    """The installer's environment: validator false has no flag, only its variable."""
+    env = {"NO_COLOR": "1"}
+    if module.params["validator"] is False and module.params["command"] in FETCH:
+        env["POLKADOT_INSTALLER_VALIDATOR"] = "no"
+    return env
+
+
 def find_executable(module):
     exe = module.params["executable"]
     if os.sep in exe:
@@ -370,7 +376,7 @@ def ansible_diff(doc):
 def run(module):
     check_applies(module, module.params["command"])
     argv = build_command(module, find_executable(module))
-    rc, out, err = module.run_command(argv, environ_update={"NO_COLOR": "1"})
+    rc, out, err = module.run_command(argv, environ_update=environment(module))
     common = dict(rc=rc, cmd=argv, stderr=err)
     try:
         doc = json.loads(out)
