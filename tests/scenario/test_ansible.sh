@@ -93,7 +93,7 @@ expect 0 'polkadot_installer' env "${ANS_ENV[@]}" ansible-doc -M "$LIB" -t modul
 grep -q 'trusted_key_data' "$T/out" || fail "ansible-doc does not show trusted_key_data"
 for c in install upgrade rollback uninstall audit; do "$PDI" "$c" --help >"$T/help.$c"; done
 TESTS_RUN=$((TESTS_RUN + 1))
-"$ANS_PY" - "$LIB/polkadot_installer.py" "$T" <<'PY' || fail "module documentation or flags (above)"
+PYTHONDONTWRITEBYTECODE=1 "$ANS_PY" - "$LIB/polkadot_installer.py" "$T" <<'PY' || fail "module documentation or flags (above)"
 import importlib.util, re, sys, yaml
 spec = importlib.util.spec_from_file_location("m", sys.argv[1])
 m = importlib.util.module_from_spec(spec)
@@ -237,6 +237,7 @@ expect 0 'ok: \[localhost\]' play
 recap 0
 
 # ---- nothing of Ansible outside $T --------------------------------------------------------
+[ -e "$LIB/__pycache__" ] && fail "a .pyc was written into the source tree ($LIB/__pycache__)"
 [ -e "$T/home/.ansible" ] && fail "Ansible wrote $T/home/.ansible: an ANSIBLE_* setting is missing"
 if [ -z "$had_dot_ansible" ] && [ -e "$real_home/.ansible" ]; then
         fail "Ansible wrote $real_home/.ansible"

@@ -357,8 +357,8 @@ def find_executable(module):
 
 
 def last_error(stderr):
-    lines = [l for l in stderr.splitlines() if l.strip()]
-    errors = [l for l in lines if l.startswith("error: ")]
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    errors = [line for line in lines if line.startswith("error: ")]
     return (errors or lines or [""])[-1]
 
 
