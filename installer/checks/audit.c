@@ -12,6 +12,7 @@
 #include "checks/checks_perms.h"
 #include "checks/checks_system.h"
 #include "checks/checks_unit.h"
+#include "checks/checks_unit_probes.h"
 #include "base/encoding.h"
 
 #include <errno.h>
@@ -58,6 +59,8 @@ static const struct pdi_check check_table[] = {
      pdi_check_free_space_run},
     {"node-probes", "the node's own sandbox probes", PDI_SCOPE_HOST, false,
      pdi_check_node_probes_run},
+    {"unit-sandbox-probes", "the node's probes under the unit's sandbox match ours", PDI_SCOPE_HOST,
+     false, pdi_check_unit_probes_run},
 };
 
 static int run_one(const struct pdi_check *chk, const struct pdi_target *t,

@@ -120,11 +120,23 @@ static int probe_seccomp(char *why, size_t n)
         return 0;
 }
 
+const struct pdi_probe_memo *pdi_host_probe_seccomp(struct pdi_check_ctx *c)
+{
+        struct pdi_probe_memo *m = &pdi_check_memo(c)->seccomp;
+
+        if (!m->done) {
+                m->r = probe_seccomp(m->why, sizeof(m->why));
+                m->done = true;
+        }
+        return m;
+}
+
 void pdi_check_seccomp_run(const struct pdi_target *t _unused_, struct pdi_check_ctx *c)
 {
-        char why[700];
+        const struct pdi_probe_memo *m = pdi_host_probe_seccomp(c);
+        const char *why = m->why;
 
-        if (probe_seccomp(why, sizeof(why)) >= 0)
+        if (m->r >= 0)
                 return;
 #if defined(__x86_64__)
         pdi_check_finding(c, PDI_SEV_ERROR,
@@ -271,7 +283,7 @@ static int probe_landlock(char *why, size_t n)
 }
 
 /* Probed once per audit: check_landlock and check_sandbox both need it. */
-static const struct pdi_probe_memo *landlock_probed(struct pdi_check_ctx *c)
+const struct pdi_probe_memo *pdi_host_probe_landlock(struct pdi_check_ctx *c)
 {
         struct pdi_probe_memo *m = &pdi_check_memo(c)->landlock;
 
@@ -284,7 +296,7 @@ static const struct pdi_probe_memo *landlock_probed(struct pdi_check_ctx *c)
 
 void pdi_check_landlock_run(const struct pdi_target *t _unused_, struct pdi_check_ctx *c)
 {
-        const struct pdi_probe_memo *m = landlock_probed(c);
+        const struct pdi_probe_memo *m = pdi_host_probe_landlock(c);
 
         if (m->r >= 1) {
                 pdi_check_finding(c, PDI_SEV_INFO, NULL,
@@ -408,8 +420,8 @@ const char pdi_userns_hint[] =
     "kernel.unprivileged_userns_clone=1, kernel.apparmor_restrict_unprivileged_userns=0) "
     "and keep RestrictNamespaces= off in the unit";
 
-static const struct pdi_probe_memo *userns_probed(const struct pdi_target *t,
-                                                  struct pdi_check_ctx *c)
+const struct pdi_probe_memo *pdi_host_probe_userns(const struct pdi_target *t,
+                                                   struct pdi_check_ctx *c)
 {
         struct pdi_probe_memo *m = &pdi_check_memo(c)->userns;
 
@@ -422,7 +434,7 @@ static const struct pdi_probe_memo *userns_probed(const struct pdi_target *t,
 
 void pdi_check_userns_run(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        const struct pdi_probe_memo *m = userns_probed(t, c);
+        const struct pdi_probe_memo *m = pdi_host_probe_userns(t, c);
 
         if (m->r >= 0)
                 return;
@@ -436,11 +448,11 @@ void pdi_check_userns_run(const struct pdi_target *t, struct pdi_check_ctx *c)
  * both fail does it refuse. Its own id, so that the two warnings above stay warnings. */
 void pdi_check_sandbox_run(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        const struct pdi_probe_memo *ll = landlock_probed(c);
+        const struct pdi_probe_memo *ll = pdi_host_probe_landlock(c);
 
         if (ll->r >= 1)
                 return;
-        const struct pdi_probe_memo *ns = userns_probed(t, c);
+        const struct pdi_probe_memo *ns = pdi_host_probe_userns(t, c);
         if (ns->r >= 0)
                 return;
         pdi_check_finding(c, PDI_SEV_ERROR, pdi_userns_hint,

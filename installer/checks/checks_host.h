@@ -23,6 +23,13 @@ void pdi_landlock_attr_for(long abi, uint64_t *ret_fs, uint64_t *ret_net, uint64
 extern long (*pdi_test_landlock_abi)(void);
 #endif
 
+/* The installer's own probes, each run once per audit (the memo of c): r >= 0 passed (for
+ * Landlock: the ABI), else -errno with why. */
+const struct pdi_probe_memo *pdi_host_probe_seccomp(struct pdi_check_ctx *c);
+const struct pdi_probe_memo *pdi_host_probe_landlock(struct pdi_check_ctx *c);
+const struct pdi_probe_memo *pdi_host_probe_userns(const struct pdi_target *t,
+                                                   struct pdi_check_ctx *c);
+
 void pdi_check_seccomp_run(const struct pdi_target *t, struct pdi_check_ctx *c);
 void pdi_check_landlock_run(const struct pdi_target *t, struct pdi_check_ctx *c);
 void pdi_check_userns_run(const struct pdi_target *t, struct pdi_check_ctx *c);
