@@ -3,6 +3,7 @@
  * (docs/audit-json.md) and a node_exporter textfile. Checks only report; what to do with an
  * error-level finding (stop an install, exit 4) is the caller's decision. */
 #include "checks/audit.h"
+#include "checks/checks_apparmor.h"
 #include "checks/checks_service.h"
 #include "checks/checks_elf.h"
 #include "checks/checks_files.h"
@@ -53,6 +54,8 @@ static const struct pdi_check check_table[] = {
      pdi_check_sandbox_run},
     {"cgroups", "cgroup v2 with its controllers", PDI_SCOPE_HOST, false, pdi_check_cgroups_run},
     {"selinux", "SELinux state", PDI_SCOPE_HOST, false, pdi_check_selinux_run},
+    {"apparmor", "AppArmor leaves the workers their user namespace", PDI_SCOPE_HOST, false,
+     pdi_check_apparmor_run},
     {"noexec", "release and base path allow execution", PDI_SCOPE_HOST | PDI_SCOPE_INSTALL, false,
      pdi_check_noexec_run},
     {"free-space", "free space on the base path", PDI_SCOPE_HOST | PDI_SCOPE_INSTALL, false,

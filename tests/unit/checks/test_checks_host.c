@@ -175,6 +175,51 @@ static void landlock_abi_injected(void **state)
         pdi_audit_done(&audit);
 }
 
+/* kernel.apparmor_restrict_unprivileged_userns injected as a file of the stand-in host: what
+ * it costs, with and without Landlock, and a loaded worker profile that gives it back. */
+static void apparmor_restrict_userns_is_reported(void **state)
+{
+        (void)state;
+        root.is_host = true;
+        const struct pdi_check_result *r = run_id("apparmor");
+        worst(r);
+        assert_true(
+            has_text(r, "AppArmor not enabled; no kernel.apparmor_restrict_unprivileged_userns"));
+        put("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "0\n", 0644);
+        r = run_id("apparmor");
+        assert_int_equal(worst(r), PDI_SEV_INFO);
+        assert_true(has_text(r, "kernel.apparmor_restrict_unprivileged_userns=0"));
+        put("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1\n", 0644);
+        put("/sys/kernel/security/apparmor/profiles", "polkadot (unconfined)\n", 0644);
+        injected_abi = 3;
+        pdi_test_landlock_abi = inject_abi;
+        r = run_id("apparmor");
+        assert_int_equal(worst(r), PDI_SEV_WARN);
+        assert_true(
+            has_text(r, "AppArmor enabled; kernel.apparmor_restrict_unprivileged_userns=1"));
+        assert_true(has_text(r, "kernel.apparmor_restrict_unprivileged_userns=1 and no loaded "
+                                "AppArmor profile allows the workers a user namespace: their "
+                                "unshare+pivot_root sandbox is denied, so Secure Validator Mode "
+                                "runs degraded, on Landlock alone"));
+        injected_abi = -ENOSYS;
+        r = run_id("apparmor");
+        assert_int_equal(worst(r), PDI_SEV_ERROR);
+        assert_true(has_text(r, "Landlock is unavailable, so the node refuses to validate (Your "
+                                "system cannot securely run a validator)"));
+        put("/sys/kernel/security/apparmor/profiles",
+            "polkadot (unconfined)\npolkadot-pvf-worker (unconfined)\n", 0644);
+        r = run_id("apparmor");
+        assert_int_equal(worst(r), PDI_SEV_INFO);
+        assert_true(
+            has_text(r, "a loaded profile (*-pvf-worker) allows the workers their user namespace"));
+        pdi_test_landlock_abi = NULL;
+        root.is_host = false;
+        r = run_id("apparmor");
+        assert_true(r->skipped);
+        assert_non_null(strstr(r->skip_reason, "judged on the running host only"));
+        pdi_audit_done(&audit);
+}
+
 /* The rights enforced grow with the ABI and stop at the newest known. */
 static void landlock_rights_by_abi(void **state)
 {
@@ -403,6 +448,7 @@ int main(void)
             cmocka_unit_test(landlock_matches_host),
             cmocka_unit_test(landlock_abi_injected),
             cmocka_unit_test(landlock_rights_by_abi),
+            cmocka_unit_test(apparmor_restrict_userns_is_reported),
             cmocka_unit_test(userns_matches_host),
             cmocka_unit_test(denied_sandbox_is_reported),
             cmocka_unit_test(noexec_is_reported),
