@@ -260,6 +260,8 @@ static int probe_landlock(char *why, size_t n)
                          r == -ENOSYS       ? "the kernel has no Landlock (ENOSYS)"
                          : r == -EOPNOTSUPP ? "Landlock is built in but disabled at boot "
                                               "(EOPNOTSUPP: not in the lsm= list)"
+                         : r == -EPERM      ? "landlock_create_ruleset is denied (EPERM: a seccomp "
+                                              "filter on this process, its service or its container)"
                                             : strerror(-r));
                 return r;
         }

@@ -73,7 +73,7 @@ PY
 # what the installer's own probes give; a drop-in that denies user namespaces and seccomp(2)
 # makes exactly those probes fail there, and each finding names both sides. audit runs as a
 # service of the container's systemd, as an operator's shell descends from a host's PID 1:
-# systemd-nspawn's own seccomp filter (which, on older hosts, denies landlock_*) then applies
+# systemd-nspawn's own seccomp filter (252's denies landlock_*) then applies
 # to both sides, as it would to the node; nsenter alone would escape it. No probe unit and no
 # probe directory is left behind.
 unit_probes_audit() { # file: audit --json into it, print the unit-sandbox-probes check

@@ -158,6 +158,8 @@ static void landlock_abi_injected(void **state)
         assert_true(has_text(r, "Landlock unavailable: the kernel has no Landlock (ENOSYS)"));
         r = landlock_with(-EOPNOTSUPP);
         assert_true(has_text(r, "disabled at boot (EOPNOTSUPP"));
+        r = landlock_with(-EPERM);
+        assert_true(has_text(r, "landlock_create_ruleset is denied (EPERM: a seccomp filter"));
         /* sandbox: Landlock gone, so it rests on unshare+pivot_root (the same memo) */
         if (real >= 1) {
                 /* An older ABI than the kernel's is enforced with its own rights and reported. */
