@@ -152,6 +152,14 @@ static int load_profile(const char *path, const char *text, struct pdi_state *st
                 return pdi_error_set(err, -ENOMEM, "%s: %s", path, pdi_strerror(-ENOMEM));
         if (st && streq(pdi_state_rendered(st, key), sha))
                 return 0;
+        _cleanup_free_ char *tool = NULL;
+        if (pdi_exec_find("apparmor_parser", &tool) < 0) {
+                pdi_report_warn(rep,
+                                "AppArmor is enabled but apparmor_parser is not installed "
+                                "(package apparmor): %s is not loaded until it is",
+                                path);
+                return 0;
+        }
         char *argv[] = {"apparmor_parser", "-r", (char *)path, NULL};
         int k = pdi_exec_tool("apparmor_parser", argv, -1, err);
         if (k == 0 && st)
