@@ -20,6 +20,7 @@ PDI_TEST_PACKAGES=(
         systemd                         # systemd-analyze: test_units, test_auto_upgrade, test_host_root
         clang libclang-rt-14-dev clang-format # the fuzz build; test_format
         selinux-policy-dev setools      # test_selinux (sesearch where SELinux is on)
+        apparmor                        # test_apparmor: apparmor_parser, /etc/apparmor.d/abi/3.0
         systemd-container debootstrap   # the container tests, test_packages
         procps time                     # test_audit_confined: pgrep, /usr/bin/time for peak RSS
         rpm                             # test_package_deb: rpmbuild for cpack -G RPM, rpm -qp

@@ -3,6 +3,7 @@
  * (docs/audit-json.md) and a node_exporter textfile. Checks only report; what to do with an
  * error-level finding (stop an install, exit 4) is the caller's decision. */
 #include "checks/audit.h"
+#include "checks/checks_apparmor.h"
 #include "checks/checks_service.h"
 #include "checks/checks_elf.h"
 #include "checks/checks_files.h"
@@ -12,6 +13,7 @@
 #include "checks/checks_perms.h"
 #include "checks/checks_system.h"
 #include "checks/checks_unit.h"
+#include "checks/checks_unit_probes.h"
 #include "base/encoding.h"
 
 #include <errno.h>
@@ -52,12 +54,16 @@ static const struct pdi_check check_table[] = {
      pdi_check_sandbox_run},
     {"cgroups", "cgroup v2 with its controllers", PDI_SCOPE_HOST, false, pdi_check_cgroups_run},
     {"selinux", "SELinux state", PDI_SCOPE_HOST, false, pdi_check_selinux_run},
+    {"apparmor", "AppArmor leaves the workers their user namespace", PDI_SCOPE_HOST, false,
+     pdi_check_apparmor_run},
     {"noexec", "release and base path allow execution", PDI_SCOPE_HOST | PDI_SCOPE_INSTALL, false,
      pdi_check_noexec_run},
     {"free-space", "free space on the base path", PDI_SCOPE_HOST | PDI_SCOPE_INSTALL, false,
      pdi_check_free_space_run},
     {"node-probes", "the node's own sandbox probes", PDI_SCOPE_HOST, false,
      pdi_check_node_probes_run},
+    {"unit-sandbox-probes", "the node's probes under the unit's sandbox match ours", PDI_SCOPE_HOST,
+     false, pdi_check_unit_probes_run},
 };
 
 static int run_one(const struct pdi_check *chk, const struct pdi_target *t,

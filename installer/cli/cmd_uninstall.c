@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 #include "pipeline/adopt.h"
 #include "release/state_owned.h"
+#include "host/apparmor.h"
 #include "host/conffile.h"
 #include "host/users.h"
 #include "base/diff.h"
@@ -109,10 +110,12 @@ static int remove_conffile(struct uninstall *u, struct pdi_state *st, const char
 }
 
 /* The release tree: our entries (releases/, current), then the prefix if nothing else is
- * in it. */
+ * in it; first the AppArmor profiles, which name the releases. */
 static int remove_tree(struct uninstall *u)
 {
-        int k = remove_path(u, u->l.current);
+        int k = pdi_apparmor_remove(u->root, &u->l, &u->rep, &u->ctx->err);
+        if (k == 0)
+                k = remove_path(u, u->l.current);
         if (k == 0)
                 k = remove_path(u, u->l.releases);
         if (k < 0)
@@ -420,7 +423,8 @@ const struct pdi_command pdi_cmd_uninstall = {
     .summary = "remove the service, units, links and releases (data and keys stay)",
     .usage = "uninstall [--purge] [--prefix DIR] [--check] [--diff]",
     .help = "Stops and disables the service, removes the units, the unattended-upgrade\n"
-            "timer, the links and every release. The base path (chain data, keys), the\n"
+            "timer, the links, the AppArmor profiles (/etc/apparmor.d/<instance>) and every\n"
+            "release. The base path (chain data, keys), the\n"
             "settings and the users stay. Only what this tool made is removed: a unit or\n"
             "environment file the operator edited stays (with a warning), an install it\n"
             "did not make is left alone, and a foreign `current` link is refused.\n\n"

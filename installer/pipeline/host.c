@@ -6,6 +6,7 @@
 #include "pipeline/health.h"
 #include "host/journal.h"
 #include "host/nodekey.h"
+#include "host/apparmor.h"
 #include "host/selinux.h"
 #include "host/systemd.h"
 #include "host/units.h"
@@ -225,6 +226,8 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
         k = write_units(h, st, rep, err);
         if (k == 0)
                 k = pdi_selinux_apply(h->root, h->layout, h->settings.base_path, st, rep, err);
+        if (k == 0)
+                k = pdi_apparmor_apply(h->root, h->layout, st, rep, err);
         if (k == 0 && h->live) {
                 struct pdi_cgroups cg;
                 if (pdi_cgroups_detect("/sys/fs/cgroup", &cg) == 0)

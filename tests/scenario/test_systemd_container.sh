@@ -103,6 +103,61 @@ PY
         echo "ok: the node's probes run as polkadot on the host's own install"
 }
 
+# The node's probes under the unit's sandbox (issue 11 §6): with the rendered unit they give
+# what the installer's own probes give; a drop-in that denies user namespaces and seccomp(2)
+# makes exactly those probes fail there, and each finding names both sides. audit runs as a
+# service of the container's systemd, as an operator's shell descends from a host's PID 1:
+# systemd-nspawn's own seccomp filter (252's denies landlock_*) then applies
+# to both sides, as it would to the node; nsenter alone would escape it. No probe unit and no
+# probe directory is left behind.
+unit_probes_audit() { # file: audit --json into it, print the unit-sandbox-probes check
+        ct systemd-run --quiet --wait --pipe --collect polkadot-installer audit --json >"$1" || true
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+c={c["id"]: c for c in d["checks"]}
+print(json.dumps([c["unit-sandbox-probes"], c["landlock"]]))' "$1"
+}
+ct_unit_probes() {
+        local unit=/etc/systemd/system/polkadot.service c
+        c=$(unit_probes_audit "$T/audit-unit.json") || fail "no unit-sandbox-probes check: $(cat "$T/audit-unit.json")"
+        python3 - "$c" "$unit" <<'PY' || fail "unit-sandbox-probes with the rendered unit: $c"
+import json, sys
+c, ll = json.loads(sys.argv[1])
+assert c["status"] == "info", c
+assert [f["severity"] for f in c["findings"]] == ["info"], c
+assert "the node's four probes give under %s's sandbox what the installer's probes give" % sys.argv[2] in c["findings"][0]["text"], c
+PY
+        ct mkdir -p "$unit.d"
+        printf '[Service]\nRestrictNamespaces=yes\nSystemCallFilter=~seccomp\n' |
+                ct tee "$unit.d/zz-deny.conf" >/dev/null
+        c=$(unit_probes_audit "$T/audit-deny.json") || fail "no unit-sandbox-probes check: $(cat "$T/audit-deny.json")"
+        ct rm -rf "$unit.d"
+        python3 - "$c" "$unit" <<'PY' || fail "unit-sandbox-probes with a denying drop-in: $c"
+import json, sys
+c, ll = json.loads(sys.argv[1]); unit = sys.argv[2]
+texts = {f["text"]: f["severity"] for f in c["findings"]}
+def one(prefix, ours):
+    hit = [t for t in texts if t.startswith(prefix % unit) and ours in t]
+    assert len(hit) == 1, (prefix, ours, texts)
+    return texts[hit[0]]
+assert one("node's --check-can-enable-seccomp fails under %s's sandbox (seccomp(SECCOMP_SET_MODE_FILTER): Operation not permitted)",
+           "installer's probe installs a seccomp filter") == "error"
+# without Landlock as well (where nspawn denies it) the node would refuse: an error
+want = "error" if ll["status"] == "warn" else "warn"
+assert one("node's --check-can-unshare-user-namespace-and-change-root fails under %s's sandbox (unshare user and mount namespaces: Operation not permitted)",
+           "installer's probe unshares a user namespace and pivots root") == want, (want, texts)
+assert one("node's --check-can-do-secure-clone fails under %s's sandbox (clone into new namespaces: Operation not permitted)",
+           "the same probe passes as polkadot outside the unit") == "warn"
+assert c["status"] == "error" and len(texts) == 3, c
+assert not any("landlock" in t for t in texts), texts
+PY
+        [ -z "$(ct find /var/lib/polkadot -maxdepth 1 -name '.pdi-sandbox-probe-*')" ] ||
+                fail "a probe directory was left in /var/lib/polkadot"
+        [ -z "$(ct systemctl list-units --all --no-legend 'polkadot-installer-probe-*')" ] ||
+                fail "probe units left: $(ct systemctl list-units --all --no-legend 'polkadot-installer-probe-*')"
+        TESTS_RUN=$((TESTS_RUN + 4))
+        echo "ok: the node's probes under the unit's sandbox, compared with the installer's"
+}
+
 # (b) install live with the fake node, the issue-4 list.
 e2e_install() {
         # The probe's unit runs a polkadot too: install would (rightly) refuse it as a node it
@@ -154,6 +209,7 @@ e2e_install() {
         python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False, d' \
                 "$T/j" || fail "second install changed something: $(cat "$T/j")"
         ct_node_probes "$cur"
+        ct_unit_probes
         ct_validator_service
         ct polkadot-installer uninstall --non-interactive || fail "uninstall failed"
         ct test -d /var/lib/polkadot || fail "uninstall removed /var/lib/polkadot"
