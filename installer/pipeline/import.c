@@ -76,6 +76,8 @@ static int fetch_asc(struct import *im, const char *url, char **ret, size_t *ret
 {
         int r = pdi_fetch_memory(&im->fetch, url, PDI_OPENPGP_SIG_MAX, ret, ret_len, im->err);
         if (r == -ENOENT)
+                *im->err = (struct pdi_error){0}; /* "not found" says less than what follows */
+        if (r == -ENOENT)
                 return pdi_error_set(im->err, -PDI_E_SIGNATURE,
                                      "%s: missing (every binary of the release needs its OpenPGP "
                                      "signature)",
@@ -133,6 +135,8 @@ static int fetch_binary(struct import *im, const char *url, const char *name, ch
                 return pdi_error_set(im->err, -errno, "%s/%s: %s", im->dir, name, strerror(errno));
         int r =
             pdi_fetch_unpinned(&im->fetch, url, fd, PDI_MANIFEST_MAX_SIZE, sha256, size, im->err);
+        if (r == -ENOENT)
+                *im->err = (struct pdi_error){0};
         if (r == -ENOENT)
                 return pdi_error_set(im->err, -PDI_E_POLICY, "%s: missing from the release", url);
         if (r == 0 && *size == 0)
