@@ -2,7 +2,9 @@
 /* install --upstream and --bundle: a private --from DIR first (install_sources.h). */
 #include "cli/install_sources.h"
 #include "cli/import_args.h"
+#include "fetch/bundle.h"
 #include "pipeline/install.h"
+#include "release/release.h"
 #include "release/layout.h"
 
 #include <errno.h>
@@ -75,15 +77,67 @@ static int fill_upstream(struct pdi_ctx *ctx, const struct pdi_install_opts *o, 
         return pdi_import_to_dir(ctx, &a, dfd, dir, NULL);
 }
 
+/* The bundle's manifest, judged as install judges one: the trust policy of the root (its
+ * kept keys, --trusted-key, --threshold), the signatures over the exact bytes, the schema,
+ * the expiry. Called on each of the two passes (check, then extract). */
+struct bundle_check {
+        struct pdi_ctx *ctx;
+        const struct pdi_install_opts *o;
+        struct pdi_trust trust;
+        bool loaded;
+        struct pdi_verified v;
+};
+
+static int verify_bundle_manifest(void *userdata, const char *bytes, size_t len,
+                                  const struct pdi_sigtext *sigs, size_t n_sigs,
+                                  const struct pdi_manifest **ret, struct pdi_error *err)
+{
+        struct bundle_check *b = userdata;
+        const struct pdi_root *root;
+        int r = pdi_ctx_root(b->ctx, &root);
+        if (r == 0 && !b->loaded)
+                r = pdi_trust_load(&b->trust, root, b->o->keys, b->o->n_keys, b->o->threshold, err);
+        b->loaded = b->loaded || r == 0;
+        pdi_verified_done(&b->v);
+        b->v = (struct pdi_verified){0};
+        _cleanup_free_ char *what = NULL;
+        if (r == 0 && asprintf(&what, "bundle %s: manifest.json", b->o->bundle) < 0)
+                r = -ENOMEM;
+        if (r == 0)
+                r = pdi_release_verify(&b->trust, what, bytes, len, sigs, n_sigs, time(NULL), &b->v,
+                                       err);
+        if (r == 0)
+                *ret = b->v.manifest;
+        return r;
+}
+
+/* Verified whole (dirfd -1: nothing written) before anything is extracted, then extracted
+ * into the private directory with every check made again as the bytes stream. */
+static int fill_bundle(struct pdi_ctx *ctx, const struct pdi_install_opts *o, const char *dir)
+{
+        struct bundle_check b = {.ctx = ctx, .o = o};
+        int r = pdi_bundle_read(o->bundle, -1, verify_bundle_manifest, &b, &ctx->err);
+        _cleanup_close_ int dfd =
+            r == 0 ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        if (r == 0 && dfd < 0)
+                r = pdi_error_set(&ctx->err, -errno, "%s: %s", dir, strerror(errno));
+        if (r == 0)
+                r = pdi_bundle_read(o->bundle, dfd, verify_bundle_manifest, &b, &ctx->err);
+        pdi_verified_done(&b.v);
+        if (b.loaded)
+                pdi_trust_done(&b.trust);
+        return r;
+}
+
 int pdi_install_from_source(struct pdi_ctx *ctx, struct pdi_install_opts *o)
 {
-        if (!o->upstream.source)
+        if (!o->upstream.source && !o->bundle)
                 return pdi_install_run(ctx, o);
         char dir[256];
-        int r = make_private_dir(ctx, "upstream", dir, sizeof(dir));
+        int r = make_private_dir(ctx, o->bundle ? "bundle" : "upstream", dir, sizeof(dir));
         if (r < 0)
                 return r;
-        r = fill_upstream(ctx, o, dir);
+        r = o->bundle ? fill_bundle(ctx, o, dir) : fill_upstream(ctx, o, dir);
         if (r == 0) {
                 o->from = dir;
                 r = pdi_install_run(ctx, o);
