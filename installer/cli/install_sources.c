@@ -101,7 +101,7 @@ static int verify_bundle_manifest(void *userdata, const char *bytes, size_t len,
         pdi_verified_done(&b->v);
         b->v = (struct pdi_verified){0};
         _cleanup_free_ char *what = NULL;
-        if (r == 0 && asprintf(&what, "bundle %s: manifest.json", b->o->bundle) < 0)
+        if (r == 0 && asprintf(&what, "of bundle %s", b->o->bundle) < 0)
                 r = -ENOMEM;
         if (r == 0)
                 r = pdi_release_verify(&b->trust, what, bytes, len, sigs, n_sigs, time(NULL), &b->v,
