@@ -13,12 +13,13 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-enum { OPT_OUTPUT = PDI_OPT_OWN };
+enum { OPT_OUTPUT = PDI_OPT_OWN, OPT_CACERT };
 
 static const struct option options[] = {
     PDI_COMMON_LONGOPTS,
     PDI_IMPORT_LONGOPTS,
     {"output", required_argument, NULL, OPT_OUTPUT},
+    {"cacert", required_argument, NULL, OPT_CACERT},
     {0},
 };
 
@@ -28,8 +29,8 @@ static int parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int ar
         int c, r = 0;
         optind = 0;
         while (r == 0 && (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, options, NULL)) != -1) {
-                if (c == OPT_OUTPUT) {
-                        *output = optarg;
+                if (c == OPT_OUTPUT || c == OPT_CACERT) {
+                        *(c == OPT_OUTPUT ? output : &a->o.cacert) = optarg;
                         continue;
                 }
                 r = pdi_import_option(ctx, a, c, optarg);
@@ -116,7 +117,7 @@ const struct pdi_command pdi_cmd_import = {
     .summary = "verify an official upstream release (OpenPGP) and make a signed manifest",
     .usage = "import --upstream URL|DIR --openpgp-key FILE [--openpgp-fingerprint FPR]...\n"
              "       --sign-with KEY --output DIR [--release-tag TAG] [--docker-tag TAG]\n"
-             "       [--sequence N] [--expires-in DAYS]",
+             "       [--sequence N] [--expires-in DAYS] [--cacert FILE]",
     .help = "Takes upstream's release as published (each binary with its OpenPGP .asc and,\n"
             "where published, .sha256) and verifies every binary against a pinned key\n"
             "fingerprint, never against any key of a keyring: gpg (through GPGME) runs on a\n"
@@ -129,7 +130,8 @@ const struct pdi_command pdi_cmd_import = {
             "docker_tag) and manifest.json.minisig signed with --sign-with. A refused\n"
             "release exits 3 and writes nothing.\n\n"
             "Options:\n" PDI_IMPORT_OPTIONS_HELP
-            "  --output DIR         the release folder to write (must not exist)\n",
+            "  --output DIR         the release folder to write (must not exist)\n"
+            "  --cacert FILE        this CA bundle instead of the system's for https\n",
     .examples = "  polkadot-installer import --upstream "
                 "https://github.com/paritytech/polkadot-sdk/releases/download/"
                 "polkadot-stable2603-1 \\\n"

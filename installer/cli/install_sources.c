@@ -71,6 +71,7 @@ static void remove_private_dir(const char *path)
 static int fill_upstream(struct pdi_ctx *ctx, const struct pdi_install_opts *o, const char *dir)
 {
         struct pdi_import_args a = {.o = o->upstream, .sign_with = o->sign_with};
+        a.o.cacert = o->cacert; /* install's --cacert serves the import's downloads too */
         _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
                 return pdi_error_set(&ctx->err, -errno, "%s: %s", dir, strerror(errno));
