@@ -145,6 +145,22 @@ gpgq --yes --armor --local-user "$REL" --detach-sign -o "$T/up/broken/polkadot-e
         "$T/up/broken/polkadot-execute-worker"
 (cd "$T/up/broken" && sha256sum polkadot-execute-worker >polkadot-execute-worker.sha256)
 attack broken "polkadot-execute-worker --version: exit status 3" "$T/up/broken"
+# A signing subkey of the pinned key counts; the same key revoked does not.
+SUBREL=$(newkey 'Stand-in Subkey Release <sub@test.invalid>')
+gpgq --quick-add-key "$SUBREL" ed25519 sign never
+SUB=$(gpg --with-colons --list-keys "$SUBREL" 2>/dev/null | awk -F: '/^fpr/ { n++ } /^fpr/ && n == 2 { print $10; exit }')
+[ -n "$SUB" ] && [ "$SUB" != "$SUBREL" ] || fail "no signing subkey made"
+gpg --armor --export "$SUBREL" >"$T/sub-key.asc"
+upstream_release "$T/up/subkey" 1.16.0 "$SUB!"
+expect 0 "imported" "$PDI" import --upstream "$T/up/subkey" --openpgp-key "$T/sub-key.asc" \
+        --openpgp-fingerprint "$SUBREL" --sign-with "$T/ops.sec" --release-tag polkadot-stable2603-1 \
+        --output "$T/imports/subkey" -v
+grep -q "signed by OpenPGP key $SUBREL" "$T/out" || { cat "$T/out" >&2; fail "the subkey's primary is not named"; }
+sed -n '/^:-----BEGIN/,$p' "$GNUPGHOME/openpgp-revocs.d/$SUBREL.rev" | sed 's/^://' >"$T/revoke.asc"
+gpgq --import "$T/revoke.asc"
+gpg --armor --export "$SUBREL" >"$T/revoked-key.asc"
+attack revoked "polkadot.asc: signature by [0-9A-F]+ does not verify: Certificate revoked" "$T/up/subkey" \
+        --openpgp-key "$T/revoked-key.asc" --openpgp-fingerprint "$SUBREL"
 # install --upstream of an attacked release leaves the root as it was.
 root_snapshot "$R2" "$T/snap.before"
 expect 3 'mixed versions' "$PDI" install --root "$R2" --upstream "$REL_URL/mixed" \
