@@ -184,6 +184,10 @@ void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE
                     target_version(t) ?: "unknown (no signed manifest)", NULL);
         if (t->kind_evidence)
                 target_line(f, "          (", t->kind_evidence, ")", NULL, NULL);
+        if (t->manifest && t->manifest->names.release_tag[0])
+                target_line(f, "release:  ", t->manifest->names.release_tag, ", Docker tag ",
+                            t->manifest->names.docker_tag[0] ? t->manifest->names.docker_tag : "-",
+                            NULL);
         target_line(f, "node:     ", t->node ?: "-", NULL, NULL, NULL);
         target_line(f, "workers:  ", t->worker_dir ?: "(none found)",
                     t->other_worker_dir ? "  (also a set in " : NULL, t->other_worker_dir,
@@ -246,6 +250,8 @@ static json_t *target_json(const struct pdi_target *t)
         json_t *o =
             json_pack("{s:o, s:o, s:o}", "kind", str_or_null(t->kind), "kind_evidence",
                       str_or_null(t->kind_evidence), "version", str_or_null(target_version(t)));
+        if (o && t->manifest && pdi_manifest_names_to_json(&t->manifest->names, o) < 0)
+                json_decref(TAKE_PTR(o));
         if (o && set_path(o, "node", t->node) == 0 &&
             set_path(o, "worker_dir", t->worker_dir) == 0 &&
             set_path(o, "other_worker_dir", t->other_worker_dir) == 0 &&

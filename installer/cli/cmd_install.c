@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* install: put a signed release on this machine (or under --root). */
 #include "cli/cmd_install.h"
+#include "cli/import_args.h"
+#include "cli/install_sources.h"
 #include "cli/prompt.h"
 #include "host/values.h"
 
@@ -29,6 +31,7 @@ enum {
         OPT_REMEMBER_KEYS,
         OPT_CHECK,
         OPT_DIFF,
+        OPT_BUNDLE,
         OPT_SETTING, /* settings flags: OPT_SETTING + index in setting_flags */
 };
 
@@ -65,6 +68,8 @@ static const struct option install_options[] = {
     {"remember-keys", no_argument, NULL, OPT_REMEMBER_KEYS},
     {"check", no_argument, NULL, OPT_CHECK},
     {"diff", no_argument, NULL, OPT_DIFF},
+    {"bundle", required_argument, NULL, OPT_BUNDLE},
+    PDI_IMPORT_LONGOPTS,
     {"chain", required_argument, NULL, OPT_SETTING + 0},
     {"node-name", required_argument, NULL, OPT_SETTING + 1},
     {"base-path", required_argument, NULL, OPT_SETTING + 2},
@@ -245,9 +250,14 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                         return pdi_usage(ctx, "%s: --to is for rollback", cmd->name);
                 o->to = optarg;
                 return 0;
+        case OPT_BUNDLE:
+                o->bundle = optarg;
+                return 0;
         default:
                 if (c >= OPT_SETTING && c < OPT_SETTING + (int)ELEMENTSOF(setting_flags))
                         return add_setting(ctx, o, c - OPT_SETTING);
+                if (c >= PDI_OPT_IMPORT)
+                        return pdi_install_import_option(ctx, o, c, optarg);
                 return pdi_cli_common(ctx, cmd, c, optarg);
         }
 }
@@ -275,8 +285,8 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
                 r = one(ctx, cmd, c, o);
         if (r == 0)
                 r = pdi_cli_done(ctx, cmd, argc, argv, 0);
-        if (r == 0 && !o->manifest && !o->from && !streq(cmd->name, "rollback"))
-                r = pdi_usage(ctx, "%s: --manifest URL|PATH or --from DIR is required", cmd->name);
+        if (r == 0)
+                r = pdi_install_check_source(ctx, cmd, o);
         if (r == 0 && o->from)
                 r = absolute(ctx, "--from", o->from);
         return r;
@@ -287,7 +297,7 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         struct pdi_install_opts o = {0};
         int r = pdi_install_parse_args(ctx, cmd, argc, argv, &o);
         if (r == 0)
-                r = pdi_install_run(ctx, &o);
+                r = pdi_install_from_source(ctx, &o);
         for (size_t i = 0; i < o.n_settings; i++)
                 free(o.settings[i]);
         return r;

@@ -18,6 +18,13 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --from DIR           air-gapped: manifest, signatures and artifacts from DIR (a\n"      \
         "                       USB stick); no network is touched. Artifact files are looked\n"    \
         "                       up in DIR by the last part of their URL\n"                         \
+        "  --bundle FILE        offline, from one release bundle ('release bundle'): the\n"        \
+        "                       manifest's signatures, sizes and hashes are checked over the\n"    \
+        "                       whole file before anything is extracted from it\n"                 \
+        "  --upstream URL|DIR   upstream's release as published, verified as 'import' does\n"      \
+        "                       (with --openpgp-key, --sign-with and the other import\n"           \
+        "                       options; see 'import --help'), then installed from that\n"         \
+        "                       signed manifest\n"                                                 \
         "  --signature URL|PATH a signature file (repeatable); default: MANIFEST.minisig,\n"       \
         "                       MANIFEST.minisig.2 … as many as exist\n"                         \
         "  --trusted-key FILE   trust this minisign public key too (repeatable)\n"                 \

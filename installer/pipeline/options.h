@@ -6,6 +6,7 @@
 
 #include "base/context.h"
 #include "host/settings.h"
+#include "pipeline/import.h"
 #include "release/layout.h"
 #include "trust/trust.h"
 
@@ -35,6 +36,10 @@ struct pdi_install_opts {
         size_t n_settings;
         unsigned settle_s; /* how long the started unit must stay active */
         const char *to;    /* rollback --to */
+        /* --upstream (an import, pipeline/import.h) or --bundle FILE: the command line makes
+         * either into a private --from DIR first (cli/install_sources.c). */
+        struct pdi_import_opts upstream;
+        const char *sign_with, *bundle;
         /* Asks for the settings on a terminal (the command line's prompt); NULL: never. */
         int (*ask_settings)(struct pdi_settings *s, struct pdi_error *err);
 };

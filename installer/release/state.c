@@ -193,6 +193,8 @@ int pdi_state_record_release(struct pdi_state *s, const char *instance,
         json_t *rec = json_pack("{s:s, s:I, s:s, s:s, s:o}", "product", m->product, "sequence",
                                 (json_int_t)m->sequence, "manifest_sha256", manifest_sha256,
                                 "installed_at", now, "files", files);
+        if (rec && pdi_manifest_names_to_json(&m->names, rec) < 0)
+                json_decref(TAKE_PTR(rec));
         if (!rec || json_object_set_new(json_object_get(inst, "releases"), m->version, rec) < 0)
                 return -ENOMEM;
         return pdi_state_raise_floor(s, instance, m, manifest_sha256);

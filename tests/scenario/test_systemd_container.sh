@@ -4,7 +4,7 @@
 # commands run in it with nsenter. Part (a) tests installer/systemd.c live through
 # tests/fake/systemd-probe.c; part (b), e2e_install, runs `install` live with the fake node
 # (issue 4).
-#   PDI_CT_CACHE     cache directory (default /var/cache/pdi-test/bookworm)
+#   PDI_CT_CACHE     cache directory (default /var/cache/pdi-test/bookworm-v3, container.sh)
 #   PDI_DEBIAN_MIRROR  mirror for debootstrap (default: the first one in /etc/apt/sources*)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
