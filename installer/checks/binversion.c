@@ -15,7 +15,7 @@ static void version_child(void *arg)
         pdi_confine_exec(arg);
 }
 
-static char *trim(char *s)
+char *pdi_version_trim(char *s)
 {
         s += strspn(s, " \t\r\n\v\f");
         size_t n = strlen(s);
@@ -24,9 +24,9 @@ static char *trim(char *s)
         return s;
 }
 
-static void version_of(char *out, char *buf, size_t size)
+void pdi_version_word(char *out, char *buf, size_t size)
 {
-        char *s = trim(out), *sp = strrchr(s, ' ');
+        char *s = pdi_version_trim(out), *sp = strrchr(s, ' ');
         snprintf(buf, size, "%s", sp ? sp + 1 : s);
         char *dash = strrchr(buf, '-');
         size_t n = dash ? strlen(dash + 1) : 0;
@@ -34,7 +34,7 @@ static void version_of(char *out, char *buf, size_t size)
                 *dash = '\0';
 }
 
-int pdi_binary_version(int fd, const char *name, char *ret, size_t n, char *why, size_t why_n)
+int pdi_binary_version_run(int fd, const char *name, unsigned timeout_ms, struct pdi_child_out *out)
 {
         /* The node clears the environment of everything but RUST_LOG (pvf/src/lib.rs). */
         _cleanup_free_ char *rust_log = NULL;
@@ -43,20 +43,26 @@ int pdi_binary_version(int fd, const char *name, char *ret, size_t n, char *why,
         char *envp[] = {rust_log, NULL};
         char *argv[] = {(char *)name, (char *)"--version", NULL};
         struct pdi_confine c = {.exe_fd = fd, .argv = argv, .envp = envp};
+        return pdi_child_run(version_child, &c, timeout_ms, out);
+}
+
+int pdi_binary_version(int fd, const char *name, char *ret, size_t n, char *why, size_t why_n)
+{
         struct pdi_child_out out;
-        int r = pdi_child_run(version_child, &c, PDI_BINVERSION_TIMEOUT_MS, &out);
+        int r = pdi_binary_version_run(fd, name, PDI_BINVERSION_TIMEOUT_MS, &out);
         if (r < 0) {
                 snprintf(why, why_n, "%s", strerror(-r));
                 return -PDI_E_FAILED;
         }
-        if (!pdi_child_ok(&out) || !trim(out.out)[0]) {
+        if (!pdi_child_ok(&out) || !pdi_version_trim(out.out)[0]) {
                 pdi_child_describe(&out, PDI_BINVERSION_TIMEOUT_MS, why, why_n);
                 if (pdi_child_ok(&out))
                         snprintf(why, why_n, "printed nothing");
                 else if (out.err[0])
-                        snprintf(why + strlen(why), why_n - strlen(why), ": %s", trim(out.err));
+                        snprintf(why + strlen(why), why_n - strlen(why), ": %s",
+                                 pdi_version_trim(out.err));
                 return -PDI_E_FAILED;
         }
-        version_of(out.out, ret, n);
+        pdi_version_word(out.out, ret, n);
         return 0;
 }
