@@ -76,24 +76,27 @@ static int sha256_fd(int fd, char ret_hex[65])
         return 0;
 }
 
-/* The list's line for path: its hash and size. -ENOENT when none names it. */
-static int find_line(const char *list, const char *path, char ret_sha[65], long long *ret_size)
+/* The list's line for relay: the worker's path, hash and size. -ENOENT when none names it. */
+static int find_line(const char *list, const char *relay, char *ret_worker, char ret_sha[65],
+                     long long *ret_size)
 {
         const char *p = list;
 
         while (*p) {
                 const char *nl = strchr(p, '\n');
                 size_t len = nl ? (size_t)(nl - p) : strlen(p);
-                char sha[65], file[PATH_MAX + 1];
+                char sha[65], from[PATH_MAX + 1], to[PATH_MAX + 1];
                 long long size;
-                char line[PATH_MAX + 96];
+                char line[2 * PATH_MAX + 96];
 
                 if (len < sizeof(line)) {
                         memcpy(line, p, len);
                         line[len] = '\0';
-                        if (sscanf(line, "%64[0-9a-f] %lld %4096s", sha, &size, file) == 3 &&
-                            strlen(sha) == 64 && !strcmp(file, path)) {
+                        if (sscanf(line, "%64[0-9a-f] %lld %4096s %4096s", sha, &size, from, to) ==
+                                4 &&
+                            strlen(sha) == 64 && !strcmp(from, relay) && to[0] == '/') {
                                 memcpy(ret_sha, sha, 65);
+                                memcpy(ret_worker, to, strlen(to) + 1);
                                 *ret_size = size;
                                 return 0;
                         }
@@ -153,7 +156,7 @@ int pvf_allow_open(const char *list_path, const char *release, const char *name,
                    char *why, size_t why_size)
 {
         static char list[ALLOW_MAX_BYTES];
-        char path[PATH_MAX], sha[65];
+        char relay[PATH_MAX], path[PATH_MAX + 1], sha[65];
         long long size;
         int r, fd;
 
@@ -162,11 +165,11 @@ int pvf_allow_open(const char *list_path, const char *release, const char *name,
         if (!path_ok(release))
                 return snprintf(why, why_size, "release path '%.200s' is not canonical", release),
                        -EPERM;
-        snprintf(path, sizeof(path), "%s/" PVF_WORKERS_DIR "/%s", release, name);
+        snprintf(relay, sizeof(relay), "%s/%s", release, name);
         if ((r = read_list(list_path, list, sizeof(list))) < 0)
                 return snprintf(why, why_size, "%s: %s", list_path, strerror(-r)), r;
-        if (find_line(list, path, sha, &size) < 0)
-                return snprintf(why, why_size, "%s is not a worker of an installed release", path),
+        if (find_line(list, relay, path, sha, &size) < 0)
+                return snprintf(why, why_size, "%s is not a worker of an installed release", relay),
                        -EPERM;
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
         if (fd < 0)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Which workers the spawner may start: the list the installer writes from its state (one
- * line per worker of each installed release: "<sha256 hex> <size> <absolute path>"), and the
- * check that the file about to be executed is that file. A request is resolved to
- * <release>/pvf-workers/<name>; the spawner executes the very descriptor it verified. */
+/* Which workers the spawner may start: the list the installer writes from its state, one
+ * line per worker of each installed release:
+ *   <sha256 hex> <size> <relay path> <worker path>
+ * (the relay the node executes, the real worker it stands for), and the check that the file
+ * about to be executed is that worker. A request names the relay's directory and name; the
+ * spawner executes the very descriptor it verified. */
 #pragma once
 
 #include <stddef.h>

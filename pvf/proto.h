@@ -13,8 +13,8 @@
 #define PVF_MAX_REQUEST 65536
 #define PVF_MAX_ARGS 256
 #define PVF_MAX_TEXT 512
-#define PVF_WORKERS_DIR "pvf-workers"
-#define PVF_SOCKET_FILE "socket"
+/* Beside the relay: one line, the spawner's socket path (written by the installer). */
+#define PVF_SOCKET_FILE "spawner-socket"
 
 /* Messages after the request. */
 enum pvf_msg_type {

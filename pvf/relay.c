@@ -51,14 +51,14 @@ static void resolve_self(void)
                                "polkadot-execute-worker");
 }
 
-/* The spawner's socket: one line in <release>/pvf-workers/socket, written by the installer. */
+/* The spawner's socket: one line in PVF_SOCKET_FILE beside the relay. */
 static void socket_path(char *buf, size_t size)
 {
         char file[PATH_MAX + 32];
         int fd;
         ssize_t n;
 
-        snprintf(file, sizeof(file), "%s/" PVF_WORKERS_DIR "/" PVF_SOCKET_FILE, self_dir);
+        snprintf(file, sizeof(file), "%s/" PVF_SOCKET_FILE, self_dir);
         fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 die(file, strerror(errno));

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The PVF relay and spawner as built (issue 11 §2, §3), without systemd: the spawner on a
-# socket in $T, releases whose worker files are the relay and whose real workers sit in
-# pvf-workers/. The node cannot tell the relay from the worker: --version, a probe's exit
+# socket in $T, releases as the manifest has them (releases/<v>/) and beside them the
+# directory the node runs from (pvf/<v>/: the relay as both workers). The node cannot tell the relay from the worker: --version, a probe's exit
 # code and stderr, exit codes, death by signal, stdin/stdout, the environment (RUST_LOG
 # alone); the node's SIGTERM reaches the worker, a relay killed with SIGKILL leaves no
 # worker; the worker of the relay's own release runs whatever `current` says; and only a
@@ -18,30 +18,33 @@ FAKE=$PDI_BUILD_DIR/fake-polkadot-worker
 SOCK=$T/spawner.sock
 LIST=$T/pvf-workers.list
 
-# release VERSION: the relay as both workers, the fake prepare worker and bash as the
-# execute worker (so a case can say in shell what the worker does) in pvf-workers/.
+# release VERSION: the fake prepare worker and bash as the execute worker (so a case can
+# say in shell what the worker does) in releases/VERSION, the relays in pvf/VERSION.
 release() {
-        local r=$T/opt/releases/$1
-        mkdir -p "$r/pvf-workers"
-        python3 "$PDI_SOURCE_DIR/tests/fake/set-version.py" "$FAKE" "$1" "$r/pvf-workers/polkadot-prepare-worker"
-        cp /bin/bash "$r/pvf-workers/polkadot-execute-worker"
-        cp "$RELAY" "$r/polkadot-prepare-worker"
-        cp "$RELAY" "$r/polkadot-execute-worker"
-        echo "$SOCK" >"$r/pvf-workers/socket"
+        local r=$T/opt/releases/$1 p=$T/opt/pvf/$1
+        mkdir -p "$r" "$p"
+        python3 "$PDI_SOURCE_DIR/tests/fake/set-version.py" "$FAKE" "$1" "$r/polkadot-prepare-worker"
+        cp /bin/bash "$r/polkadot-execute-worker"
+        cp "$RELAY" "$p/polkadot-prepare-worker"
+        cp "$RELAY" "$p/polkadot-execute-worker"
+        echo "$SOCK" >"$p/spawner-socket"
 }
-list() {
-        local f
+list() { # VERSION...
+        local v w f
         : >"$LIST"
-        for f in "$@"; do
-                echo "$(sha256sum <"$f" | cut -d' ' -f1) $(stat -c %s "$f") $f" >>"$LIST"
+        for v in "$@"; do
+                for w in polkadot-prepare-worker polkadot-execute-worker; do
+                        f=$T/opt/releases/$v/$w
+                        echo "$(sha256sum <"$f" | cut -d' ' -f1) $(stat -c %s "$f") $T/opt/pvf/$v/$w $f" >>"$LIST"
+                done
         done
 }
 release 1.0.0
 release 2.0.0
-R1=$T/opt/releases/1.0.0
-R2=$T/opt/releases/2.0.0
-ln -s releases/2.0.0 "$T/opt/current"
-list "$R1"/pvf-workers/polkadot-*-worker "$R2"/pvf-workers/polkadot-*-worker
+R1=$T/opt/pvf/1.0.0
+R2=$T/opt/pvf/2.0.0
+ln -s 2.0.0 "$T/opt/pvf/current"
+list 1.0.0 2.0.0
 "$SPAWNER" --allow "$LIST" --listen "$SOCK" 2>"$T/spawner.log" &
 SPID=$!
 PDI_CLEANUP+=("kill $SPID; wait $SPID")
@@ -54,9 +57,9 @@ readelf -dW "$RELAY" | grep -q NEEDED && fail "relay needs shared libraries"
 
 # --version: the release of the relay that runs, also through `current`.
 expect 0 '^1\.0\.0$' "$R1/polkadot-prepare-worker" --version
-expect 0 '^2\.0\.0$' "$T/opt/current/polkadot-prepare-worker" --version
+expect 0 '^2\.0\.0$' "$T/opt/pvf/current/polkadot-prepare-worker" --version
 # ... and `current` moved after the node started (its relay path resolved): still its own.
-ln -sfn releases/1.0.0 "$T/opt/current.new" && mv -T "$T/opt/current.new" "$T/opt/current"
+ln -sfn 1.0.0 "$T/opt/pvf/current.new" && mv -T "$T/opt/pvf/current.new" "$T/opt/pvf/current"
 expect 0 '^2\.0\.0$' "$R2/polkadot-prepare-worker" --version
 
 # same CMD...: the relay and the real worker give the same exit code, stdout and stderr.
@@ -65,14 +68,14 @@ same() {
         shift
         TESTS_RUN=$((TESTS_RUN + 1))
         env -i RUST_LOG=info "$R1/$rel" "$@" <"$T/in" >"$T/o1" 2>"$T/e1" || rc1=$?
-        env -i RUST_LOG=info "$R1/pvf-workers/$rel" "$@" <"$T/in" >"$T/o2" 2>"$T/e2" || rc2=$?
+        env -i RUST_LOG=info "$T/opt/releases/1.0.0/$rel" "$@" <"$T/in" >"$T/o2" 2>"$T/e2" || rc2=$?
         [ "$rc1" = "$rc2" ] || fail "exit $rc1 through the relay, $rc2 direct: $rel $*"
         cmp -s "$T/o1" "$T/o2" || { diff "$T/o1" "$T/o2" >&2; fail "stdout differs: $rel $*"; }
         cmp -s "$T/e1" "$T/e2" || { diff "$T/e1" "$T/e2" >&2; fail "stderr differs: $rel $*"; }
 }
 echo "from the node" >"$T/in"
 same polkadot-prepare-worker --check-can-enable-landlock
-touch "$R1/pvf-workers/PROBE_FAIL"
+touch "$T/opt/releases/1.0.0/PROBE_FAIL"
 same polkadot-prepare-worker --check-can-enable-landlock
 grep -q 'Cannot enable-landlock' "$T/e1" || fail "the failing probe's stderr did not come through"
 same polkadot-prepare-worker --check-can-unshare-user-namespace-and-change-root "$T"
@@ -117,14 +120,13 @@ wait "$RPID" || true
 gone "$WPID"
 
 # Refusals: a release that is not installed, a changed worker, a relay not named as a worker.
-mkdir -p "$T/elsewhere/pvf-workers"
+mkdir -p "$T/elsewhere"
 cp "$RELAY" "$T/elsewhere/polkadot-prepare-worker"
-cp "$R1/pvf-workers/polkadot-prepare-worker" "$T/elsewhere/pvf-workers/"
-echo "$SOCK" >"$T/elsewhere/pvf-workers/socket"
-expect 1 '^error: polkadot-prepare-worker: .*elsewhere/pvf-workers/polkadot-prepare-worker is not a worker of an installed release$' \
+echo "$SOCK" >"$T/elsewhere/spawner-socket"
+expect 1 '^error: polkadot-prepare-worker: .*elsewhere/polkadot-prepare-worker is not a worker of an installed release$' \
         "$T/elsewhere/polkadot-prepare-worker" --version
 expect_one_error_line
-printf 'X' | dd of="$R2/pvf-workers/polkadot-execute-worker" bs=1 seek=200 conv=notrunc status=none
+printf 'X' | dd of="$T/opt/releases/2.0.0/polkadot-execute-worker" bs=1 seek=200 conv=notrunc status=none
 expect 1 '^error: polkadot-execute-worker: sha256 [0-9a-f]{64}, the state says [0-9a-f]{64}$' \
         "$R2/polkadot-execute-worker" -c 'exit 0'
 cp "$RELAY" "$T/elsewhere/polkadot"

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Tests for pvf/serve.c, pvf/spawn.c, pvf/allow.c and pvf/relay_run.c together: a spawner
  * loop in a child process and relays in others, on a real socket. The "worker" is a copy of
- * /bin/sh listed in the allow list with its hash, so each case says in shell what the worker
- * does. The worker's exit code and death by signal come back; stdout is the relay's; the
- * environment is RUST_LOG alone; the node's SIGTERM reaches the worker; a relay killed with
- * SIGKILL takes its worker with it; a worker's SIGTERM to its parent reaches the node; and
- * anything but a listed, unchanged worker of the named release is refused with a reason. */
+ * /bin/sh listed in the allow list with its hash for the relay path pvf/1.16.0/<name>, so each case
+ * says in shell what the worker does. The worker's exit code and death by signal come back; stdout
+ * is the relay's; the environment is RUST_LOG alone; the node's SIGTERM reaches the worker; a relay
+ * killed with SIGKILL takes its worker with it; a worker's SIGTERM to its parent reaches the node;
+ * and anything but a listed, unchanged worker of the named release is refused with a reason. */
 #include "allow.h"
 #include "proto.h"
 #include "relay_run.h"
@@ -34,6 +34,7 @@
 
 static char dir[] = "/tmp/pdi-pvf.XXXXXX";
 static char release[256], worker[320], list[300], sock_path[100];
+static char real_dir[256];
 static pid_t server;
 
 static void sha256_file(const char *path, char out[65])
@@ -60,7 +61,7 @@ static void write_list(const char *sha, long long size)
         FILE *f = fopen(list, "w");
 
         assert_non_null(f);
-        fprintf(f, "%s %lld %s\n", sha, size, worker);
+        fprintf(f, "%s %lld %s/polkadot-prepare-worker %s\n", sha, size, release, worker);
         fclose(f);
 }
 
@@ -76,17 +77,17 @@ static void list_worker(void)
 
 static int setup(void **state)
 {
-        char cmd[700];
+        char cmd[1024];
 
         (void)state;
         if (!mkdtemp(dir))
                 return -1;
-        snprintf(release, sizeof(release), "%s/releases/1.16.0", dir);
-        snprintf(worker, sizeof(worker), "%s/" PVF_WORKERS_DIR "/polkadot-prepare-worker", release);
+        snprintf(release, sizeof(release), "%s/pvf/1.16.0", dir);
+        snprintf(real_dir, sizeof(real_dir), "%s/releases/1.16.0", dir);
+        snprintf(worker, sizeof(worker), "%s/polkadot-prepare-worker", real_dir);
         snprintf(list, sizeof(list), "%s/pvf-workers.list", dir);
         snprintf(sock_path, sizeof(sock_path), "%s/spawner.sock", dir);
-        snprintf(cmd, sizeof(cmd), "mkdir -p %s/" PVF_WORKERS_DIR " && cp /bin/sh %s", release,
-                 worker);
+        snprintf(cmd, sizeof(cmd), "mkdir -p %s %s && cp /bin/sh %s", release, real_dir, worker);
         if (system(cmd))
                 return -1;
         list_worker();
@@ -254,7 +255,7 @@ static void test_refused(void **state)
         /* Listed but no such file; then the file listed with another hash. */
         r = run("polkadot-execute-worker", "exit 0", NULL);
         assert_int_equal(r.r, -EPERM);
-        assert_non_null(strstr(r.why, "polkadot-execute-worker is not a worker of an installed"));
+        assert_non_null(strstr(r.why, "pvf/1.16.0/polkadot-execute-worker is not a worker of an"));
         memset(sha, 'a', 64);
         sha[64] = '\0';
         struct stat st;
