@@ -224,7 +224,7 @@ int pvf_msg_recv(int sock, enum pvf_msg_type *ret_type, int32_t *ret_value, char
         if (n < 8 || n > 8 + PVF_MAX_TEXT)
                 return -EBADMSG;
         memcpy(&t, buf, 4);
-        if (t < PVF_MSG_STARTED || t > PVF_MSG_PARENT_SIGNAL)
+        if (t < PVF_MSG_STARTED || t > PVF_MSG_HELLO)
                 return -EBADMSG;
         if (text && text_size > 0) {
                 size_t k = (size_t)n - 8 < text_size - 1 ? (size_t)n - 8 : text_size - 1;

@@ -23,6 +23,9 @@ enum pvf_msg_type {
         PVF_MSG_EXITED = 3,        /* spawner → relay: value = wait status */
         PVF_MSG_SIGNAL = 4,        /* relay → spawner: value = signal the node sent the relay */
         PVF_MSG_PARENT_SIGNAL = 5, /* spawner → relay: the worker signalled its parent */
+        /* spawner → relay, first on every connection: value = the uid workers run as. Not
+         * SO_PEERCRED: with socket activation the listening socket's creds are systemd's. */
+        PVF_MSG_HELLO = 6,
 };
 
 struct pvf_request {

@@ -5,7 +5,7 @@
  * /proc/self/exe, never through `current`) as pvf-worker, and then behaves as that worker
  * did: same stdin/stdout/stderr, the node's signals forwarded, the same exit code or death
  * by the same signal. Statically linked, so no loader or library of the host is involved;
- * it calls nothing that needs NSS (the worker's uid comes from the socket's peer). */
+ * it calls nothing that needs NSS (the worker's uid comes from the spawner's greeting). */
 #include "acl.h"
 #include "proto.h"
 #include "relay_run.h"
@@ -78,7 +78,8 @@ static void grant(const char *flag, const char *path, uid_t worker)
         struct stat st;
         int r;
 
-        if (stat(path, &st) < 0 || st.st_uid != getuid())
+        /* Nothing to grant to the node's own user, nor to root (a misconfigured spawner). */
+        if (worker == 0 || worker == getuid() || stat(path, &st) < 0 || st.st_uid != getuid())
                 return;
         r = pvf_acl_ancestors(path, worker, getuid());
         r = r ?: pvf_acl_grant(path, worker, perm);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -18,8 +19,9 @@ const int pvf_forwarded_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, 
 int pvf_relay_connect(const char *path, uid_t *ret_uid)
 {
         struct sockaddr_un sa = {.sun_family = AF_UNIX};
-        struct ucred cr;
-        socklen_t len = sizeof(cr);
+        struct timeval hello_timeout = {30, 0};
+        enum pvf_msg_type type;
+        int32_t value;
         int fd;
 
         if (strlen(path) >= sizeof(sa.sun_path))
@@ -29,13 +31,20 @@ int pvf_relay_connect(const char *path, uid_t *ret_uid)
         if (fd < 0)
                 return -errno;
         if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-            getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &hello_timeout, sizeof(hello_timeout)) < 0) {
                 int e = errno;
                 close(fd);
                 return -e;
         }
-        *ret_uid = cr.uid;
-        return fd;
+        int r = pvf_msg_recv(fd, &type, &value, NULL, 0);
+        struct timeval none = {0, 0};
+        if (r == 1 && type == PVF_MSG_HELLO && value >= 0 &&
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none)) == 0) {
+                *ret_uid = (uid_t)value;
+                return fd;
+        }
+        close(fd);
+        return r < 0 ? r : -EPROTO;
 }
 
 static int send_request(int sock, const struct pvf_request *req)

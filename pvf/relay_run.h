@@ -13,7 +13,8 @@
 /* Signals the node may send a worker that the relay forwards. */
 extern const int pvf_forwarded_signals[];
 
-/* Connected SOCK_SEQPACKET socket to path, its peer's uid in *ret_uid; or -errno. */
+/* Connected SOCK_SEQPACKET socket to path, and the uid the spawner's workers run as (its
+ * greeting, within 30 s) in *ret_uid; or -errno (-EPROTO: no greeting). */
 int pvf_relay_connect(const char *path, uid_t *ret_uid);
 
 /* 0 and the worker's wait status in *ret_status; -EPERM with the spawner's reason in why

@@ -170,6 +170,7 @@ static void on_accept(struct server *s)
                 return;
         }
         s->c[s->n++] = (struct conn){fd, 0};
+        pvf_msg_send(fd, PVF_MSG_HELLO, (int32_t)geteuid(), NULL);
 }
 
 static void step(struct server *s)

@@ -16,6 +16,7 @@
 #include "host/settings.h"
 #include "release/state.h"
 #include "host/systemd.h"
+#include "host/pvf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -257,6 +258,8 @@ static int uninstall(struct uninstall *u, const char *prefix)
         if (k == 0 && ours &&
             pdi_conffile_owner(u->root, &st, PDI_AUTO_UPGRADE_TIMER_PATH) != PDI_CONFFILE_ABSENT)
                 k = pdi_auto_upgrade_disable(ctx, u->root, &st, &u->rep);
+        if (k == 0 && ours)
+                k = pdi_pvf_remove(u->root, &u->l, &u->rep, &ctx->err);
         const char *conffiles[] = {u->l.service_path, u->l.slice_path, u->l.env_file};
         for (size_t i = 0; k == 0 && ours && i < ELEMENTSOF(conffiles); i++)
                 k = remove_conffile(u, &st, conffiles[i]);

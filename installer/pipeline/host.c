@@ -6,6 +6,7 @@
 #include "pipeline/health.h"
 #include "host/journal.h"
 #include "host/nodekey.h"
+#include "host/pvf.h"
 #include "host/selinux.h"
 #include "host/systemd.h"
 #include "host/units.h"
@@ -147,16 +148,42 @@ static int write_units(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
         if (k == 0)
                 k = pdi_conffile_write(h->root, st, h->layout->slice_path, slice, 0644, rep, &res,
                                        err);
+        if (k == 0)
+                k = pdi_pvf_configure(h->root, h->layout, &h->settings, &facts, st, rep, err);
+        return k;
+}
+
+/* The spawner's socket and service: enabled, and the socket listening before the node
+ * starts (a running spawner is left alone: it reads the allow list at every request). */
+static int enable_pvf(struct pdi_host *h, struct pdi_error *err)
+{
+        const struct pdi_layout *l = h->layout;
+        struct pdi_unit_status st;
+        struct pdi_error ignored = {0};
+        if (!h->settings.isolate_workers)
+                return 0;
+        if (!h->live)
+                return pdi_pvf_enable_offline(h->root, l, err);
+        int k = pdi_systemd_enable(l->pvf_socket_unit, err);
+        if (k == 0)
+                k = pdi_systemd_enable(l->pvf_service, err);
+        if (k == 0 && (pdi_systemd_status(l->pvf_service, &st, &ignored) < 0 ||
+                       !streq(st.active_state, "active")))
+                k = pdi_systemd_restart(l->pvf_service, err);
         return k;
 }
 
 static int enable(struct pdi_host *h, struct pdi_report *rep, struct pdi_error *err)
 {
+        int k = 0;
         if (!h->live)
-                return pdi_systemd_enable_offline(h->root, h->layout, rep, err);
-        int k = pdi_systemd_daemon_reload(err);
-        if (k == 0)
+                k = pdi_systemd_enable_offline(h->root, h->layout, rep, err);
+        if (h->live)
+                k = pdi_systemd_daemon_reload(err);
+        if (k == 0 && h->live)
                 k = pdi_systemd_enable(h->layout->service, err);
+        if (k == 0)
+                k = enable_pvf(h, err);
         return k;
 }
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# install --worker-isolation=systemd under --root (issue 11 §1, §3), offline: the release
+# directory stays as its manifest says; pvf/<version>/ holds the node (the same inode) and
+# the static relay as both workers; the allow list names each relay's real worker with the
+# state's hash and size; the spawner, its socket and slice are written and enabled by link;
+# the setting is kept across upgrades (pvf/ follows new and pruned releases, pvf/current
+# follows current) and `none` takes all of it away again. The live half is in
+# test_pvf_container.sh.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/release.sh"
+need_cmd readelf
+: "${PDI_BUILD_DIR:=$(dirname "$PDI")}"
+rel_make "$T/r1" 1.0.0 1
+rel_make "$T/r2" 1.1.0 2
+rel_make "$T/r3" 1.2.0 3
+R="$T/root"
+P=$R/opt/polkadot
+U=$R/etc/systemd/system
+mkdir -p "$R/etc"
+cp "$PDI_SOURCE_DIR/tests/fixtures/os-release/debian" "$R/etc/os-release"
+inst() { "$PDI" install --root "$R" --trusted-key "$T/key.pub" --non-interactive "$@"; }
+
+expect 2 "^error: --worker-isolation 'sandbox' is neither systemd nor none" \
+        inst --from "$T/r1" --worker-isolation sandbox
+expect_one_error_line
+[ ! -e "$P" ] || fail "a refused flag left $P"
+
+expect 0 "$P/pvf/1.0.0|/opt/polkadot/pvf/1.0.0: the node and the PVF relays" \
+        inst --from "$T/r1" --chain kusama --validator --worker-isolation systemd
+grep -qx 'worker_isolation=systemd' "$R/etc/polkadot-installer/config" || fail "setting not stored"
+# The release is as its manifest says; the node the unit runs is the same inode.
+for w in polkadot-prepare-worker polkadot-execute-worker; do
+        cmp -s "$P/releases/1.0.0/$w" "$T/r1/$w" || fail "release's $w is not the manifest's"
+        cmp -s "$P/pvf/1.0.0/$w" "$PDI_BUILD_DIR/polkadot-pvf-relay" || fail "pvf/1.0.0/$w is not the relay"
+        [ "$(stat -c '%a %u' "$P/pvf/1.0.0/$w")" = "755 0" ] || fail "$w: $(stat -c '%a %u' "$P/pvf/1.0.0/$w")"
+done
+[ "$(stat -c %i "$P/pvf/1.0.0/polkadot")" = "$(stat -c %i "$P/releases/1.0.0/polkadot")" ] ||
+        fail "pvf/1.0.0/polkadot is not the release's node"
+readelf -lW "$P/pvf/1.0.0/polkadot-prepare-worker" | grep -q INTERP && fail "the relay is not static"
+[ "$(cat "$P/pvf/1.0.0/spawner-socket")" = /run/polkadot-pvf/spawner.sock ] || fail "socket file"
+[ "$(readlink "$P/pvf/current")" = 1.0.0 ] || fail "pvf/current: $(readlink "$P/pvf/current")"
+cmp -s "$P/pvf/polkadot-pvf-spawner" "$PDI_BUILD_DIR/polkadot-pvf-spawner" || fail "spawner not installed"
+# The allow list: one line per worker, with the hash and size the manifest signed.
+sha=$(sha256sum <"$T/r1/polkadot-prepare-worker" | cut -d' ' -f1)
+size=$(stat -c %s "$T/r1/polkadot-prepare-worker")
+grep -qx "$sha $size /opt/polkadot/pvf/1.0.0/polkadot-prepare-worker /opt/polkadot/releases/1.0.0/polkadot-prepare-worker" \
+        "$P/pvf/workers.list" || { cat "$P/pvf/workers.list" >&2; fail "allow list"; }
+[ "$(grep -vc '^#' "$P/pvf/workers.list")" = 2 ] || fail "allow list has other lines"
+[ "$(stat -c '%a %u' "$P/pvf/workers.list")" = "644 0" ] || fail "allow list mode"
+# Units and links.
+for u in polkadot-pvf.service polkadot-pvf.socket polkadot-pvf.slice; do
+        [ -f "$U/$u" ] || fail "no $u"
+done
+[ "$(readlink "$U/sockets.target.wants/polkadot-pvf.socket")" = /etc/systemd/system/polkadot-pvf.socket ] ||
+        fail "socket not enabled"
+grep -q '^ExecStart=/opt/polkadot/pvf/current/polkadot ' "$U/polkadot.service" || fail "node unit ExecStart"
+grep -q '^RestrictNamespaces=yes$' "$U/polkadot.service" || fail "node unit keeps namespaces"
+TESTS_RUN=$((TESTS_RUN + 16))
+
+# Upgrade without the flag: isolation is kept; the new release gets its pvf/ directory and
+# its lines, pvf/current follows current.
+expect 0 'pvf/1.1.0: the node and the PVF relays' inst --from "$T/r2"
+[ "$(readlink "$P/pvf/current")" = 1.1.0 ] || fail "pvf/current did not follow: $(readlink "$P/pvf/current")"
+[ "$(grep -vc '^#' "$P/pvf/workers.list")" = 4 ] || fail "allow list after upgrade"
+grep -q ' /opt/polkadot/pvf/1.1.0/polkadot-execute-worker /opt/polkadot/releases/1.1.0/polkadot-execute-worker$' \
+        "$P/pvf/workers.list" || fail "1.1.0 not listed"
+# A second identical run changes nothing.
+expect 0 '"changed": false' inst --from "$T/r2" --json
+# --keep 2: the pruned release leaves pvf/ and the list with it.
+expect 0 'removed old release' inst --from "$T/r3" --keep 2
+[ ! -e "$P/pvf/1.0.0" ] || fail "pvf/1.0.0 outlived its release"
+grep -q '/1\.0\.0/' "$P/pvf/workers.list" && fail "pruned release still allowed"
+TESTS_RUN=$((TESTS_RUN + 5))
+
+# Back to none: the node runs from current again, pvf/ and the spawner's units are gone.
+expect 0 'worker isolation off' inst --from "$T/r3" --worker-isolation none
+[ ! -e "$P/pvf" ] || fail "pvf/ left"
+for u in polkadot-pvf.service polkadot-pvf.socket polkadot-pvf.slice \
+        sockets.target.wants/polkadot-pvf.socket multi-user.target.wants/polkadot-pvf.service; do
+        [ ! -e "$U/$u" ] && [ ! -L "$U/$u" ] || fail "$u left"
+done
+grep -q '^ExecStart=/opt/polkadot/current/polkadot ' "$U/polkadot.service" || fail "node unit not back"
+grep -q '^RestrictNamespaces=no$' "$U/polkadot.service" || fail "sandbox lines not back"
+TESTS_RUN=$((TESTS_RUN + 4))
+
+# uninstall from systemd mode takes the spawner's units and pvf/ with the rest.
+expect 0 'pvf/1.2.0: the node and the PVF relays' inst --from "$T/r3" --worker-isolation systemd
+expect 0 'worker isolation off' "$PDI" uninstall --root "$R" --non-interactive
+[ ! -e "$P/pvf" ] && [ ! -e "$U/polkadot-pvf.service" ] && [ ! -e "$U/polkadot-pvf.socket" ] ||
+        fail "uninstall left the spawner's files"
+TESTS_RUN=$((TESTS_RUN + 1))
+pass
