@@ -55,7 +55,18 @@ grep -qx "prepare=/opt/polkadot/pvf/1.0.0/polkadot-prepare-worker" "$T/report" |
 [ "$(ct stat -c '%a %U %G' /run/polkadot-pvf/spawner.sock)" = "660 root polkadot" ] ||
         fail "socket: $(ct stat -c '%a %U %G' /run/polkadot-pvf/spawner.sock)"
 NODE=$(ct systemctl show -p MainPID --value polkadot.service)
-TESTS_RUN=$((TESTS_RUN + 6))
+# audit on the live host: the mode, intact, the socket's owner, group and mode included.
+ct polkadot-installer audit --json >"$T/audit.json" || true
+python3 -c 'import json,sys
+c=[c for c in json.load(open(sys.argv[1]))["checks"] if c["id"]=="worker-isolation"][0]
+t=[f["severity"]+" "+f["text"] for f in c["findings"]]
+assert t==["info worker isolation: systemd (the PVF workers run as pvf-worker under polkadot-pvf.service)"], t' \
+        "$T/audit.json" || fail "audit of the live isolation: $(cat "$T/audit.json")"
+ct chmod 0666 /run/polkadot-pvf/spawner.sock
+ct polkadot-installer audit --json >"$T/audit.json" || true
+grep -q 'spawner.sock is mode 0666' "$T/audit.json" || fail "audit misses a world-writable socket"
+ct chmod 0660 /run/polkadot-pvf/spawner.sock
+TESTS_RUN=$((TESTS_RUN + 8))
 
 echo "==> a worker reports who and where it is"
 line=$(job report)

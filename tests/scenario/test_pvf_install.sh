@@ -58,6 +58,37 @@ grep -q '^ExecStart=/opt/polkadot/pvf/current/polkadot ' "$U/polkadot.service" |
 grep -q '^RestrictNamespaces=yes$' "$U/polkadot.service" || fail "node unit keeps namespaces"
 TESTS_RUN=$((TESTS_RUN + 16))
 
+# audit: the mode, and that it is intact; the other checks judge the release, not the relays.
+audit_iso() { # → the worker-isolation check's findings as "severity text" lines
+        "$PDI" audit --root "$R" --json >"$T/audit.json" 2>/dev/null || true
+        python3 -c 'import json,sys
+c=[c for c in json.load(open(sys.argv[1]))["checks"] if c["id"]=="worker-isolation"][0]
+for f in c["findings"]: print(f["severity"], f["text"])' "$T/audit.json"
+}
+audit_iso >"$T/iso"
+grep -qx 'info worker isolation: systemd (the PVF workers run as pvf-worker under polkadot-pvf.service)' "$T/iso" ||
+        fail "audit does not report systemd mode: $(cat "$T/iso")"
+[ "$(grep -c '^error' "$T/iso")" = 0 ] || fail "audit finds an intact isolation broken: $(cat "$T/iso")"
+python3 -c 'import json,sys
+d=json.load(open(sys.argv[1]))
+bad=[(c["id"],f["text"]) for c in d["checks"] if c["id"] in ("version-alignment","integrity","elf") for f in c["findings"] if f["severity"]=="error"]
+assert not bad, bad' "$T/audit.json" || fail "release checks judge the relays: $(cat "$T/audit.json")"
+cp "$P/pvf/1.0.0/polkadot-execute-worker" "$T/relay.bak"
+cp /bin/true "$P/pvf/1.0.0/polkadot-execute-worker"
+mv "$U/sockets.target.wants/polkadot-pvf.socket" "$T/link.bak"
+audit_iso >"$T/iso"
+grep -q '^error /opt/polkadot/pvf/1.0.0/polkadot-execute-worker is not this installer.s PVF relay' "$T/iso" ||
+        fail "a replaced relay is not found: $(cat "$T/iso")"
+grep -q '^error polkadot-pvf.socket is not enabled' "$T/iso" || fail "a disabled socket is not found: $(cat "$T/iso")"
+printf '# empty\n' >"$P/pvf/workers.list"
+audit_iso >"$T/iso"
+grep -q '^error /opt/polkadot/pvf/workers.list does not allow /opt/polkadot/releases/1.0.0/polkadot-prepare-worker' "$T/iso" ||
+        fail "an allow list without the workers is not found: $(cat "$T/iso")"
+expect 4 '' "$PDI" audit --root "$R"
+cp "$T/relay.bak" "$P/pvf/1.0.0/polkadot-execute-worker"
+mv "$T/link.bak" "$U/sockets.target.wants/polkadot-pvf.socket"
+TESTS_RUN=$((TESTS_RUN + 6))
+
 # Upgrade without the flag: isolation is kept; the new release gets its pvf/ directory and
 # its lines, pvf/current follows current.
 expect 0 'pvf/1.1.0: the node and the PVF relays' inst --from "$T/r2"
@@ -82,7 +113,9 @@ for u in polkadot-pvf.service polkadot-pvf.socket polkadot-pvf.slice \
 done
 grep -q '^ExecStart=/opt/polkadot/current/polkadot ' "$U/polkadot.service" || fail "node unit not back"
 grep -q '^RestrictNamespaces=no$' "$U/polkadot.service" || fail "sandbox lines not back"
-TESTS_RUN=$((TESTS_RUN + 4))
+audit_iso >"$T/iso"
+grep -q '^info worker isolation: none' "$T/iso" || fail "audit does not report none: $(cat "$T/iso")"
+TESTS_RUN=$((TESTS_RUN + 5))
 
 # uninstall from systemd mode takes the spawner's units and pvf/ with the rest.
 expect 0 'pvf/1.2.0: the node and the PVF relays' inst --from "$T/r3" --worker-isolation systemd
