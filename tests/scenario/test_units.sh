@@ -172,6 +172,10 @@ for v in 252 245 239; do
 done
 d=$T/iso252
 grep -q '^RestrictNamespaces=yes$' "$d/polkadot.service" || fail "isolated node may create namespaces"
+# Nothing of the sandbox's left beside it (a later line would not undo an earlier one for
+# every key): no namespaces allowed, no Landlock/seccomp/mount calls, no PrivateUsers.
+grep -Eq '^RestrictNamespaces=no$|^PrivateUsers=yes$|^SystemCallFilter=[^~].*(landlock_|pivot_root)' "$d/polkadot.service" &&
+        fail "isolated node keeps sandbox lines: $(grep -E '^RestrictNamespaces=no$|^PrivateUsers=yes$|^SystemCallFilter=[^~].*(landlock_|pivot_root)' "$d/polkadot.service")"
 grep -q '^RestrictNamespaces=no$' "$d/polkadot-pvf.service" || fail "spawner: namespaces restricted"
 grep -q "^ExecStart=$T/opt/pvf/current/polkadot \$POLKADOT_ARGS\$" "$d/polkadot.service" ||
         fail "isolated node does not run from pvf/current"
@@ -188,5 +192,5 @@ mkdir -p "$T/small"
 "$RENDER" "$T/small" "$T/opt" "$T/base" 252 4 isolated || fail "render-units for a 4 GiB host failed"
 grep -q '^MemoryMax=18432M$' "$T/small/polkadot-pvf.slice" || fail "small host: slice below 18 GiB: $(grep MemoryMax "$T/small/polkadot-pvf.slice")"
 grep -q '^MemoryHigh' "$d/polkadot-pvf.slice" && fail "MemoryHigh would throttle a legitimate PVF job"
-TESTS_RUN=$((TESTS_RUN + 13))
+TESTS_RUN=$((TESTS_RUN + 14))
 pass
