@@ -11,6 +11,7 @@
 #include "checks/checks_node_probes.h"
 #include "checks/checks_nodekey.h"
 #include "checks/checks_perms.h"
+#include "checks/checks_pvf.h"
 #include "checks/checks_system.h"
 #include "checks/checks_unit.h"
 #include "checks/checks_unit_probes.h"
@@ -46,6 +47,8 @@ static const struct pdi_check check_table[] = {
      pdi_check_service_run},
     {"competing-installs", "no second node or worker set", PDI_SCOPE_INSTALL, false,
      pdi_check_competing_run},
+    {"worker-isolation", "how the PVF workers are isolated, and that it is intact",
+     PDI_SCOPE_INSTALL, false, pdi_check_worker_isolation_run},
     {"seccomp", "seccomp filter can be installed", PDI_SCOPE_HOST, false, pdi_check_seccomp_run},
     {"landlock", "Landlock is available", PDI_SCOPE_HOST, false, pdi_check_landlock_run},
     {"userns-pivot-root", "user namespace and pivot_root work", PDI_SCOPE_HOST, false,

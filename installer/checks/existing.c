@@ -57,7 +57,10 @@ static bool below(const char *path, const char *dir)
 static bool ours(const struct pdi_layout *l, const char *path, const char *program)
 {
         _cleanup_free_ char *node = pdi_path_join(l->current, "polkadot");
-        return streq(path, l->service_path) && node && streq(program, node);
+        /* With worker isolation the node runs from pvf/current (host/pvf.h). */
+        _cleanup_free_ char *pvf = pdi_path_join(l->pvf_dir, "current/polkadot");
+        return streq(path, l->service_path) && node && pvf &&
+               (streq(program, node) || streq(program, pvf));
 }
 
 static int take_unit(const struct pdi_root *r, const char *dir, const char *name,
@@ -173,7 +176,7 @@ static int process_find(const struct pdi_layout *l, struct pdi_existing *e)
                 if (n <= 0)
                         continue;
                 exe[n] = '\0';
-                if (!named_polkadot(exe) || below(exe, l->releases))
+                if (!named_polkadot(exe) || below(exe, l->releases) || below(exe, l->pvf_dir))
                         continue;
                 e->pid = (pid_t)atoi(de->d_name);
                 e->node = pdi_escape(exe, PDI_ESC_CONTROLS);

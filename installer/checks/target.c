@@ -286,6 +286,27 @@ static int ours_load(const struct pdi_root *r, const struct pdi_layout *l, const
         return k < 0 ? k : record_load(r, l, version, t);
 }
 
+/* With worker isolation the unit runs pvf/<version>/polkadot, whose workers are relays
+ * (host/pvf.h): the checks judge the release itself; worker-isolation judges pvf/. */
+static int judge_release_not_relays(const struct pdi_layout *l, struct pdi_target *t)
+{
+        size_t n = strlen(l->pvf_dir);
+        if (!t->node || !t->release_dir || strncmp(t->node, l->pvf_dir, n) != 0 ||
+            t->node[n] != '/')
+                return 0;
+        char *node = pdi_path_join(t->release_dir, "polkadot"), *dir = strdup(t->release_dir);
+        if (!node || !dir) {
+                free(node);
+                free(dir);
+                return -ENOMEM;
+        }
+        free(t->node);
+        free(t->worker_dir);
+        t->node = node;
+        t->worker_dir = dir;
+        return 0;
+}
+
 static int discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi_error *err)
 {
         struct pdi_target t = {.root = r};
@@ -308,6 +329,8 @@ static int discover(const struct pdi_root *r, struct pdi_target *ret, struct pdi
         }
         if (k == 0 && ours)
                 k = ours_load(r, &l, version, &t);
+        if (k == 0 && ours)
+                k = judge_release_not_relays(&l, &t);
         if (k == 0) {
                 t.dpkg_polkadot = pdi_dpkg_has_polkadot(r);
                 t.kind = kind_of(r, &t, ours);

@@ -41,9 +41,11 @@ static const struct {
         bool takes_value;
 } setting_flags[] = {
     /* in the order of the OPT_SETTING + n entries of install_options */
-    {"chain", true},         {"node_name", true},     {"base_path", true},
-    {"validator", false},    {"rpc_port", true},      {"prometheus_port", true},
-    {"telemetry_url", true}, {"no_telemetry", false}, {"node_args", true},
+    {"chain", true},         {"node_name", true},
+    {"base_path", true},     {"validator", false},
+    {"rpc_port", true},      {"prometheus_port", true},
+    {"telemetry_url", true}, {"no_telemetry", false},
+    {"node_args", true},     {"worker_isolation", true},
 };
 
 static const struct option install_options[] = {
@@ -79,6 +81,7 @@ static const struct option install_options[] = {
     {"telemetry-url", required_argument, NULL, OPT_SETTING + 6},
     {"no-telemetry", no_argument, NULL, OPT_SETTING + 7},
     {"node-args", required_argument, NULL, OPT_SETTING + 8},
+    {"worker-isolation", required_argument, NULL, OPT_SETTING + 9},
     {0},
 };
 

@@ -62,6 +62,10 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --prometheus-port N  metrics port\n"                                                    \
         "  --telemetry-url 'URL [VERBOSITY]' | --no-telemetry\n"                                   \
         "  --node-args 'ARGS'   anything else for the node, appended as given\n"                   \
+        "  --worker-isolation systemd|none\n"                                                      \
+        "                       systemd: the PVF workers run as pvf-worker in their own\n"         \
+        "                       slice under polkadot-pvf.service (the node executes a\n"           \
+        "                       relay); none (default): as the node's user, as upstream\n"         \
         "Values are printable ASCII without quotes, '\\', '$' or '`'; directories absolute\n"      \
         "and plain (no ., .., //), not in a system tree; see the man page for each form.\n"        \
         "Each setting can also come from POLKADOT_INSTALLER_<KEY> (the config key in\n"            \

@@ -19,6 +19,7 @@
 #include "host/settings.h"
 #include "release/state.h"
 #include "host/systemd.h"
+#include "host/pvf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -294,6 +295,12 @@ static int remove_ours(struct uninstall *u, struct pdi_state *st)
                                   PDI_AUTO_UPGRADE_TIMER_PATH);
         else if (k == 0 && timer)
                 k = pdi_auto_upgrade_disable(ctx, u->root, st, &u->rep);
+        bool pvf = pdi_pvf_enabled(u->root, &u->l);
+        if (k == 0 && pvf && u->check)
+                pdi_report_action(&u->rep, "would stop and remove worker isolation (%s, %s)",
+                                  u->l.pvf_service, u->l.pvf_dir);
+        else if (k == 0 && pvf)
+                k = pdi_pvf_remove(u->root, &u->l, &u->rep, &ctx->err);
         const char *conffiles[] = {u->l.service_path, u->l.slice_path, u->l.env_file};
         for (size_t i = 0; k == 0 && i < ELEMENTSOF(conffiles); i++)
                 k = remove_conffile(u, st, conffiles[i]);

@@ -93,7 +93,17 @@ static const char *node_args_problem(const char *v)
         return pdi_value_problem(PDI_VALUE_ARGS, v);
 }
 
-enum kind { TEXT, YESNO, PORT };
+/* worker_isolation: "systemd" or "none" (the default until the end-to-end test has proved
+ * the relay on real hosts for long enough). */
+static const char *isolation_problem(const char *v, bool *ret)
+{
+        if (!streq(v, "systemd") && !streq(v, "none"))
+                return "is neither systemd nor none";
+        *ret = streq(v, "systemd");
+        return NULL;
+}
+
+enum kind { TEXT, YESNO, PORT, ISOLATION };
 
 /* One table maps every setting: its name in the config file (and, with '-', as a flag),
  * where it is kept, and what a value must be (values.h has the forms). In the config file's
@@ -114,6 +124,7 @@ static const struct setting {
     {"telemetry_url", TEXT, offsetof(struct pdi_settings, telemetry_url), true, telemetry_problem},
     {"no_telemetry", YESNO, offsetof(struct pdi_settings, no_telemetry), false, NULL},
     {"node_args", TEXT, offsetof(struct pdi_settings, node_args), true, node_args_problem},
+    {"worker_isolation", ISOLATION, offsetof(struct pdi_settings, isolate_workers), false, NULL},
 };
 
 static const struct setting *find(const char *key)
@@ -133,6 +144,8 @@ static const char *problem(const struct setting *e, const char *value, void *fie
                 return bool_problem(value, field ? field : &b);
         if (e->kind == PORT)
                 return port_problem(value, field ? field : &port);
+        if (e->kind == ISOLATION)
+                return isolation_problem(value, field ? field : &b);
         if (e->optional && !*value)
                 return NULL;
         return e->check(value);
@@ -169,6 +182,8 @@ int pdi_settings_get(const struct pdi_settings *s, const char *key, char *buf, s
         buf[0] = '\0';
         if (e->kind == YESNO)
                 snprintf(buf, n, "%s", *(const bool *)field ? "yes" : "no");
+        else if (e->kind == ISOLATION)
+                snprintf(buf, n, "%s", *(const bool *)field ? "systemd" : "none");
         else if (e->kind == PORT && *(const unsigned *)field)
                 snprintf(buf, n, "%u", *(const unsigned *)field);
         else if (e->kind == TEXT && *(char *const *)field)

@@ -33,6 +33,9 @@ struct pdi_settings {
         char *telemetry_url;      /* NULL: the node's default */
         bool no_telemetry;
         char *node_args; /* anything else, appended verbatim (split on blanks) */
+        /* worker_isolation=systemd: the PVF workers run as pvf-worker under polkadot-pvf.service
+         * (host/pvf.h, DESIGN §7); none (the default): as the node's user, as upstream. */
+        bool isolate_workers;
 };
 
 void pdi_settings_init(struct pdi_settings *s, const struct pdi_layout *l);

@@ -56,6 +56,34 @@ static const char *lookup(const struct pdi_units_var *vars, size_t nvars, const 
         return NULL;
 }
 
+/* The gates at the start of line (several may follow each other): 1 keep the line, 0 drop
+ * it, -EINVAL for an @IF_X@ gate without its variable; *ret_skip is their length. @IF_X@
+ * keeps a line when the variable IF_X is "1" (a mode of the unit, e.g. worker isolation). */
+static int line_gates(const char *line, const struct pdi_units_var *vars, size_t nvars,
+                      unsigned version, size_t *ret_skip)
+{
+        size_t at = 0;
+        int keep = 1;
+        for (;;) {
+                size_t n = line[at] == '@' ? placeholder_len(line + at + 1) : 0;
+                size_t len = 0;
+                int k = n ? line_gate(line + at + 1, n, version, &len) : -1;
+                if (k < 0 && n > 3 && strncmp(line + at + 1, "IF_", 3) == 0) {
+                        const char *v = lookup(vars, nvars, line + at + 1, n);
+                        if (!v)
+                                return -EINVAL;
+                        k = streq(v, "1");
+                        len = n + 2;
+                }
+                if (k < 0)
+                        break;
+                keep = keep && k;
+                at += len;
+        }
+        *ret_skip = at;
+        return keep;
+}
+
 /* A value as unit text: every '%' doubled, so that systemd reads no specifier in it (a URL's
  * percent-encoding stays what it was). A control character or a byte outside ASCII is
  * -EINVAL: whatever the source of a value and whatever its checks missed, it cannot end a
@@ -103,9 +131,10 @@ int pdi_units_render(const char *tmpl, const struct pdi_units_var *vars, size_t 
                 const char *nl = strchr(p, '\n');
                 size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
                 size_t skip = 0;
-                size_t n = p[0] == '@' ? placeholder_len(p + 1) : 0;
-                int keep = n ? line_gate(p + 1, n, version, &skip) : -1;
-                if (keep != 0)
+                int keep = line_gates(p, vars, nvars, version, &skip);
+                if (keep < 0)
+                        r = keep;
+                else if (keep)
                         r = render_line(out, p + skip, len - skip, vars, nvars);
                 p += len;
         }
@@ -115,6 +144,12 @@ int pdi_units_render(const char *tmpl, const struct pdi_units_var *vars, size_t 
                 return r;
         *ret_text = TAKE_PTR(buf);
         return 0;
+}
+
+char *pdi_units_join(const char *dir, const char *name)
+{
+        char *p = NULL;
+        return asprintf(&p, "%s/%s", dir, name) < 0 ? NULL : p;
 }
 
 static bool path_below(const char *path, const char *dir)
@@ -149,13 +184,22 @@ int pdi_units_render_service(const struct pdi_layout *l, const struct pdi_settin
         char version[32] = "unknown (assumed current)";
         if (f->systemd_version > 0)
                 snprintf(version, sizeof(version), "%u", f->systemd_version);
+        bool iso = s && s->isolate_workers;
+        _cleanup_free_ char *pvf_current = pdi_units_join(l->pvf_dir, "current");
+        if (!pvf_current)
+                return -ENOMEM;
         const struct pdi_units_var vars[] = {
             {"INSTANCE", l->instance},
             {"SERVICE", l->service},
             {"USER", l->user},
             {"SLICE", l->slice},
             {"ENV_FILE", l->env_file},
-            {"CURRENT", l->current},
+            {"EXEC_DIR", iso ? pvf_current : l->current},
+            {"IF_ISOLATED", iso ? "1" : "0"},
+            {"IF_SANDBOX", iso ? "0" : "1"},
+            {"PVF_SERVICE", l->pvf_service},
+            {"PVF_SOCKET_UNIT", l->pvf_socket_unit},
+            {"WORKER_USER", l->worker_user},
             {"BASE_PATH", base},
             {"PROTECT_HOME", in_home ? "read-only" : "yes"},
             {"SYSTEMD_VERSION", version},

@@ -42,9 +42,13 @@ int pdi_units_render_slice(const struct pdi_layout *l, const struct pdi_host_fac
  * 85/92 of max; both 0 (no limit) when mem is 0 (unknown). */
 void pdi_units_memory_limits(uint64_t mem, uint64_t *ret_high, uint64_t *ret_max);
 
+/* dir/name, allocated; NULL when out of memory. */
+char *pdi_units_join(const char *dir, const char *name);
+
 /* The renderer: @NAME@ ([A-Z][A-Z0-9_]*) is replaced by its value; a line starting with
  * @SINCE_n@ is kept (without the gate) only for systemd >= n or unknown (0), one starting
- * with @BEFORE_n@ only for a known systemd < n. A placeholder not in vars is -EINVAL;
+ * with @BEFORE_n@ only for a known systemd < n, one starting with @IF_X@ only when the
+ * variable IF_X is "1" (gates may follow each other). A placeholder not in vars is -EINVAL;
  * lowercase "@system-service" is text. Values are written with every '%' doubled (systemd
  * then reads no specifier in them); one with a control character or a byte outside ASCII
  * is -EINVAL. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "pipeline/activate.h"
+#include "host/pvf.h"
 #include "base/fault.h"
 #include "base/log.h"
 #include "host/systemd.h"
@@ -250,6 +251,9 @@ static int record_release(struct run *r, bool switching)
                 k = pdi_run_begin_switch(r, r->tree_current, m->version);
         if (k == 0)
                 k = pdi_run_save_state(r);
+        /* The spawner may start this release's workers once the state knows their hashes. */
+        if (k == 0)
+                k = pdi_pvf_write_list(r->root, &r->layout, &r->state, &r->ctx->err);
         return k;
 }
 

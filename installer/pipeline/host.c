@@ -7,6 +7,7 @@
 #include "host/journal.h"
 #include "host/nodekey.h"
 #include "host/apparmor.h"
+#include "host/pvf.h"
 #include "host/selinux.h"
 #include "host/systemd.h"
 #include "host/units.h"
@@ -146,15 +147,15 @@ static int write_config(struct pdi_host *h, struct pdi_state *st, struct pdi_rep
                                   err);
 }
 
-static int render_units(const struct pdi_host *h, char **ret_service, char **ret_slice)
+static int render_units(const struct pdi_host *h, struct pdi_host_facts *facts, char **ret_service,
+                        char **ret_slice)
 {
-        struct pdi_host_facts facts;
         _cleanup_free_ char *service = NULL, *slice = NULL;
-        int k = pdi_host_facts_detect(h->root, &facts);
+        int k = pdi_host_facts_detect(h->root, facts);
         if (k == 0)
-                k = pdi_units_render_service(h->layout, &h->settings, &facts, &service);
+                k = pdi_units_render_service(h->layout, &h->settings, facts, &service);
         if (k == 0)
-                k = pdi_units_render_slice(h->layout, &facts, &slice);
+                k = pdi_units_render_slice(h->layout, facts, &slice);
         if (k < 0)
                 return k;
         *ret_service = TAKE_PTR(service);
@@ -166,24 +167,51 @@ static int write_units(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
                        struct pdi_error *err)
 {
         _cleanup_free_ char *service = NULL, *slice = NULL;
+        struct pdi_host_facts facts;
         enum pdi_conffile_result res;
-        int k = render_units(h, &service, &slice);
+        int k = render_units(h, &facts, &service, &slice);
         if (k < 0)
                 return pdi_error_set(err, k, "rendering units: %s", pdi_strerror(k));
         k = pdi_conffile_write(h->root, st, h->layout->service_path, service, 0644, rep, &res, err);
         if (k == 0)
                 k = pdi_conffile_write(h->root, st, h->layout->slice_path, slice, 0644, rep, &res,
                                        err);
+        if (k == 0)
+                k = pdi_pvf_configure(h->root, h->layout, &h->settings, &facts, st, rep, err);
+        return k;
+}
+
+/* The spawner's socket and service: enabled, and the socket listening before the node
+ * starts (a running spawner is left alone: it reads the allow list at every request). */
+static int enable_pvf(struct pdi_host *h, struct pdi_error *err)
+{
+        const struct pdi_layout *l = h->layout;
+        struct pdi_unit_status st;
+        struct pdi_error ignored = {0};
+        if (!h->settings.isolate_workers)
+                return 0;
+        if (!h->live)
+                return pdi_pvf_enable_offline(h->root, l, err);
+        int k = pdi_systemd_enable(l->pvf_socket_unit, err);
+        if (k == 0)
+                k = pdi_systemd_enable(l->pvf_service, err);
+        if (k == 0 && (pdi_systemd_status(l->pvf_service, &st, &ignored) < 0 ||
+                       !streq(st.active_state, "active")))
+                k = pdi_systemd_restart(l->pvf_service, err);
         return k;
 }
 
 static int enable(struct pdi_host *h, struct pdi_report *rep, struct pdi_error *err)
 {
+        int k = 0;
         if (!h->live)
-                return pdi_systemd_enable_offline(h->root, h->layout, rep, err);
-        int k = pdi_systemd_daemon_reload(err);
-        if (k == 0)
+                k = pdi_systemd_enable_offline(h->root, h->layout, rep, err);
+        if (h->live)
+                k = pdi_systemd_daemon_reload(err);
+        if (k == 0 && h->live)
                 k = pdi_systemd_enable(h->layout->service, err);
+        if (k == 0)
+                k = enable_pvf(h, err);
         return k;
 }
 
@@ -305,6 +333,13 @@ int pdi_host_track(const struct pdi_host *h, struct pdi_diff *d)
                     !pdi_diff_track(d, h->root, new))
                         return -ENOMEM;
         }
+        const struct pdi_layout *l = h->layout;
+        const char *pvf[] = {l->pvf_service, l->pvf_socket_unit, l->pvf_slice};
+        for (size_t i = 0; i < ELEMENTSOF(pvf); i++) {
+                _cleanup_free_ char *path = pdi_units_join(l->unit_dir, pvf[i]);
+                if (!path || !pdi_diff_track(d, h->root, path))
+                        return -ENOMEM;
+        }
         return 0;
 }
 
@@ -324,6 +359,35 @@ static int render_conffile(const struct pdi_host *h, const struct pdi_state *st,
                 return k < 0 ? k : pdi_diff_set_after(d, h->root, new, text);
         }
         return pdi_diff_set_after(d, h->root, path, text);
+}
+
+/* The worker-isolation units as --diff shows them: their text in systemd mode; in none mode
+ * absent after where an earlier systemd mode left them (pdi_pvf_remove takes them away), as
+ * they were otherwise. */
+static int render_pvf_units(const struct pdi_host *h, const struct pdi_state *st,
+                            struct pdi_diff *d, const struct pdi_host_facts *facts)
+{
+        const struct pdi_layout *l = h->layout;
+        _cleanup_free_ char *service = NULL, *socket = NULL, *slice = NULL;
+        if (h->settings.isolate_workers) {
+                int k = pdi_pvf_render_units(l, &h->settings, facts, &service, &socket, &slice);
+                if (k < 0)
+                        return k;
+        }
+        const struct {
+                const char *name, *text;
+        } u[] = {{l->pvf_service, service}, {l->pvf_socket_unit, socket}, {l->pvf_slice, slice}};
+        if (!h->settings.isolate_workers && !pdi_pvf_enabled(h->root, l))
+                return 0;
+        int k = 0;
+        for (size_t i = 0; k == 0 && i < ELEMENTSOF(u); i++) {
+                _cleanup_free_ char *path = pdi_units_join(l->unit_dir, u[i].name);
+                if (!path)
+                        return -ENOMEM;
+                k = u[i].text ? render_conffile(h, st, d, path, u[i].text)
+                              : pdi_diff_set_after(d, h->root, path, NULL);
+        }
+        return k;
 }
 
 int pdi_host_render(const struct pdi_host *h, const struct pdi_state *st, struct pdi_diff *d)
@@ -350,10 +414,13 @@ int pdi_host_render(const struct pdi_host *h, const struct pdi_state *st, struct
                 k = render_conffile(h, st, d, l->env_file, env);
         if (k < 0 || (h->distro && h->distro->init == PDI_INIT_OPENRC))
                 return k;
-        k = render_units(h, &service, &slice);
+        struct pdi_host_facts facts;
+        k = render_units(h, &facts, &service, &slice);
         if (k == 0)
                 k = render_conffile(h, st, d, l->service_path, service);
         if (k == 0)
                 k = render_conffile(h, st, d, l->slice_path, slice);
+        if (k == 0)
+                k = render_pvf_units(h, st, d, &facts);
         return k;
 }

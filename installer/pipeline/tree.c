@@ -3,6 +3,7 @@
 #include "base/fault.h"
 #include "base/log.h"
 #include "fetch/cache.h"
+#include "host/pvf.h"
 #include "release/stage.h"
 
 #include <errno.h>
@@ -262,11 +263,17 @@ static void prune_cache(struct run *r)
 static bool prune_one(struct run *r, int rfd, const char *version, json_t *pruned)
 {
         _cleanup_free_ char *dir = pdi_run_join(r->layout.releases, version);
-        if (dir && pdi_layout_in_use(r->root, dir)) {
+        /* With worker isolation the node runs from pvf/<version>/ (host/pvf.h). */
+        _cleanup_free_ char *pvf = pdi_run_join(r->layout.pvf_dir, version);
+        if ((dir && pdi_layout_in_use(r->root, dir)) || (pvf && pdi_layout_in_use(r->root, pvf))) {
                 log_notice("keeping release %s: a running process executes it", version);
                 return false;
         }
         bool removed = pdi_rm_rf_at(rfd, version) == 0;
+        _cleanup_close_ int pfd =
+            removed ? pdi_root_open(r->root, r->layout.pvf_dir, O_RDONLY | O_DIRECTORY, 0) : -1;
+        if (pfd >= 0)
+                (void)pdi_rm_rf_at(pfd, version);
         if (removed) {
                 log_notice("removed old release %s (keeping %u)", version, r->o->keep);
                 pdi_state_forget_release(&r->state, r->layout.instance, version);
@@ -317,5 +324,7 @@ int pdi_run_prune(struct run *r, const char *current, const char *previous)
         pdi_strv_free(v, n);
         if (k == 0)
                 prune_cache(r);
+        if (k == 0)
+                k = pdi_pvf_write_list(r->root, &r->layout, &r->state, &r->ctx->err);
         return k;
 }

@@ -51,6 +51,13 @@ int pdi_layout_init(struct pdi_layout *l, const char *instance, const char *pref
             {&l->base_path, "/var/lib/", INSTANCE, ""},
             {&l->user, "", INSTANCE, ""},
             {&l->worker_user, "pvf-worker", NONE, ""},
+            {&l->pvf_dir, "", PREFIX, "/pvf"},
+            {&l->pvf_list, "", PREFIX, "/pvf/workers.list"},
+            {&l->pvf_spawner, "", PREFIX, "/pvf/polkadot-pvf-spawner"},
+            {&l->pvf_service, "", INSTANCE, "-pvf.service"},
+            {&l->pvf_socket_unit, "", INSTANCE, "-pvf.socket"},
+            {&l->pvf_slice, "", INSTANCE, "-pvf.slice"},
+            {&l->pvf_socket, "/run/", INSTANCE, "-pvf/spawner.sock"},
         };
         for (size_t k = 0; k < ELEMENTSOF(paths); k++) {
                 const char *mid = paths[k].middle == INSTANCE ? i
@@ -69,12 +76,14 @@ oom:
 
 void pdi_layout_done(struct pdi_layout *l)
 {
-        char **fields[] = {&l->instance,   &l->prefix,     &l->releases,   &l->current,
-                           &l->bin_link,   &l->cache,      &l->state_dir,  &l->lock,
-                           &l->service,    &l->slice,      &l->unit_dir,   &l->service_path,
-                           &l->slice_path, &l->dropin_dir, &l->wants_link, &l->config_dir,
-                           &l->config,     &l->env_file,   &l->sysusers,   &l->tmpfiles,
-                           &l->base_path,  &l->user,       &l->worker_user};
+        char **fields[] = {&l->instance,   &l->prefix,      &l->releases,    &l->current,
+                           &l->bin_link,   &l->cache,       &l->state_dir,   &l->lock,
+                           &l->service,    &l->slice,       &l->unit_dir,    &l->service_path,
+                           &l->slice_path, &l->dropin_dir,  &l->wants_link,  &l->config_dir,
+                           &l->config,     &l->env_file,    &l->sysusers,    &l->tmpfiles,
+                           &l->base_path,  &l->user,        &l->worker_user, &l->pvf_dir,
+                           &l->pvf_list,   &l->pvf_spawner, &l->pvf_service, &l->pvf_socket_unit,
+                           &l->pvf_slice,  &l->pvf_socket};
         for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
                 free(*fields[i]);
                 *fields[i] = NULL;
@@ -135,7 +144,15 @@ int pdi_layout_switch(const struct pdi_root *r, const struct pdi_layout *l, cons
         _cleanup_free_ char *target = NULL;
         if (asprintf(&target, "releases/%s", version) < 0)
                 return -ENOMEM;
-        return pdi_symlink_replace(dfd, "current", target);
+        int k = pdi_symlink_replace(dfd, "current", target);
+        /* With worker isolation the node runs from pvf/current/ (host/pvf.h): it follows,
+         * right after. Should a crash fall between the two, the next run's host
+         * configuration sets pvf/current from current again. */
+        _cleanup_close_ int pfd =
+            k == 0 ? openat(dfd, "pvf", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+        if (pfd >= 0)
+                k = pdi_symlink_replace(pfd, "current", version);
+        return k;
 }
 
 int pdi_layout_link(const struct pdi_root *r, const char *link, const char *target)

@@ -36,6 +36,14 @@ struct pdi_layout {
         char *base_path;    /* /var/lib/polkadot (default; settings may move it) */
         char *user;         /* polkadot */
         char *worker_user;  /* pvf-worker */
+        /* worker isolation (host/pvf.h) */
+        char *pvf_dir;         /* /opt/polkadot/pvf: pvf/<version>/ is what the node runs */
+        char *pvf_list;        /* /opt/polkadot/pvf/workers.list (the spawner's allow list) */
+        char *pvf_spawner;     /* /opt/polkadot/pvf/polkadot-pvf-spawner */
+        char *pvf_service;     /* polkadot-pvf.service */
+        char *pvf_socket_unit; /* polkadot-pvf.socket */
+        char *pvf_slice;       /* polkadot-pvf.slice */
+        char *pvf_socket;      /* /run/polkadot-pvf/spawner.sock */
 };
 
 int pdi_layout_init(struct pdi_layout *l, const char *instance, const char *prefix);

@@ -57,12 +57,14 @@ static int print_version(bool full)
         return 0;
 }
 
+#include "fake_pvf.h"
+
 #ifdef FAKE_WORKER
 #include "fake-probes.h"
 
 /* A worker spawned by the node: upstream's secure mode quits on any variable but RUST_LOG,
  * and a worker of another version stops its node (the in-place-upgrade guard). */
-static int worker_job(const char *node_version)
+static int worker_job(const char *node_version, const char *socket_path, const char *dir)
 {
         extern char **environ;
         for (char **e = environ; *e; e++)
@@ -77,22 +79,43 @@ static int worker_job(const char *node_version)
                 kill(getppid(), SIGTERM);
                 return 1;
         }
-        return 0;
+        return socket_path && dir ? pvf_worker_job(socket_path, dir) : 0;
+}
+
+/* A probe does for real what it names (fake-probes.h), unless a file PROBE_FAIL lies next to
+ * the executable: then it fails as upstream's do, exit 1 and the reason on stderr, whatever the
+ * host allows (so a test can tell a failure passed through from one the host caused). */
+static int probe(const char *flag, const char *dir)
+{
+        char self[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 16);
+        char *slash = n > 0 ? memrchr(self, '/', (size_t)n) : NULL;
+        if (slash) {
+                strcpy(slash + 1, "PROBE_FAIL");
+                if (access(self, F_OK) == 0) {
+                        fprintf(stderr, "Cannot %s: Operation not permitted (os error 1)\n",
+                                flag + 12);
+                        return 1;
+                }
+        }
+        return fake_check_can(flag, dir);
 }
 
 int main(int argc, char **argv)
 {
-        const char *node_version = NULL;
+        const char *node_version = NULL, *socket_path = NULL, *dir = NULL;
         bool spawned = false;
         for (int i = 1; i < argc; i++) {
                 if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "--full-version"))
                         return print_version(!strcmp(argv[i], "--full-version"));
                 if (!strncmp(argv[i], "--check-can-", 12))
-                        return fake_check_can(argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+                        return probe(argv[i], i + 1 < argc ? argv[i + 1] : NULL);
                 if (!strcmp(argv[i], "--node-impl-version") && i + 1 < argc)
                         node_version = argv[++i];
-                else if (!strcmp(argv[i], "--socket-path") || !strcmp(argv[i], "--worker-dir-path"))
-                        spawned = ++i < argc;
+                else if (!strcmp(argv[i], "--socket-path") && i + 1 < argc)
+                        spawned = (socket_path = argv[++i]) != NULL;
+                else if (!strcmp(argv[i], "--worker-dir-path") && i + 1 < argc)
+                        spawned = (dir = argv[++i]) != NULL;
         }
         if (!spawned) {
                 fprintf(stderr,
@@ -101,7 +124,7 @@ int main(int argc, char **argv)
                         argv[0]);
                 return 2;
         }
-        return worker_job(node_version);
+        return worker_job(node_version, socket_path, dir);
 }
 
 #else /* the node */
@@ -361,8 +384,10 @@ static bool fail_at_start(const char *self)
 }
 
 /* Like a PVF job: the worker gets the socket, worker dir and node version, nothing else. */
-static void spawn_worker(const char *dir)
+static bool spawn_worker(const char *dir, const char *base)
 {
+        if (base && pvf_job(dir, base))
+                return true;
         char path[PATH_MAX + 32], out[256];
         snprintf(path, sizeof(path), "%s/" PREPARE, dir);
         char *argv[] = {path,   "--socket-path",       "/tmp/fake-pvf.sock", "--worker-dir-path",
@@ -370,6 +395,7 @@ static void spawn_worker(const char *dir)
         int k = run_worker(argv, out, sizeof(out));
         if (k != 0)
                 fprintf(stderr, "WARN: prepare worker %s exited with %d\n", path, k);
+        return false;
 }
 
 static int rpc_listen(int port)
@@ -438,13 +464,13 @@ static void rpc_answer(int c)
 }
 
 /* Until SIGTERM: answer RPC, and run a worker now and then as PVF jobs do. */
-static int serve(int rpc_fd, const char *dir)
+static int serve(int rpc_fd, const char *dir, const char *base)
 {
         time_t next_spawn = 0;
         while (!stop_requested) {
                 if (time(NULL) >= next_spawn) {
-                        spawn_worker(dir);
-                        next_spawn = time(NULL) + 10;
+                        /* A test's job (fake_pvf.h) every 2 s, else every 10 s. */
+                        next_spawn = time(NULL) + (spawn_worker(dir, base) ? 2 : 10);
                 }
                 struct pollfd p = {.fd = rpc_fd, .events = POLLIN};
                 if (poll(&p, rpc_fd >= 0 ? 1 : 0, 1000) > 0) {
@@ -542,7 +568,7 @@ static int start_node(const struct opts *o)
         if (o->rpc_port > 0 && rpc_fd < 0)
                 return 1;
         fflush(stdout);
-        return serve(rpc_fd, dir);
+        return serve(rpc_fd, dir, o->base_path);
 }
 
 int main(int argc, char **argv)
