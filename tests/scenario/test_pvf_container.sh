@@ -42,7 +42,7 @@ ct_boot
 
 echo "==> install --worker-isolation systemd"
 ct polkadot-installer install --manifest /release/manifest.json --trusted-key /release/key.pub \
-        --non-interactive --validator --worker-isolation systemd \
+        --non-interactive --validator --chain polkadot --worker-isolation systemd \
         --node-args "--report $BASE/fake-node.report" || fail "install in the container failed"
 for u in polkadot.service polkadot-pvf.socket; do
         [ "$(ct systemctl is-active "$u")" = active ] || fail "$u not active"
