@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* install: put a signed release on this machine (or under --root). */
 #include "cli/cmd_install.h"
-#include "cli/prompt.h"
+#include "cli/guided.h"
 #include "host/values.h"
 
 #include <errno.h>
@@ -188,17 +188,10 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
         }
 }
 
-/* The pipeline asks through this on a terminal: questions on stderr, answers on stdin. */
-static int ask_on_terminal(struct pdi_settings *s, struct pdi_error *err)
-{
-        return pdi_prompt_settings(s, stdin, stderr, err);
-}
-
 int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc,
                            char **argv, struct pdi_install_opts *o)
 {
         o->action = cmd->name;
-        o->ask_settings = ask_on_terminal;
         o->keep = PDI_KEEP_DEFAULT;
         o->lock_timeout_s = 60;
         o->settle_s = 5;
@@ -219,11 +212,17 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
 int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
 {
         struct pdi_install_opts o = {0};
+        /* On a terminal the pipeline asks through the guided setup: questions on stderr,
+         * answers on stdin. */
+        struct pdi_guided g = {.ctx = ctx, .o = &o, .in = stdin, .out = stderr};
         int r = pdi_install_parse_args(ctx, cmd, argc, argv, &o);
+        o.ask_settings = pdi_guided_ask;
+        o.ask_userdata = &g;
         if (r == 0)
                 r = pdi_install_run(ctx, &o);
         for (size_t i = 0; i < o.n_settings; i++)
                 free(o.settings[i]);
+        pdi_guided_done(&g);
         return r;
 }
 
@@ -254,6 +253,16 @@ const struct pdi_command pdi_cmd_install = {
             "file stays), ours starts with the health check, and if that fails the old\n"
             "unit comes back as it was. uninstall gives it back; --purge deletes no user or\n"
             "directory this tool did not create. --dry-run shows what adoption would do.\n\n"
+            "Guided setup: a first install on a terminal (no -y, --non-interactive,\n"
+            "--dry-run or --adopt, no config file yet) verifies the manifest, asks each\n"
+            "setting no flag gave (chain, node name, base path, validator, RPC and\n"
+            "Prometheus ports, telemetry; Enter takes the default, '-' leaves it empty),\n"
+            "explains a refused answer and asks again, sends you back to the answer at\n"
+            "fault when answers clash (a port used twice) or the manifest refuses them (a\n"
+            "chain it is not for, no trusted key: it asks for the key file and keeps it),\n"
+            "then shows the plan --dry-run prints and asks once: 1 proceed, 2 customise, 3\n"
+            "cancel (exit 1). Nothing is written before proceed: cancel, end of input (exit\n"
+            "2) or Ctrl-C (the shell reports 130) leave everything as it was.\n\n"
             "Options:\n" PDI_INSTALL_OPTIONS_HELP
             "  --adopt              take over the node found (above)\n",
     .examples = "  polkadot-installer install --manifest "

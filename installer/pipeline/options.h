@@ -31,6 +31,9 @@ struct pdi_install_opts {
         size_t n_settings;
         unsigned settle_s; /* how long the started unit must stay active */
         const char *to;    /* rollback --to */
-        /* Asks for the settings on a terminal (the command line's prompt); NULL: never. */
-        int (*ask_settings)(struct pdi_settings *s, struct pdi_error *err);
+        /* Asks for the settings on a terminal (the command line's guided setup), passed
+         * ask_userdata; NULL: never. Called before the lock, nothing written yet. */
+        int (*ask_settings)(struct pdi_settings *s, void *userdata, struct pdi_error *err);
+        void *ask_userdata;
+        FILE *plan_to; /* where --dry-run's plan goes (the guided setup's preview); NULL: stdout */
 };

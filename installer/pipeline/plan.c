@@ -58,6 +58,17 @@ static char *render(const char *fmt, va_list *ap)
         return line;
 }
 
+/* A rendered line into the JSON plan, the guided setup's preview, or stdout. */
+static void plan_line(struct run *r, const char *line)
+{
+        if (r->o->plan_to)
+                fprintf(r->o->plan_to, "%s\n", line);
+        else if (r->ctx->json)
+                json_array_append_new(json_object_get(r->out, "plan"), json_string(line));
+        else
+                printf("%s\n", line);
+}
+
 /* A line that cannot be rendered (out of memory) is left out, as before. */
 static void plan(struct run *r, const char *fmt, ...) _printf_(2, 3);
 static void plan(struct run *r, const char *fmt, ...)
@@ -68,10 +79,7 @@ static void plan(struct run *r, const char *fmt, ...)
         va_end(ap);
         if (!line)
                 return;
-        if (r->ctx->json)
-                json_array_append_new(json_object_get(r->out, "plan"), json_string(line));
-        else
-                printf("%s\n", line);
+        plan_line(r, line);
 }
 
 /* A word made of several values with blanks between them (a line of a file, a checksum
@@ -295,11 +303,7 @@ static void plan_host(struct run *r)
 /* A comment line of the plan (text starts with '#'; control bytes already escaped). */
 static void plan_comment(const char *text, void *userdata)
 {
-        struct run *r = userdata;
-        if (r->ctx->json)
-                json_array_append_new(json_object_get(r->out, "plan"), json_string(text));
-        else
-                printf("%s\n", text);
+        plan_line(userdata, text);
 }
 
 static int print_plan(struct run *r)
@@ -337,22 +341,31 @@ static int print_plan(struct run *r)
         return 0;
 }
 
-int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
+/* Everything the plan is made from, as the real run would find it; *fault names the answer
+ * a refusal is about (the guided setup asks it again). */
+static int plan_prepare(struct run *r, enum pdi_plan_fault *fault)
 {
+        int k = streq(r->o->action, "install") ? pdi_adopt_detect(r) : 0;
+        if (k == 0)
+                k = pdi_run_setup(r);
+        if (k == 0 && (k = pdi_run_load_manifest(r)) == -PDI_E_SIGNATURE)
+                *fault = PDI_PLAN_FAULT_TRUST;
+        if (k == 0 && (k = pdi_run_check_chains(r)) < 0)
+                *fault = PDI_PLAN_FAULT_CHAIN;
+        if (k == 0 && pdi_layout_current(r->root, &r->layout, &r->tree_current) < 0)
+                r->tree_current = NULL;
+        return k;
+}
+
+int pdi_plan_preview(struct pdi_ctx *ctx, const struct pdi_install_opts *o,
+                     enum pdi_plan_fault *ret_fault)
+{
+        enum pdi_plan_fault fault = PDI_PLAN_FAULT_NONE;
         struct run r;
         int k = pdi_run_init(&r, ctx, o);
         if (k < 0)
                 return k;
-        if (streq(o->action, "install"))
-                k = pdi_adopt_detect(&r);
-        if (k == 0)
-                k = pdi_run_setup(&r);
-        if (k == 0)
-                k = pdi_run_load_manifest(&r);
-        if (k == 0)
-                k = pdi_run_check_chains(&r);
-        if (k == 0 && pdi_layout_current(r.root, &r.layout, &r.tree_current) < 0)
-                r.tree_current = NULL;
+        k = plan_prepare(&r, &fault);
         if (k == 0)
                 k = print_plan(&r);
         if (k == 0) {
@@ -361,5 +374,12 @@ int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
         }
         pdi_run_end(&r, k);
         pdi_run_done(&r);
+        if (ret_fault)
+                *ret_fault = k < 0 ? fault : PDI_PLAN_FAULT_NONE;
         return k;
+}
+
+int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
+{
+        return pdi_plan_preview(ctx, o, NULL);
 }

@@ -103,7 +103,7 @@ int pdi_run_setup(struct run *r)
         k = pdi_host_prepare(
             &r->host, r->root, &r->layout, over, n_over,
             r->ctx->non_interactive || r->o->dry_run || r->adopting ? NULL : r->o->ask_settings,
-            &r->ctx->err);
+            r->o->ask_userdata, &r->ctx->err);
         r->host_ready = true;
         if (k < 0 && r->adopting)
                 pdi_error_prefix(&r->ctx->err, "adopting %s: ", r->existing.unit);
