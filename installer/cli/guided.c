@@ -135,7 +135,7 @@ static int preview(struct pdi_guided *g, const struct pdi_settings *s, char **re
         n.ask_settings = NULL;
         g->ctx->out = scratch; /* the preview's results are not this run's */
         g->ctx->json = false;
-        k = f && scratch ? pdi_plan_preview(g->ctx, &n, ret_fault) : -ENOMEM;
+        k = f && scratch ? pdi_plan_preview(g->ctx, &n, ret_fault, g->planned_sha256) : -ENOMEM;
         g->ctx->out = out;
         g->ctx->json = json;
         json_decref(scratch);
@@ -310,9 +310,10 @@ static int guide(struct pdi_guided *g, struct pdi_settings *s, const struct pdi_
                         k = choose(g, s, plan, &choice, err);
                 if (k == 0 && choice == CHOICE_CANCEL)
                         k = pdi_error_set(err, -PDI_E_FAILED,
-                                          "setup cancelled; nothing was "
-                                          "changed");
+                                          "setup cancelled; nothing was changed");
         }
+        if (k == 0) /* the plan shown is what is installed, or nothing */
+                g->o->expect_manifest_sha256 = g->planned_sha256;
         return k;
 }
 

@@ -18,6 +18,8 @@ struct pdi_guided {
         struct pdi_install_opts *o;
         FILE *in, *out;
         char *key; /* the key file named at the prompt (owned), or NULL */
+        /* The manifest the plan shown was made from: the run installs that one or none. */
+        char planned_sha256[65];
 };
 
 /* The pipeline's ask_settings, userdata a struct pdi_guided: the settings in s (the flags'

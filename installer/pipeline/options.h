@@ -36,4 +36,7 @@ struct pdi_install_opts {
         int (*ask_settings)(struct pdi_settings *s, void *userdata, struct pdi_error *err);
         void *ask_userdata;
         FILE *plan_to; /* where --dry-run's plan goes (the guided setup's preview); NULL: stdout */
+        /* The manifest (sha256) the guided setup showed the plan of: another one is refused
+         * before anything is written. NULL: any that verifies. */
+        const char *expect_manifest_sha256;
 };

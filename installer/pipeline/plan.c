@@ -358,7 +358,7 @@ static int plan_prepare(struct run *r, enum pdi_plan_fault *fault)
 }
 
 int pdi_plan_preview(struct pdi_ctx *ctx, const struct pdi_install_opts *o,
-                     enum pdi_plan_fault *ret_fault)
+                     enum pdi_plan_fault *ret_fault, char *ret_sha256)
 {
         enum pdi_plan_fault fault = PDI_PLAN_FAULT_NONE;
         struct run r;
@@ -371,6 +371,8 @@ int pdi_plan_preview(struct pdi_ctx *ctx, const struct pdi_install_opts *o,
         if (k == 0) {
                 json_object_set_new(r.out, "version", json_string(r.v.manifest->version));
                 json_object_set_new(r.out, "current", json_string(r.layout.current));
+                if (ret_sha256)
+                        memcpy(ret_sha256, r.v.manifest_sha256, sizeof(r.v.manifest_sha256));
         }
         pdi_run_end(&r, k);
         pdi_run_done(&r);
@@ -381,5 +383,5 @@ int pdi_plan_preview(struct pdi_ctx *ctx, const struct pdi_install_opts *o,
 
 int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
 {
-        return pdi_plan_preview(ctx, o, NULL);
+        return pdi_plan_preview(ctx, o, NULL, NULL);
 }

@@ -6,7 +6,8 @@
 # refused answers explained and asked again; a port used twice sends back to that port;
 # customise from the plan; cancel and Ctrl-C leave the root byte for byte as it was; a
 # settings flag answers its question; a release not for the chain sends back to the chain;
-# a manifest no trusted key signed asks for the key.
+# a manifest no trusted key signed asks for the key; a manifest changed after the plan was
+# shown is refused.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
 need_cmd tmux
@@ -231,9 +232,24 @@ ask s7 "$Q_PLAN" ""
 finish s7 0
 grep -q '^  no trusted keys' "$T/out" || fail "no reason for asking the key: $(cat "$T/out")"
 [ "$(grep -c '^Public key that signs' "$T/out")" = 3 ] || fail "the wrong key was not refused: $(cat "$T/out")"
-kept=$(ls "$R7/etc/polkadot-installer/trusted-keys")
+kept=$(ls "$R7/etc/polkadot-installer/trusted-keys" 2>/dev/null || true)
 [ "$(echo "$kept" | wc -l)" = 1 ] && cmp -s "$R7/etc/polkadot-installer/trusted-keys/$kept" "$T/key.pub" ||
         fail "kept keys: $kept"
 assert_current "$R7" 1.0.0
+
+# 8. The plan shown is the release installed: a manifest that changed between the plan and
+# "proceed" (here a newer one put in the --from folder) is refused, nothing installed.
+rel_make "$T/usb" 1.0.0 1
+R8="$T/r8"
+new_root "$R8"
+start s8 --root "$R8" --from "$T/usb" --trusted-key "$T/key.pub"
+for q in "$Q_CHAIN" "$Q_NAME" "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL"; do ask s8 "$q" ""; done
+seen s8 '^  # polkadot 1\.0\.0, sequence 1 '
+rel_make "$T/usb" 1.0.1 2
+ask s8 "$Q_PLAN" ""
+finish s8 1
+grep -q "^error: install 1.0.1: manifest $T/usb/manifest.json: changed since the plan was shown (now polkadot 1.0.1); nothing was written, run again$" "$T/out" ||
+        fail "a manifest changed after the plan was not refused: $(cat "$T/out")"
+[ ! -e "$R8/opt/polkadot" ] && [ ! -e "$R8/etc/polkadot-installer/config" ] || fail "installed although the manifest changed"
 
 pass
