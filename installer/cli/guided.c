@@ -188,12 +188,17 @@ static int take_key(const char *path, void *userdata, struct pdi_error *why)
 
 static int ask_key(struct pdi_guided *g, struct pdi_error *err)
 {
-        return pdi_prompt_until(g->in, g->out,
-                                "Public key that signs these releases (a minisign .pub file; it "
-                                "is kept in " PDI_TRUST_KEYS_DIR "/)",
-                                g->key ? g->key : "", "the trusted key",
-                                "pass --trusted-key FILE (and --remember-keys to keep it)",
-                                take_key, g, err);
+        const struct pdi_ask a = {
+            .text = "Public key that signs these releases (a minisign .pub file; it is kept "
+                    "in " PDI_TRUST_KEYS_DIR "/)",
+            .def = g->key ? g->key : "",
+            .what = "the trusted key",
+            .subject = "trusted key",
+            .hint = "pass --trusted-key FILE (and --remember-keys to keep it)",
+            .accept = take_key,
+            .userdata = g,
+        };
+        return pdi_prompt_until(g->in, g->out, &a, err);
 }
 
 /* Joint checks, then the manifest and the plan: a fault asks its answer again and checks
@@ -290,8 +295,16 @@ static int choose(struct pdi_guided *g, const struct pdi_settings *s, const char
                         "prints it; nothing is written yet):\n");
         indented(g->out, plan, false);
         fputc('\n', g->out);
-        return pdi_prompt_until(g->in, g->out, "1) proceed  2) customise  3) cancel", "1",
-                                "the plan", "-y proceeds without questions", take_choice, ret, err);
+        const struct pdi_ask a = {
+            .text = "1) proceed  2) customise  3) cancel",
+            .def = "1",
+            .what = "the plan",
+            .subject = "the choice",
+            .hint = "-y proceeds without questions",
+            .accept = take_choice,
+            .userdata = ret,
+        };
+        return pdi_prompt_until(g->in, g->out, &a, err);
 }
 
 static int guide(struct pdi_guided *g, struct pdi_settings *s, const struct pdi_layout *l,

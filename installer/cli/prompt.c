@@ -75,35 +75,33 @@ static int read_answer(FILE *in, char **line, size_t *size, size_t *ret_len)
 }
 
 /* The answer accept judges: Enter is the default, "-" nothing. */
-static int judge(const char *line, size_t len, const char *def, const char *what,
-                 pdi_prompt_accept_t accept, void *userdata, struct pdi_error *why)
+static int judge(const char *line, size_t len, const struct pdi_ask *a, struct pdi_error *why)
 {
         if (strlen(line) != len)
-                return pdi_error_set(why, -PDI_E_USAGE, "%s: the answer has a NUL byte", what);
-        return accept(!line[0] ? def : streq(line, "-") ? "" : line, userdata, why);
+                return pdi_error_set(why, -PDI_E_USAGE, "%s: the answer has a NUL byte",
+                                     a->subject);
+        return a->accept(!line[0] ? a->def : streq(line, "-") ? "" : line, a->userdata, why);
 }
 
-int pdi_prompt_until(FILE *in, FILE *out, const char *text, const char *def, const char *what,
-                     const char *hint, pdi_prompt_accept_t accept, void *userdata,
-                     struct pdi_error *err)
+int pdi_prompt_until(FILE *in, FILE *out, const struct pdi_ask *a, struct pdi_error *err)
 {
         _cleanup_free_ char *line = NULL;
         size_t size = 0, len = 0;
         for (int i = 0; i < PDI_PROMPT_TRIES; i++) {
-                fprintf(out, "%s [%s]: ", text, def);
+                fprintf(out, "%s [%s]: ", a->text, a->def);
                 fflush(out);
                 if (!read_answer(in, &line, &size, &len))
                         return pdi_error_set(err, -PDI_E_USAGE,
                                              "setup: no answer for %s; nothing was changed; %s",
-                                             what, hint);
+                                             a->what, a->hint);
                 struct pdi_error why = {0};
-                if (judge(line, len, def, what, accept, userdata, &why) == 0)
+                if (judge(line, len, a, &why) == 0)
                         return 0;
                 fprintf(out, "  %s\n", why.msg);
         }
         return pdi_error_set(err, -PDI_E_USAGE,
                              "setup: no valid answer for %s after %d tries; nothing was changed",
-                             what, PDI_PROMPT_TRIES);
+                             a->what, PDI_PROMPT_TRIES);
 }
 
 struct answer {
@@ -113,18 +111,20 @@ struct answer {
 
 static int take(const char *value, void *userdata, struct pdi_error *why)
 {
-        struct answer *a = userdata;
-        return a->q->set(a->s, a->q->key, value, why);
+        struct answer *an = userdata;
+        return an->q->set(an->s, an->q->key, value, why);
 }
 
 int pdi_prompt_question(const struct pdi_question *q, struct pdi_settings *s, FILE *in, FILE *out,
                         struct pdi_error *err)
 {
-        char def[PDI_VALUE_MAX + 1], hint[80];
-        struct answer a = {q, s};
+        char def[PDI_VALUE_MAX + 1], hint[80], subject[64];
+        struct answer an = {q, s};
         q->get(s, q->key, def, sizeof(def));
         snprintf(hint, sizeof(hint), "pass %s (or -y for the defaults)", q->flag);
-        return pdi_prompt_until(in, out, q->text, def, q->key, hint, take, &a, err);
+        snprintf(subject, sizeof(subject), "setting %s", q->key);
+        const struct pdi_ask a = {q->text, def, q->key, subject, hint, take, &an};
+        return pdi_prompt_until(in, out, &a, err);
 }
 
 void pdi_prompt_show(const struct pdi_question *q, const struct pdi_settings *s, FILE *out)

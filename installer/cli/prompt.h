@@ -35,12 +35,19 @@ const struct pdi_question *pdi_question_find(const char *key);
  * again. */
 typedef int (*pdi_prompt_accept_t)(const char *answer, void *userdata, struct pdi_error *why);
 
-/* Ask "text [def]: " until accept takes the answer. Enter takes def, "-" an empty answer.
- * End of input: -PDI_E_USAGE naming `what`, then `hint` (how to answer it without a
- * question); PDI_PROMPT_TRIES refusals: -PDI_E_USAGE too. */
-int pdi_prompt_until(FILE *in, FILE *out, const char *text, const char *def, const char *what,
-                     const char *hint, pdi_prompt_accept_t accept, void *userdata,
-                     struct pdi_error *err);
+/* One question: "text [def]: ", asked until accept takes the answer. */
+struct pdi_ask {
+        const char *text, *def;
+        const char *what;    /* named at end of input: "no answer for WHAT" */
+        const char *subject; /* names a refused answer: "SUBJECT: the answer has a NUL byte" */
+        const char *hint;    /* how to answer it without a question */
+        pdi_prompt_accept_t accept;
+        void *userdata;
+};
+
+/* Ask a until its accept takes the answer. Enter takes def, "-" an empty answer. End of
+ * input or PDI_PROMPT_TRIES refusals: -PDI_E_USAGE, nothing changed. */
+int pdi_prompt_until(FILE *in, FILE *out, const struct pdi_ask *a, struct pdi_error *err);
 
 /* Ask question q, setting its answer in s. */
 int pdi_prompt_question(const struct pdi_question *q, struct pdi_settings *s, FILE *in, FILE *out,
