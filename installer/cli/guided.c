@@ -6,6 +6,7 @@
 #include "trust/keystore.h"
 #include "trust/minisign.h"
 
+#include <ctype.h>
 #include <errno.h>
 
 enum choice { CHOICE_NONE, CHOICE_PROCEED, CHOICE_CUSTOMISE, CHOICE_CANCEL };
@@ -32,12 +33,30 @@ static bool names_key(const char *kv, const char *key)
         return key && strncmp(kv, key, n) == 0 && kv[n] == '=';
 }
 
-/* A settings flag answered q. */
-static bool flagged(const struct pdi_guided *g, const struct pdi_question *q)
+/* The name a setting is given by: its flag (--node-name) or its environment variable
+ * (POLKADOT_INSTALLER_NODE_NAME). */
+static void source_name(const char *key, bool env, char *buf, size_t n)
 {
-        for (size_t i = 0; i < g->o->n_settings; i++)
-                if (names_key(g->o->settings[i], q->key) || names_key(g->o->settings[i], q->also))
+        size_t at = (size_t)snprintf(buf, n, "%s", env ? PDI_SETTINGS_ENV_PREFIX : "--");
+        for (const char *c = key; *c && at + 1 < n; c++)
+                buf[at++] = env ? (char)toupper((unsigned char)*c) : *c == '_' ? '-' : *c;
+        buf[at < n ? at : n - 1] = '\0';
+}
+
+/* Where the answer to q was given, into source: the one applied last (a flag wins over the
+ * environment, cli/cmd_install.c adds it after); false if neither gave it. */
+static bool given(const struct pdi_guided *g, const struct pdi_question *q, char *source, size_t n)
+{
+        for (size_t i = g->o->n_settings; i-- > 0;) {
+                const char *kv = g->o->settings[i];
+                const char *key = names_key(kv, q->key)    ? q->key
+                                  : names_key(kv, q->also) ? q->also
+                                                           : NULL;
+                if (key) {
+                        source_name(key, i < g->o->n_env_settings, source, n);
                         return true;
+                }
+        }
         return false;
 }
 
@@ -48,9 +67,10 @@ static int ask_all(struct pdi_guided *g, struct pdi_settings *s, bool flags_too,
 {
         for (size_t i = 0; i < pdi_n_questions; i++) {
                 const struct pdi_question *q = &pdi_questions[i];
+                char source[64];
                 int k = 0;
-                if (!flags_too && flagged(g, q))
-                        pdi_prompt_show(q, s, g->out);
+                if (!flags_too && given(g, q, source, sizeof(source)))
+                        pdi_prompt_show(q, s, source, g->out);
                 else
                         k = pdi_prompt_question(q, s, g->in, g->out, err);
                 if (k < 0)
@@ -130,7 +150,9 @@ static int preview(struct pdi_guided *g, const struct pdi_settings *s, char **re
         FILE *f = open_memstream(&plan, &len);
         json_t *out = g->ctx->out, *scratch = json_object();
         bool json = g->ctx->json;
-        n.dry_run = true;
+        n.dry_run = n.plan = true; /* the plan, and neither --check's lines nor --diff's */
+        n.check = n.diff = false;
+        n.n_env_settings = 0;
         n.plan_to = f;
         n.ask_settings = NULL;
         g->ctx->out = scratch; /* the preview's results are not this run's */

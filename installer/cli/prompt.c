@@ -127,9 +127,10 @@ int pdi_prompt_question(const struct pdi_question *q, struct pdi_settings *s, FI
         return pdi_prompt_until(in, out, &a, err);
 }
 
-void pdi_prompt_show(const struct pdi_question *q, const struct pdi_settings *s, FILE *out)
+void pdi_prompt_show(const struct pdi_question *q, const struct pdi_settings *s, const char *source,
+                     FILE *out)
 {
         char value[PDI_VALUE_MAX + 1];
         q->get(s, q->key, value, sizeof(value));
-        fprintf(out, "%s: %s (given by %s)\n", q->key, value[0] ? value : "(none)", q->flag);
+        fprintf(out, "%s: %s (given by %s)\n", q->key, value[0] ? value : "(none)", source);
 }

@@ -53,5 +53,7 @@ int pdi_prompt_until(FILE *in, FILE *out, const struct pdi_ask *a, struct pdi_er
 int pdi_prompt_question(const struct pdi_question *q, struct pdi_settings *s, FILE *in, FILE *out,
                         struct pdi_error *err);
 
-/* A question a flag answered, shown instead of asked: "Chain: kusama (--chain)". */
-void pdi_prompt_show(const struct pdi_question *q, const struct pdi_settings *s, FILE *out);
+/* A question a flag or an environment variable (source) answered, shown instead of asked:
+ * "chain: kusama (given by --chain)". */
+void pdi_prompt_show(const struct pdi_question *q, const struct pdi_settings *s, const char *source,
+                     FILE *out);

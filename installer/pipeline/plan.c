@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "pipeline/plan.h"
+#include "pipeline/check.h"
 #include "pipeline/adopt.h"
 #include "base/log.h"
 #include "pipeline/accept.h"
@@ -354,6 +355,33 @@ static int plan_prepare(struct run *r, enum pdi_plan_fault *fault)
                 *fault = PDI_PLAN_FAULT_CHAIN;
         if (k == 0 && pdi_layout_current(r->root, &r->layout, &r->tree_current) < 0)
                 r->tree_current = NULL;
+        /* Refused as the real upgrade would be: nothing installed, or not forward. */
+        if (k == 0 && streq(r->o->action, "upgrade"))
+                k = pdi_run_check_upgrade(r);
+        return k;
+}
+
+/* What --dry-run and --check say besides the plan: whether the real run would change
+ * anything (and, with --check, what), --diff's before and after, the one-line msg. */
+static int plan_check(struct run *r)
+{
+        int k = pdi_check_install(r);
+        if (k == 0 && r->o->diff && !r->diff.n)
+                k = pdi_host_render(&r->host, &r->state, &r->diff);
+        if (k == 0)
+                pdi_check_show_diff(r);
+        if (k == 0 && r->o->check && !json_is_true(json_object_get(r->out, "changed")) &&
+            !r->ctx->json)
+                printf("no changes: %s is as this run would leave it\n", r->layout.prefix);
+        if (k == 0) {
+                json_t *c = json_object_get(r->out, "changes");
+                const char *how = r->o->check ? "--check" : "--dry-run";
+                json_object_set_new(r->out, "msg",
+                                    c ? json_sprintf("%s %s %s: %zu change(s)", r->o->action, how,
+                                                     r->v.manifest->version, json_array_size(c))
+                                      : json_sprintf("%s %s %s: no changes", r->o->action, how,
+                                                     r->v.manifest->version));
+        }
         return k;
 }
 
@@ -366,8 +394,10 @@ int pdi_plan_preview(struct pdi_ctx *ctx, const struct pdi_install_opts *o,
         if (k < 0)
                 return k;
         k = plan_prepare(&r, &fault);
-        if (k == 0)
+        if (k == 0 && o->plan)
                 k = print_plan(&r);
+        if (k == 0)
+                k = plan_check(&r);
         if (k == 0) {
                 json_object_set_new(r.out, "version", json_string(r.v.manifest->version));
                 json_object_set_new(r.out, "current", json_string(r.layout.current));
