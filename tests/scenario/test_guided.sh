@@ -7,7 +7,9 @@
 # customise from the plan; cancel and Ctrl-C leave the root byte for byte as it was; a
 # settings flag answers its question; a release not for the chain sends back to the chain;
 # a manifest no trusted key signed asks for the key; a manifest changed after the plan was
-# shown is refused.
+# shown is refused; an environment variable answers its question as a flag does (shown with
+# its name, a flag over it); -y, --check, --dry-run, --json and --non-interactive on a
+# terminal never ask.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
 need_cmd tmux
@@ -25,7 +27,8 @@ tm() { tmux -S "$T/tmux.sock" -f "$T/tmux.conf" "$@"; }
 PDI_CLEANUP+=("tmux -S '$T/tmux.sock' kill-server >/dev/null 2>&1")
 
 SEEN=0 # the screen line of the last prompt answered
-# start NAME ARGS...: `polkadot-installer install ARGS` in a new session NAME. The shell
+# start NAME ARGS...: `polkadot-installer install ARGS` in a new session NAME, with the
+# environment variables of the array START_ENV (VAR=value ...) when set. The shell
 # around it writes its exit status to $T/NAME.rc, as a shell reports it (128 + N when a
 # signal N killed it); its trap only keeps the shell alive through Ctrl-C (the installer
 # gets the default SIGINT: a caught signal is reset by exec).
@@ -34,8 +37,10 @@ start() {
         shift
         SEEN=0
         tm new-session -d -s "$name" -x 250 -y 50 bash -c \
-                'trap : INT; rc=$1; shift; "$@"; echo $? >"$rc"' run "$T/$name.rc" "$PDI" install "$@"
+                'trap : INT; rc=$1; shift; "$@"; echo $? >"$rc"' run "$T/$name.rc" \
+                env "${START_ENV[@]}" "$PDI" install "$@"
 }
+START_ENV=()
 screen() { tm capture-pane -p -J -S - -t "$1"; }
 dead() { [ -e "$T/$1.rc" ] && echo 1 || tm display -p -t "$1" '#{pane_dead}'; }
 # The last non-empty line of the screen, and its number.
@@ -251,5 +256,55 @@ finish s8 1
 grep -q "^error: install 1.0.1: manifest $T/usb/manifest.json: changed since the plan was shown (now polkadot 1.0.1); nothing was written, run again$" "$T/out" ||
         fail "a manifest changed after the plan was not refused: $(cat "$T/out")"
 [ ! -e "$R8/opt/polkadot" ] && [ ! -e "$R8/etc/polkadot-installer/config" ] || fail "installed although the manifest changed"
+
+# 9. POLKADOT_INSTALLER_* on a terminal: an answer, as a flag is (the precedence is the same
+# with and without a terminal): shown with the variable's name, not asked; a flag over it
+# wins and is named instead.
+R9="$T/r9"
+new_root "$R9"
+START_ENV=(POLKADOT_INSTALLER_CHAIN=westend POLKADOT_INSTALLER_NODE_NAME=env-node)
+start s9 --root "$R9" --manifest "$M" --trusted-key "$T/key.pub" --chain kusama
+START_ENV=()
+for q in "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL"; do ask s9 "$q" ""; done
+ask s9 "$Q_PLAN" ""
+finish s9 0
+grep -qx 'node_name: env-node (given by POLKADOT_INSTALLER_NODE_NAME)' "$T/out" ||
+        fail "the variable's answer not shown with its name: $(cat "$T/out")"
+grep -qx 'chain: kusama (given by --chain)' "$T/out" || fail "the flag over the variable not shown: $(cat "$T/out")"
+grep -Eq '^(Chain|Node name) \(' "$T/out" && fail "asked what the variable or the flag gave: $(cat "$T/out")"
+grep -qx 'chain=kusama' "$R9/etc/polkadot-installer/config" && grep -qx 'node_name=env-node' "$R9/etc/polkadot-installer/config" ||
+        fail "config: $(cat "$R9/etc/polkadot-installer/config")"
+
+# 10. On a terminal, -y, --check, --dry-run, --json and --non-interactive never ask: each
+# ends by itself (a prompt would wait for ever) and its screen has no question. -y installs
+# with the defaults; --check and --dry-run write nothing; --json and --non-interactive take
+# no default for a validator's chain (exit 2 naming --chain).
+R10="$T/r10"
+new_root "$R10"
+tree_listing "$R10" >"$T/r10.before"
+no_question() {
+        ! grep -Eq '^First install: a few questions|^Chain \(|proceed  2\) customise' "$T/out" ||
+                fail "$1 on a terminal asked: $(cat "$T/out")"
+}
+start c1 --root "$R10" --manifest "$M" --trusted-key "$T/key.pub" --check
+finish c1 0
+no_question --check
+grep -q '^would ' "$T/out" || fail "--check said nothing: $(cat "$T/out")"
+start c2 --root "$R10" --manifest "$M" --trusted-key "$T/key.pub" --dry-run
+finish c2 0
+no_question --dry-run
+tree_listing "$R10" >"$T/r10.after"
+diff "$T/r10.before" "$T/r10.after" >&2 || fail "--check or --dry-run on a terminal changed the root"
+for how in --json --non-interactive; do
+        start "c${how#--}" --root "$R10" --manifest "$M" --trusted-key "$T/key.pub" --validator "$how"
+        finish "c${how#--}" 2
+        no_question "$how"
+        grep -q -- '--chain is required for a validator' "$T/out" || fail "$how: $(cat "$T/out")"
+done
+start c3 --root "$R10" --manifest "$M" --trusted-key "$T/key.pub" -y
+finish c3 0
+no_question -y
+grep -qx 'chain=polkadot' "$R10/etc/polkadot-installer/config" || fail "-y: config: $(cat "$R10/etc/polkadot-installer/config")"
+assert_current "$R10" 1.0.0
 
 pass
