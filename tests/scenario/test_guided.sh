@@ -104,13 +104,16 @@ new_root() {
 Q_CHAIN='Chain (' Q_NAME='Node name (' Q_BASE='Base path (' Q_VAL='Run as a validator?'
 Q_RPC='JSON-RPC port' Q_PROM='Prometheus metrics port' Q_TEL='Telemetry ('
 Q_PLAN='1) proceed  2) customise  3) cancel'
+# Every question, in order: a question added to cli/prompt.c is one more entry here (and
+# one more `ask` in parts 2 and its customise, which answer each by name).
+QS=("$Q_CHAIN" "$Q_NAME" "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL")
 
 # 1. Every default taken: the plan is shown (the lines --dry-run prints), Enter proceeds,
 # the release is installed and the config holds the defaults.
 R1="$T/r1"
 new_root "$R1"
 start s1 --root "$R1" --manifest "$M" --trusted-key "$T/key.pub"
-for q in "$Q_CHAIN" "$Q_NAME" "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL"; do ask s1 "$q" ""; done
+for q in "${QS[@]}"; do ask s1 "$q" ""; done
 ask s1 "$Q_PLAN" ""
 finish s1 0
 grep -q '^The plan: what this install writes, creates and starts' "$T/out" || fail "no plan: $(cat "$T/out")"
@@ -175,7 +178,7 @@ R3="$T/r3"
 new_root "$R3"
 tree_listing "$R3" >"$T/r3.before"
 start s3 --root "$R3" --manifest "$M" --trusted-key "$T/key.pub"
-for q in "$Q_CHAIN" "$Q_NAME" "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL"; do ask s3 "$q" ""; done
+for q in "${QS[@]}"; do ask s3 "$q" ""; done
 ask s3 "$Q_PLAN" 3
 finish s3 1
 grep -q '^error: setup cancelled; nothing was changed$' "$T/out" || fail "no cancel message: $(cat "$T/out")"
@@ -202,7 +205,7 @@ diff "$T/r4.before" "$T/r4.after" >&2 || fail "Ctrl-C changed the root"
 R5="$T/r5"
 new_root "$R5"
 start s5 --root "$R5" --manifest "$M" --trusted-key "$T/key.pub" --chain kusama
-for q in "$Q_NAME" "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL"; do ask s5 "$q" ""; done
+for q in "${QS[@]:1}"; do ask s5 "$q" ""; done
 ask s5 "$Q_PLAN" ""
 finish s5 0
 grep -qx 'chain: kusama (given by --chain)' "$T/out" || fail "the flag's answer not shown: $(cat "$T/out")"
@@ -214,7 +217,7 @@ grep -qx 'chain=kusama' "$R5/etc/polkadot-installer/config" || fail "config: $(c
 R6="$T/r6"
 new_root "$R6"
 start s6 --root "$R6" --manifest "$REL_URL/ksm/manifest.json" --trusted-key "$T/key.pub"
-for q in "$Q_CHAIN" "$Q_NAME" "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL"; do ask s6 "$q" ""; done
+for q in "${QS[@]}"; do ask s6 "$q" ""; done
 seen s6 'release 1.0.0 is only for chain\(s\) kusama, this node is configured for polkadot$'
 ask s6 "$Q_CHAIN" kusama
 ask s6 "$Q_PLAN" ""
@@ -232,7 +235,7 @@ seen s7 "^  trusted key '$T/none.pub': "
 ask s7 'Public key that signs these releases' "$T/other.pub"
 seen s7 "not signed by any trusted key"
 ask s7 'Public key that signs these releases' "$T/key.pub"
-for q in "$Q_CHAIN" "$Q_NAME" "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL"; do ask s7 "$q" ""; done
+for q in "${QS[@]}"; do ask s7 "$q" ""; done
 ask s7 "$Q_PLAN" ""
 finish s7 0
 grep -q '^  no trusted keys' "$T/out" || fail "no reason for asking the key: $(cat "$T/out")"
@@ -248,7 +251,7 @@ rel_make "$T/usb" 1.0.0 1
 R8="$T/r8"
 new_root "$R8"
 start s8 --root "$R8" --from "$T/usb" --trusted-key "$T/key.pub"
-for q in "$Q_CHAIN" "$Q_NAME" "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL"; do ask s8 "$q" ""; done
+for q in "${QS[@]}"; do ask s8 "$q" ""; done
 seen s8 '^  # polkadot 1\.0\.0, sequence 1 '
 rel_make "$T/usb" 1.0.1 2
 ask s8 "$Q_PLAN" ""
@@ -265,7 +268,7 @@ new_root "$R9"
 START_ENV=(POLKADOT_INSTALLER_CHAIN=westend POLKADOT_INSTALLER_NODE_NAME=env-node)
 start s9 --root "$R9" --manifest "$M" --trusted-key "$T/key.pub" --chain kusama
 START_ENV=()
-for q in "$Q_BASE" "$Q_VAL" "$Q_RPC" "$Q_PROM" "$Q_TEL"; do ask s9 "$q" ""; done
+for q in "${QS[@]:2}"; do ask s9 "$q" ""; done
 ask s9 "$Q_PLAN" ""
 finish s9 0
 grep -qx 'node_name: env-node (given by POLKADOT_INSTALLER_NODE_NAME)' "$T/out" ||
