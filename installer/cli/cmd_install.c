@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* install: put a signed release on this machine (or under --root). */
 #include "cli/cmd_install.h"
+#include "cli/guided.h"
 #include "cli/import_args.h"
 #include "cli/install_sources.h"
-#include "cli/prompt.h"
 #include "host/values.h"
 
 #include <ctype.h>
@@ -265,23 +265,17 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
         }
 }
 
-/* The pipeline asks through this on a terminal: questions on stderr, answers on stdin. */
-static int ask_on_terminal(struct pdi_settings *s, struct pdi_error *err)
-{
-        return pdi_prompt_settings(s, stdin, stderr, err);
-}
-
 int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc,
                            char **argv, struct pdi_install_opts *o)
 {
         o->action = cmd->name;
-        o->ask_settings = ask_on_terminal;
         o->keep = PDI_KEEP_DEFAULT;
         o->lock_timeout_s = 60;
         o->settle_s = 5;
         int c, r = env_unknown(ctx);
         if (r == 0)
                 r = env_settings(ctx, o);
+        o->n_env_settings = o->n_settings; /* the guided setup names the source */
         optind = 0;
         while (r == 0 &&
                (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, install_options, NULL)) != -1)
@@ -298,11 +292,17 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
 int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, char **argv)
 {
         struct pdi_install_opts o = {0};
+        /* On a terminal the pipeline asks through the guided setup: questions on stderr,
+         * answers on stdin. */
+        struct pdi_guided g = {.ctx = ctx, .o = &o, .in = stdin, .out = stderr};
         int r = pdi_install_parse_args(ctx, cmd, argc, argv, &o);
+        o.ask_settings = pdi_guided_ask;
+        o.ask_userdata = &g;
         if (r == 0)
                 r = pdi_install_from_source(ctx, &o);
         for (size_t i = 0; i < o.n_settings; i++)
                 free(o.settings[i]);
+        pdi_guided_done(&g);
         return r;
 }
 
@@ -340,6 +340,18 @@ const struct pdi_command pdi_cmd_install = {
             "unit comes back as it was. uninstall gives it back; --purge deletes no user or\n"
             "directory this tool did not create. --dry-run and --check show what adoption\n"
             "would do.\n\n"
+            "Guided setup: a first install on a terminal (no -y, --non-interactive,\n"
+            "--json, --dry-run, --check or --adopt, no config file yet) verifies the\n"
+            "manifest, asks each setting no flag or POLKADOT_INSTALLER_* variable gave\n"
+            "(those are shown with their source; chain, node name, base path, validator,\n"
+            "RPC and Prometheus ports, telemetry; Enter takes the default, '-' leaves it\n"
+            "empty), explains a refused answer and asks again, sends you back to the\n"
+            "answer at fault when answers clash (a port used twice) or the manifest\n"
+            "refuses them (a chain it is not for, no trusted key: it asks for the key file\n"
+            "and keeps it), then shows the plan --dry-run prints and asks once: 1 proceed,\n"
+            "2 customise, 3 cancel (exit 1). Nothing is written before proceed: cancel, end\n"
+            "of input (exit 2) or Ctrl-C (the shell reports 130) leave everything as it\n"
+            "was.\n\n"
             "Options:\n" PDI_INSTALL_OPTIONS_HELP
             "  --adopt              take over the node found (above)\n",
     .examples = "  polkadot-installer install --manifest "

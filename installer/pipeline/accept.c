@@ -81,6 +81,12 @@ static int verify_manifest(struct run *r, time_t now)
         if (k == 0)
                 k = pdi_release_verify(&r->trust, r->manifest_src, r->bytes, r->len, r->sigs,
                                        r->n_sigs, now, &r->v, err);
+        if (k == 0 && r->o->expect_manifest_sha256 &&
+            !streq(r->v.manifest_sha256, r->o->expect_manifest_sha256))
+                k = pdi_error_set(err, -PDI_E_FAILED,
+                                  "manifest %s: changed since the plan was shown (now %s %s); "
+                                  "nothing was written, run again",
+                                  r->manifest_src, r->v.manifest->product, r->v.manifest->version);
         if (k == 0 && r->o->remember_keys && !r->o->dry_run)
                 k = remember_keys(r);
         return k;

@@ -32,8 +32,8 @@ static int override(struct pdi_host *h, const char *kv, struct pdi_error *err)
 
 int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct pdi_layout *l,
                      char *const *overrides, size_t n_overrides,
-                     int (*ask)(struct pdi_settings *s, struct pdi_error *err),
-                     struct pdi_error *err)
+                     int (*ask)(struct pdi_settings *s, void *userdata, struct pdi_error *err),
+                     void *userdata, struct pdi_error *err)
 {
         *h = (struct pdi_host){.root = r, .layout = l, .live = pdi_systemd_live(r)};
         pdi_settings_init(&h->settings, l);
@@ -57,12 +57,12 @@ int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct 
                 have_config = k == 1;
                 k = k < 0 ? k : 0;
         }
-        if (k == 0 && ask && !have_config && n_overrides == 0) {
-                k = ask(&h->settings, err);
-                h->settings_given = true;
-        }
         for (size_t i = 0; k == 0 && i < n_overrides; i++)
                 k = override(h, overrides[i], err);
+        if (k == 0 && ask && !have_config) { /* the flags' answers are shown, not asked */
+                k = ask(&h->settings, userdata, err);
+                h->settings_given = true;
+        }
         if (k == 0)
                 k = pdi_settings_validate(&h->settings, err);
         if (k == 0)

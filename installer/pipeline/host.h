@@ -28,12 +28,12 @@ struct pdi_host {
 
 /* Load the distribution and the stored settings, then apply flag overrides (key=value
  * pairs named as in the config file). With `ask` (a terminal, no -y: the command line's
- * prompt) and neither a settings file nor settings flags yet, ask for them. NixOS is refused here
- * (-PDI_E_POLICY). */
+ * guided setup) and no settings file yet, ask for the rest (the flags' values already set,
+ * passing userdata). NixOS is refused here (-PDI_E_POLICY). */
 int pdi_host_prepare(struct pdi_host *h, const struct pdi_root *r, const struct pdi_layout *l,
                      char *const *overrides, size_t n_overrides,
-                     int (*ask)(struct pdi_settings *s, struct pdi_error *err),
-                     struct pdi_error *err);
+                     int (*ask)(struct pdi_settings *s, void *userdata, struct pdi_error *err),
+                     void *userdata, struct pdi_error *err);
 void pdi_host_done(struct pdi_host *h);
 
 /* Settings are prepared (and asked for) before the lock is taken, so that a refused value or

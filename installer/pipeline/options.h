@@ -32,14 +32,21 @@ struct pdi_install_opts {
         bool force;         /* rollback: to a release that failed its health check */
         bool adopt;         /* take over a node this tool did not install (pipeline/adopt.h) */
         bool remember_keys; /* keep every --trusted-key once the manifest verified */
-        char *settings[16]; /* "chain=kusama" …, from the settings flags */
+        char *settings[16]; /* "chain=kusama" …, from the environment, then the flags */
         size_t n_settings;
-        unsigned settle_s; /* how long the started unit must stay active */
-        const char *to;    /* rollback --to */
+        size_t n_env_settings; /* the first ones came from POLKADOT_INSTALLER_* (cli/) */
+        unsigned settle_s;     /* how long the started unit must stay active */
+        const char *to;        /* rollback --to */
         /* --upstream (an import, pipeline/import.h) or --bundle FILE: the command line makes
          * either into a private --from DIR first (cli/install_sources.c). */
         struct pdi_import_opts upstream;
         const char *sign_with, *bundle;
-        /* Asks for the settings on a terminal (the command line's prompt); NULL: never. */
-        int (*ask_settings)(struct pdi_settings *s, struct pdi_error *err);
+        /* Asks for the settings on a terminal (the command line's guided setup), passed
+         * ask_userdata; NULL: never. Called before the lock, nothing written yet. */
+        int (*ask_settings)(struct pdi_settings *s, void *userdata, struct pdi_error *err);
+        void *ask_userdata;
+        FILE *plan_to; /* where --dry-run's plan goes (the guided setup's preview); NULL: stdout */
+        /* The manifest (sha256) the guided setup showed the plan of: another one is refused
+         * before anything is written. NULL: any that verifies. */
+        const char *expect_manifest_sha256;
 };

@@ -59,6 +59,17 @@ static char *render(const char *fmt, va_list *ap)
         return line;
 }
 
+/* A rendered line into the JSON plan, the guided setup's preview, or stdout. */
+static void plan_line(struct run *r, const char *line)
+{
+        if (r->o->plan_to)
+                fprintf(r->o->plan_to, "%s\n", line);
+        else if (r->ctx->json)
+                json_array_append_new(json_object_get(r->out, "plan"), json_string(line));
+        else
+                printf("%s\n", line);
+}
+
 /* A line that cannot be rendered (out of memory) is left out, as before. */
 static void plan(struct run *r, const char *fmt, ...) _printf_(2, 3);
 static void plan(struct run *r, const char *fmt, ...)
@@ -69,10 +80,7 @@ static void plan(struct run *r, const char *fmt, ...)
         va_end(ap);
         if (!line)
                 return;
-        if (r->ctx->json)
-                json_array_append_new(json_object_get(r->out, "plan"), json_string(line));
-        else
-                printf("%s\n", line);
+        plan_line(r, line);
 }
 
 /* A word made of several values with blanks between them (a line of a file, a checksum
@@ -296,11 +304,7 @@ static void plan_host(struct run *r)
 /* A comment line of the plan (text starts with '#'; control bytes already escaped). */
 static void plan_comment(const char *text, void *userdata)
 {
-        struct run *r = userdata;
-        if (r->ctx->json)
-                json_array_append_new(json_object_get(r->out, "plan"), json_string(text));
-        else
-                printf("%s\n", text);
+        plan_line(userdata, text);
 }
 
 static int print_plan(struct run *r)
@@ -338,49 +342,76 @@ static int print_plan(struct run *r)
         return 0;
 }
 
-int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
+/* Everything the plan is made from, as the real run would find it; *fault names the answer
+ * a refusal is about (the guided setup asks it again). */
+static int plan_prepare(struct run *r, enum pdi_plan_fault *fault)
 {
+        int k = streq(r->o->action, "install") ? pdi_adopt_detect(r) : 0;
+        if (k == 0)
+                k = pdi_run_setup(r);
+        if (k == 0 && (k = pdi_run_load_manifest(r)) == -PDI_E_SIGNATURE)
+                *fault = PDI_PLAN_FAULT_TRUST;
+        if (k == 0 && (k = pdi_run_check_chains(r)) < 0)
+                *fault = PDI_PLAN_FAULT_CHAIN;
+        if (k == 0 && pdi_layout_current(r->root, &r->layout, &r->tree_current) < 0)
+                r->tree_current = NULL;
+        /* Refused as the real upgrade would be: nothing installed, or not forward. */
+        if (k == 0 && streq(r->o->action, "upgrade"))
+                k = pdi_run_check_upgrade(r);
+        return k;
+}
+
+/* What --dry-run and --check say besides the plan: whether the real run would change
+ * anything (and, with --check, what), --diff's before and after, the one-line msg. */
+static int plan_check(struct run *r)
+{
+        int k = pdi_check_install(r);
+        if (k == 0 && r->o->diff && !r->diff.n)
+                k = pdi_host_render(&r->host, &r->state, &r->diff);
+        if (k == 0)
+                pdi_check_show_diff(r);
+        if (k == 0 && r->o->check && !json_is_true(json_object_get(r->out, "changed")) &&
+            !r->ctx->json)
+                printf("no changes: %s is as this run would leave it\n", r->layout.prefix);
+        if (k == 0) {
+                json_t *c = json_object_get(r->out, "changes");
+                const char *how = r->o->check ? "--check" : "--dry-run";
+                json_object_set_new(r->out, "msg",
+                                    c ? json_sprintf("%s %s %s: %zu change(s)", r->o->action, how,
+                                                     r->v.manifest->version, json_array_size(c))
+                                      : json_sprintf("%s %s %s: no changes", r->o->action, how,
+                                                     r->v.manifest->version));
+        }
+        return k;
+}
+
+int pdi_plan_preview(struct pdi_ctx *ctx, const struct pdi_install_opts *o,
+                     enum pdi_plan_fault *ret_fault, char *ret_sha256)
+{
+        enum pdi_plan_fault fault = PDI_PLAN_FAULT_NONE;
         struct run r;
         int k = pdi_run_init(&r, ctx, o);
         if (k < 0)
                 return k;
-        if (streq(o->action, "install"))
-                k = pdi_adopt_detect(&r);
-        if (k == 0)
-                k = pdi_run_setup(&r);
-        if (k == 0)
-                k = pdi_run_load_manifest(&r);
-        if (k == 0)
-                k = pdi_run_check_chains(&r);
-        if (k == 0 && pdi_layout_current(r.root, &r.layout, &r.tree_current) < 0)
-                r.tree_current = NULL;
-        /* Refused as the real upgrade would be: nothing installed, or not forward. */
-        if (k == 0 && streq(o->action, "upgrade"))
-                k = pdi_run_check_upgrade(&r);
+        k = plan_prepare(&r, &fault);
         if (k == 0 && o->plan)
                 k = print_plan(&r);
-        if (k == 0) /* --dry-run too says whether the real run would change anything */
-                k = pdi_check_install(&r);
-        if (k == 0 && o->diff && !r.diff.n)
-                k = pdi_host_render(&r.host, &r.state, &r.diff);
         if (k == 0)
-                pdi_check_show_diff(&r);
-        if (k == 0 && o->check && !json_is_true(json_object_get(r.out, "changed")) && !ctx->json)
-                printf("no changes: %s is as this run would leave it\n", r.layout.prefix);
-        if (k == 0) {
-                json_t *c = json_object_get(r.out, "changes");
-                const char *how = o->check ? "--check" : "--dry-run";
-                json_object_set_new(r.out, "msg",
-                                    c ? json_sprintf("%s %s %s: %zu change(s)", o->action, how,
-                                                     r.v.manifest->version, json_array_size(c))
-                                      : json_sprintf("%s %s %s: no changes", o->action, how,
-                                                     r.v.manifest->version));
-        }
+                k = plan_check(&r);
         if (k == 0) {
                 json_object_set_new(r.out, "version", json_string(r.v.manifest->version));
                 json_object_set_new(r.out, "current", json_string(r.layout.current));
+                if (ret_sha256)
+                        memcpy(ret_sha256, r.v.manifest_sha256, sizeof(r.v.manifest_sha256));
         }
         pdi_run_end(&r, k);
         pdi_run_done(&r);
+        if (ret_fault)
+                *ret_fault = k < 0 ? fault : PDI_PLAN_FAULT_NONE;
         return k;
+}
+
+int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
+{
+        return pdi_plan_preview(ctx, o, NULL, NULL);
 }

@@ -86,13 +86,19 @@ static int overrides(struct run *r, char ***ret, size_t *ret_n)
         return 0;
 }
 
-/* --non-interactive (or no terminal) without -y takes no default for a required answer on a
- * first install (no config file yet, nothing adopted): a validator's chain, since a
- * validator started on the default chain serves another network than its stake, with a new
- * database and keystore. A plain node's defaults (polkadot, no ports) risk nothing. */
+/* --non-interactive (or no terminal, or --json) without -y takes no default for a required answer
+ * on a first install (no config file yet, nothing adopted): a validator's chain, since a validator
+ * started on the default chain serves another network than its stake, with a new database and
+ * keystore. A plain node's defaults (polkadot, no ports) risk nothing. */
+static bool unattended(const struct run *r)
+{
+        /* --json: a program reads stdout, no one answers: as --non-interactive unless -y. */
+        return r->ctx->non_interactive || (r->ctx->json && !r->ctx->yes);
+}
+
 static int require_answers(struct run *r)
 {
-        if (!r->ctx->non_interactive || r->ctx->yes || r->host.config_seen || r->adopting ||
+        if (!unattended(r) || r->ctx->yes || r->host.config_seen || r->adopting ||
             !r->host.settings.validator)
                 return 0;
         for (size_t i = 0; i < r->o->n_settings; i++)
@@ -100,7 +106,8 @@ static int require_answers(struct run *r)
                         return 0;
         return pdi_error_set(&r->ctx->err, -PDI_E_USAGE,
                              "%s: --chain is required for a validator without a terminal or "
-                             "with --non-interactive on a first install (no %s yet); pass it "
+                             "with --non-interactive or --json on a first install (no %s yet); "
+                             "pass it "
                              "(or POLKADOT_INSTALLER_CHAIN), or -y to take the default",
                              r->o->action, r->layout.config);
 }
@@ -120,10 +127,11 @@ int pdi_run_setup(struct run *r)
         };
         /* Settings first, outside the lock (pipeline/host.h says why), then checked again
          * under it. */
-        k = pdi_host_prepare(
-            &r->host, r->root, &r->layout, over, n_over,
-            pdi_ctx_no_prompt(r->ctx) || r->o->dry_run || r->adopting ? NULL : r->o->ask_settings,
-            &r->ctx->err);
+        k = pdi_host_prepare(&r->host, r->root, &r->layout, over, n_over,
+                             unattended(r) || r->ctx->yes || r->o->dry_run || r->adopting
+                                 ? NULL
+                                 : r->o->ask_settings,
+                             r->o->ask_userdata, &r->ctx->err);
         r->host_ready = true;
         if (k == 0)
                 k = require_answers(r);

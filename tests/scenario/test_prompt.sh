@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Interactive setup on a real pseudo-terminal: the first install asks for the settings, takes
-# defaults on Enter, explains a refused answer in one line and asks again; end of input names
-# the flag; -y and a non-terminal stdin never prompt.
+# defaults on Enter, explains a refused answer in one line and asks again, shows the plan and
+# proceeds on Enter; end of input names the flag; -y and a non-terminal stdin never prompt.
+# (test_guided.sh drives the whole guided setup through tmux.)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
 rel_make "$T/rel" 1.0.0 1
@@ -39,7 +40,7 @@ PY
 
 R="$T/root1"
 mkdir -p "$R"
-expect 0 'install 1.0.0: .* is active' drive "$R" kusama "my node" val-01 maybe yes 9944 ""
+expect 0 'install 1.0.0: .* is active' drive "$R" kusama "my node" val-01 "" maybe yes 9944 "" "" "" ""
 grep -q 'Chain (polkadot, kusama, westend, paseo, or a chain-spec path) \[polkadot\]: ' "$T/out" || fail "no chain question"
 grep -q "setting node_name: 'my node' has a blank" "$T/out" || fail "refused name not explained"
 grep -q "setting validator: 'maybe' is not yes or no" "$T/out" || fail "refused answer not explained"
@@ -56,11 +57,11 @@ grep -q 'Chain (' "$T/out" && fail "asked again although the settings exist"
 # End of input at a question: usage error naming the flag; nothing installed.
 R="$T/root2"
 mkdir -p "$R"
-expect 2 "setup: no answer for chain; pass --chain" drive "$R"
+expect 2 "setup: no answer for chain; nothing was changed; pass --chain" drive "$R"
 [ ! -e "$R/opt/polkadot/current" ] || fail "installed without settings"
 
 # Three refused answers: usage error.
-expect 2 "no valid answer for rpc_port after 3 tries" drive "$R" "" "" "" x y z
+expect 2 "no valid answer for rpc_port after 3 tries" drive "$R" "" "" "" "" x y z
 
 # The prompt holds no lock, and what it asked for is checked again under the lock: another
 # run that wrote the config meanwhile wins, this one stops without writing (exit 1).

@@ -139,9 +139,10 @@ static void config_round_trip(void **state)
 /* Flags reach the host as key=value; one without '=' is a usage error naming it. A config
  * file exists, so no prompt is asked. */
 /* On a terminal, but settings flags were given: the prompt must not run. */
-static int never_ask(struct pdi_settings *s, struct pdi_error *err)
+static int never_ask(struct pdi_settings *s, void *userdata, struct pdi_error *err)
 {
         (void)s;
+        (void)userdata;
         (void)err;
         fail_msg("asked for settings although flags gave some");
         return -1;
@@ -156,12 +157,13 @@ static void overrides_from_flags(void **state)
         assert_int_equal(pdi_root_mkdir_p(&root, layout.config_dir, 0755), 0);
         assert_int_equal(pdi_root_write_atomic(&root, layout.config, cfg, strlen(cfg), 0644), 0);
         char *bad[] = {(char *)"chain"};
-        assert_int_equal(pdi_host_prepare(&h, &root, &layout, bad, 1, NULL, &err), -PDI_E_USAGE);
+        assert_int_equal(pdi_host_prepare(&h, &root, &layout, bad, 1, NULL, NULL, &err),
+                         -PDI_E_USAGE);
         assert_string_equal(err.msg, "setting 'chain': not key=value");
         pdi_host_done(&h);
         err = (struct pdi_error){0};
         char *good[] = {(char *)"chain=kusama", (char *)"rpc_port=9944"};
-        assert_int_equal(pdi_host_prepare(&h, &root, &layout, good, 2, never_ask, &err), 0);
+        assert_int_equal(pdi_host_prepare(&h, &root, &layout, good, 2, never_ask, NULL, &err), 0);
         assert_string_equal(h.settings.chain, "kusama");
         assert_int_equal(h.settings.rpc_port, 9944);
         assert_true(h.settings_given);
