@@ -123,6 +123,18 @@ static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, co
                                   p, *got ? got : "(nothing)", want);
 }
 
+/* Schema 2: each extra worker set of our release (workers/<env>/) is held to the node's
+ * version the same way, since a node that uses it will judge it so. */
+static void check_extra_sets(const struct pdi_target *t, struct pdi_check_ctx *c, const char *want)
+{
+        for (size_t i = 0; t->manifest && t->release_dir && i < t->manifest->n_sets; i++) {
+                _cleanup_free_ char *dir = pdi_path_join(t->release_dir, t->manifest->sets[i].dir);
+                for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER;
+                     dir && role <= PDI_ROLE_EXECUTE_WORKER; role++)
+                        check_worker(t, c, dir, role, want);
+        }
+}
+
 void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         if (!t->node) {
@@ -150,6 +162,7 @@ void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         }
         for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER; role <= PDI_ROLE_EXECUTE_WORKER; role++)
                 check_worker(t, c, t->worker_dir, role, node_ok ? ver : NULL);
+        check_extra_sets(t, c, node_ok ? ver : NULL);
 }
 
 /* ---- integrity -------------------------------------------------------------------------- */
@@ -226,7 +239,7 @@ void pdi_check_integrity_run(const struct pdi_target *t, struct pdi_check_ctx *c
         for (size_t i = 0; m && i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
                 if (a->format == PDI_FORMAT_BINARY)
-                        check_file(t, c, a->name, a->sha256, a->size);
+                        check_file(t, c, pdi_artifact_path(a), a->sha256, a->size);
                 for (size_t k = 0; k < a->n_files; k++)
                         check_file(t, c, a->files[k].path, a->files[k].sha256, a->files[k].size);
         }

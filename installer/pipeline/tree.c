@@ -22,14 +22,15 @@ static int fetch_artifact(struct run *r, size_t i, json_t *got)
         if (k < 0)
                 return k;
         struct pdi_fetch_opts f = r->fetch;
-        f.label = a->name;
-        log_debug("%s: %llu bytes from %s", a->name, (unsigned long long)a->size, urls[0]);
+        f.label = pdi_artifact_path(a);
+        log_debug("%s: %llu bytes from %s", pdi_artifact_path(a), (unsigned long long)a->size,
+                  urls[0]);
         k = pdi_cache_get(r->cache_fd, &f, (const char *const *)urls, n, a->sha256, a->size,
                           &r->fds[i], &downloaded, &r->ctx->err);
         if (k == 0 && downloaded) {
-                log_notice("%s: downloaded and verified (%llu bytes, sha256 %.16s…)", a->name,
-                           (unsigned long long)a->size, a->sha256);
-                json_array_append_new(got, json_string(a->name));
+                log_notice("%s: downloaded and verified (%llu bytes, sha256 %.16s…)",
+                           pdi_artifact_path(a), (unsigned long long)a->size, a->sha256);
+                json_array_append_new(got, json_string(pdi_artifact_path(a)));
         }
         pdi_strv_free(urls, n);
         pdi_fault("fetched-artifact");

@@ -10,9 +10,12 @@
 #include <errno.h>
 #include <stdarg.h>
 
-static const char *const manifest_keys[] = {
-    "schema", "product", "version",     "sequence",   "created", "expires", "artifacts",
-    "chains", "rotate",  "release_tag", "docker_tag", NULL}; /* rotate.c, manifest_names.c */
+/* rotate.c, manifest_names.c read some of them; schema 2 adds its own (manifest_schema2.c). */
+#define SCHEMA1_KEYS                                                                               \
+        "schema", "product", "version", "sequence", "created", "expires", "artifacts", "chains",   \
+            "rotate", PDI_MANIFEST_NAMES_KEYS
+static const char *const schema1_keys[] = {SCHEMA1_KEYS, NULL};
+static const char *const schema2_keys[] = {SCHEMA1_KEYS, PDI_MANIFEST_SCHEMA2_KEYS, NULL};
 
 static int parse_chains(json_t *root, struct pdi_manifest *m, struct pdi_error *err)
 {
@@ -105,10 +108,11 @@ static int parse_schema(json_t *root, struct pdi_manifest *m, struct pdi_error *
         int r = pdi_jfield_get_field(root, "", "schema", JSON_INTEGER, true, &v, err);
         if (r < 0)
                 return r;
-        if (json_integer_value(v) != 1)
-                return pdi_jfield_fail(err, "unknown schema %lld (this installer knows schema 1)",
+        if (json_integer_value(v) != 1 && json_integer_value(v) != 2)
+                return pdi_jfield_fail(err,
+                                       "unknown schema %lld (this installer knows schemas 1 and 2)",
                                        (long long)json_integer_value(v));
-        m->schema = 1;
+        m->schema = (int)json_integer_value(v);
         return 0;
 }
 
@@ -143,13 +147,16 @@ int pdi_manifest_parse(const char *buf, size_t len, time_t now, struct pdi_manif
         if (r >= 0)
                 r = parse_schema(root, m, err);
         if (r >= 0)
-                r = pdi_jfield_check_keys(root, "", manifest_keys, err);
+                r = pdi_jfield_check_keys(root, "", m->schema == 2 ? schema2_keys : schema1_keys,
+                                          err);
         if (r >= 0)
                 r = parse_header(root, m, err);
         if (r >= 0)
                 r = parse_chains(root, m, err);
         if (r >= 0)
                 r = pdi_manifest_parse_artifacts(root, m, err);
+        if (r >= 0 && m->schema == 2)
+                r = pdi_manifest_parse_schema2(root, m, err);
         if (r < 0)
                 return r == -ENOMEM ? pdi_error_set(err, r, "manifest: out of memory") : r;
         /* Policy last: a malformed manifest is reported as malformed, not as expired. */
@@ -173,6 +180,7 @@ void pdi_manifest_free(struct pdi_manifest *m)
         for (size_t i = 0; i < m->n_artifacts; i++) {
                 struct pdi_manifest_artifact *a = &m->artifacts[i];
                 free(a->name);
+                free(a->path);
                 free(a->url);
                 free_strv(a->mirrors, a->n_mirrors);
                 for (size_t k = 0; k < a->n_files; k++)
@@ -180,6 +188,7 @@ void pdi_manifest_free(struct pdi_manifest *m)
                 free(a->files);
         }
         free(m->artifacts);
+        pdi_manifest_schema2_free(m);
         free_strv(m->chains, m->n_chains);
         free(m->product);
         free(m->version);

@@ -222,46 +222,76 @@ static int parse_name_and_url(json_t *obj, const char *parent, struct pdi_manife
         return r;
 }
 
-/* Artifact names and roles are unique: compare with the artifacts parsed before this one. */
-static int check_previous(const struct pdi_manifest *m, size_t i, const char *parent,
-                          struct pdi_error *err)
+/* Artifact names and roles are unique in a list: compare with the artifacts of the list
+ * parsed before this one (from l->from on). */
+struct list {
+        const char *name; /* "artifacts", "worker_sets[0].artifacts" */
+        size_t from;      /* its first index in m->artifacts */
+        size_t set;       /* 0: the node's set; k: sets[k - 1] */
+};
+
+static int check_previous(const struct pdi_manifest *m, const struct list *l, size_t i,
+                          const char *parent, struct pdi_error *err)
 {
         const struct pdi_manifest_artifact *a = &m->artifacts[i];
-        for (size_t k = 0; k < i; k++) {
+        for (size_t k = l->from; k < i; k++) {
                 if (streq(m->artifacts[k].name, a->name))
-                        return pdi_jfield_fail(
-                            err, "%s.name: duplicate name \"%s\" (also artifacts[%zu])", parent,
-                            a->name, k);
+                        return pdi_jfield_fail(err, "%s.name: duplicate name \"%s\" (also %s[%zu])",
+                                               parent, a->name, l->name, k - l->from);
                 if (m->artifacts[k].role == a->role)
-                        return pdi_jfield_fail(
-                            err,
-                            "%s.role: role %s appears twice (also artifacts[%zu]); "
-                            "schema 1 needs exactly one",
-                            parent, pdi_role_name(a->role), k);
+                        return pdi_jfield_fail(err,
+                                               "%s.role: role %s appears twice (also %s[%zu]); "
+                                               "%s needs exactly one",
+                                               parent, pdi_role_name(a->role), l->name, k - l->from,
+                                               l->set ? "a worker set" : "schema 1");
         }
         return 0;
 }
 
-static int parse_artifact(json_t *obj, const char *parent, struct pdi_manifest *m, size_t i,
-                          struct seen_names *seen, struct pdi_error *err)
+/* A worker set's two workers are plain binaries in their own directory. */
+static int check_set_member(const struct pdi_manifest_artifact *a, const char *parent,
+                            struct pdi_error *err)
+{
+        char path[PDI_JFIELD_PATH_MAX];
+        if (a->role == PDI_ROLE_NODE)
+                return pdi_jfield_fail(err, "%s: a worker set holds workers, not a node",
+                                       pdi_jfield_join(path, parent, "role"));
+        if (a->format != PDI_FORMAT_BINARY)
+                return pdi_jfield_fail(err, "%s: a worker set's workers are binary artifacts",
+                                       pdi_jfield_join(path, parent, "format"));
+        return 0;
+}
+
+static int parse_roles(json_t *obj, const char *parent, struct pdi_manifest_artifact *a,
+                       struct pdi_error *err)
+{
+        int role = 0, format = 0;
+        int r = parse_enum(obj, parent, "role", role_names, _PDI_ROLE_MAX, &role, err);
+        if (r >= 0)
+                r = parse_enum(obj, parent, "format", format_names, _PDI_FORMAT_MAX, &format, err);
+        a->role = (enum pdi_role)role;
+        a->format = (enum pdi_format)format;
+        return r;
+}
+
+static int parse_artifact(json_t *obj, const char *parent, struct pdi_manifest *m,
+                          const struct list *l, size_t i, struct seen_names *seen,
+                          struct pdi_error *err)
 {
         char path[PDI_JFIELD_PATH_MAX];
         struct pdi_manifest_artifact *a = &m->artifacts[i];
-        int role = 0, format = 0;
+        a->set = l->set;
         int r = pdi_jfield_want_type(obj, JSON_OBJECT, parent, err);
         if (r >= 0)
                 r = pdi_jfield_check_keys(obj, parent, artifact_keys, err);
         if (r >= 0)
                 r = parse_name_and_url(obj, parent, a, err);
         if (r >= 0)
-                r = parse_enum(obj, parent, "role", role_names, _PDI_ROLE_MAX, &role, err);
+                r = parse_roles(obj, parent, a, err);
         if (r >= 0)
-                r = parse_enum(obj, parent, "format", format_names, _PDI_FORMAT_MAX, &format, err);
-        if (r < 0)
-                return r;
-        a->role = (enum pdi_role)role;
-        a->format = (enum pdi_format)format;
-        r = check_previous(m, i, parent, err);
+                r = check_previous(m, l, i, parent, err);
+        if (r >= 0 && l->set)
+                r = check_set_member(a, parent, err);
         if (r < 0)
                 return r;
         if (a->format == PDI_FORMAT_BINARY && !streq(a->name, pdi_role_file(a->role)))
@@ -275,48 +305,79 @@ static int parse_artifact(json_t *obj, const char *parent, struct pdi_manifest *
                 r = parse_size(obj, parent, &a->size, err);
         if (r >= 0)
                 r = parse_files(obj, parent, a, seen, err);
+        if (r >= 0 && l->set && asprintf(&a->path, "%s/%s", m->sets[l->set - 1].dir, a->name) < 0)
+                r = -ENOMEM;
         return r;
 }
 
-/* Schema 1 is exactly one node and its two workers. */
-static int check_roles(const struct pdi_manifest *m, struct pdi_error *err)
+/* The node's set is exactly one node and its two workers (schema 1's rule); an extra worker
+ * set is exactly the two workers. */
+static int check_roles(const struct pdi_manifest *m, const struct list *l, struct pdi_error *err)
 {
-        for (size_t role = 0; role < _PDI_ROLE_MAX; role++) {
+        for (size_t role = l->set ? PDI_ROLE_PREPARE_WORKER : 0; role < _PDI_ROLE_MAX; role++) {
                 bool found = false;
-                for (size_t i = 0; i < m->n_artifacts; i++)
+                for (size_t i = l->from; i < m->n_artifacts; i++)
                         found = found || m->artifacts[i].role == role;
+                if (!found && !l->set)
+                        return pdi_jfield_fail(err,
+                                               "artifacts: no artifact with role %s (schema 1 "
+                                               "needs node, prepare-worker and execute-worker)",
+                                               role_names[role]);
                 if (!found)
-                        return pdi_jfield_fail(
-                            err,
-                            "artifacts: no artifact with role %s (schema 1 needs "
-                            "node, prepare-worker and execute-worker)",
-                            role_names[role]);
+                        return pdi_jfield_fail(err,
+                                               "%s: no artifact with role %s (a worker set "
+                                               "needs prepare-worker and execute-worker)",
+                                               l->name, role_names[role]);
         }
         return 0;
 }
 
-int pdi_manifest_parse_artifacts(json_t *root, struct pdi_manifest *m, struct pdi_error *err)
+/* The array arr appended to m->artifacts as list l. */
+static int parse_list(json_t *arr, struct pdi_manifest *m, const struct list *l,
+                      struct pdi_error *err)
 {
         char path[PDI_JFIELD_PATH_MAX];
-        json_t *arr, *v;
+        json_t *v;
         size_t i;
         _cleanup_free_ struct seen_names *seen = calloc(1, sizeof(*seen));
-        if (!seen)
+        struct pdi_manifest_artifact *grown =
+            seen ? realloc(m->artifacts, (l->from + json_array_size(arr)) * sizeof(*grown)) : NULL;
+        if (!grown)
                 return -ENOMEM;
-        int r = pdi_jfield_get_array(root, "", "artifacts", true, 1, PDI_MANIFEST_MAX_ARTIFACTS,
-                                     &arr, err);
-        if (r < 0)
-                return r;
-        m->artifacts = calloc(json_array_size(arr), sizeof(*m->artifacts));
-        if (!m->artifacts)
-                return -ENOMEM;
+        m->artifacts = grown;
+        memset(grown + l->from, 0, json_array_size(arr) * sizeof(*grown));
         json_array_foreach(arr, i, v)
         {
-                pdi_jfield_pathf(path, "artifacts[%zu]", i);
+                pdi_jfield_pathf(path, "%s[%zu]", l->name, i);
                 m->n_artifacts++;
-                r = parse_artifact(v, path, m, i, seen, err);
+                int r = parse_artifact(v, path, m, l, l->from + i, seen, err);
                 if (r < 0)
                         return r;
         }
-        return check_roles(m, err);
+        return check_roles(m, l, err);
+}
+
+int pdi_manifest_parse_artifacts(json_t *root, struct pdi_manifest *m, struct pdi_error *err)
+{
+        json_t *arr;
+        int r = pdi_jfield_get_array(root, "", "artifacts", true, 1, PDI_MANIFEST_MAX_ARTIFACTS,
+                                     &arr, err);
+        struct list l = {.name = "artifacts", .from = 0, .set = 0};
+        return r < 0 ? r : parse_list(arr, m, &l, err);
+}
+
+int pdi_manifest_parse_set_artifacts(json_t *set, const char *parent, struct pdi_manifest *m,
+                                     size_t k, struct pdi_error *err)
+{
+        char name[PDI_JFIELD_PATH_MAX];
+        json_t *arr;
+        int r = pdi_jfield_get_array(set, parent, "artifacts", true, 2, 2, &arr, err);
+        struct list l = {
+            .name = pdi_jfield_join(name, parent, "artifacts"), .from = m->n_artifacts, .set = k};
+        return r < 0 ? r : parse_list(arr, m, &l, err);
+}
+
+const char *pdi_artifact_path(const struct pdi_manifest_artifact *a)
+{
+        return a->path ? a->path : a->name;
 }

@@ -64,9 +64,12 @@ json_t *pdi_manifest_to_json(const struct pdi_manifest *m)
             json_object_set_new(o, "chains", strv_to_json(m->chains, m->n_chains)) < 0)
                 return NULL;
         for (size_t i = 0; i < m->n_artifacts; i++)
-                if (json_array_append_new(arr, artifact_to_json(&m->artifacts[i])) < 0)
+                if (m->artifacts[i].set == 0 &&
+                    json_array_append_new(arr, artifact_to_json(&m->artifacts[i])) < 0)
                         return NULL;
         if (json_object_set(o, "artifacts", arr) < 0)
+                return NULL;
+        if (m->schema == 2 && pdi_manifest_schema2_to_json(m, o, artifact_to_json) < 0)
                 return NULL;
         return TAKE_PTR(o);
 }

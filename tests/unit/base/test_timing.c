@@ -25,6 +25,8 @@ static void innermost_phase_is_charged(void **state)
         (void)state;
         (void)pdi_phase_enter(PDI_PHASE_OTHER);
         double h0 = pdi_phase_seconds(PDI_PHASE_HASH), d0 = pdi_phase_seconds(PDI_PHASE_DOWNLOAD);
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
         enum pdi_phase was = pdi_phase_enter(PDI_PHASE_DOWNLOAD);
         assert_int_equal(was, PDI_PHASE_OTHER);
         spin(0.02);
@@ -34,12 +36,15 @@ static void innermost_phase_is_charged(void **state)
         pdi_phase_leave(in);
         spin(0.01);
         pdi_phase_leave(was);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        double wall = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
         double h = pdi_phase_seconds(PDI_PHASE_HASH) - h0;
         double d = pdi_phase_seconds(PDI_PHASE_DOWNLOAD) - d0;
-        /* The hashing inside the download is not counted twice. */
-        assert_true(h >= 0.03 && h < 0.2);
-        assert_true(d >= 0.03 && d < 0.2);
-        assert_true(d < 0.03 + 0.02);
+        assert_true(h >= 0.03);
+        assert_true(d >= 0.03);
+        /* The hashing inside the download is not counted twice: together they are the wall
+         * time of the block, not more. */
+        assert_true(h + d <= wall + 1e-4);
         assert_string_equal(pdi_phase_name(PDI_PHASE_FSYNC), "fsync");
         assert_string_equal(pdi_phase_name(PDI_PHASE__N), "?");
 }

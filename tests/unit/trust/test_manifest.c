@@ -168,7 +168,13 @@ static const struct refusal refusals[] = {
     {"\"size\": 789}", "\"size\": 789, \"mode\": 493}", M,
      "artifacts[2].files[0]: unknown key \"mode\""},
     /* schema */
-    {"\"schema\": 1,", "\"schema\": 2,", M, "unknown schema 2"},
+    {"\"schema\": 1,", "\"schema\": 3,", M,
+     "unknown schema 3 (this installer knows schemas 1 and 2)"},
+    /* schema 1 stays strict: schema 2's fields are unknown keys there */
+    {"\"schema\": 1,", "\"schema\": 1, \"worker_sets\": [],", M, "unknown key \"worker_sets\""},
+    {"\"schema\": 1,", "\"schema\": 1, \"min_installer_version\": \"0.1.0\",", M,
+     "unknown key \"min_installer_version\""},
+    {"\"schema\": 1,", "\"schema\": 1, \"compatible\": {},", M, "unknown key \"compatible\""},
     {"\"schema\": 1,", "\"schema\": 0,", M, "unknown schema 0"},
     {"\"schema\": 1,", "\"schema\": \"1\",", M, "schema: expected an integer, got a string"},
     {"\"schema\": 1,", "\"schema\": 1.0,", M, "schema: expected an integer, got a real"},
