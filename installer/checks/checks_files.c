@@ -4,6 +4,8 @@
  * the tree (ownership, modes) is in checks_perms.c; ELF and unit checks live in checks_elf.c,
  * checks_unit.c. */
 #include "checks/checks_files.h"
+#include "checks/checks_builds.h"
+#include "checks/versions.h"
 #include "checks/checks_passwd.h"
 #include "checks/paths.h"
 #include "base/child.h"
@@ -17,55 +19,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#define VERSION_TIMEOUT_MS 10000
-
-/* ---- running `<binary> --version`, confined -------------------------------------------- */
-
-/* Whatever the tree's passwd says, it runs as the host chooses, in namespaces (confine.h). */
-static void version_child(void *arg)
-{
-        pdi_confine_exec(arg);
-}
-
-static int run_version(const struct pdi_target *t, const char *path, unsigned timeout_ms,
-                       struct pdi_child_out *res)
-{
-        _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH, 0);
-        if (fd < 0)
-                return fd;
-        /* The node clears the environment of everything but RUST_LOG (pvf/src/lib.rs). */
-        _cleanup_free_ char *rust_log = NULL;
-        if (getenv("RUST_LOG") && asprintf(&rust_log, "RUST_LOG=%s", getenv("RUST_LOG")) < 0)
-                return -ENOMEM;
-        char *envp[] = {rust_log, NULL};
-        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-        char *argv[] = {(char *)base, (char *)"--version", NULL};
-        struct pdi_confine a = {.exe_fd = fd, .argv = argv, .envp = envp};
-        return pdi_child_run(version_child, &a, timeout_ms, res);
-}
-
-/* Rust's str::trim(): whitespace off both ends. */
-static char *trim(char *s)
-{
-        s += strspn(s, " \t\r\n\v\f");
-        size_t n = strlen(s);
-        while (n > 0 && strchr(" \t\r\n\v\f", s[n - 1]))
-                s[--n] = '\0';
-        return s;
-}
-
-/* "polkadot 1.16.0-87971b3e927" (the real node) or "1.16.0" (a stand-in) → "1.16.0": the
- * last word, without a trailing -<commit hash>, which the node does not compare either. */
-static void node_version(char *out, char *buf, size_t size)
-{
-        char *s = trim(out), *sp = strrchr(s, ' ');
-        snprintf(buf, size, "%s", sp ? sp + 1 : s);
-        char *dash = strrchr(buf, '-');
-        size_t n = dash ? strlen(dash + 1) : 0;
-        if (dash && n >= 7 && strspn(dash + 1, "0123456789abcdef") == n)
-                *dash = '\0';
-}
-
 static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struct pdi_child_out *r)
 {
         const char *hint = "run it by hand with --version; reinstall the release if it fails";
@@ -73,7 +26,7 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s", path, strerror(-k));
         else if (r->timed_out)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: no answer within %d s",
-                                  path, VERSION_TIMEOUT_MS / 1000);
+                                  path, PDI_VERSION_TIMEOUT_MS / 1000);
         else if (r->truncated)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint,
                                   "%s --version: wrote more than %u KiB; stopped it", path,
@@ -81,13 +34,13 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
         else if (WIFEXITED(r->status) && WEXITSTATUS(r->status) == PDI_CONFINE_EXIT &&
                  strncmp(r->err, PDI_CONFINE_FAILED, strlen(PDI_CONFINE_FAILED)) == 0)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: not run: %s", path,
-                                  trim((char *)r->err));
+                                  pdi_check_trim((char *)r->err));
         else if (!pdi_child_ok(r))
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s %d%s%s", path,
                                   WIFEXITED(r->status) ? "exit status" : "killed by signal",
                                   WIFEXITED(r->status) ? WEXITSTATUS(r->status)
                                                        : WTERMSIG(r->status),
-                                  *r->err ? ": " : "", trim((char *)r->err));
+                                  *r->err ? ": " : "", pdi_check_trim((char *)r->err));
         else
                 return true;
         return false;
@@ -111,10 +64,10 @@ static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, co
                 return;
         }
         struct pdi_child_out r;
-        int k = run_version(t, p, VERSION_TIMEOUT_MS, &r);
+        int k = pdi_check_run_flag(t, p, "--version", &r);
         if (!ran_ok(c, p, k, &r) || !want)
                 return;
-        const char *got = trim(r.out);
+        const char *got = pdi_check_trim(r.out);
         if (!streq(got, want))
                 pdi_check_finding(c, PDI_SEV_ERROR,
                                   "install the workers of the node's own release next to it",
@@ -143,10 +96,10 @@ void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         }
         struct pdi_child_out r;
         char ver[128] = "";
-        int k = run_version(t, t->node, VERSION_TIMEOUT_MS, &r);
+        int k = pdi_check_run_flag(t, t->node, "--version", &r);
         bool node_ok = ran_ok(c, t->node, k, &r);
         if (node_ok)
-                node_version(r.out, ver, sizeof(ver));
+                pdi_check_node_version(r.out, ver, sizeof(ver));
         if (node_ok && t->manifest && !streq(ver, t->manifest->version))
                 pdi_check_finding(c, PDI_SEV_ERROR, "reinstall the release",
                                   "%s prints %s, the signed manifest says %s", t->node, ver,
@@ -163,6 +116,8 @@ void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER; role <= PDI_ROLE_EXECUTE_WORKER; role++)
                 check_worker(t, c, t->worker_dir, role, node_ok ? ver : NULL);
         check_extra_sets(t, c, node_ok ? ver : NULL);
+        if (node_ok && !t->manifest) /* no signed manifest: what the binaries say, and builds */
+                pdi_check_builds(t, c, r.out, ver);
 }
 
 /* ---- integrity -------------------------------------------------------------------------- */
