@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "base/timing.h"
 #include "base/common.h"
+#include "base/fsroot.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +57,19 @@ int pdi_fsync_timed(int fd)
         int e = errno;
         pdi_phase_leave(was);
         errno = e;
+        return r;
+}
+
+int pdi_write_behind(int fd, const void *data, size_t len, uint64_t end, uint64_t *kicked)
+{
+        enum pdi_phase was = pdi_phase_enter(PDI_PHASE_WRITE);
+        int r = pdi_write_all(fd, data, len);
+        if (r == 0 && end >= *kicked && end - *kicked >= PDI_WRITEBACK_CHUNK) {
+                (void)sync_file_range(fd, (off_t)*kicked, (off_t)(end - *kicked),
+                                      SYNC_FILE_RANGE_WRITE);
+                *kicked = end;
+        }
+        pdi_phase_leave(was);
         return r;
 }
 

@@ -29,6 +29,12 @@ void pdi_phase_leave(enum pdi_phase previous);
 
 /* fsync(2) charged to PDI_PHASE_FSYNC. */
 int pdi_fsync_timed(int fd);
+/* pdi_write_all (base/fsroot.h) charged to PDI_PHASE_WRITE, for a file written front to back
+ * that ends at offset end after this write: once PDI_WRITEBACK_CHUNK bytes since *kicked are
+ * written, their writeback is started (sync_file_range, best effort: a failure shows again,
+ * and is reported, at the fsync that still makes them durable) and *kicked moves to end. */
+#define PDI_WRITEBACK_CHUNK (8u << 20)
+int pdi_write_behind(int fd, const void *data, size_t len, uint64_t end, uint64_t *kicked);
 
 /* Seconds charged to p so far (the running phase included). */
 double pdi_phase_seconds(enum pdi_phase p);

@@ -4,7 +4,7 @@
  * the tree (ownership, modes) is in checks_perms.c; ELF and unit checks live in checks_elf.c,
  * checks_unit.c. */
 #include "checks/checks_files.h"
-#include "checks/checks_builds.h"
+#include "checks/binversion.h"
 #include "checks/versions.h"
 #include "checks/checks_passwd.h"
 #include "checks/paths.h"
@@ -26,7 +26,7 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s", path, strerror(-k));
         else if (r->timed_out)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: no answer within %d s",
-                                  path, PDI_VERSION_TIMEOUT_MS / 1000);
+                                  path, PDI_BINVERSION_TIMEOUT_MS / 1000);
         else if (r->truncated)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint,
                                   "%s --version: wrote more than %u KiB; stopped it", path,
@@ -34,13 +34,13 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
         else if (WIFEXITED(r->status) && WEXITSTATUS(r->status) == PDI_CONFINE_EXIT &&
                  strncmp(r->err, PDI_CONFINE_FAILED, strlen(PDI_CONFINE_FAILED)) == 0)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: not run: %s", path,
-                                  pdi_check_trim((char *)r->err));
+                                  pdi_version_trim((char *)r->err));
         else if (!pdi_child_ok(r))
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s %d%s%s", path,
                                   WIFEXITED(r->status) ? "exit status" : "killed by signal",
                                   WIFEXITED(r->status) ? WEXITSTATUS(r->status)
                                                        : WTERMSIG(r->status),
-                                  *r->err ? ": " : "", pdi_check_trim((char *)r->err));
+                                  *r->err ? ": " : "", pdi_version_trim((char *)r->err));
         else
                 return true;
         return false;
@@ -67,7 +67,7 @@ static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, co
         int k = pdi_check_run_flag(t, p, "--version", &r);
         if (!ran_ok(c, p, k, &r) || !want)
                 return;
-        const char *got = pdi_check_trim(r.out);
+        const char *got = pdi_version_trim(r.out);
         if (!streq(got, want))
                 pdi_check_finding(c, PDI_SEV_ERROR,
                                   "install the workers of the node's own release next to it",
@@ -99,7 +99,7 @@ void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         int k = pdi_check_run_flag(t, t->node, "--version", &r);
         bool node_ok = ran_ok(c, t->node, k, &r);
         if (node_ok)
-                pdi_check_node_version(r.out, ver, sizeof(ver));
+                pdi_version_word(r.out, ver, sizeof(ver));
         if (node_ok && t->manifest && !streq(ver, t->manifest->version))
                 pdi_check_finding(c, PDI_SEV_ERROR, "reinstall the release",
                                   "%s prints %s, the signed manifest says %s", t->node, ver,

@@ -32,13 +32,14 @@ struct pdi_check_result {
 };
 
 /* What a host check found out that a later check of the same audit needs again (each probe
- * forks a child for up to 10 s): landlock and userns-pivot-root probe, sandbox reuses it. */
+ * forks a child for up to 10 s): landlock and userns-pivot-root probe, sandbox reuses it;
+ * unit-sandbox-probes compares the node's probes under the unit with all of them. */
 struct pdi_probe_memo {
         bool done;
         int r; /* the probe's return */
         char why[1000];
 };
-/* What one binary of an install without a signed manifest says about itself (checks_builds.c),
+/* What one binary of an install without a signed manifest says about itself (versions.c),
  * for the report's target. */
 struct pdi_binary_report {
         char role[16];     /* "node", "prepare-worker", "execute-worker" */
@@ -48,8 +49,13 @@ struct pdi_binary_report {
         char commit[48];   /* from --version or --full-version, "" if unknown */
         char build_id[81]; /* ELF NT_GNU_BUILD_ID in hex, "" if none */
 };
+/* node_probe[i]: the node's own probe i (checks_node_probes.h) as the service user outside
+ * the unit: 1 passed, 0 failed, -1 not known to the worker; valid once node_probes_done.
+ * bins: the binaries of an install without a signed manifest (versions.c). */
 struct pdi_audit_memo {
-        struct pdi_probe_memo landlock, userns;
+        struct pdi_probe_memo landlock, userns, seccomp;
+        int node_probe[4];
+        bool node_probes_done;
         struct pdi_binary_report bins[3];
         size_t n_bins;
 };

@@ -36,9 +36,6 @@
 #define COPY_CHUNK (256 * 1024)
 #define PROGRESS_INTERVAL_NS 200000000LL
 #define REASON_MAX 512
-/* Writeback of an artifact starts every WRITEBACK_CHUNK bytes while it downloads, so the
- * fsync at the end finds little left to write (durability is still that fsync's). */
-#define WRITEBACK_CHUNK (8u << 20)
 /* curl's receive buffer for artifacts (its default is 16 KiB): fewer, larger writes and hash
  * updates. Documents keep the default. */
 #define ARTIFACT_BUFFER (256L * 1024)
@@ -138,16 +135,6 @@ static int sink_grow(struct sink *s, size_t len)
         return 0;
 }
 
-/* Best effort: a failure here shows again, and is reported, at the fsync. */
-static void start_writeback(struct sink *s, uint64_t end)
-{
-        if (end < s->kicked || end - s->kicked < WRITEBACK_CHUNK)
-                return;
-        (void)sync_file_range(s->fd, (off_t)s->kicked, (off_t)(end - s->kicked),
-                              SYNC_FILE_RANGE_WRITE);
-        s->kicked = end;
-}
-
 /* Keep len more bytes; false (with the reason recorded in s) to stop the transfer. */
 static bool sink_write(struct sink *s, const void *data, size_t len)
 {
@@ -161,11 +148,7 @@ static bool sink_write(struct sink *s, const void *data, size_t len)
                 if (r == 0)
                         memcpy(s->buf + s->have, data, len);
         } else {
-                enum pdi_phase was = pdi_phase_enter(PDI_PHASE_WRITE);
-                r = pdi_write_all(s->fd, data, len);
-                if (r == 0)
-                        start_writeback(s, s->have + len);
-                pdi_phase_leave(was);
+                r = pdi_write_behind(s->fd, data, len, s->have + len, &s->kicked);
                 if (r == 0)
                         r = pdi_sha256_update(&s->hash, data, len);
         }
@@ -578,4 +561,28 @@ int pdi_fetch_artifact(const struct pdi_fetch_opts *o, const char *const *urls, 
         r = fetch_artifact_urls(&s, urls, n_urls, expected_sha256, err);
         sink_done(&s);
         return r;
+}
+
+int pdi_fetch_unpinned(const struct pdi_fetch_opts *o, const char *url, int fd, uint64_t max,
+                       char ret_sha256[65], uint64_t *ret_size, struct pdi_error *err)
+{
+        struct pdi_fetch_opts opts = opts_resolve(o);
+        struct sink s = {.opts = &opts, .fd = fd, .limit = max};
+        char reason[REASON_MAX] = "";
+        int r = pdi_sha256_init(&s.hash);
+        enum outcome out = r < 0 ? OUT_LOCAL : fetch_one(&s, url, reason);
+        if (out == OUT_OK && ((r = pdi_sha256_final(&s.hash, ret_sha256)) < 0 || fsync(fd) < 0))
+                out = OUT_LOCAL;
+        sink_done(&s);
+        if (out == OUT_OK) {
+                *ret_size = s.have;
+                return 0;
+        }
+        if (!reason[0])
+                snprintf(reason, REASON_MAX, "%s", strerror(r < 0 ? -r : errno));
+        return pdi_error_set(err,
+                             s.not_found            ? -ENOENT
+                             : out == OUT_INTEGRITY ? -PDI_E_INTEGRITY
+                                                    : -PDI_E_FAILED,
+                             "%s: %s", url, reason);
 }

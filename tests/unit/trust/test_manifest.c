@@ -9,13 +9,7 @@
 #include <cmocka.h>
 
 #include "trust/manifest.h"
-
-#define H64(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
-#define HA H64("a1")
-#define HB H64("b2")
-#define HC H64("c3")
-#define HD H64("d4")
-#define HE H64("e5")
+#include "testhex.h"
 
 #define HEAD                                                                                       \
         "{\n"                                                                                      \

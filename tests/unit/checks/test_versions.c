@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Tests for installer/checks/checks_builds.c: the commit in what a binary prints, and the ELF
+/* Tests for installer/checks/versions.c: the commit in what a binary prints, and the ELF
  * build id (of this test program, and refusals for what is not ELF or has none). */
-#include "checks/checks_builds.h"
+#include "checks/versions.h"
 
 #include <errno.h>
 #include <fcntl.h>
