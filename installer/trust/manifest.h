@@ -20,6 +20,8 @@
 #define PDI_MANIFEST_MAX_SIZE (4ULL << 30) /* 4 GiB for one artifact or file */
 #define PDI_MANIFEST_MAX_CHAINS 64
 #define PDI_MANIFEST_MAX_SETS 8 /* schema 2: extra worker sets */
+/* m->n_artifacts at most: the node's own set and two workers per extra set. */
+#define PDI_MANIFEST_MAX_ALL_ARTIFACTS (PDI_MANIFEST_MAX_ARTIFACTS + 2 * PDI_MANIFEST_MAX_SETS)
 #define PDI_EXECUTOR_ENV_MAX 64
 /* Where a release's extra worker sets live, relative to its directory: workers/<env>/. */
 #define PDI_WORKER_SETS_DIR "workers"

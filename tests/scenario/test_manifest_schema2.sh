@@ -3,8 +3,9 @@
 # Schema 2 (issue 13 §3, manifests/README.md): extra worker sets, one per executor
 # environment, installed in releases/<v>/workers/<env>/ and held to the node's version like
 # the node's own set; min_installer_version and compatible refuse a manifest for a newer
-# installer or another machine before anything is fetched (one line, exit 3). Schema 1 keeps
-# working (every other scenario uses it; one install here too).
+# installer or another machine before anything is fetched (one line, exit 3). A release
+# bundle carries every set and installs offline; a tampered set artifact in it is refused by
+# name. Schema 1 keeps working (every other scenario uses it; one install here too).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
 need_cmd uname
@@ -115,4 +116,59 @@ refused libc "d[\"compatible\"] = {\"architecture\": \"$ARCH\", \"libc\": \"musl
 set_release "$T/srv/fits" 1.4.0 5 "" "d[\"min_installer_version\"] = \"0.0.1\"; d[\"compatible\"] = {\"architecture\": \"$ARCH\", \"libc\": \"gnu\"}"
 expect 0 'is active' inst "$R" --from "$T/srv/fits"
 echo "ok: newer installer, other architecture, other libc refused before fetching; a fitting one installs"
+
+# 5. A release bundle carries every artifact of every set, each member named by where it
+# installs (workers/<env>/<name>), and installs offline; a tampered extra-set artifact in it
+# is refused by name, as are a set path the manifest does not list and a path with "..".
+set_release "$T/srv/b" 1.5.0 6
+mkdir -p "$T/tmp"
+export TMPDIR=$T/tmp
+"$PDI" release bundle --manifest "$T/srv/b/manifest.json" --output "$T/b.bundle" 2>/dev/null ||
+        fail "release bundle of a schema-2 release failed"
+want="manifest.json manifest.json.minisig polkadot polkadot-prepare-worker polkadot-execute-worker"
+for env in wasmtime-24 wasmtime-21; do
+        want="$want workers/$env/polkadot-prepare-worker workers/$env/polkadot-execute-worker"
+done
+[ "$(tar tf "$T/b.bundle" | tr '\n' ' ')" = "$want " ] || fail "bundle members: $(tar tf "$T/b.bundle" | tr '\n' ' ')"
+mv "$T/srv/b" "$T/srv/b.gone" # offline: only the bundle is left
+RB=$T/rb
+mkdir -p "$RB"
+expect 0 'is active' inst "$RB" --bundle "$T/b.bundle"
+for env in wasmtime-24 wasmtime-21; do
+        for role in prepare execute; do
+                cmp "$T/srv/b.gone/polkadot-$role-worker.$env" "$RB/$rel/1.5.0/workers/$env/polkadot-$role-worker" ||
+                        fail "bundle: workers/$env/polkadot-$role-worker is not the signed file"
+        done
+done
+[ -z "$(ls -A "$T/tmp")" ] || fail "install --bundle left $(ls -A "$T/tmp")"
+# bundle_edit OUT PY: the bundle rewritten, `ms` its (TarInfo, bytes) in order.
+bundle_edit() {
+        python3 - "$T/b.bundle" "$1" "$2" <<'PY'
+import io, sys, tarfile
+src, out, edit = sys.argv[1:4]
+with tarfile.open(src) as t:
+    ms = [(m, t.extractfile(m).read()) for m in t.getmembers()]
+exec(edit)
+with tarfile.open(out, "w", format=tarfile.PAX_FORMAT) as t:
+    for i, d in ms:
+        i.size = len(d)
+        t.addfile(i, io.BytesIO(d))
+PY
+}
+root_snapshot "$RB" "$T/snap.before"
+bundle_refused() { # name regex
+        expect 3 "$2" inst "$RB" --bundle "$T/$1.bundle"
+        expect_one_error_line
+        root_snapshot "$RB" "$T/snap.after"
+        cmp -s "$T/snap.before" "$T/snap.after" || fail "$1: the refused bundle changed the root"
+        [ -z "$(ls -A "$T/tmp")" ] || fail "$1: left $(ls -A "$T/tmp")"
+}
+# The last member, workers/wasmtime-21/polkadot-execute-worker: the same size, other bytes.
+bundle_edit "$T/set.bundle" 'ms[-1] = (ms[-1][0], ms[-1][1][:-2] + b"x\n")'
+bundle_refused set "^error: bundle .*set.bundle: member 'workers/wasmtime-21/polkadot-execute-worker': sha256 [0-9a-f]{64}, signed [0-9a-f]{64}$"
+bundle_edit "$T/other.bundle" 'ms[-1][0].name = "workers/wasmtime-99/polkadot-execute-worker"'
+bundle_refused other "member 'workers/wasmtime-99/polkadot-execute-worker': not an artifact of the manifest"
+bundle_edit "$T/dots.bundle" 'ms[-1][0].name = "workers/../polkadot-execute-worker"'
+bundle_refused dots "member 'workers/../polkadot-execute-worker': not a plain file name"
+echo "ok: a schema-2 bundle installs every set offline; a tampered set artifact is refused by name"
 pass
