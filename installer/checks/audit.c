@@ -97,6 +97,8 @@ int pdi_audit_run(const struct pdi_target *t, unsigned scope, struct pdi_audit *
                 a.results = r;
                 run_one(chk, t, &memo, &a.results[a.n_results++]);
         }
+        memcpy(a.bins, memo.bins, sizeof(a.bins));
+        a.n_bins = memo.n_bins;
         *ret = a;
         return 0;
 }
@@ -181,6 +183,19 @@ static void target_line(FILE *f, const char *label, const char *a, const char *b
         fputc('\n', f);
 }
 
+/* No signed manifest: the version each binary prints, and its commit where it tells. */
+static void print_binaries(const struct pdi_audit *a, FILE *f)
+{
+        for (size_t i = 0; i < a->n_bins; i++) {
+                const struct pdi_binary_report *b = &a->bins[i];
+                char line[256];
+                snprintf(line, sizeof(line), "%-15s prints %s%s%s%s", b->role,
+                         *b->printed ? "\"" : "", *b->printed ? b->printed : "nothing",
+                         *b->printed ? "\"" : "", *b->commit ? ", commit " : "");
+                target_line(f, i == 0 ? "prints:   " : "          ", line, b->commit, NULL, NULL);
+        }
+}
+
 void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE *f)
 {
         target_line(f, "install:  ", t->kind ?: "unknown", ", version ",
@@ -192,6 +207,7 @@ void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE
                             t->manifest->names.docker_tag[0] ? t->manifest->names.docker_tag : "-",
                             NULL);
         target_line(f, "node:     ", t->node ?: "-", NULL, NULL, NULL);
+        print_binaries(a, f);
         target_line(f, "workers:  ", t->worker_dir ?: "(none found)",
                     t->other_worker_dir ? "  (also a set in " : NULL, t->other_worker_dir,
                     t->other_worker_dir ? ")" : NULL);
@@ -277,6 +293,23 @@ static json_t *result_json(const struct pdi_check_result *r)
                          str_or_null(r->skipped ? r->skip_reason : NULL));
 }
 
+static json_t *binaries_json(const struct pdi_audit *a)
+{
+        json_t *arr = json_array();
+        for (size_t i = 0; arr && i < a->n_bins; i++) {
+                const struct pdi_binary_report *b = &a->bins[i];
+                json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "role", b->role, "path",
+                                      str_or_null(b->path), "printed",
+                                      str_or_null(*b->printed ? b->printed : NULL), "version",
+                                      str_or_null(*b->printed ? b->version : NULL), "commit",
+                                      str_or_null(*b->commit ? b->commit : NULL), "build_id",
+                                      str_or_null(*b->build_id ? b->build_id : NULL));
+                if (json_array_append_new(arr, o) < 0)
+                        json_decref(TAKE_PTR(arr));
+        }
+        return arr;
+}
+
 json_t *pdi_audit_to_json(const struct pdi_audit *a, const struct pdi_target *t)
 {
         json_t *checks = json_array();
@@ -285,6 +318,9 @@ json_t *pdi_audit_to_json(const struct pdi_audit *a, const struct pdi_target *t)
         unsigned e, w;
         pdi_audit_count(a, &e, &w);
         json_t *target = target_json(t);
+        if (target && a->n_bins > 0 &&
+            json_object_set_new(target, "binaries", binaries_json(a)) < 0)
+                json_decref(TAKE_PTR(target));
         return json_pack("{s:i, s:o, s:o, s:{s:i, s:i}}", "schema", 1, "target", target, "checks",
                          checks, "summary", "errors", (int)e, "warnings", (int)w);
 }

@@ -31,6 +31,9 @@ struct pdi_check {
 struct pdi_audit {
         struct pdi_check_result *results;
         size_t n_results;
+        /* An install without a signed manifest: what its binaries said (versions.c). */
+        struct pdi_binary_report bins[3];
+        size_t n_bins;
 };
 
 /* Run every check whose scope intersects `scope`. */

@@ -34,16 +34,22 @@ void pdi_version_word(char *out, char *buf, size_t size)
                 *dash = '\0';
 }
 
-int pdi_binary_version_run(int fd, const char *name, unsigned timeout_ms, struct pdi_child_out *out)
+int pdi_binary_flag_run(int fd, const char *name, const char *flag, unsigned timeout_ms,
+                        struct pdi_child_out *out)
 {
         /* The node clears the environment of everything but RUST_LOG (pvf/src/lib.rs). */
         _cleanup_free_ char *rust_log = NULL;
         if (getenv("RUST_LOG") && asprintf(&rust_log, "RUST_LOG=%s", getenv("RUST_LOG")) < 0)
                 return -ENOMEM;
         char *envp[] = {rust_log, NULL};
-        char *argv[] = {(char *)name, (char *)"--version", NULL};
+        char *argv[] = {(char *)name, (char *)flag, NULL};
         struct pdi_confine c = {.exe_fd = fd, .argv = argv, .envp = envp};
         return pdi_child_run(version_child, &c, timeout_ms, out);
+}
+
+int pdi_binary_version_run(int fd, const char *name, unsigned timeout_ms, struct pdi_child_out *out)
+{
+        return pdi_binary_flag_run(fd, name, "--version", timeout_ms, out);
 }
 
 int pdi_binary_version(int fd, const char *name, char *ret, size_t n, char *why, size_t why_n)

@@ -17,8 +17,12 @@
  * "no answer within 10 s" …). */
 int pdi_binary_version(int fd, const char *name, char *ret, size_t n, char *why, size_t why_n);
 
-/* The run itself: `name --version` of the file at fd, confined, its result in out. The audit's
- * version checks judge out themselves (checks_files.c). */
+/* The run itself: `name flag` of the file at fd, confined, its result in out. The audit's
+ * version checks judge out themselves (checks_files.c, versions.c: --version and
+ * --full-version). */
+int pdi_binary_flag_run(int fd, const char *name, const char *flag, unsigned timeout_ms,
+                        struct pdi_child_out *out);
+/* pdi_binary_flag_run with --version. */
 int pdi_binary_version_run(int fd, const char *name, unsigned timeout_ms,
                            struct pdi_child_out *out);
 /* Rust's str::trim(): whitespace off both ends, in place. */

@@ -5,6 +5,7 @@
  * checks_unit.c. */
 #include "checks/checks_files.h"
 #include "checks/binversion.h"
+#include "checks/versions.h"
 #include "checks/checks_passwd.h"
 #include "checks/paths.h"
 #include "base/child.h"
@@ -18,21 +19,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#define VERSION_TIMEOUT_MS 10000
-
-/* ---- running `<binary> --version`, confined -------------------------------------------- */
-
-static int run_version(const struct pdi_target *t, const char *path, unsigned timeout_ms,
-                       struct pdi_child_out *res)
-{
-        _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH, 0);
-        if (fd < 0)
-                return fd;
-        /* Whatever the tree's passwd says, it runs as the host chooses, in namespaces. */
-        const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-        return pdi_binary_version_run(fd, base, timeout_ms, res);
-}
-
 static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struct pdi_child_out *r)
 {
         const char *hint = "run it by hand with --version; reinstall the release if it fails";
@@ -40,7 +26,7 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s", path, strerror(-k));
         else if (r->timed_out)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: no answer within %d s",
-                                  path, VERSION_TIMEOUT_MS / 1000);
+                                  path, PDI_BINVERSION_TIMEOUT_MS / 1000);
         else if (r->truncated)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint,
                                   "%s --version: wrote more than %u KiB; stopped it", path,
@@ -78,7 +64,7 @@ static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, co
                 return;
         }
         struct pdi_child_out r;
-        int k = run_version(t, p, VERSION_TIMEOUT_MS, &r);
+        int k = pdi_check_run_flag(t, p, "--version", &r);
         if (!ran_ok(c, p, k, &r) || !want)
                 return;
         const char *got = pdi_version_trim(r.out);
@@ -90,6 +76,18 @@ static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, co
                                   p, *got ? got : "(nothing)", want);
 }
 
+/* Schema 2: each extra worker set of our release (workers/<env>/) is held to the node's
+ * version the same way, since a node that uses it will judge it so. */
+static void check_extra_sets(const struct pdi_target *t, struct pdi_check_ctx *c, const char *want)
+{
+        for (size_t i = 0; t->manifest && t->release_dir && i < t->manifest->n_sets; i++) {
+                _cleanup_free_ char *dir = pdi_path_join(t->release_dir, t->manifest->sets[i].dir);
+                for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER;
+                     dir && role <= PDI_ROLE_EXECUTE_WORKER; role++)
+                        check_worker(t, c, dir, role, want);
+        }
+}
+
 void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         if (!t->node) {
@@ -98,7 +96,7 @@ void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         }
         struct pdi_child_out r;
         char ver[128] = "";
-        int k = run_version(t, t->node, VERSION_TIMEOUT_MS, &r);
+        int k = pdi_check_run_flag(t, t->node, "--version", &r);
         bool node_ok = ran_ok(c, t->node, k, &r);
         if (node_ok)
                 pdi_version_word(r.out, ver, sizeof(ver));
@@ -117,6 +115,9 @@ void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         }
         for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER; role <= PDI_ROLE_EXECUTE_WORKER; role++)
                 check_worker(t, c, t->worker_dir, role, node_ok ? ver : NULL);
+        check_extra_sets(t, c, node_ok ? ver : NULL);
+        if (node_ok && !t->manifest) /* no signed manifest: what the binaries say, and builds */
+                pdi_check_builds(t, c, r.out, ver);
 }
 
 /* ---- integrity -------------------------------------------------------------------------- */
@@ -193,7 +194,7 @@ void pdi_check_integrity_run(const struct pdi_target *t, struct pdi_check_ctx *c
         for (size_t i = 0; m && i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
                 if (a->format == PDI_FORMAT_BINARY)
-                        check_file(t, c, a->name, a->sha256, a->size);
+                        check_file(t, c, pdi_artifact_path(a), a->sha256, a->size);
                 for (size_t k = 0; k < a->n_files; k++)
                         check_file(t, c, a->files[k].path, a->files[k].sha256, a->files[k].size);
         }

@@ -39,12 +39,25 @@ struct pdi_probe_memo {
         int r; /* the probe's return */
         char why[1000];
 };
+/* What one binary of an install without a signed manifest says about itself (versions.c),
+ * for the report's target. */
+struct pdi_binary_report {
+        char role[16];     /* "node", "prepare-worker", "execute-worker" */
+        char path[512];    /* inside the root */
+        char printed[128]; /* trimmed --version output, "" if it did not run */
+        char version[128]; /* as the node compares it */
+        char commit[48];   /* from --version or --full-version, "" if unknown */
+        char build_id[81]; /* ELF NT_GNU_BUILD_ID in hex, "" if none */
+};
 /* node_probe[i]: the node's own probe i (checks_node_probes.h) as the service user outside
- * the unit: 1 passed, 0 failed, -1 not known to the worker; valid once node_probes_done. */
+ * the unit: 1 passed, 0 failed, -1 not known to the worker; valid once node_probes_done.
+ * bins: the binaries of an install without a signed manifest (versions.c). */
 struct pdi_audit_memo {
         struct pdi_probe_memo landlock, userns, seccomp;
         int node_probe[4];
         bool node_probes_done;
+        struct pdi_binary_report bins[3];
+        size_t n_bins;
 };
 
 /* Handed to a check while it runs: where its findings go, and this run's memo. */

@@ -68,7 +68,8 @@ static int open_artifacts(struct pdi_ctx *ctx, const char *manifest, const struc
                 fds[i] = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
                 if (fds[i] < 0)
                         return pdi_error_set(&ctx->err, -errno, "artifact %s: %s: %s",
-                                             m->artifacts[i].name, p, strerror(errno));
+                                             pdi_artifact_path(&m->artifacts[i]), p,
+                                             strerror(errno));
         }
         return 0;
 }
@@ -99,7 +100,9 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
         struct pdi_sigtext *sigs = NULL;
         size_t len = 0, n_sigs = 0;
         _cleanup_(pdi_manifest_freep) struct pdi_manifest *m = NULL;
-        int fds[PDI_MANIFEST_MAX_ARTIFACTS] = {-1, -1, -1};
+        int fds[PDI_MANIFEST_MAX_ALL_ARTIFACTS];
+        for (size_t i = 0; i < ELEMENTSOF(fds); i++)
+                fds[i] = -1;
         int r = parse_args(ctx, cmd, argc, argv, &a);
         if (r == 0)
                 r = pdi_release_read_local(a.manifest, a.sigs, a.n_sigs, &bytes, &len, &sigs,
@@ -129,12 +132,13 @@ const struct pdi_command pdi_cmd_release_bundle = {
     .summary = "pack a signed release into one file for install --bundle",
     .usage = "release bundle --manifest PATH [--signature PATH]... --output FILE",
     .help = "Writes one file holding the manifest, its minisign signatures and every\n"
-            "artifact (a tar, described in manifests/README.md), for 'install --bundle FILE'\n"
-            "on a machine without network. The artifacts are taken from the manifest's\n"
-            "folder by the last part of their URL (as install --from finds them), and each\n"
-            "is checked against its signed size and sha256 as it is copied in. Signatures:\n"
-            "the given files, else MANIFEST.minisig, .minisig.2 … as many as exist. FILE\n"
-            "appears only once complete.\n\n"
+            "artifact (a tar, described in manifests/README.md; a schema-2 worker set's as\n"
+            "workers/ENV/NAME), for 'install --bundle FILE' on a machine without network.\n"
+            "The artifacts are taken from the manifest's folder by the last part of their\n"
+            "URL (as install --from finds them), and each is checked against its signed size\n"
+            "and sha256 as it is copied in. Signatures: the given files, else\n"
+            "MANIFEST.minisig, .minisig.2 … as many as exist. FILE appears only once\n"
+            "complete.\n\n"
             "Options:\n"
             "  --manifest PATH      the signed manifest (its artifacts beside it)\n"
             "  --signature PATH     a signature file (repeatable)\n"

@@ -102,7 +102,7 @@ static void print_text(const struct pdi_verified *v, const char *path, uint64_t 
         printf("artifacts:\n");
         for (size_t i = 0; i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
-                printf("  %-26s %-15s %-8s %12llu bytes  sha256 %s\n", a->name,
+                printf("  %-26s %-15s %-8s %12llu bytes  sha256 %s\n", pdi_artifact_path(a),
                        pdi_role_name(a->role), pdi_format_name(a->format),
                        (unsigned long long)a->size, a->sha256);
                 for (size_t k = 0; k < a->n_files; k++)
@@ -198,6 +198,8 @@ static int verify(struct pdi_ctx *ctx, const struct verify_args *a)
         if (r == 0)
                 r = pdi_release_verify(&trust, a->manifest, bytes, len, sigs, n_sigs, time(NULL),
                                        &v, &ctx->err);
+        if (r == 0)
+                r = pdi_release_check_machine(&v, a->manifest, &ctx->err);
         if (r == 0)
                 r = pdi_state_load(root, &st, &ctx->err);
         if (r == 0) {

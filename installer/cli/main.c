@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "base/encoding.h"
 #include "base/log.h"
+#include "base/timing.h"
 
 #include <locale.h>
 
@@ -104,6 +105,7 @@ static int group_usage(int argc, char **argv, bool help)
 
 int main(int argc, char **argv)
 {
+        (void)pdi_phase_enter(PDI_PHASE_OTHER); /* starts the clock of PDI_TIMING */
         setlocale(LC_ALL, "C");
         struct pdi_ctx ctx = {.root.fd = -1};
         pdi_log_setup(PDI_LOG_NOTICE, false);
@@ -154,5 +156,8 @@ int main(int argc, char **argv)
         json_decref(ctx.out);
         if (ctx.root_open)
                 pdi_root_done(&ctx.root);
+        int t = pdi_timing_write_env();
+        if (t < 0)
+                log_warn("PDI_TIMING %s: %s", getenv("PDI_TIMING"), strerror(-t));
         return code;
 }

@@ -2,8 +2,10 @@
 /* The release bundle: one file to carry a signed release (manifests/README.md, "Release
  * bundles"). An uncompressed POSIX tar (pax) whose members are, in this order:
  * manifest.json, manifest.json.minisig, manifest.json.minisig.2 … (at least one), then every
- * artifact of the manifest once, named by its `name`, in the manifest's order. Nothing else:
- * no directory, link or device, no path with a '/', no member the manifest does not name.
+ * artifact of the manifest once, named by its installed path (pdi_artifact_path: its `name`,
+ * workers/<env>/<name> for an extra worker set's), in the manifest's order. Nothing else: no
+ * directory, link or device, no path other than a set artifact's, no member the manifest does
+ * not name.
  * Reading never trusts the tar: a member's header size must be the signed size before a
  * byte of it is read, and its bytes are hashed as they stream. */
 #pragma once

@@ -26,7 +26,7 @@ struct reader {
         struct pdi_sigtext sigs[PDI_TRUST_MAX_SIGS];
         size_t n_sigs;
         const struct pdi_manifest *m;
-        bool seen[PDI_MANIFEST_MAX_ARTIFACTS];
+        bool seen[PDI_MANIFEST_MAX_ALL_ARTIFACTS];
         char name[128]; /* the current member's name, escaped for messages */
 };
 
@@ -139,7 +139,7 @@ static int artifact_member(struct reader *r, const char *name, uint64_t size)
 {
         const struct pdi_manifest *m = r->m;
         size_t i = 0;
-        while (i < m->n_artifacts && !streq(m->artifacts[i].name, name))
+        while (i < m->n_artifacts && !streq(pdi_artifact_path(&m->artifacts[i]), name))
                 i++;
         if (i == m->n_artifacts)
                 return fail(r, -PDI_E_ARCHIVE, "not an artifact of the manifest");
@@ -163,13 +163,32 @@ static int artifact_member(struct reader *r, const char *name, uint64_t size)
         return k;
 }
 
-/* Only plain regular files with plain names: a link, a directory, a device or a path is
- * refused whatever it is called. */
+/* A plain name, or plain names joined by '/' (workers/<env>/<name>: an extra worker set's
+ * artifact, which artifact_member must still find in the manifest). */
+static bool member_name_ok(const char *name)
+{
+        char part[256];
+        for (const char *s = name;; s++) {
+                size_t n = strcspn(s, "/");
+                if (n >= sizeof(part))
+                        return false;
+                memcpy(part, s, n);
+                part[n] = '\0';
+                if (!pdi_manifest_plain_name(part))
+                        return false;
+                s += n;
+                if (!*s)
+                        return true;
+        }
+}
+
+/* Only plain regular files with plain names (or a set artifact's path): a link, a directory,
+ * a device, an absolute path or one with "." or ".." is refused whatever it is called. */
 static int check_entry(struct reader *r, struct archive_entry *e, uint64_t *ret_size)
 {
         const char *name = archive_entry_pathname(e);
         pdi_escape_into(r->name, sizeof(r->name), name ? name : "", PDI_ESC_CONTROLS);
-        if (!name || !name[0] || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
+        if (!name || !member_name_ok(name))
                 return fail(r, -PDI_E_ARCHIVE, "not a plain file name");
         if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e) ||
             archive_entry_symlink(e))
@@ -222,7 +241,7 @@ static int read_all(struct reader *r, pdi_bundle_verify_fn verify, void *userdat
                 if (!r->seen[i])
                         return pdi_error_set(r->err, -PDI_E_ARCHIVE,
                                              "bundle %s: artifact %s is missing", r->path,
-                                             r->m->artifacts[i].name);
+                                             pdi_artifact_path(&r->m->artifacts[i]));
         return 0;
 }
 

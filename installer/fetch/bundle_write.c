@@ -56,8 +56,9 @@ static int artifact(struct writer *w, const struct pdi_manifest_artifact *a, int
         struct pdi_sha256 h;
         char hex[65];
         _cleanup_free_ char *buf = malloc(CHUNK);
-        int r = buf ? header(w, a->name, a->size, a->format == PDI_FORMAT_BINARY ? 0755 : 0644)
-                    : -ENOMEM;
+        const char *name = pdi_artifact_path(a);
+        int r =
+            buf ? header(w, name, a->size, a->format == PDI_FORMAT_BINARY ? 0755 : 0644) : -ENOMEM;
         if (r == 0)
                 r = pdi_sha256_init(&h);
         if (r < 0)
@@ -67,20 +68,20 @@ static int artifact(struct writer *w, const struct pdi_manifest_artifact *a, int
                 size_t want = a->size - have < CHUNK ? (size_t)(a->size - have) : CHUNK;
                 ssize_t n = pread(fd, buf, want, (off_t)have);
                 if (n <= 0) {
-                        r = pdi_error_set(w->err, n < 0 ? -errno : -PDI_E_INTEGRITY, "%s: %s",
-                                          a->name, n < 0 ? strerror(errno) : "shorter than signed");
+                        r = pdi_error_set(w->err, n < 0 ? -errno : -PDI_E_INTEGRITY, "%s: %s", name,
+                                          n < 0 ? strerror(errno) : "shorter than signed");
                         break;
                 }
                 r = pdi_sha256_update(&h, buf, (size_t)n);
                 if (r == 0)
-                        r = data(w, a->name, buf, (size_t)n);
+                        r = data(w, name, buf, (size_t)n);
                 have += (uint64_t)n;
         }
         if (r == 0 && pread(fd, buf, 1, (off_t)have) != 0)
-                r = pdi_error_set(w->err, -PDI_E_INTEGRITY, "%s: longer than signed", a->name);
+                r = pdi_error_set(w->err, -PDI_E_INTEGRITY, "%s: longer than signed", name);
         if (r == 0 && (r = pdi_sha256_final(&h, hex)) == 0 && strcasecmp(hex, a->sha256) != 0)
-                r = pdi_error_set(w->err, -PDI_E_INTEGRITY, "%s: sha256 %s, signed %s", a->name,
-                                  hex, a->sha256);
+                r = pdi_error_set(w->err, -PDI_E_INTEGRITY, "%s: sha256 %s, signed %s", name, hex,
+                                  a->sha256);
         pdi_sha256_done(&h);
         return r;
 }

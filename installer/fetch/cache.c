@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "fetch/cache.h"
 #include "base/fault.h"
+#include "base/timing.h"
 #include "trust/hash.h"
 
 #include <dirent.h>
@@ -47,6 +48,27 @@ static int open_hit(int dirfd, const char *sha256, uint64_t size, int *ret_fd)
         return 0;
 }
 
+/* The same inode, read-only: through /proc/self/fd, never by name (the name may no longer be
+ * the file that was verified). A file with a writable fd open cannot be executed (ETXTBSY),
+ * and staging links only read-only fds. Where /proc is missing the writable fd is kept. */
+static int reopen_readonly(int *fd)
+{
+        char proc[40];
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", *fd);
+        int ro = open(proc, O_RDONLY | O_CLOEXEC); /* the magic link is the inode, not a path */
+        if (ro < 0)
+                return -errno;
+        struct stat a, b;
+        if (fstat(*fd, &a) < 0 || fstat(ro, &b) < 0 || a.st_dev != b.st_dev ||
+            a.st_ino != b.st_ino) {
+                close(ro);
+                return -EIO;
+        }
+        close(*fd);
+        *fd = ro;
+        return 0;
+}
+
 int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *urls, size_t n_urls,
                   const char *sha256, uint64_t size, int *ret_fd, bool *ret_downloaded,
                   struct pdi_error *err)
@@ -71,8 +93,9 @@ int pdi_cache_get(int dirfd, const struct pdi_fetch_opts *o, const char *const *
         if (k < 0)
                 return k;
         pdi_fault("downloaded");
-        if (renameat(dirfd, part, dirfd, sha256) < 0 || fsync(dirfd) < 0)
+        if (renameat(dirfd, part, dirfd, sha256) < 0 || pdi_fsync_timed(dirfd) < 0)
                 return pdi_error_set(err, -errno, "cache %s: %s", sha256, strerror(errno));
+        (void)reopen_readonly(&fd);
         if (lseek(fd, 0, SEEK_SET) < 0)
                 return -errno;
         *ret_fd = TAKE_FD(fd);

@@ -81,6 +81,8 @@ static int verify_manifest(struct run *r, time_t now)
         if (k == 0)
                 k = pdi_release_verify(&r->trust, r->manifest_src, r->bytes, r->len, r->sigs,
                                        r->n_sigs, now, &r->v, err);
+        if (k == 0)
+                k = pdi_release_check_machine(&r->v, r->manifest_src, err);
         if (k == 0 && r->o->expect_manifest_sha256 &&
             !streq(r->v.manifest_sha256, r->o->expect_manifest_sha256))
                 k = pdi_error_set(err, -PDI_E_FAILED,

@@ -2,6 +2,7 @@
 #include "pipeline/install.h"
 #include "base/fault.h"
 #include "base/log.h"
+#include "base/timing.h"
 #include "pipeline/accept.h"
 #include "pipeline/adopt.h"
 #include "release/state_owned.h"
@@ -56,7 +57,9 @@ static int record_history(struct run *r, bool repaired)
 
 static int install(struct run *r)
 {
+        enum pdi_phase was = pdi_phase_enter(PDI_PHASE_PREPARE);
         int k = prepare(r);
+        pdi_phase_leave(was);
         if (k < 0)
                 return k;
         pdi_run_check_running(r);
@@ -69,8 +72,10 @@ static int install(struct run *r)
         r->host.adopted = r->adopting || pdi_state_adopted(&r->state, r->layout.instance);
         if (k == 0)
                 k = pdi_adopt_take(r);
+        was = pdi_phase_enter(PDI_PHASE_HOST);
         if (k == 0)
                 k = configure_host(r);
+        (void)pdi_phase_enter(PDI_PHASE_ACTIVATE);
         if (k == 0)
                 k = pdi_run_activate(r);
         if (k == 0 && pdi_run_must_start(r)) {
@@ -78,6 +83,7 @@ static int install(struct run *r)
                 if (k < 0)
                         pdi_adopt_fall_back(r);
         }
+        pdi_phase_leave(was);
         if (k == 0)
                 k = record_history(r, put > 0);
         if (k == 0)

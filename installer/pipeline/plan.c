@@ -189,12 +189,14 @@ static void plan_stage(struct run *r, const struct shown *s)
         const struct pdi_manifest *m = r->v.manifest;
         const char *v = m->version;
         plan(r, "install -d -m 0700 %s/%s.partial", s->releases, v);
+        for (size_t i = 0; i < m->n_sets; i++)
+                plan(r, "install -d -m 0755 %s/%s.partial/%s", s->releases, v, m->sets[i].dir);
         for (size_t i = 0; i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
+                const char *path = pdi_artifact_path(a);
                 if (a->format == PDI_FORMAT_BINARY) {
                         plan(r, "install -o root -g root -m %04o %s/%s %s/%s.partial/%s",
-                             pdi_stage_mode(m, a->name), s->cache, a->sha256, s->releases, v,
-                             a->name);
+                             pdi_stage_mode(m, path), s->cache, a->sha256, s->releases, v, path);
                         continue;
                 }
                 plan(r, "tar -x --no-same-owner --no-same-permissions -f %s/%s -C %s/%s.partial",

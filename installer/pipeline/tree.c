@@ -2,6 +2,7 @@
 #include "pipeline/tree.h"
 #include "base/fault.h"
 #include "base/log.h"
+#include "base/timing.h"
 #include "fetch/cache.h"
 #include "host/pvf.h"
 #include "release/stage.h"
@@ -22,14 +23,15 @@ static int fetch_artifact(struct run *r, size_t i, json_t *got)
         if (k < 0)
                 return k;
         struct pdi_fetch_opts f = r->fetch;
-        f.label = a->name;
-        log_debug("%s: %llu bytes from %s", a->name, (unsigned long long)a->size, urls[0]);
+        f.label = pdi_artifact_path(a);
+        log_debug("%s: %llu bytes from %s", pdi_artifact_path(a), (unsigned long long)a->size,
+                  urls[0]);
         k = pdi_cache_get(r->cache_fd, &f, (const char *const *)urls, n, a->sha256, a->size,
                           &r->fds[i], &downloaded, &r->ctx->err);
         if (k == 0 && downloaded) {
-                log_notice("%s: downloaded and verified (%llu bytes, sha256 %.16s…)", a->name,
-                           (unsigned long long)a->size, a->sha256);
-                json_array_append_new(got, json_string(a->name));
+                log_notice("%s: downloaded and verified (%llu bytes, sha256 %.16s…)",
+                           pdi_artifact_path(a), (unsigned long long)a->size, a->sha256);
+                json_array_append_new(got, json_string(pdi_artifact_path(a)));
         }
         pdi_strv_free(urls, n);
         pdi_fault("fetched-artifact");
@@ -49,8 +51,10 @@ static int fetch_artifacts(struct run *r)
                 r->fds[i] = -1;
         json_t *got = json_array();
         json_object_set_new(r->out, "downloaded", got);
+        enum pdi_phase was = pdi_phase_enter(PDI_PHASE_DOWNLOAD);
         for (size_t i = 0; k == 0 && i < m->n_artifacts; i++)
                 k = fetch_artifact(r, i, got);
+        pdi_phase_leave(was);
         return k;
 }
 
@@ -84,11 +88,15 @@ static int stage_new(struct run *r)
         if (asprintf(&partial, "%s.partial", m->version) < 0)
                 return -ENOMEM;
         struct pdi_release_src src = release_src(r);
+        enum pdi_phase was = pdi_phase_enter(PDI_PHASE_STAGE);
         k = pdi_stage_build(r->root, &r->layout, &src, partial, &r->ctx->err);
+        pdi_phase_leave(was);
         pdi_fault("staged");
         if (k < 0) /* the build removed its own directory */
                 return k;
+        was = pdi_phase_enter(PDI_PHASE_CHECKS);
         k = pdi_run_check_release(r, partial);
+        pdi_phase_leave(was);
         if (k == 0)
                 k = pdi_stage_publish(r->root, &r->layout, partial, m->version, &r->ctx->err);
         if (k < 0) { /* refused or not published: nothing of it stays */

@@ -40,6 +40,16 @@ int pdi_release_verify(const struct pdi_trust *t, const char *what, const char *
         return 0;
 }
 
+int pdi_release_check_machine(const struct pdi_verified *v, const char *what, struct pdi_error *err)
+{
+        struct pdi_machine_facts h;
+        pdi_machine_facts_self(&h);
+        int r = pdi_manifest_check_host(v->manifest, &h, err);
+        if (r < 0)
+                pdi_error_prefix(err, "manifest %s: ", what);
+        return r;
+}
+
 void pdi_verified_done(struct pdi_verified *v)
 {
         pdi_manifest_free(v->manifest);

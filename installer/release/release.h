@@ -19,6 +19,13 @@ int pdi_release_verify(const struct pdi_trust *t, const char *what, const char *
                        struct pdi_verified *ret, struct pdi_error *err);
 void pdi_verified_done(struct pdi_verified *v);
 
+/* A schema-2 manifest's "min_installer_version" and "compatible" against this installer and
+ * machine: -PDI_E_POLICY ("manifest WHAT: …") before anything of the release is fetched. Not
+ * part of pdi_release_verify: releases already on disk are re-read with it, and were accepted
+ * here once. */
+int pdi_release_check_machine(const struct pdi_verified *v, const char *what,
+                              struct pdi_error *err);
+
 /* Read a local manifest (capped at 1 MiB) and its signature files: the given paths, or else
  * MANIFEST.minisig, MANIFEST.minisig.2 … up to the first that does not exist. */
 /* Reads the signature file src into ret->text/len: 0, -ENOENT (no message) when it does not

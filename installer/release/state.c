@@ -186,7 +186,7 @@ int pdi_state_record_release(struct pdi_state *s, const char *instance,
         for (size_t i = 0; i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
                 if (a->format == PDI_FORMAT_BINARY)
-                        append_file(files, a->name, a->sha256, a->size);
+                        append_file(files, pdi_artifact_path(a), a->sha256, a->size);
                 for (size_t k = 0; k < a->n_files; k++)
                         append_file(files, a->files[k].path, a->files[k].sha256, a->files[k].size);
         }

@@ -2,6 +2,7 @@
 /* SHA-256 through OpenSSL's EVP interface. */
 #include "trust/hash.h"
 #include "base/encoding.h"
+#include "base/timing.h"
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -24,7 +25,10 @@ int pdi_sha256_update(struct pdi_sha256 *h, const void *buf, size_t len)
 {
         if (!h->ctx)
                 return -EINVAL;
-        if (EVP_DigestUpdate(h->ctx, buf, len) != 1)
+        enum pdi_phase was = pdi_phase_enter(PDI_PHASE_HASH);
+        int ok = EVP_DigestUpdate(h->ctx, buf, len) == 1;
+        pdi_phase_leave(was);
+        if (!ok)
                 return -EIO;
         h->size += len;
         return 0;
@@ -50,7 +54,8 @@ void pdi_sha256_done(struct pdi_sha256 *h)
         h->ctx = NULL;
 }
 
-int pdi_sha256_update_fd(struct pdi_sha256 *h, int fd, uint64_t max)
+/* Reading the bytes back is part of hashing them: charged to PDI_PHASE_HASH. */
+static int update_fd(struct pdi_sha256 *h, int fd, uint64_t max)
 {
         _cleanup_free_ uint8_t *buf = malloc(HASH_CHUNK);
         if (!buf)
@@ -71,6 +76,14 @@ int pdi_sha256_update_fd(struct pdi_sha256 *h, int fd, uint64_t max)
                 done += (uint64_t)n;
         }
         return 0;
+}
+
+int pdi_sha256_update_fd(struct pdi_sha256 *h, int fd, uint64_t max)
+{
+        enum pdi_phase was = pdi_phase_enter(PDI_PHASE_HASH);
+        int r = update_fd(h, fd, max);
+        pdi_phase_leave(was);
+        return r;
 }
 
 int pdi_sha256_fd(int fd, char ret_hex[65], uint64_t *ret_size)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* The signed release manifest, schema 1 (see manifests/README.md). The parser is strict:
+/* The signed release manifest, schema 1 and 2 (see manifests/README.md). The parser is strict:
  * unknown keys, wrong types, missing fields and every value outside its documented form are
  * refused with a message naming the field (JSON path) and the reason. It only ever sees bytes
  * whose signature was already verified. */
@@ -19,6 +19,12 @@
 #define PDI_MANIFEST_MAX_MIRRORS 16
 #define PDI_MANIFEST_MAX_SIZE (4ULL << 30) /* 4 GiB for one artifact or file */
 #define PDI_MANIFEST_MAX_CHAINS 64
+#define PDI_MANIFEST_MAX_SETS 8 /* schema 2: extra worker sets */
+/* m->n_artifacts at most: the node's own set and two workers per extra set. */
+#define PDI_MANIFEST_MAX_ALL_ARTIFACTS (PDI_MANIFEST_MAX_ARTIFACTS + 2 * PDI_MANIFEST_MAX_SETS)
+#define PDI_EXECUTOR_ENV_MAX 64
+/* Where a release's extra worker sets live, relative to its directory: workers/<env>/. */
+#define PDI_WORKER_SETS_DIR "workers"
 
 enum pdi_role {
         PDI_ROLE_NODE,
@@ -53,6 +59,15 @@ struct pdi_manifest_artifact {
         enum pdi_format format;
         struct pdi_manifest_file *files; /* archives only */
         size_t n_files;
+        size_t set; /* 0: the node's own set; k: the extra worker set sets[k - 1] (schema 2) */
+        char *path; /* installed path in the release directory when not `name`: a set's */
+};
+
+/* Schema 2: workers for one more PVF executor environment, installed in
+ * <release>/workers/<env>/ (manifests/README.md says why there). */
+struct pdi_worker_set {
+        char *env; /* executor-environment id: [a-z0-9][a-z0-9._-]{0,63} */
+        char *dir; /* "workers/<env>" */
 };
 
 struct pdi_manifest {
@@ -67,7 +82,29 @@ struct pdi_manifest {
         char **chains; /* optional; n_chains == 0 means every chain */
         size_t n_chains;
         struct pdi_manifest_names names; /* optional release_tag, docker_tag */
+        /* Schema 2; artifacts[] holds the sets' artifacts after the node's own three. */
+        struct pdi_worker_set *sets;
+        size_t n_sets;
+        char *min_installer_version; /* optional: an older installer refuses the manifest */
+        char *compat_arch;           /* optional "compatible": uname(2) machine, e.g. x86_64 */
+        char *compat_libc;           /* optional: "gnu" or "musl" */
 };
+
+/* Where an artifact's file goes, relative to the release directory (a binary's; an archive's
+ * files keep their own paths). */
+const char *pdi_artifact_path(const struct pdi_manifest_artifact *a);
+
+/* What a manifest's "min_installer_version" and "compatible" are judged against. */
+struct pdi_machine_facts {
+        const char *installer_version;
+        const char *arch; /* uname(2) machine */
+        const char *libc; /* "gnu" or "musl": the installer's own, so this host's */
+};
+void pdi_machine_facts_self(struct pdi_machine_facts *ret);
+/* -PDI_E_POLICY naming the field when the manifest is for another machine or a newer
+ * installer; 0 otherwise (and always for schema 1). */
+int pdi_manifest_check_host(const struct pdi_manifest *m, const struct pdi_machine_facts *h,
+                            struct pdi_error *err);
 
 /* Parse and validate. `now` decides expiry (pass time(NULL)). -PDI_E_MANIFEST for every
  * schema violation, -PDI_E_POLICY for an expired manifest. */

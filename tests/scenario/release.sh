@@ -4,6 +4,7 @@
 #   rel_make DIR VERSION SEQ [OPTS]  stand-in binaries + manifest.json + .minisig in DIR
 #        OPTS (env): REL_ARCHIVE=1   execute worker shipped as workers.tar.zst
 #                    REL_PAD=BYTES   pad the node binary to this size (disk-full tests)
+#                    REL_PAD_FILE=F  pad binary F instead of the node
 #                    REL_RANDOM_MB=N append N MiB of random bytes to each binary (benchmarks)
 #                    REL_WORKER_VERSION=V  the prepare worker prints V (misaligned release)
 #                    REL_ARCHIVE_EXTRA="F…"  more files in that archive (they land next to the
@@ -64,7 +65,7 @@ rel_make() { # dir version sequence
                 done
         fi
         if [ -n "${REL_PAD:-}" ]; then
-                head -c "$REL_PAD" /dev/urandom | base64 -w 76 | sed 's/^/# /' >>"$dir/polkadot"
+                head -c "$REL_PAD" /dev/urandom | base64 -w 76 | sed 's/^/# /' >>"$dir/${REL_PAD_FILE:-polkadot}"
         fi
         if [ -n "${REL_ARCHIVE:-}" ]; then
                 printf 'notes for %s\n' "$version" >"$dir/NOTES"

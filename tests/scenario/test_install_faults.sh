@@ -201,7 +201,11 @@ fi
 if [ -z "$skip_reason" ]; then
         rel_make "$DOC/dfbase" 1.0.0 1
         REL_PAD=$((4 << 20)) rel_make "$DOC/dfhuge" 1.9.0 10  # bigger than the whole tmpfs
-        REL_PAD=$((1200 << 10)) rel_make "$DOC/dfstage" 1.10.0 11 # fits the cache, not twice
+        # A binary that fits the cache but not twice installs: staging links it, no copy.
+        REL_PAD=$((1200 << 10)) rel_make "$DOC/dfonce" 1.10.0 11
+        # An archive that fits the cache but not beside its extracted files fails in staging.
+        REL_ARCHIVE=1 REL_PAD_FILE=polkadot-execute-worker REL_PAD=$((1400 << 10)) \
+                rel_make "$DOC/dfstage" 1.11.0 12
         R="$T/root-df"
         mkdir -p "$R"
         export R T PDI REL_URL KEY CACHE
@@ -223,8 +227,13 @@ if [ -z "$skip_reason" ]; then
                         find "$R" \( -name "*.partial" -o -name ".repair-*" -o -name "*.part" \) >"$T/$c.left"
                         ls -l "$R/$CACHE" >"$T/$c.cache"
                 done
+                # The refused archive stays cached (verified); it would crowd out the next one.
+                find "$R/$CACHE" -type f -size +100k -delete
+                "$PDI" install --root "$R" --manifest "$REL_URL/dfonce/manifest.json" \
+                        --trusted-key "$KEY" >"$T/dfonce.out" 2>&1 || exit 12
+                assert_current "$R" 1.10.0
                 df -k "$R" >"$T/df.df"
-        ' || { cat "$T"/df*.out >&2 || true; fail "disk-full run inside the namespace failed ($?)"; }
+        ' || { rc=$?; cat "$T"/df*.out >&2 || true; fail "disk-full run inside the namespace failed ($rc)"; }
         grep -q "$R" /proc/self/mounts && fail "the tmpfs leaked into the host namespace"
         for c in dfhuge dfstage; do
                 cp "$T/$c.out" "$T/out"

@@ -116,7 +116,7 @@ manifest_case unknown_artifact ': artifacts\[0\]: unknown key "signature"$' 'd["
 manifest_case unknown_file ': artifacts\[2\]\.files\[0\]: unknown key "mode"$' 'd["artifacts"][2]["files"][0]["mode"] = 493'
 manifest_case wrongtype ': sequence: expected an integer, got a string$' 'd["sequence"] = "42"'
 manifest_case missing ': version: missing$' 'del d["version"]'
-manifest_case schema2 ': unknown schema 2 \(this installer knows schema 1\)$' 'd["schema"] = 2'
+manifest_case schema3 ': unknown schema 3 \(this installer knows schemas 1 and 2\)$' 'd["schema"] = 3'
 manifest_case role ': artifacts\[0\]\.role: unknown role "collator"$' 'd["artifacts"][0]["role"] = "collator"'
 manifest_case format ': artifacts\[2\]\.format: unknown format "zip"$' 'd["artifacts"][2]["format"] = "zip"'
 manifest_case roles_missing 'artifacts\[2\]\.role: role prepare-worker appears twice \(also artifacts\[1\]\)' 'd["artifacts"][2]["role"] = "prepare-worker"'

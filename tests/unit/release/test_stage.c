@@ -2,7 +2,8 @@
 /* Tests for installer/release/stage.c on a hand-built release source: a manifest with two binaries
  * and a tar archive (built here with libarchive) whose files carry real sha256 sums. Staging
  * gives our modes and stores the manifest; publishing renames; the check names each kind of
- * damage by file; a repair swaps the good files in. */
+ * damage by file; a repair swaps the good files in. A binary is the verified fd's own inode
+ * (hard link) when that is safe, a copy when it is not. */
 #include "release/stage.h"
 #include "trust/hash.h"
 
@@ -269,6 +270,65 @@ static void check_names_damage_then_repair(void **state)
         assert_non_null(strstr(err.msg, "repair 1.0.0/nope: "));
 }
 
+static ino_t ino_of_fd(int fd)
+{
+        struct stat st;
+        assert_int_equal(fstat(fd, &st), 0);
+        return st.st_ino;
+}
+
+static ino_t ino_at(const char *path)
+{
+        struct stat st;
+        if (lstat(testroot_at(path), &st) < 0)
+                fail_msg("%s: %s", path, strerror(errno));
+        return st.st_ino;
+}
+
+/* Stage with this fd as the node's; whether the release's node is that very inode. */
+static bool node_linked(int fd, const char *dir)
+{
+        int fds[3] = {fd, S.fds[1], S.fds[2]};
+        struct pdi_release_src src = S.src;
+        src.artifact_fds = fds;
+        struct pdi_error err = {0};
+        if (pdi_stage_build(&root, &S.l, &src, dir, &err) < 0)
+                fail_msg("%s", err.msg);
+        char path[256];
+        snprintf(path, sizeof(path), REL "%s/polkadot", dir);
+        assert_file(path, node, strlen(node), 0755);
+        return ino_at(path) == ino_of_fd(fd);
+}
+
+static void links_only_what_is_safe(void **state)
+{
+        (void)state;
+        /* Ours alone, 0644, read-only: linked, and the inode now has the release's mode. */
+        _cleanup_close_ int ok = file_with("l-ok", node, strlen(node));
+        assert_true(node_linked(ok, "a.partial"));
+        struct stat st;
+        assert_int_equal(fstat(ok, &st), 0);
+        assert_int_equal(st.st_mode & 07777, 0755);
+        assert_int_equal(st.st_nlink, 2);
+        /* Another release from the same fd: the inode has a second name now, so this build
+         * copies (two releases never share an inode). */
+        assert_false(node_linked(ok, "b.partial"));
+
+        /* Group-writable: someone else may have written it since it was hashed. */
+        _cleanup_close_ int gw = file_with("l-gw", node, strlen(node));
+        assert_int_equal(fchmod(gw, 0664), 0);
+        assert_false(node_linked(gw, "c.partial"));
+
+        /* A writable fd: a linked file would not even execute (ETXTBSY). */
+        _cleanup_close_ int ro = file_with("l-rw", node, strlen(node));
+        _cleanup_close_ int rw = openat(AT_FDCWD, tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(rw >= 0);
+        _cleanup_close_ int w = openat(rw, "l-rw", O_RDWR | O_CLOEXEC);
+        assert_true(w >= 0);
+        assert_false(node_linked(w, "d.partial"));
+        assert_int_equal(ino_of_fd(w), ino_of_fd(ro));
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -276,6 +336,7 @@ int main(void)
             cmocka_unit_test(build_and_publish),
             cmocka_unit_test(failed_build_leaves_nothing),
             cmocka_unit_test(check_names_damage_then_repair),
+            cmocka_unit_test(links_only_what_is_safe),
         };
         return cmocka_run_group_tests(tests, setup, teardown);
 }

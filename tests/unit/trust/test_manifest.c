@@ -9,13 +9,7 @@
 #include <cmocka.h>
 
 #include "trust/manifest.h"
-
-#define H64(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
-#define HA H64("a1")
-#define HB H64("b2")
-#define HC H64("c3")
-#define HD H64("d4")
-#define HE H64("e5")
+#include "testhex.h"
 
 #define HEAD                                                                                       \
         "{\n"                                                                                      \
@@ -168,7 +162,13 @@ static const struct refusal refusals[] = {
     {"\"size\": 789}", "\"size\": 789, \"mode\": 493}", M,
      "artifacts[2].files[0]: unknown key \"mode\""},
     /* schema */
-    {"\"schema\": 1,", "\"schema\": 2,", M, "unknown schema 2"},
+    {"\"schema\": 1,", "\"schema\": 3,", M,
+     "unknown schema 3 (this installer knows schemas 1 and 2)"},
+    /* schema 1 stays strict: schema 2's fields are unknown keys there */
+    {"\"schema\": 1,", "\"schema\": 1, \"worker_sets\": [],", M, "unknown key \"worker_sets\""},
+    {"\"schema\": 1,", "\"schema\": 1, \"min_installer_version\": \"0.1.0\",", M,
+     "unknown key \"min_installer_version\""},
+    {"\"schema\": 1,", "\"schema\": 1, \"compatible\": {},", M, "unknown key \"compatible\""},
     {"\"schema\": 1,", "\"schema\": 0,", M, "unknown schema 0"},
     {"\"schema\": 1,", "\"schema\": \"1\",", M, "schema: expected an integer, got a string"},
     {"\"schema\": 1,", "\"schema\": 1.0,", M, "schema: expected an integer, got a real"},
