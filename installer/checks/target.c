@@ -13,6 +13,7 @@
 #include "trust/hash.h"
 #include "release/layout.h"
 #include "release/state.h"
+#include "release/state_owned.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -138,8 +139,13 @@ static int node_find(const struct pdi_root *r, const struct found *f, const char
 /* What the install is, and the evidence that decided it (shown by audit). */
 static const char *kind_of(const struct pdi_root *r, struct pdi_target *t, bool ours)
 {
+        bool systemd = pdi_root_exists(r, "/usr/lib/systemd/systemd") ||
+                       pdi_root_exists(r, "/lib/systemd/systemd");
+        t->container = t->container || (!t->unit_path && !systemd);
         if (ours) {
-                t->kind_evidence = "/opt/polkadot/current links into its releases/";
+                t->kind_evidence = t->container ? "/opt/polkadot/current links into its "
+                                                  "releases/; container mode, no systemd"
+                                                : "/opt/polkadot/current links into its releases/";
                 return "polkadot-installer";
         }
         if (t->dpkg_polkadot) {
@@ -152,8 +158,6 @@ static const char *kind_of(const struct pdi_root *r, struct pdi_target *t, bool 
                                    "as Parity's package lays them out";
                 return "debian-package";
         }
-        bool systemd = pdi_root_exists(r, "/usr/lib/systemd/systemd") ||
-                       pdi_root_exists(r, "/lib/systemd/systemd");
         if (!t->unit_path && !systemd) {
                 t->kind_evidence = usr_bin && pdi_worker_set_in(r, "/usr/local/bin")
                                        ? "no systemd and no unit; the node in /usr/bin with the "
@@ -255,6 +259,7 @@ static int record_load(const struct pdi_root *r, const struct pdi_layout *l, con
                 t->record_unreadable = k == -EACCES;
                 return text_set(&t->record_error, "%s", e.msg);
         }
+        t->container = pdi_state_container(&st, l->instance);
         const char *sha = pdi_state_rendered(&st, l->service_path);
         json_t *rec = pdi_state_release(&st, PDI_INSTANCE_DEFAULT, version);
         const char *msha = json_string_value(json_object_get(rec, "manifest_sha256"));

@@ -32,9 +32,12 @@ struct pdi_target {
         bool record_unreadable;
         char *unit_expected_sha256; /* what we rendered, when ours */
         bool validator;             /* the node's arguments hold --validator */
-        bool dpkg_polkadot;         /* dpkg's status file says the package polkadot is installed */
-        char *service_user;         /* "polkadot" if it exists in the root */
-        char *worker_user;          /* "pvf-worker" if it exists in the root */
+        /* No systemd is meant to run the node: the state records container mode, or the tree
+         * has neither systemd nor a unit (an image; its ENTRYPOINT starts the node). */
+        bool container;
+        bool dpkg_polkadot; /* dpkg's status file says the package polkadot is installed */
+        char *service_user; /* "polkadot" if it exists in the root */
+        char *worker_user;  /* "pvf-worker" if it exists in the root */
         /* The caller just hashed every file against the manifest (staging, rollback): the
          * integrity check does not read them all again. */
         bool bytes_verified;

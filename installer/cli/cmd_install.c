@@ -25,6 +25,7 @@ enum {
         OPT_SETTLE,
         OPT_TO,
         OPT_REMEMBER_KEYS,
+        OPT_CONTAINER,
         OPT_SETTING, /* settings flags: OPT_SETTING + index in setting_flags */
 };
 
@@ -59,6 +60,7 @@ static const struct option install_options[] = {
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"to", required_argument, NULL, OPT_TO},
     {"remember-keys", no_argument, NULL, OPT_REMEMBER_KEYS},
+    {"container", no_argument, NULL, OPT_CONTAINER},
     {"chain", required_argument, NULL, OPT_SETTING + 0},
     {"node-name", required_argument, NULL, OPT_SETTING + 1},
     {"base-path", required_argument, NULL, OPT_SETTING + 2},
@@ -172,6 +174,9 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
         case OPT_REMEMBER_KEYS:
                 o->remember_keys = true;
                 return 0;
+        case OPT_CONTAINER:
+                o->container = true;
+                return 0;
         case OPT_SETTLE:
                 r = pdi_cli_uint(ctx, "--settle", optarg, 3600, &v);
                 o->settle_s = (unsigned)v;
@@ -232,7 +237,7 @@ const struct pdi_command pdi_cmd_install = {
     .summary = "fetch, verify, stage and activate a signed release",
     .usage = "install --manifest URL|PATH [--from DIR] [--signature URL|PATH]... "
              "[--trusted-key FILE]... [--dry-run] [--adopt] [--allow-downgrade] "
-             "[--allow-product-change] "
+             "[--allow-product-change] [--container] "
              "[--prefix DIR] "
              "[--keep N]",
     .help = "Fetches the manifest and its signatures, verifies them before anything else,\n"

@@ -247,6 +247,8 @@ static void plan_files(struct run *r)
 static void plan_node_key(struct run *r)
 {
         _cleanup_free_ char *key = NULL, *shown = NULL, *node = NULL;
+        if (r->host.container)
+                return; /* made on the container's volume, never into the image */
         if (pdi_settings_node_key(&r->host.settings, &key) <= 0)
                 return;
         _cleanup_close_ int fd = pdi_root_open(r->root, key, O_PATH | O_NOFOLLOW, 0);
@@ -270,6 +272,13 @@ static void plan_units(struct run *r)
         _cleanup_free_ char *wants = pdi_root_display(r->root, l->wants_link);
         if (!units || !wants)
                 return;
+        if (r->host.container) {
+                plan(r,
+                     "# container mode: no unit, slice or timer; the image's ENTRYPOINT runs "
+                     "%s/polkadot",
+                     r->layout.current);
+                return;
+        }
         plan(r, "install -m 0644 %s %s %s/   # rendered from templates/", l->service, l->slice,
              units);
         if (r->host.live) {
@@ -353,6 +362,8 @@ int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
                 k = pdi_run_check_chains(&r);
         if (k == 0 && pdi_layout_current(r.root, &r.layout, &r.tree_current) < 0)
                 r.tree_current = NULL;
+        if (k == 0)
+                k = pdi_run_container_mode(&r);
         if (k == 0)
                 k = print_plan(&r);
         if (k == 0) {
