@@ -208,6 +208,8 @@ static void check_file(const struct pdi_target *t, struct pdi_check_ctx *c, cons
 static void check_manifest_record(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         const char *hint = "reinstall the release: polkadot-installer install records it again";
+        if (t->record_note && !t->record_error)
+                pdi_check_finding(c, PDI_SEV_INFO, NULL, "%s", t->record_note);
         if (t->record_unreadable)
                 pdi_check_finding(c, PDI_SEV_INFO, NULL,
                                   "%s/manifest.json not compared with the install record: %s",

@@ -13,6 +13,7 @@
 #include "trust/hash.h"
 #include "release/layout.h"
 #include "release/state.h"
+#include "release/release.h"
 #include "release/state_owned.h"
 
 #include <ctype.h>
@@ -139,9 +140,6 @@ static int node_find(const struct pdi_root *r, const struct found *f, const char
 /* What the install is, and the evidence that decided it (shown by audit). */
 static const char *kind_of(const struct pdi_root *r, struct pdi_target *t, bool ours)
 {
-        bool systemd = pdi_root_exists(r, "/usr/lib/systemd/systemd") ||
-                       pdi_root_exists(r, "/lib/systemd/systemd");
-        t->container = t->container || (!t->unit_path && !systemd);
         if (ours) {
                 t->kind_evidence = t->container ? "/opt/polkadot/current links into its "
                                                   "releases/; container mode, no systemd"
@@ -158,6 +156,8 @@ static const char *kind_of(const struct pdi_root *r, struct pdi_target *t, bool 
                                    "as Parity's package lays them out";
                 return "debian-package";
         }
+        bool systemd = pdi_root_exists(r, "/usr/lib/systemd/systemd") ||
+                       pdi_root_exists(r, "/lib/systemd/systemd");
         if (!t->unit_path && !systemd) {
                 t->kind_evidence = usr_bin && pdi_worker_set_in(r, "/usr/local/bin")
                                        ? "no systemd and no unit; the node in /usr/bin with the "
@@ -247,6 +247,40 @@ static int manifest_load(const struct pdi_root *r, const char *version, struct p
         return 0;
 }
 
+/* No state.json at all: no run of this tool made the tree, a person following INSTALL.md
+ * did. The stored manifest is believed when its signatures verify with the tree's own trust
+ * policy (trusted-keys/, the threshold), as pdi_floor_recover believes it; expiry aside, it
+ * was accepted when installed. */
+static int hand_record(const struct pdi_root *r, struct pdi_target *t)
+{
+        _cleanup_free_ char *mpath = pdi_path_join(t->release_dir, "manifest.json"), *bytes = NULL;
+        struct pdi_trust trust = {0};
+        struct pdi_sigtext *sigs = NULL;
+        struct pdi_verified v = {0};
+        struct pdi_error e = {0};
+        size_t len = 0, n = 0;
+        int k = mpath ? pdi_trust_load(&trust, r, NULL, 0, 0, &e) : -ENOMEM;
+        if (k == 0)
+                k = pdi_release_read_stored(r, mpath, &bytes, &len, &sigs, &n, &e);
+        if (k == 0)
+                k = pdi_release_verify(&trust, mpath, bytes, len, sigs, n, 0, &v, &e);
+        if (k == 0)
+                k = text_set(&t->record_note,
+                             "no %s (installed by hand): %s verified by trusted key %s; "
+                             "without the record a lower sequence is not refused",
+                             PDI_STATE_FILE, mpath, v.signers.signers[0].keyid);
+        if (k == 0 && !(t->recorded_sha256 = strdup(v.manifest_sha256)))
+                k = -ENOMEM;
+        else if (k < 0 && k != -ENOMEM)
+                k = text_set(&t->record_error, "no %s, and the stored manifest does not verify: %s",
+                             PDI_STATE_FILE, e.msg);
+        pdi_verified_done(&v);
+        pdi_sigtexts_free(sigs, n);
+        free(sigs);
+        pdi_trust_done(&trust);
+        return k;
+}
+
 /* What state.json says of the install: the unit as rendered, and the hash of the manifest
  * accepted for this version (looked up by the directory's version, not the manifest's). */
 static int record_load(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
@@ -254,6 +288,9 @@ static int record_load(const struct pdi_root *r, const struct pdi_layout *l, con
 {
         struct pdi_state st = {0};
         struct pdi_error e = {0};
+        _cleanup_close_ int fd = pdi_root_open(r, PDI_STATE_FILE, O_PATH, 0);
+        if (fd == -ENOENT)
+                return hand_record(r, t);
         int k = pdi_state_load(r, &st, &e);
         if (k < 0) {
                 t->record_unreadable = k == -EACCES;
@@ -375,6 +412,7 @@ void pdi_target_done(struct pdi_target *t)
         free(t->manifest_error);
         free(t->recorded_sha256);
         free(t->record_error);
+        free(t->record_note);
         free(t->service_user);
         free(t->worker_user);
         pdi_manifest_free(t->manifest_owned);

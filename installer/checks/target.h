@@ -30,10 +30,14 @@ struct pdi_target {
         char *recorded_sha256;
         char *record_error;
         bool record_unreadable;
+        /* No state.json at all (a hand install, INSTALL.md): the stored manifest's signatures
+         * verified with the tree's trust policy stand in for the record; what that means. */
+        char *record_note;
         char *unit_expected_sha256; /* what we rendered, when ours */
         bool validator;             /* the node's arguments hold --validator */
-        /* No systemd is meant to run the node: the state records container mode, or the tree
-         * has neither systemd nor a unit (an image; its ENTRYPOINT starts the node). */
+        /* Ours, and state.json records container mode (install --container): no systemd is
+         * meant to run the node, the image's ENTRYPOINT does. Only the record says so: a
+         * unit that went missing from a --root tree is still an error. */
         bool container;
         bool dpkg_polkadot; /* dpkg's status file says the package polkadot is installed */
         char *service_user; /* "polkadot" if it exists in the root */
