@@ -23,6 +23,7 @@ PDI_TEST_PACKAGES=(
         systemd-container debootstrap   # the container tests, test_packages
         procps time                     # test_audit_confined: pgrep, /usr/bin/time for peak RSS
         rpm                             # test_package_deb: rpmbuild for cpack -G RPM, rpm -qp
+        buildah runc                    # test_container_image: examples/docker/Dockerfile, built
 )
 # The benchmarks' tools (bench/): /usr/bin/time measures time and peak RSS.
 PDI_BENCH_PACKAGES=(time curl minisign lighttpd python3)
