@@ -15,14 +15,53 @@ source "$(dirname "$0")/release.sh"
 source "$(dirname "$0")/container.sh" # the cached Debian root; ELF stand-ins for the release
 need_cmd buildah
 need_cmd runc
+need_cmd unshare
+
+# Nothing of the build may reach the host. buildah, run as root, keeps its blob-info cache
+# in /var/lib/containers/cache and no flag or setting moves it: so the test runs again in
+# a mount and PID namespace of its own where /var/lib is an overlay whose writes land in $T
+# (and every process it starts dies with it). Everything else is told to stay in $T: the
+# image store (--root, --runroot), runc's state (--runtime-flag root=, else /run/runc),
+# temporary files (TMPDIR, else /var/tmp), the network configuration and cgroup manager
+# (CONTAINERS_CONF, else /etc/cni/net.d and systemd scopes), the registries (none). And
+# the builds have no network at all (--network none): no bridge, firewall rule or CNI
+# state on the host, and no way out of 127.0.0.1.
+# Afterwards the outer run checks that: the overlay took nothing but that cache, and no
+# runtime, network or temporary state the tools write by default is newer than the start.
+host_state() { ip -o link show 2>/dev/null | grep -o 'cni-[^:@]*' || true; }
+if [ -z "${PDI_IMAGE_NS:-}" ]; then
+        mkdir -p "$T/ns/u" "$T/ns/w"
+        touch "$T/ns/stamp"
+        links=$(host_state)
+        rc=0
+        PDI_IMAGE_NS=$T/ns unshare --mount --propagation private --pid --fork --mount-proc bash -c '
+                set -e
+                mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$PDI_IMAGE_NS/u,workdir=$PDI_IMAGE_NS/w" /var/lib
+                exec bash "$0"' "$0" || rc=$?
+        [ "$rc" = 0 ] || exit "$rc"
+        left=$(cd "$T/ns/u" && find . -mindepth 1 ! -path './containers' ! -path './containers/cache*')
+        [ -z "$left" ] || fail "the build wrote to /var/lib beyond the blob cache: $left"
+        left=$(find /run/runc /run/containers /run/netns /run/buildah /etc/cni /var/lib/cni \
+                -newer "$T/ns/stamp" 2>/dev/null
+                find /var/tmp -maxdepth 1 \( -name 'buildah*' -o -name 'container_images*' \) 2>/dev/null || true)
+        [ -z "$left" ] || fail "the build left state on the host: $left"
+        [ "$(host_state)" = "$links" ] || fail "the build made network links on the host: $(host_state)"
+        exit 0
+fi
 
 cache_ensure
 S=$T/storage
+mkdir -p "$S/tmp" "$S/cni"
+printf '[network]\nnetwork_backend = "cni"\nnetwork_config_dir = "%s"\n[engine]\ncgroup_manager = "cgroupfs"\n' \
+        "$S/cni" >"$S/containers.conf"
+printf 'unqualified-search-registries = []\n' >"$S/registries.conf"
+export CONTAINERS_CONF=$S/containers.conf CONTAINERS_REGISTRIES_CONF=$S/registries.conf TMPDIR=$S/tmp
 # vfs: plain directories, no overlay mount to leave behind; everything lives under $T.
 B=(buildah --root "$S/root" --runroot "$S/run" --storage-driver vfs)
+R=(--runtime runc --runtime-flag "root=$S/runc" --network none)
 export BUILDAH_ISOLATION=oci
 PDI_CLEANUP+=("${B[*]} rm --all >/dev/null 2>&1")
-bud() { "${B[@]}" bud --runtime runc --pull-never "$@"; }
+bud() { "${B[@]}" bud "${R[@]}" --pull-never "$@"; }
 
 # The two local images: the Debian root, and the same with this build's installer in it.
 ctr=$("${B[@]}" from scratch)
@@ -66,10 +105,10 @@ ls "$M"/etc/polkadot-installer/trusted-keys/*.pub >/dev/null 2>&1 || fail "the t
 "${B[@]}" umount "$ctr" >/dev/null
 TESTS_RUN=$((TESTS_RUN + 1))
 # Run in it: as polkadot, the node and its workers of one version, found next to it.
-[ "$("${B[@]}" run --runtime runc "$ctr" -- id -un)" = polkadot ] || fail "the image does not run as polkadot"
-[ "$("${B[@]}" run --runtime runc "$ctr" -- /opt/polkadot/current/polkadot --version)" = 1.16.0 ] ||
+[ "$("${B[@]}" run "${R[@]}" "$ctr" -- id -un)" = polkadot ] || fail "the image does not run as polkadot"
+[ "$("${B[@]}" run "${R[@]}" "$ctr" -- /opt/polkadot/current/polkadot --version)" = 1.16.0 ] ||
         fail "the node does not run in the image"
-[ "$("${B[@]}" run --runtime runc "$ctr" -- /opt/polkadot/current/polkadot-execute-worker --version)" = 1.16.0 ] ||
+[ "$("${B[@]}" run "${R[@]}" "$ctr" -- /opt/polkadot/current/polkadot-execute-worker --version)" = 1.16.0 ] ||
         fail "the execute worker does not run in the image"
 "${B[@]}" rm "$ctr" >/dev/null
 TESTS_RUN=$((TESTS_RUN + 1))
