@@ -1,17 +1,30 @@
 # SPDX-License-Identifier: Apache-2.0
 # Turns every file of templates/ into a C string in templates_embedded.c, so the installer is
-# one self-contained program: pdi_template_get("polkadot.service.in") returns the text.
-# Usage: cmake -DSRC=<templates dir> -DOUT=<file.c> -P embed.cmake
+# one self-contained program: pdi_template_get("polkadot.service.in") returns the text. The
+# files of each EXTRA directory (apparmor/) are named with the directory's name in front:
+# pdi_template_get("apparmor/polkadot.in").
+# Usage: cmake -DSRC=<templates dir> [-DEXTRA=<dir;...>] -DOUT=<file.c> -P embed.cmake
 file(GLOB files RELATIVE ${SRC} ${SRC}/*)
+foreach(dir ${EXTRA})
+  get_filename_component(top ${dir} DIRECTORY)
+  file(GLOB more RELATIVE ${top} ${dir}/*)
+  list(APPEND files ${more})
+endforeach()
 list(SORT files)
-set(body "/* Generated from templates/ by cmake/embed.cmake. Do not edit. */\n#include \"host/templates.h\"\n\n")
+set(body "/* Generated from templates/ (and apparmor/) by cmake/embed.cmake. Do not edit. */\n#include \"host/templates.h\"\n\n")
 set(table "")
 set(i 0)
 foreach(f ${files})
-  if(IS_DIRECTORY ${SRC}/${f} OR f MATCHES "^README")
+  if(f MATCHES "/")
+    get_filename_component(top ${SRC} DIRECTORY)
+    set(path ${top}/${f})
+  else()
+    set(path ${SRC}/${f})
+  endif()
+  if(IS_DIRECTORY ${path} OR f MATCHES "(^|/)README")
     continue()
   endif()
-  file(READ ${SRC}/${f} hex HEX)
+  file(READ ${path} hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
   string(APPEND body "static const char t${i}[] = {${hex} 0};\n")
   string(APPEND table "        {\"${f}\", t${i}},\n")

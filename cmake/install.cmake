@@ -37,6 +37,9 @@ if(PDI_SELINUX_BUILT)
 endif()
 install(FILES selinux/polkadot.te selinux/polkadot.fc selinux/polkadot.if
         DESTINATION ${CMAKE_INSTALL_DOCDIR}/selinux)
+# The AppArmor profile template: compiled into the program, which renders it for the
+# install's paths into /etc/apparmor.d; the copy is for the manual path of INSTALL.md.
+install(FILES apparmor/polkadot.in DESTINATION ${CMAKE_INSTALL_DOCDIR}/apparmor)
 
 # Documentation. The templates are compiled into the program; the copies are for the manual
 # path of INSTALL.md.

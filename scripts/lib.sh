@@ -10,7 +10,8 @@ PDI_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # every tool, file and pkg-config module any test, the builds or the scripts probe for must
 # be present. Beside a package, the tests that need it.
 PDI_BUILD_PACKAGES=(build-essential cmake pkg-config libjansson-dev libssl-dev
-        libcurl4-openssl-dev libarchive-dev libsystemd-dev libelf-dev libseccomp-dev)
+        libcurl4-openssl-dev libarchive-dev libsystemd-dev libelf-dev libseccomp-dev
+        libgpgme-dev gpg)               # gpg: what GPGME runs for import (OpenPGP)
 PDI_TEST_PACKAGES=(
         libcmocka-dev                   # unit tests
         minisign python3 curl zstd      # release.sh: signing, manifests, tests/lighttpd.sh, tar --zstd
@@ -20,10 +21,13 @@ PDI_TEST_PACKAGES=(
         systemd                         # systemd-analyze: test_units, test_auto_upgrade, test_host_root
         clang libclang-rt-14-dev clang-format # the fuzz build; test_format
         selinux-policy-dev setools      # test_selinux (sesearch where SELinux is on)
+        apparmor                        # test_apparmor: apparmor_parser, /etc/apparmor.d/abi/3.0
         systemd-container debootstrap   # the container tests, test_packages
         procps time                     # test_audit_confined: pgrep, /usr/bin/time for peak RSS
         rpm                             # test_package_deb: rpmbuild for cpack -G RPM, rpm -qp
         buildah runc                    # test_container_image: examples/docker/Dockerfile, built
+        ansible-core                    # test_ansible: ansible-playbook, ansible, ansible-doc
+        gpg gpg-agent                   # test_import: a throwaway release key, signing like upstream
 )
 # The benchmarks' tools (bench/): /usr/bin/time measures time and peak RSS.
 PDI_BENCH_PACKAGES=(time curl minisign lighttpd python3)

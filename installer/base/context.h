@@ -20,5 +20,12 @@ struct pdi_ctx {
         struct pdi_error err;
 };
 
+/* -y (take the defaults) or --non-interactive (no defaults for required answers; also
+ * without a terminal on stdin): never a prompt. */
+static inline bool pdi_ctx_no_prompt(const struct pdi_ctx *ctx)
+{
+        return ctx->yes || ctx->non_interactive;
+}
+
 /* Lazily open --root (or "/"). */
 int pdi_ctx_root(struct pdi_ctx *ctx, const struct pdi_root **ret);

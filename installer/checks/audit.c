@@ -3,6 +3,7 @@
  * (docs/audit-json.md) and a node_exporter textfile. Checks only report; what to do with an
  * error-level finding (stop an install, exit 4) is the caller's decision. */
 #include "checks/audit.h"
+#include "checks/checks_apparmor.h"
 #include "checks/checks_service.h"
 #include "checks/checks_elf.h"
 #include "checks/checks_files.h"
@@ -12,6 +13,7 @@
 #include "checks/checks_perms.h"
 #include "checks/checks_system.h"
 #include "checks/checks_unit.h"
+#include "checks/checks_unit_probes.h"
 #include "base/encoding.h"
 
 #include <errno.h>
@@ -52,12 +54,16 @@ static const struct pdi_check check_table[] = {
      pdi_check_sandbox_run},
     {"cgroups", "cgroup v2 with its controllers", PDI_SCOPE_HOST, false, pdi_check_cgroups_run},
     {"selinux", "SELinux state", PDI_SCOPE_HOST, false, pdi_check_selinux_run},
+    {"apparmor", "AppArmor leaves the workers their user namespace", PDI_SCOPE_HOST, false,
+     pdi_check_apparmor_run},
     {"noexec", "release and base path allow execution", PDI_SCOPE_HOST | PDI_SCOPE_INSTALL, false,
      pdi_check_noexec_run},
     {"free-space", "free space on the base path", PDI_SCOPE_HOST | PDI_SCOPE_INSTALL, false,
      pdi_check_free_space_run},
     {"node-probes", "the node's own sandbox probes", PDI_SCOPE_HOST, false,
      pdi_check_node_probes_run},
+    {"unit-sandbox-probes", "the node's probes under the unit's sandbox match ours", PDI_SCOPE_HOST,
+     false, pdi_check_unit_probes_run},
 };
 
 static int run_one(const struct pdi_check *chk, const struct pdi_target *t,
@@ -178,6 +184,10 @@ void pdi_audit_print(const struct pdi_audit *a, const struct pdi_target *t, FILE
                     target_version(t) ?: "unknown (no signed manifest)", NULL);
         if (t->kind_evidence)
                 target_line(f, "          (", t->kind_evidence, ")", NULL, NULL);
+        if (t->manifest && t->manifest->names.release_tag[0])
+                target_line(f, "release:  ", t->manifest->names.release_tag, ", Docker tag ",
+                            t->manifest->names.docker_tag[0] ? t->manifest->names.docker_tag : "-",
+                            NULL);
         target_line(f, "node:     ", t->node ?: "-", NULL, NULL, NULL);
         target_line(f, "workers:  ", t->worker_dir ?: "(none found)",
                     t->other_worker_dir ? "  (also a set in " : NULL, t->other_worker_dir,
@@ -240,6 +250,8 @@ static json_t *target_json(const struct pdi_target *t)
         json_t *o =
             json_pack("{s:o, s:o, s:o}", "kind", str_or_null(t->kind), "kind_evidence",
                       str_or_null(t->kind_evidence), "version", str_or_null(target_version(t)));
+        if (o && t->manifest && pdi_manifest_names_to_json(&t->manifest->names, o) < 0)
+                json_decref(TAKE_PTR(o));
         if (o && set_path(o, "node", t->node) == 0 &&
             set_path(o, "worker_dir", t->worker_dir) == 0 &&
             set_path(o, "other_worker_dir", t->other_worker_dir) == 0 &&

@@ -4,6 +4,7 @@
  * the tree (ownership, modes) is in checks_perms.c; ELF and unit checks live in checks_elf.c,
  * checks_unit.c. */
 #include "checks/checks_files.h"
+#include "checks/binversion.h"
 #include "checks/checks_passwd.h"
 #include "checks/paths.h"
 #include "base/child.h"
@@ -21,49 +22,15 @@
 
 /* ---- running `<binary> --version`, confined -------------------------------------------- */
 
-/* Whatever the tree's passwd says, it runs as the host chooses, in namespaces (confine.h). */
-static void version_child(void *arg)
-{
-        pdi_confine_exec(arg);
-}
-
 static int run_version(const struct pdi_target *t, const char *path, unsigned timeout_ms,
                        struct pdi_child_out *res)
 {
         _cleanup_close_ int fd = pdi_root_open(t->root, path, O_PATH, 0);
         if (fd < 0)
                 return fd;
-        /* The node clears the environment of everything but RUST_LOG (pvf/src/lib.rs). */
-        _cleanup_free_ char *rust_log = NULL;
-        if (getenv("RUST_LOG") && asprintf(&rust_log, "RUST_LOG=%s", getenv("RUST_LOG")) < 0)
-                return -ENOMEM;
-        char *envp[] = {rust_log, NULL};
+        /* Whatever the tree's passwd says, it runs as the host chooses, in namespaces. */
         const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-        char *argv[] = {(char *)base, (char *)"--version", NULL};
-        struct pdi_confine a = {.exe_fd = fd, .argv = argv, .envp = envp};
-        return pdi_child_run(version_child, &a, timeout_ms, res);
-}
-
-/* Rust's str::trim(): whitespace off both ends. */
-static char *trim(char *s)
-{
-        s += strspn(s, " \t\r\n\v\f");
-        size_t n = strlen(s);
-        while (n > 0 && strchr(" \t\r\n\v\f", s[n - 1]))
-                s[--n] = '\0';
-        return s;
-}
-
-/* "polkadot 1.16.0-87971b3e927" (the real node) or "1.16.0" (a stand-in) → "1.16.0": the
- * last word, without a trailing -<commit hash>, which the node does not compare either. */
-static void node_version(char *out, char *buf, size_t size)
-{
-        char *s = trim(out), *sp = strrchr(s, ' ');
-        snprintf(buf, size, "%s", sp ? sp + 1 : s);
-        char *dash = strrchr(buf, '-');
-        size_t n = dash ? strlen(dash + 1) : 0;
-        if (dash && n >= 7 && strspn(dash + 1, "0123456789abcdef") == n)
-                *dash = '\0';
+        return pdi_binary_version_run(fd, base, timeout_ms, res);
 }
 
 static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struct pdi_child_out *r)
@@ -81,13 +48,13 @@ static bool ran_ok(struct pdi_check_ctx *c, const char *path, int k, const struc
         else if (WIFEXITED(r->status) && WEXITSTATUS(r->status) == PDI_CONFINE_EXIT &&
                  strncmp(r->err, PDI_CONFINE_FAILED, strlen(PDI_CONFINE_FAILED)) == 0)
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: not run: %s", path,
-                                  trim((char *)r->err));
+                                  pdi_version_trim((char *)r->err));
         else if (!pdi_child_ok(r))
                 pdi_check_finding(c, PDI_SEV_ERROR, hint, "%s --version: %s %d%s%s", path,
                                   WIFEXITED(r->status) ? "exit status" : "killed by signal",
                                   WIFEXITED(r->status) ? WEXITSTATUS(r->status)
                                                        : WTERMSIG(r->status),
-                                  *r->err ? ": " : "", trim((char *)r->err));
+                                  *r->err ? ": " : "", pdi_version_trim((char *)r->err));
         else
                 return true;
         return false;
@@ -114,7 +81,7 @@ static void check_worker(const struct pdi_target *t, struct pdi_check_ctx *c, co
         int k = run_version(t, p, VERSION_TIMEOUT_MS, &r);
         if (!ran_ok(c, p, k, &r) || !want)
                 return;
-        const char *got = trim(r.out);
+        const char *got = pdi_version_trim(r.out);
         if (!streq(got, want))
                 pdi_check_finding(c, PDI_SEV_ERROR,
                                   "install the workers of the node's own release next to it",
@@ -160,7 +127,7 @@ void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         int k = run_version(t, t->node, VERSION_TIMEOUT_MS, &r);
         bool node_ok = ran_ok(c, t->node, k, &r);
         if (node_ok)
-                node_version(r.out, ver, sizeof(ver));
+                pdi_version_word(r.out, ver, sizeof(ver));
         if (node_ok && t->manifest && !streq(ver, t->manifest->version))
                 pdi_check_finding(c, PDI_SEV_ERROR, "reinstall the release",
                                   "%s prints %s, the signed manifest says %s", t->node, ver,

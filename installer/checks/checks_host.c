@@ -11,6 +11,7 @@
 #include "base/child.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
@@ -119,11 +120,23 @@ static int probe_seccomp(char *why, size_t n)
         return 0;
 }
 
+const struct pdi_probe_memo *pdi_host_probe_seccomp(struct pdi_check_ctx *c)
+{
+        struct pdi_probe_memo *m = &pdi_check_memo(c)->seccomp;
+
+        if (!m->done) {
+                m->r = probe_seccomp(m->why, sizeof(m->why));
+                m->done = true;
+        }
+        return m;
+}
+
 void pdi_check_seccomp_run(const struct pdi_target *t _unused_, struct pdi_check_ctx *c)
 {
-        char why[700];
+        const struct pdi_probe_memo *m = pdi_host_probe_seccomp(c);
+        const char *why = m->why;
 
-        if (probe_seccomp(why, sizeof(why)) >= 0)
+        if (m->r >= 0)
                 return;
 #if defined(__x86_64__)
         pdi_check_finding(c, PDI_SEV_ERROR,
@@ -142,18 +155,83 @@ void pdi_check_seccomp_run(const struct pdi_target *t _unused_, struct pdi_check
 
 /* ---- Landlock ------------------------------------------------------------------------------- */
 
-static void child_landlock(void *arg _unused_)
+/* The rights each Landlock ABI brought (the kernel's include/uapi/linux/landlock.h; spelled
+ * out here since the build host's headers may be older than the kernel that runs us). The
+ * probe handles every right of the ABI the kernel reports, up to the newest one listed, so a
+ * kernel that reports an ABI it cannot enforce is caught; newer ABIs added no right the
+ * node uses yet (7: audit flags only). */
+#define LL_KNOWN_ABI 6
+static const struct {
+        uint64_t fs, net, scoped;
+} ll_rights[LL_KNOWN_ABI + 1] = {
+    [1] = {.fs = (1ULL << 13) - 1}, /* EXECUTE … MAKE_SYM */
+    [2] = {.fs = 1ULL << 13},       /* REFER */
+    [3] = {.fs = 1ULL << 14},       /* TRUNCATE */
+    [4] = {.net = 3},               /* BIND_TCP, CONNECT_TCP */
+    [5] = {.fs = 1ULL << 15},       /* IOCTL_DEV */
+    [6] = {.scoped = 3},            /* ABSTRACT_UNIX_SOCKET, SIGNAL */
+};
+
+/* struct landlock_ruleset_attr as of ABI 6; the kernel takes a shorter prefix from older ABIs. */
+struct ll_attr {
+        uint64_t handled_access_fs, handled_access_net, scoped;
+};
+
+void pdi_landlock_attr_for(long abi, uint64_t *ret_fs, uint64_t *ret_net, uint64_t *ret_scoped,
+                           size_t *ret_size)
 {
-        struct landlock_ruleset_attr attr = {.handled_access_fs = LANDLOCK_ACCESS_FS_READ_DIR};
+        uint64_t fs = 0, net = 0, scoped = 0;
+        long top = abi < LL_KNOWN_ABI ? abi : LL_KNOWN_ABI;
+
+        for (long i = 1; i <= top; i++) {
+                fs |= ll_rights[i].fs;
+                net |= ll_rights[i].net;
+                scoped |= ll_rights[i].scoped;
+        }
+        *ret_fs = fs;
+        *ret_net = net;
+        *ret_scoped = scoped;
+        *ret_size = top >= 6   ? sizeof(struct ll_attr)
+                    : top >= 4 ? 2 * sizeof(uint64_t)
+                               : sizeof(uint64_t);
+}
+
+static long landlock_abi_syscall(void)
+{
+        long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+        return abi < 0 ? -errno : abi;
+}
+
+#ifdef PDI_TESTING
+long (*pdi_test_landlock_abi)(void);
+#endif
+
+/* The highest ABI the kernel offers, or -errno (the seam the unit tests inject through). */
+static long landlock_abi(void)
+{
+#ifdef PDI_TESTING
+        if (pdi_test_landlock_abi)
+                return pdi_test_landlock_abi();
+#endif
+        return landlock_abi_syscall();
+}
+
+static void child_landlock(void *arg)
+{
+        const long *abi = arg;
+        struct ll_attr attr;
+        size_t size;
         int dfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         int rs;
 
+        pdi_landlock_attr_for(*abi, &attr.handled_access_fs, &attr.handled_access_net, &attr.scoped,
+                              &size);
         if (dfd < 0)
                 pdi_probe_fail("open / before the ruleset");
         close(dfd);
-        rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+        rs = (int)syscall(SYS_landlock_create_ruleset, &attr, size, 0);
         if (rs < 0)
-                pdi_probe_fail("landlock_create_ruleset");
+                pdi_probe_fail("landlock_create_ruleset with the rights of ABI %ld", *abi);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 pdi_probe_fail("prctl(PR_SET_NO_NEW_PRIVS)");
         if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)
@@ -168,23 +246,30 @@ static void child_landlock(void *arg _unused_)
         _exit(0);
 }
 
-/* Returns the ABI (>= 1) when a ruleset really restricts a child, else -errno with why. */
+/* Returns the highest ABI (>= 1) when a ruleset with all of its rights really restricts a
+ * child, else -errno with why. */
 static int probe_landlock(char *why, size_t n)
 {
-        long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+        long abi = landlock_abi();
         struct pdi_child_out o;
         int r;
 
         if (abi < 0) {
-                r = -errno;
+                r = (int)abi;
                 snprintf(why, n, "%s",
                          r == -ENOSYS       ? "the kernel has no Landlock (ENOSYS)"
                          : r == -EOPNOTSUPP ? "Landlock is built in but disabled at boot "
                                               "(EOPNOTSUPP: not in the lsm= list)"
+                         : r == -EPERM      ? "landlock_create_ruleset is denied (EPERM: a seccomp "
+                                              "filter on this process, its service or its container)"
                                             : strerror(-r));
                 return r;
         }
-        r = pdi_child_run(child_landlock, NULL, PROBE_TIMEOUT_MS, &o);
+        if (abi == 0) {
+                snprintf(why, n, "the kernel reports Landlock ABI 0");
+                return -EINVAL;
+        }
+        r = pdi_child_run(child_landlock, &abi, PROBE_TIMEOUT_MS, &o);
         if (r < 0) {
                 snprintf(why, n, "cannot fork the probe: %s", strerror(-r));
                 return r;
@@ -192,14 +277,15 @@ static int probe_landlock(char *why, size_t n)
         if (!pdi_child_ok(&o)) {
                 char d[600];
                 pdi_probe_describe(&o, d, sizeof(d));
-                snprintf(why, n, "ABI %ld, but a ruleset did not restrict: %s", abi, d);
+                snprintf(why, n, "the kernel reports ABI %ld, but a ruleset did not restrict: %s",
+                         abi, d);
                 return -EPERM;
         }
-        return (int)abi;
+        return abi > INT_MAX ? INT_MAX : (int)abi;
 }
 
 /* Probed once per audit: check_landlock and check_sandbox both need it. */
-static const struct pdi_probe_memo *landlock_probed(struct pdi_check_ctx *c)
+const struct pdi_probe_memo *pdi_host_probe_landlock(struct pdi_check_ctx *c)
 {
         struct pdi_probe_memo *m = &pdi_check_memo(c)->landlock;
 
@@ -212,10 +298,16 @@ static const struct pdi_probe_memo *landlock_probed(struct pdi_check_ctx *c)
 
 void pdi_check_landlock_run(const struct pdi_target *t _unused_, struct pdi_check_ctx *c)
 {
-        const struct pdi_probe_memo *m = landlock_probed(c);
+        const struct pdi_probe_memo *m = pdi_host_probe_landlock(c);
 
-        if (m->r >= 1)
+        if (m->r >= 1) {
+                pdi_check_finding(c, PDI_SEV_INFO, NULL,
+                                  "Landlock ABI %d: the highest this kernel offers, enforced with "
+                                  "all of its rights (the node asks for ABI 1 today; network "
+                                  "rules need ABI 4, polkadot-sdk #7513)",
+                                  m->r);
                 return;
+        }
         pdi_check_finding(c, PDI_SEV_WARN,
                           "boot a kernel with Landlock enabled (CONFIG_SECURITY_LANDLOCK, "
                           "landlock in lsm=)",
@@ -330,8 +422,8 @@ const char pdi_userns_hint[] =
     "kernel.unprivileged_userns_clone=1, kernel.apparmor_restrict_unprivileged_userns=0) "
     "and keep RestrictNamespaces= off in the unit";
 
-static const struct pdi_probe_memo *userns_probed(const struct pdi_target *t,
-                                                  struct pdi_check_ctx *c)
+const struct pdi_probe_memo *pdi_host_probe_userns(const struct pdi_target *t,
+                                                   struct pdi_check_ctx *c)
 {
         struct pdi_probe_memo *m = &pdi_check_memo(c)->userns;
 
@@ -344,7 +436,7 @@ static const struct pdi_probe_memo *userns_probed(const struct pdi_target *t,
 
 void pdi_check_userns_run(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        const struct pdi_probe_memo *m = userns_probed(t, c);
+        const struct pdi_probe_memo *m = pdi_host_probe_userns(t, c);
 
         if (m->r >= 0)
                 return;
@@ -358,11 +450,11 @@ void pdi_check_userns_run(const struct pdi_target *t, struct pdi_check_ctx *c)
  * both fail does it refuse. Its own id, so that the two warnings above stay warnings. */
 void pdi_check_sandbox_run(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
-        const struct pdi_probe_memo *ll = landlock_probed(c);
+        const struct pdi_probe_memo *ll = pdi_host_probe_landlock(c);
 
         if (ll->r >= 1)
                 return;
-        const struct pdi_probe_memo *ns = userns_probed(t, c);
+        const struct pdi_probe_memo *ns = pdi_host_probe_userns(t, c);
         if (ns->r >= 0)
                 return;
         pdi_check_finding(c, PDI_SEV_ERROR, pdi_userns_hint,

@@ -17,18 +17,13 @@
 
 /* ---- the node's own probes ------------------------------------------------------------------ */
 
-struct node_probe {
-        const char *arg;
-        const char *name;
-        bool with_dir;
-};
-
-static const struct node_probe node_probes[] = {
+const struct pdi_node_probe pdi_node_probes[PDI_NODE_PROBES] = {
     {"--check-can-enable-landlock", "landlock", false},
     {"--check-can-enable-seccomp", "seccomp", false},
     {"--check-can-unshare-user-namespace-and-change-root", "unshare+pivot_root", true},
     {"--check-can-do-secure-clone", "secure clone", false},
 };
+#define node_probes pdi_node_probes
 
 #define EXEC_FAILED "cannot execute: "
 
@@ -53,23 +48,28 @@ static void child_exec(void *arg)
 
 /* An old worker (before the probes existed) panics on an argument it does not know, or
  * complains that --socket-path is missing: the probe is then not supported, not failed. */
-static bool probe_unsupported(const struct pdi_child_out *o)
+bool pdi_node_probe_unknown(const char *out)
 {
         static const char *const marks[] = {"nexpected argument",   "nknown argument",
                                             "nrecognized",          "sage:",
                                             "argument is required", "socket-path"};
 
-        if (pdi_child_ok(o) || o->timed_out || !WIFEXITED(o->status))
-                return false;
         for (size_t i = 0; i < ELEMENTSOF(marks); i++)
-                if (strstr(o->out, marks[i]))
+                if (strstr(out, marks[i]))
                         return true;
         return false;
 }
 
+static bool probe_unsupported(const struct pdi_child_out *o)
+{
+        if (pdi_child_ok(o) || o->timed_out || !WIFEXITED(o->status))
+                return false;
+        return pdi_node_probe_unknown(o->out);
+}
+
 /* Run one probe; returns 1 ok, 0 failed (why filled), -1 not supported by this worker, -2
  * the worker cannot be executed at all (why filled; the noexec and version checks say why). */
-static int node_probe_run(int exe_fd, const struct pdi_run_as *u, const struct node_probe *p,
+static int node_probe_run(int exe_fd, const struct pdi_run_as *u, const struct pdi_node_probe *p,
                           char *why, size_t n)
 {
         char dir[] = "/tmp/pdi-probe-XXXXXX";
@@ -155,6 +155,8 @@ void pdi_check_node_probes_run(const struct pdi_target *t, struct pdi_check_ctx 
                 pdi_check_skip(c, "%s does not know the --check-can-* probes", worker);
                 return;
         }
+        memcpy(pdi_check_memo(c)->node_probe, res, sizeof(res));
+        pdi_check_memo(c)->node_probes_done = true;
         /* res[]: 0 landlock, 1 seccomp, 2 unshare+pivot_root, 3 secure clone. */
         if (res[1] == 0)
                 pdi_check_finding(c, PDI_SEV_ERROR,

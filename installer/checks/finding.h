@@ -32,14 +32,19 @@ struct pdi_check_result {
 };
 
 /* What a host check found out that a later check of the same audit needs again (each probe
- * forks a child for up to 10 s): landlock and userns-pivot-root probe, sandbox reuses it. */
+ * forks a child for up to 10 s): landlock and userns-pivot-root probe, sandbox reuses it;
+ * unit-sandbox-probes compares the node's probes under the unit with all of them. */
 struct pdi_probe_memo {
         bool done;
         int r; /* the probe's return */
         char why[1000];
 };
+/* node_probe[i]: the node's own probe i (checks_node_probes.h) as the service user outside
+ * the unit: 1 passed, 0 failed, -1 not known to the worker; valid once node_probes_done. */
 struct pdi_audit_memo {
-        struct pdi_probe_memo landlock, userns;
+        struct pdi_probe_memo landlock, userns, seccomp;
+        int node_probe[4];
+        bool node_probes_done;
 };
 
 /* Handed to a check while it runs: where its findings go, and this run's memo. */

@@ -112,8 +112,12 @@ int pdi_cli_done(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, c
                       ctx->no_color);
         if (argc - optind > max_positional)
                 return pdi_usage(ctx, "%s: unexpected argument '%s'", cmd->name, argv[optind]);
-        if (ctx->yes || !isatty(STDIN_FILENO))
+        /* No terminal and no -y: as --non-interactive (never a prompt, no default for a
+         * required answer). -y takes the defaults, with or without --non-interactive. */
+        if (!ctx->yes && !isatty(STDIN_FILENO))
                 ctx->non_interactive = true;
+        if (ctx->yes)
+                ctx->non_interactive = false;
         return 0;
 }
 

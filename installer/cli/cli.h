@@ -46,8 +46,10 @@ enum {
         "  --json              print one JSON document on stdout; messages go to stderr\n"         \
         "  -q, --quiet         only warnings and errors\n"                                         \
         "  -v, --verbose       more detail\n"                                                      \
-        "  -y, --yes           never prompt; take defaults\n"                                      \
-        "  --non-interactive   never prompt; a missing setting is an error naming its flag\n"      \
+        "  -y, --yes           never prompt; take the defaults, confirm what a prompt would\n"     \
+        "  --non-interactive   never prompt and take no default for a required answer (a\n"        \
+        "                      first validator's --chain): exit 2 naming it. Without a\n"          \
+        "                      terminal on stdin and without -y, every run is this\n"              \
         "  --no-color          no colour (as is a non-empty NO_COLOR)\n"                           \
         "  -h, --help          this help\n"
 

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* install: put a signed release on this machine (or under --root). */
 #include "cli/cmd_install.h"
+#include "cli/import_args.h"
+#include "cli/install_sources.h"
 #include "cli/prompt.h"
 #include "host/values.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <strings.h>
 
 enum {
         OPT_MANIFEST = PDI_OPT_OWN,
@@ -26,6 +30,9 @@ enum {
         OPT_TO,
         OPT_REMEMBER_KEYS,
         OPT_CONTAINER,
+        OPT_CHECK,
+        OPT_DIFF,
+        OPT_BUNDLE,
         OPT_SETTING, /* settings flags: OPT_SETTING + index in setting_flags */
 };
 
@@ -61,6 +68,10 @@ static const struct option install_options[] = {
     {"to", required_argument, NULL, OPT_TO},
     {"remember-keys", no_argument, NULL, OPT_REMEMBER_KEYS},
     {"container", no_argument, NULL, OPT_CONTAINER},
+    {"check", no_argument, NULL, OPT_CHECK},
+    {"diff", no_argument, NULL, OPT_DIFF},
+    {"bundle", required_argument, NULL, OPT_BUNDLE},
+    PDI_IMPORT_LONGOPTS,
     {"chain", required_argument, NULL, OPT_SETTING + 0},
     {"node-name", required_argument, NULL, OPT_SETTING + 1},
     {"base-path", required_argument, NULL, OPT_SETTING + 2},
@@ -82,21 +93,73 @@ static int refuse_value(struct pdi_ctx *ctx, const char *flag, const char *value
 }
 
 /* "key=value" for the host configuration, checked here already (the host configuration
- * checks it again, as it does for the config file and the prompt's answers). */
-static int add_setting(struct pdi_ctx *ctx, struct pdi_install_opts *o, int which)
+ * checks it again, as it does for the config file and the prompt's answers); a refusal names
+ * the source (the flag or the environment variable). */
+static int add_setting_from(struct pdi_ctx *ctx, struct pdi_install_opts *o, int which,
+                            const char *value, const char *source)
 {
-        char *kv = NULL, flag[32] = "--";
-        const char *value = setting_flags[which].takes_value ? optarg : "yes";
+        char *kv = NULL;
         const char *why = pdi_settings_problem(setting_flags[which].key, value);
-        for (const char *c = setting_flags[which].key; *c && strlen(flag) + 1 < sizeof(flag); c++)
-                flag[strlen(flag)] = *c == '_' ? '-' : *c;
         if (why)
-                return refuse_value(ctx, flag, value, why);
+                return refuse_value(ctx, source, value, why);
         if (o->n_settings >= ELEMENTSOF(o->settings))
                 return pdi_usage(ctx, "too many settings flags");
         if (asprintf(&kv, "%s=%s", setting_flags[which].key, value) < 0)
                 return -ENOMEM;
         o->settings[o->n_settings++] = kv;
+        return 0;
+}
+
+static int add_setting(struct pdi_ctx *ctx, struct pdi_install_opts *o, int which)
+{
+        char flag[32] = "--";
+        for (const char *c = setting_flags[which].key; *c && strlen(flag) + 1 < sizeof(flag); c++)
+                flag[strlen(flag)] = *c == '_' ? '-' : *c;
+        return add_setting_from(ctx, o, which, setting_flags[which].takes_value ? optarg : "yes",
+                                flag);
+}
+
+/* POLKADOT_INSTALLER_<KEY>, KEY the config key upper-cased: below the flags (added first,
+ * so a flag applied after it wins), above the config file. An empty one is unset; a yes/no
+ * setting takes yes or no (true/false, 1/0). */
+static int env_settings(struct pdi_ctx *ctx, struct pdi_install_opts *o)
+{
+        for (size_t i = 0; i < ELEMENTSOF(setting_flags); i++) {
+                char name[64] = PDI_SETTINGS_ENV_PREFIX;
+                for (const char *c = setting_flags[i].key; *c && strlen(name) + 1 < sizeof(name);
+                     c++)
+                        name[strlen(name)] = (char)toupper((unsigned char)*c);
+                const char *v = getenv(name);
+                int k = v && *v ? add_setting_from(ctx, o, (int)i, v, name) : 0;
+                if (k < 0)
+                        return k;
+        }
+        return 0;
+}
+
+/* A POLKADOT_INSTALLER_ variable that names no setting is a typo that would otherwise
+ * leave a default in place silently. */
+static int env_unknown(struct pdi_ctx *ctx)
+{
+        extern char **environ;
+        size_t n = strlen(PDI_SETTINGS_ENV_PREFIX);
+        for (char **e = environ; e && *e; e++) {
+                if (strncmp(*e, PDI_SETTINGS_ENV_PREFIX, n) != 0)
+                        continue;
+                size_t len = strcspn(*e + n, "=");
+                bool known = false;
+                for (size_t i = 0; i < ELEMENTSOF(setting_flags); i++)
+                        known = known || (strlen(setting_flags[i].key) == len &&
+                                          strncasecmp(setting_flags[i].key, *e + n, len) == 0);
+                char shown[80];
+                pdi_value_quote(*e, shown, sizeof(shown));
+                shown[strcspn(shown, "=")] = '\0';
+                if (!known)
+                        return pdi_usage(ctx,
+                                         "environment: %s names no setting (see the man "
+                                         "page, ENVIRONMENT)",
+                                         shown);
+        }
         return 0;
 }
 
@@ -152,7 +215,13 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                 o->lock_timeout_s = (unsigned)v;
                 return r;
         case OPT_DRY_RUN:
-                o->dry_run = true;
+                o->dry_run = o->plan = true;
+                return 0;
+        case OPT_CHECK:
+                o->dry_run = o->check = true;
+                return 0;
+        case OPT_DIFF:
+                o->diff = true;
                 return 0;
         case OPT_ALLOW_DOWNGRADE:
                 o->allow_downgrade = true;
@@ -186,9 +255,14 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                         return pdi_usage(ctx, "%s: --to is for rollback", cmd->name);
                 o->to = optarg;
                 return 0;
+        case OPT_BUNDLE:
+                o->bundle = optarg;
+                return 0;
         default:
                 if (c >= OPT_SETTING && c < OPT_SETTING + (int)ELEMENTSOF(setting_flags))
                         return add_setting(ctx, o, c - OPT_SETTING);
+                if (c >= PDI_OPT_IMPORT)
+                        return pdi_install_import_option(ctx, o, c, optarg);
                 return pdi_cli_common(ctx, cmd, c, optarg);
         }
 }
@@ -207,15 +281,17 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
         o->keep = PDI_KEEP_DEFAULT;
         o->lock_timeout_s = 60;
         o->settle_s = 5;
-        int c, r = 0;
+        int c, r = env_unknown(ctx);
+        if (r == 0)
+                r = env_settings(ctx, o);
         optind = 0;
         while (r == 0 &&
                (c = getopt_long(argc, argv, PDI_COMMON_SHORTOPTS, install_options, NULL)) != -1)
                 r = one(ctx, cmd, c, o);
         if (r == 0)
                 r = pdi_cli_done(ctx, cmd, argc, argv, 0);
-        if (r == 0 && !o->manifest && !o->from && !streq(cmd->name, "rollback"))
-                r = pdi_usage(ctx, "%s: --manifest URL|PATH or --from DIR is required", cmd->name);
+        if (r == 0)
+                r = pdi_install_check_source(ctx, cmd, o);
         if (r == 0 && o->from)
                 r = absolute(ctx, "--from", o->from);
         return r;
@@ -226,7 +302,7 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         struct pdi_install_opts o = {0};
         int r = pdi_install_parse_args(ctx, cmd, argc, argv, &o);
         if (r == 0)
-                r = pdi_install_run(ctx, &o);
+                r = pdi_install_from_source(ctx, &o);
         for (size_t i = 0; i < o.n_settings; i++)
                 free(o.settings[i]);
         return r;
@@ -236,7 +312,8 @@ const struct pdi_command pdi_cmd_install = {
     .name = "install",
     .summary = "fetch, verify, stage and activate a signed release",
     .usage = "install --manifest URL|PATH [--from DIR] [--signature URL|PATH]... "
-             "[--trusted-key FILE]... [--dry-run] [--adopt] [--allow-downgrade] "
+             "[--trusted-key FILE]... [--dry-run] [--check] [--diff] [--adopt] "
+             "[--allow-downgrade] "
              "[--allow-product-change] [--container] "
              "[--prefix DIR] "
              "[--keep N]",
@@ -250,6 +327,11 @@ const struct pdi_command pdi_cmd_install = {
             "verified manifests under releases/ when the state is gone) is refused, and\n"
             "so is one of another product than the installed release unless\n"
             "--allow-product-change.\n\n"
+            "Where SELinux is enabled its policy module is loaded; where AppArmor runs, the\n"
+            "profiles of the node and its workers (/etc/apparmor.d/<instance>: the user\n"
+            "namespace their sandbox needs, which Ubuntu 24.04's\n"
+            "kernel.apparmor_restrict_unprivileged_userns=1 otherwise denies) are written\n"
+            "and loaded with apparmor_parser -r; elsewhere a line says they were skipped.\n\n"
             "A node this tool did not install (a unit of any name running a polkadot,\n"
             "Parity's package, a polkadot in PATH, a running polkadot process) stops the\n"
             "install before anything is written (exit 3, naming it). --adopt takes it\n"
@@ -258,7 +340,8 @@ const struct pdi_command pdi_cmd_install = {
             "keystore stay where they are, untouched; its unit is stopped and disabled (the\n"
             "file stays), ours starts with the health check, and if that fails the old\n"
             "unit comes back as it was. uninstall gives it back; --purge deletes no user or\n"
-            "directory this tool did not create. --dry-run shows what adoption would do.\n\n"
+            "directory this tool did not create. --dry-run and --check show what adoption\n"
+            "would do.\n\n"
             "Options:\n" PDI_INSTALL_OPTIONS_HELP
             "  --adopt              take over the node found (above)\n",
     .examples = "  polkadot-installer install --manifest "

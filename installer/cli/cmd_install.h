@@ -18,6 +18,13 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --from DIR           air-gapped: manifest, signatures and artifacts from DIR (a\n"      \
         "                       USB stick); no network is touched. Artifact files are looked\n"    \
         "                       up in DIR by the last part of their URL\n"                         \
+        "  --bundle FILE        offline, from one release bundle ('release bundle'): the\n"        \
+        "                       manifest's signatures, sizes and hashes are checked over the\n"    \
+        "                       whole file before anything is extracted from it\n"                 \
+        "  --upstream URL|DIR   upstream's release as published, verified as 'import' does\n"      \
+        "                       (with --openpgp-key, --sign-with and the other import\n"           \
+        "                       options; see 'import --help'), then installed from that\n"         \
+        "                       signed manifest\n"                                                 \
         "  --signature URL|PATH a signature file (repeatable); default: MANIFEST.minisig,\n"       \
         "                       MANIFEST.minisig.2 … as many as exist\n"                         \
         "  --trusted-key FILE   trust this minisign public key too (repeatable)\n"                 \
@@ -31,6 +38,12 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --keep N             releases to keep, current included (default 3)\n"                  \
         "  --lock-timeout SEC   wait this long for another installer to finish (default 60)\n"     \
         "  --dry-run            print the plan as shell commands; write nothing at all\n"          \
+        "  --check              say what would change ('would …' lines; with --json\n"           \
+        "                       \"changes\" and \"changed\"); write nothing at all\n"              \
+        "  --diff               show every rendered file (config, environment file, units,\n"      \
+        "                       slice, sysusers and tmpfiles snippets) before and after: a\n"      \
+        "                       unified diff, with --json a \"diff\" list; with --check\n"         \
+        "                       nothing is written, without it the run goes ahead\n"               \
         "  --allow-downgrade    accept a manifest with a lower sequence (says so loudly)\n"        \
         "  --allow-product-change  accept a manifest of another product than the installed\n"      \
         "                       release (says so loudly); the highest sequence accepted on\n"      \
@@ -54,4 +67,7 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "  --telemetry-url 'URL [VERBOSITY]' | --no-telemetry\n"                                   \
         "  --node-args 'ARGS'   anything else for the node, appended as given\n"                   \
         "Values are printable ASCII without quotes, '\\', '$' or '`'; directories absolute\n"      \
-        "and plain (no ., .., //), not in a system tree; see the man page for each form.\n"
+        "and plain (no ., .., //), not in a system tree; see the man page for each form.\n"        \
+        "Each setting can also come from POLKADOT_INSTALLER_<KEY> (the config key in\n"            \
+        "capitals: POLKADOT_INSTALLER_CHAIN, POLKADOT_INSTALLER_NODE_NAME ...), checked the\n"     \
+        "same way. Precedence: flag > environment > config file > default.\n"

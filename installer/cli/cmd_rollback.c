@@ -20,7 +20,8 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
 const struct pdi_command pdi_cmd_rollback = {
     .name = "rollback",
     .summary = "switch back to the previous or a named kept release",
-    .usage = "rollback [--to VERSION] [--force] [--settle SEC] [--no-start] [--dry-run]",
+    .usage = "rollback [--to VERSION] [--force] [--settle SEC] [--no-start] [--dry-run] "
+             "[--check] [--diff]",
     .help = "Verifies the kept release again first (its stored manifest's signatures with\n"
             "today's trusted keys, then every file's hash, owner and mode, then the\n"
             "release checks), switches current to it, restarts the unit and\n"
@@ -34,6 +35,8 @@ const struct pdi_command pdi_cmd_rollback = {
             "  --settle SEC         how long the node must stay active (default 5)\n"
             "  --no-start           switch only; restart the node yourself\n"
             "  --dry-run            print the steps; change nothing\n"
+            "  --check              say what would change; change nothing (see install)\n"
+            "  --diff               the rendered files before and after (see install)\n"
             "  --trusted-key FILE   trust this key too when re-verifying\n"
             "  --prefix DIR         release tree (default /opt/polkadot)\n",
     .examples = "  polkadot-installer rollback\n"

@@ -59,10 +59,12 @@ static json_t *collect(const struct pdi_root *root, const struct pdi_layout *l,
                 for (size_t i = n; i-- > 0;) {
                         json_t *rec = pdi_state_release(st, l->instance, v[i]);
                         json_array_append_new(
-                            rels, json_pack("{s:s, s:b, s:O?, s:O?}", "version", v[i], "current",
-                                            streq(v[i], tree_current), "sequence",
+                            rels, json_pack("{s:s, s:b, s:O?, s:O?, s:O?, s:O?}", "version", v[i],
+                                            "current", streq(v[i], tree_current), "sequence",
                                             json_object_get(rec, "sequence"), "installed_at",
-                                            json_object_get(rec, "installed_at")));
+                                            json_object_get(rec, "installed_at"), "release_tag",
+                                            json_object_get(rec, "release_tag"), "docker_tag",
+                                            json_object_get(rec, "docker_tag")));
                 }
         pdi_strv_free(v, n);
         json_object_set_new(o, "releases", rels);
@@ -104,6 +106,10 @@ static void print_text(const json_t *o)
                        json_string_value(json_object_get(e, "version")),
                        (long long)json_integer_value(json_object_get(e, "sequence")),
                        json_string_value(json_object_get(e, "installed_at")) ?: "(unknown)");
+                if (json_object_get(e, "release_tag"))
+                        printf("    upstream release %s, Docker tag %s\n",
+                               json_string_value(json_object_get(e, "release_tag")),
+                               json_string_value(json_object_get(e, "docker_tag")) ?: "-");
         }
         const char *key;
         json_object_foreach(json_object_get(o, "binaries"), key, e)

@@ -67,7 +67,7 @@ static int list(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, ch
 /* On a terminal (no -y, no --non-interactive) the operator confirms the key id. */
 static int confirm_add(struct pdi_ctx *ctx, const struct pdi_kept_key *k, const char *file)
 {
-        if (ctx->non_interactive)
+        if (pdi_ctx_no_prompt(ctx))
                 return 0;
         fprintf(stderr,
                 "Trust key %s (%s) from %s to sign Polkadot releases installed here?\n"

@@ -17,16 +17,30 @@ extern const struct pdi_command pdi_cmd_verify;
 extern const struct pdi_command pdi_cmd_keygen;
 extern const struct pdi_command pdi_cmd_sign;
 extern const struct pdi_command pdi_cmd_manifest_create;
+extern const struct pdi_command pdi_cmd_import;
+extern const struct pdi_command pdi_cmd_release_bundle;
 extern const struct pdi_command pdi_cmd_trust_add;
 extern const struct pdi_command pdi_cmd_trust_list;
 extern const struct pdi_command pdi_cmd_trust_remove;
 
 const struct pdi_command *const pdi_commands[] = {
-    &pdi_cmd_install,      &pdi_cmd_upgrade,         &pdi_cmd_rollback,
-    &pdi_cmd_auto_upgrade, &pdi_cmd_status,          &pdi_cmd_uninstall,
-    &pdi_cmd_audit,        &pdi_cmd_verify,          &pdi_cmd_trust_add,
-    &pdi_cmd_trust_list,   &pdi_cmd_trust_remove,    &pdi_cmd_keygen,
-    &pdi_cmd_sign,         &pdi_cmd_manifest_create, NULL,
+    &pdi_cmd_install,
+    &pdi_cmd_upgrade,
+    &pdi_cmd_rollback,
+    &pdi_cmd_auto_upgrade,
+    &pdi_cmd_status,
+    &pdi_cmd_uninstall,
+    &pdi_cmd_audit,
+    &pdi_cmd_verify,
+    &pdi_cmd_trust_add,
+    &pdi_cmd_trust_list,
+    &pdi_cmd_trust_remove,
+    &pdi_cmd_keygen,
+    &pdi_cmd_sign,
+    &pdi_cmd_manifest_create,
+    &pdi_cmd_import,
+    &pdi_cmd_release_bundle,
+    NULL,
 };
 
 const struct pdi_command *pdi_command_find(int argc, char **argv, int *ret_words)

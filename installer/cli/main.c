@@ -28,8 +28,28 @@ static void usage(FILE *f)
                 "help COMMAND", "show a command's help", PDI_PROGRAM, PDI_PROGRAM);
 }
 
+/* --json's "msg" when the command set none: what happened, in one line. */
+static json_t *success_msg(const struct pdi_command *cmd, json_t *o)
+{
+        bool changed = json_is_true(json_object_get(o, "changed"));
+        return json_sprintf("%s: %s", cmd ? cmd->name : PDI_PROGRAM,
+                            changed ? "changed" : "nothing changed");
+}
+
+/* A run refused while parsing (a bad value before --json was reached) still owes --json
+ * its one object: the words are looked at as they are. */
+static bool json_asked(const struct pdi_ctx *ctx)
+{
+        for (char **a = ctx->argv; a && *a && !streq(*a, "--"); a++)
+                if (streq(*a, "--json"))
+                        return true;
+        return false;
+}
+
 static int finish(struct pdi_ctx *ctx, const struct pdi_command *cmd, int r)
 {
+        if (r < 0 && !ctx->json)
+                ctx->json = json_asked(ctx);
         if (r == -PDI_E_HELP_SHOWN)
                 r = 0;
         if (r < 0 && !ctx->err.msg[0])
@@ -49,6 +69,8 @@ static int finish(struct pdi_ctx *ctx, const struct pdi_command *cmd, int r)
                 pdi_utf8_sanitize(ctx->err.msg);
                 if (r < 0)
                         json_object_set_new(o, "msg", json_string(ctx->err.msg));
+                else if (!json_object_get(o, "msg"))
+                        json_object_set_new(o, "msg", success_msg(cmd, o));
                 json_object_set_new(o, "exit_code", json_integer(pdi_exit_code(r)));
                 json_dumpf(o, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
                 fputc('\n', stdout);

@@ -554,3 +554,27 @@ int pdi_fetch_artifact(const struct pdi_fetch_opts *o, const char *const *urls, 
         sink_done(&s);
         return r;
 }
+
+int pdi_fetch_unpinned(const struct pdi_fetch_opts *o, const char *url, int fd, uint64_t max,
+                       char ret_sha256[65], uint64_t *ret_size, struct pdi_error *err)
+{
+        struct pdi_fetch_opts opts = opts_resolve(o);
+        struct sink s = {.opts = &opts, .fd = fd, .limit = max};
+        char reason[REASON_MAX] = "";
+        int r = pdi_sha256_init(&s.hash);
+        enum outcome out = r < 0 ? OUT_LOCAL : fetch_one(&s, url, reason);
+        if (out == OUT_OK && ((r = pdi_sha256_final(&s.hash, ret_sha256)) < 0 || fsync(fd) < 0))
+                out = OUT_LOCAL;
+        sink_done(&s);
+        if (out == OUT_OK) {
+                *ret_size = s.have;
+                return 0;
+        }
+        if (!reason[0])
+                snprintf(reason, REASON_MAX, "%s", strerror(r < 0 ? -r : errno));
+        return pdi_error_set(err,
+                             s.not_found            ? -ENOENT
+                             : out == OUT_INTEGRITY ? -PDI_E_INTEGRITY
+                                                    : -PDI_E_FAILED,
+                             "%s: %s", url, reason);
+}

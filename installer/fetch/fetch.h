@@ -40,3 +40,9 @@ int pdi_fetch_memory(const struct pdi_fetch_opts *o, const char *url, size_t max
 int pdi_fetch_artifact(const struct pdi_fetch_opts *o, const char *const *urls, size_t n_urls,
                        int fd, uint64_t expected_size, const char *expected_sha256,
                        struct pdi_error *err);
+
+/* Download url into fd (empty, O_RDWR) when nothing pins its bytes yet (an upstream release
+ * being imported, whose signature is checked afterwards): at most max bytes (-PDI_E_INTEGRITY
+ * beyond), hashed while it streams, fsynced. -ENOENT for a 404 or a missing file. */
+int pdi_fetch_unpinned(const struct pdi_fetch_opts *o, const char *url, int fd, uint64_t max,
+                       char ret_sha256[65], uint64_t *ret_size, struct pdi_error *err);

@@ -16,6 +16,10 @@
  * as root. Readable by the node's group would mean readable by a pvf-worker in that group
  * (DESIGN §7), which runs untrusted parachain code. */
 #define PDI_SETTINGS_FILE_MODE 0600
+/* Every setting may come from the environment too: this prefix and the config key
+ * upper-cased (POLKADOT_INSTALLER_CHAIN, POLKADOT_INSTALLER_NODE_NAME …). Precedence: flag >
+ * environment > config file > default. */
+#define PDI_SETTINGS_ENV_PREFIX "POLKADOT_INSTALLER_"
 /* The config file is read whole; a larger one is refused. */
 #define PDI_SETTINGS_MAX_BYTES (64 * 1024)
 

@@ -335,14 +335,24 @@ static int create_missing(struct ctx *c, const struct account *a, const bool *ex
         return 0;
 }
 
+#define ACCOUNTS(l)                                                                                \
+        {                                                                                          \
+                {(l)->user, "Polkadot node", (l)->base_path},                                      \
+                    {(l)->worker_user, "Polkadot PVF workers", "/"},                               \
+        }
+
+char *pdi_users_render_snippet(const struct pdi_layout *l, const struct pdi_distro *d)
+{
+        const struct account a[] = ACCOUNTS(l);
+        struct ctx c = {.d = d, .nologin = d && d->nologin ? d->nologin : "/usr/sbin/nologin"};
+        return render_sysusers(&c, a, ELEMENTSOF(a));
+}
+
 int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                      const struct pdi_distro *d, struct pdi_state *st, struct pdi_report *rep,
                      struct pdi_error *err)
 {
-        const struct account a[] = {
-            {l->user, "Polkadot node", l->base_path},
-            {l->worker_user, "Polkadot PVF workers", "/"},
-        };
+        const struct account a[] = ACCOUNTS(l);
         struct ctx c = {r, d, d && d->nologin ? d->nologin : "/usr/sbin/nologin", rep, err, -1};
         bool exists[ELEMENTSOF(a)];
         for (size_t i = 0; i < ELEMENTSOF(a); i++) {
@@ -453,6 +463,18 @@ static int node_ids(const struct pdi_root *r, const struct pdi_layout *l, uid_t 
         return 0;
 }
 
+char *pdi_dirs_render_snippet(const struct pdi_layout *l, const struct pdi_settings *s)
+{
+        const char *base = s && s->base_path ? s->base_path : l->base_path;
+        char *snippet = NULL;
+        if (asprintf(&snippet,
+                     "# Written by polkadot-installer: the node's base path; see tmpfiles.d(5).\n"
+                     "d %s 0750 %s %s -\n",
+                     base, l->user, l->user) < 0)
+                return NULL;
+        return snippet;
+}
+
 int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                     const struct pdi_settings *s, struct pdi_state *st, struct pdi_report *rep,
                     struct pdi_error *err)
@@ -466,11 +488,8 @@ int pdi_dirs_ensure(const struct pdi_root *r, const struct pdi_layout *l,
         int k = node_ids(r, l, &uid, &gid, err);
         if (k < 0)
                 return k;
-        _cleanup_free_ char *snippet = NULL;
-        if (asprintf(&snippet,
-                     "# Written by polkadot-installer: the node's base path; see tmpfiles.d(5).\n"
-                     "d %s 0750 %s %s -\n",
-                     base, l->user, l->user) < 0)
+        _cleanup_free_ char *snippet = pdi_dirs_render_snippet(l, s);
+        if (!snippet)
                 return pdi_error_set(err, -ENOMEM, "tmpfiles snippet: %s", pdi_strerror(-ENOMEM));
         k = write_snippet(r, st, l->tmpfiles, snippet, rep, err);
         return k < 0 ? k : ensure_base(r, base, uid, gid, st, rep, err);

@@ -18,6 +18,10 @@
 int pdi_users_ensure(const struct pdi_root *r, const struct pdi_layout *l,
                      const struct pdi_distro *d, struct pdi_state *st, struct pdi_report *rep,
                      struct pdi_error *err);
+/* The sysusers.d and tmpfiles.d snippets as pdi_users_ensure and pdi_dirs_ensure write them
+ * (for --check and --diff); NULL on -ENOMEM. */
+char *pdi_users_render_snippet(const struct pdi_layout *l, const struct pdi_distro *d);
+char *pdi_dirs_render_snippet(const struct pdi_layout *l, const struct pdi_settings *s);
 /* An adopted node's base path (issue 14): left exactly as it is (no tmpfiles line, no chown
  * or chmod), only checked to be a real directory of the node's user. */
 int pdi_dirs_check_adopted(const struct pdi_root *r, const struct pdi_layout *l, const char *base,

@@ -6,10 +6,12 @@
 #include "pipeline/health.h"
 #include "host/journal.h"
 #include "host/nodekey.h"
+#include "host/apparmor.h"
 #include "host/selinux.h"
 #include "host/systemd.h"
 #include "host/units.h"
 #include "host/users.h"
+#include "base/diff.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -95,22 +97,36 @@ int pdi_host_settings_current(const struct pdi_host *h, struct pdi_error *err)
 
 /* The config file is the operator's own: rewritten only when flags changed a setting (their
  * other values were loaded from it and are kept) and the result differs from it. */
+static char *render_env(const struct pdi_host *h)
+{
+        _cleanup_free_ char *args = pdi_settings_node_args(&h->settings);
+        char *env = NULL;
+        if (!args || asprintf(&env,
+                              "# Rendered by polkadot-installer from %s; edit that file "
+                              "instead.\n"
+                              "POLKADOT_ARGS=\"%s\"\n",
+                              h->layout->config, args) < 0)
+                return NULL;
+        return env;
+}
+
+/* The config file is written when it is missing or flags changed it (and the text differs). */
+static bool config_due(const struct pdi_host *h, int read, const char *old, const char *cfg)
+{
+        return read == -ENOENT || (read == 0 && h->settings_given && !streq(old, cfg));
+}
+
 static int write_config(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
                         struct pdi_error *err)
 {
         const struct pdi_layout *l = h->layout;
         _cleanup_free_ char *cfg = pdi_settings_render_config(&h->settings);
-        _cleanup_free_ char *args = pdi_settings_node_args(&h->settings);
-        _cleanup_free_ char *env = NULL;
-        if (!cfg || !args ||
-            asprintf(&env,
-                     "# Rendered by polkadot-installer from %s; edit that file instead.\n"
-                     "POLKADOT_ARGS=\"%s\"\n",
-                     l->config, args) < 0)
+        _cleanup_free_ char *env = render_env(h);
+        if (!cfg || !env)
                 return -ENOMEM;
         _cleanup_free_ char *old = NULL;
         int k = pdi_root_read_file(h->root, l->config, 64 * 1024, &old, NULL);
-        if (k == -ENOENT || (k == 0 && h->settings_given && !streq(old, cfg))) {
+        if (config_due(h, k, old, cfg)) {
                 k = pdi_root_mkdir_p(h->root, l->config_dir, 0755);
                 if (k == 0)
                         k = pdi_root_write_atomic(h->root, l->config, cfg, strlen(cfg),
@@ -130,17 +146,28 @@ static int write_config(struct pdi_host *h, struct pdi_state *st, struct pdi_rep
                                   err);
 }
 
-static int write_units(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
-                       struct pdi_error *err)
+static int render_units(const struct pdi_host *h, char **ret_service, char **ret_slice)
 {
         struct pdi_host_facts facts;
         _cleanup_free_ char *service = NULL, *slice = NULL;
-        enum pdi_conffile_result res;
         int k = pdi_host_facts_detect(h->root, &facts);
         if (k == 0)
                 k = pdi_units_render_service(h->layout, &h->settings, &facts, &service);
         if (k == 0)
                 k = pdi_units_render_slice(h->layout, &facts, &slice);
+        if (k < 0)
+                return k;
+        *ret_service = TAKE_PTR(service);
+        *ret_slice = TAKE_PTR(slice);
+        return 0;
+}
+
+static int write_units(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
+                       struct pdi_error *err)
+{
+        _cleanup_free_ char *service = NULL, *slice = NULL;
+        enum pdi_conffile_result res;
+        int k = render_units(h, &service, &slice);
         if (k < 0)
                 return pdi_error_set(err, k, "rendering units: %s", pdi_strerror(k));
         k = pdi_conffile_write(h->root, st, h->layout->service_path, service, 0644, rep, &res, err);
@@ -220,6 +247,8 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
         k = write_units(h, st, rep, err);
         if (k == 0)
                 k = pdi_selinux_apply(h->root, h->layout, h->settings.base_path, st, rep, err);
+        if (k == 0)
+                k = pdi_apparmor_apply(h->root, h->layout, st, rep, err);
         if (k == 0 && h->live) {
                 struct pdi_cgroups cg;
                 if (pdi_cgroups_detect("/sys/fs/cgroup", &cg) == 0)
@@ -268,4 +297,84 @@ int pdi_host_start(struct pdi_host *h, unsigned settle_s, bool restart, struct p
         pdi_report_action(rep, "%s is active%s", unit,
                           h->settings.rpc_port ? " and answers system_health" : "");
         return 0;
+}
+
+/* ---- --check and --diff ---- */
+
+static char *with_new(const char *path)
+{
+        char *s = NULL;
+        return asprintf(&s, "%s.new", path) < 0 ? NULL : s;
+}
+
+/* The paths host configuration may write, in the order it writes them. */
+static void host_paths(const struct pdi_host *h, const char *paths[6])
+{
+        const struct pdi_layout *l = h->layout;
+        const char *p[] = {l->sysusers, l->tmpfiles,     l->config,
+                           l->env_file, l->service_path, l->slice_path};
+        memcpy(paths, p, sizeof(p));
+}
+
+int pdi_host_track(const struct pdi_host *h, struct pdi_diff *d)
+{
+        const char *paths[6];
+        host_paths(h, paths);
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++) {
+                _cleanup_free_ char *new = with_new(paths[i]);
+                if (!new || !pdi_diff_track(d, h->root, paths[i]) ||
+                    !pdi_diff_track(d, h->root, new))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* A conffile's after side as pdi_conffile_write would leave it: ours, or kept (the
+ * operator's edit) with ours in FILE.new. */
+static int render_conffile(const struct pdi_host *h, const struct pdi_state *st, struct pdi_diff *d,
+                           const char *path, const char *text)
+{
+        struct pdi_diff_file *f = pdi_diff_track(d, h->root, path);
+        if (!f)
+                return -ENOMEM;
+        if (f->before && streq(f->before, text))
+                return pdi_diff_set_after(d, h->root, path, text);
+        if (f->before && pdi_conffile_owner(h->root, st, path) != PDI_CONFFILE_OURS) {
+                _cleanup_free_ char *new = with_new(path);
+                int k = new ? pdi_diff_set_after(d, h->root, path, f->before) : -ENOMEM;
+                return k < 0 ? k : pdi_diff_set_after(d, h->root, new, text);
+        }
+        return pdi_diff_set_after(d, h->root, path, text);
+}
+
+int pdi_host_render(const struct pdi_host *h, const struct pdi_state *st, struct pdi_diff *d)
+{
+        const struct pdi_layout *l = h->layout;
+        _cleanup_free_ char *sysusers = pdi_users_render_snippet(l, h->distro);
+        _cleanup_free_ char *tmpfiles = pdi_dirs_render_snippet(l, &h->settings);
+        _cleanup_free_ char *cfg = pdi_settings_render_config(&h->settings);
+        _cleanup_free_ char *env = render_env(h);
+        _cleanup_free_ char *service = NULL, *slice = NULL, *old = NULL;
+        if (!sysusers || !tmpfiles || !cfg || !env)
+                return -ENOMEM;
+        int k = pdi_host_track(h, d);
+        if (k == 0)
+                k = pdi_diff_keep(d);
+        if (k == 0)
+                k = render_conffile(h, st, d, l->sysusers, sysusers);
+        if (k == 0 && !h->adopted)
+                k = render_conffile(h, st, d, l->tmpfiles, tmpfiles);
+        int read = pdi_root_read_file(h->root, l->config, PDI_SETTINGS_MAX_BYTES, &old, NULL);
+        if (k == 0 && config_due(h, read, old, cfg))
+                k = pdi_diff_set_after(d, h->root, l->config, cfg);
+        if (k == 0)
+                k = render_conffile(h, st, d, l->env_file, env);
+        if (k < 0 || (h->distro && h->distro->init == PDI_INIT_OPENRC))
+                return k;
+        k = render_units(h, &service, &slice);
+        if (k == 0)
+                k = render_conffile(h, st, d, l->service_path, service);
+        if (k == 0)
+                k = render_conffile(h, st, d, l->slice_path, slice);
+        return k;
 }

@@ -10,6 +10,7 @@
 #include "base/report.h"
 #include "host/settings.h"
 #include "release/state.h"
+#include "base/diff.h"
 
 struct pdi_host {
         const struct pdi_root *root;
@@ -60,3 +61,11 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
  * Offline: say how to start it. */
 int pdi_host_start(struct pdi_host *h, unsigned settle_s, bool restart, struct pdi_report *rep,
                    struct pdi_error *err);
+
+/* --diff of a real run: every file host configuration may write (and its FILE.new), tracked
+ * with its text now as the before side. */
+int pdi_host_track(const struct pdi_host *h, struct pdi_diff *d);
+/* --check: the same files with the text pdi_host_configure would leave in each (a file the
+ * operator edited keeps its text and ours goes to FILE.new, host/conffile.h; the config file
+ * only when it is missing or flags changed it). */
+int pdi_host_render(const struct pdi_host *h, const struct pdi_state *st, struct pdi_diff *d);

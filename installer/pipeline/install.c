@@ -6,6 +6,7 @@
 #include "pipeline/adopt.h"
 #include "release/state_owned.h"
 #include "pipeline/activate.h"
+#include "pipeline/check.h"
 #include "pipeline/plan.h"
 #include "pipeline/tree.h"
 
@@ -35,7 +36,9 @@ static int prepare(struct run *r)
 
 static int configure_host(struct run *r)
 {
-        int k = pdi_host_use_release(&r->host, r->v.manifest->version);
+        int k = r->o->diff ? pdi_host_track(&r->host, &r->diff) : 0;
+        if (k == 0)
+                k = pdi_host_use_release(&r->host, r->v.manifest->version);
         if (k == 0)
                 k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
         if (k == 0 && r->report.changed)
@@ -105,7 +108,15 @@ int pdi_install_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
                 json_object_set_new(r.out, "current", json_string(r.layout.current));
                 log_notice("%s %s: %s is active", o->action, r.v.manifest->version,
                            r.layout.current);
+                json_object_set_new(r.out, "msg",
+                                    json_sprintf("%s %s: %s is active%s", o->action,
+                                                 r.v.manifest->version, r.layout.current,
+                                                 json_is_true(json_object_get(r.out, "changed"))
+                                                     ? ""
+                                                     : "; nothing changed"));
         }
+        if (o->diff && r.diff.n && pdi_diff_read_after(&r.diff, r.root) == 0)
+                pdi_check_show_diff(&r);
         pdi_run_end(&r, k);
         if (k < 0 && r.v.manifest)
                 pdi_error_prefix(&ctx->err, "%s %s: ", o->action, r.v.manifest->version);

@@ -6,6 +6,7 @@
 
 #include "base/context.h"
 #include "host/settings.h"
+#include "pipeline/import.h"
 #include "release/layout.h"
 #include "trust/trust.h"
 
@@ -23,7 +24,11 @@ struct pdi_install_opts {
         const char *cacert;
         unsigned lock_timeout_s;
         unsigned keep;
-        bool dry_run, allow_downgrade, allow_product_change, no_start;
+        /* dry_run: nothing is written (--dry-run and --check); plan: print the plan as
+         * shell commands (--dry-run); check: say what would change (--check,
+         * pipeline/check.h); diff: before and after of every rendered file (--diff). */
+        bool dry_run, plan, check, diff;
+        bool allow_downgrade, allow_product_change, no_start;
         bool force;         /* rollback: to a release that failed its health check */
         bool adopt;         /* take over a node this tool did not install (pipeline/adopt.h) */
         bool remember_keys; /* keep every --trusted-key once the manifest verified */
@@ -32,6 +37,10 @@ struct pdi_install_opts {
         size_t n_settings;
         unsigned settle_s; /* how long the started unit must stay active */
         const char *to;    /* rollback --to */
+        /* --upstream (an import, pipeline/import.h) or --bundle FILE: the command line makes
+         * either into a private --from DIR first (cli/install_sources.c). */
+        struct pdi_import_opts upstream;
+        const char *sign_with, *bundle;
         /* Asks for the settings on a terminal (the command line's prompt); NULL: never. */
         int (*ask_settings)(struct pdi_settings *s, struct pdi_error *err);
 };

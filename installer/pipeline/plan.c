@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "pipeline/plan.h"
+#include "pipeline/check.h"
 #include "pipeline/adopt.h"
 #include "base/log.h"
 #include "pipeline/accept.h"
@@ -380,8 +381,28 @@ int pdi_plan_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
                 r.tree_current = NULL;
         if (k == 0)
                 k = pdi_run_container_mode(&r);
-        if (k == 0)
+        /* Refused as the real upgrade would be: nothing installed, or not forward. */
+        if (k == 0 && streq(o->action, "upgrade"))
+                k = pdi_run_check_upgrade(&r);
+        if (k == 0 && o->plan)
                 k = print_plan(&r);
+        if (k == 0) /* --dry-run too says whether the real run would change anything */
+                k = pdi_check_install(&r);
+        if (k == 0 && o->diff && !r.diff.n)
+                k = pdi_host_render(&r.host, &r.state, &r.diff);
+        if (k == 0)
+                pdi_check_show_diff(&r);
+        if (k == 0 && o->check && !json_is_true(json_object_get(r.out, "changed")) && !ctx->json)
+                printf("no changes: %s is as this run would leave it\n", r.layout.prefix);
+        if (k == 0) {
+                json_t *c = json_object_get(r.out, "changes");
+                const char *how = o->check ? "--check" : "--dry-run";
+                json_object_set_new(r.out, "msg",
+                                    c ? json_sprintf("%s %s %s: %zu change(s)", o->action, how,
+                                                     r.v.manifest->version, json_array_size(c))
+                                      : json_sprintf("%s %s %s: no changes", o->action, how,
+                                                     r.v.manifest->version));
+        }
         if (k == 0) {
                 json_object_set_new(r.out, "version", json_string(r.v.manifest->version));
                 json_object_set_new(r.out, "current", json_string(r.layout.current));

@@ -5,6 +5,7 @@
 #include "base/shellquote.h"
 #include "pipeline/accept.h"
 #include "pipeline/activate.h"
+#include "pipeline/check.h"
 #include "pipeline/tree.h"
 
 #include <errno.h>
@@ -84,6 +85,9 @@ static int already_current(struct run *r, const char *target)
         pdi_run_check_running(r);
         if (!r->restart_needed)
                 log_notice("%s is already current: nothing to do", target);
+        else if (r->o->check)
+                pdi_check_would(r, "restart %s: it runs another release than %s", r->layout.service,
+                                target);
         if (!r->o->dry_run)
                 k = pdi_run_save_state(r);
         if (k == 0 && r->restart_needed && !r->o->dry_run)
@@ -127,7 +131,9 @@ static int print_plan(struct run *r, const char *target)
 static int switch_back(struct run *r, const char *target)
 {
         pdi_run_check_running(r);
-        int k = pdi_host_use_release(&r->host, target);
+        int k = r->o->diff ? pdi_host_track(&r->host, &r->diff) : 0;
+        if (k == 0)
+                k = pdi_host_use_release(&r->host, target);
         if (k == 0)
                 k = pdi_host_configure(&r->host, &r->state, &r->report, &r->ctx->err);
         if (k == 0)
@@ -161,7 +167,15 @@ static int rollback(struct run *r, const char *to)
                 k = verify_kept(r, target);
         if (k < 0)
                 return k;
-        return r->o->dry_run ? print_plan(r, target) : switch_back(r, target);
+        if (!r->o->dry_run)
+                return switch_back(r, target);
+        if (r->o->plan)
+                k = print_plan(r, target);
+        if (k == 0)
+                k = pdi_check_rollback(r, target);
+        if (k == 0 && r->o->diff && !r->diff.n)
+                k = pdi_host_render(&r->host, &r->state, &r->diff);
+        return k;
 }
 
 int pdi_rollback_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o, const char *to)
@@ -171,6 +185,9 @@ int pdi_rollback_run(struct pdi_ctx *ctx, const struct pdi_install_opts *o, cons
         if (k < 0)
                 return k;
         k = rollback(&r, to);
+        if (o->diff && !o->dry_run && r.diff.n)
+                pdi_diff_read_after(&r.diff, r.root);
+        pdi_check_show_diff(&r);
         if (k == 0 && r.v.manifest)
                 json_object_set_new(r.out, "version", json_string(r.v.manifest->version));
         pdi_run_end(&r, k);

@@ -53,6 +53,7 @@ void pdi_run_done(struct run *r)
         pdi_existing_done(&r->existing);
         for (size_t i = 0; i < r->n_adopt; i++)
                 free(r->adopt[i]);
+        pdi_diff_done(&r->diff);
 }
 
 char *pdi_run_join(const char *dir, const char *name)
@@ -86,6 +87,25 @@ static int overrides(struct run *r, char ***ret, size_t *ret_n)
         return 0;
 }
 
+/* --non-interactive (or no terminal) without -y takes no default for a required answer on a
+ * first install (no config file yet, nothing adopted): a validator's chain, since a
+ * validator started on the default chain serves another network than its stake, with a new
+ * database and keystore. A plain node's defaults (polkadot, no ports) risk nothing. */
+static int require_answers(struct run *r)
+{
+        if (!r->ctx->non_interactive || r->ctx->yes || r->host.config_seen || r->adopting ||
+            !r->host.settings.validator)
+                return 0;
+        for (size_t i = 0; i < r->o->n_settings; i++)
+                if (strncmp(r->o->settings[i], "chain=", 6) == 0)
+                        return 0;
+        return pdi_error_set(&r->ctx->err, -PDI_E_USAGE,
+                             "%s: --chain is required for a validator without a terminal or "
+                             "with --non-interactive on a first install (no %s yet); pass it "
+                             "(or POLKADOT_INSTALLER_CHAIN), or -y to take the default",
+                             r->o->action, r->layout.config);
+}
+
 int pdi_run_setup(struct run *r)
 {
         _cleanup_free_ char **over = NULL;
@@ -103,9 +123,11 @@ int pdi_run_setup(struct run *r)
          * under it. */
         k = pdi_host_prepare(
             &r->host, r->root, &r->layout, over, n_over,
-            r->ctx->non_interactive || r->o->dry_run || r->adopting ? NULL : r->o->ask_settings,
+            pdi_ctx_no_prompt(r->ctx) || r->o->dry_run || r->adopting ? NULL : r->o->ask_settings,
             &r->ctx->err);
         r->host_ready = true;
+        if (k == 0)
+                k = require_answers(r);
         if (k < 0 && r->adopting)
                 pdi_error_prefix(&r->ctx->err, "adopting %s: ", r->existing.unit);
         if (k == 0 && !r->o->dry_run) {
@@ -127,7 +149,8 @@ static void report_leftover(const char *what, void *userdata)
 /* The `current` symlink is the truth, since it is switched by one atomic rename. */
 int pdi_run_reconcile(struct run *r)
 {
-        int k = pdi_layout_cleanup(r->root, &r->layout, report_leftover, r);
+        /* --dry-run and --check write nothing, not even the removal of leftovers. */
+        int k = r->o->dry_run ? 0 : pdi_layout_cleanup(r->root, &r->layout, report_leftover, r);
         if (k < 0)
                 log_warn("cleaning up %s: %s", r->layout.releases, strerror(-k));
         k = pdi_layout_current(r->root, &r->layout, &r->tree_current);

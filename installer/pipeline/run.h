@@ -45,6 +45,7 @@ struct run {
         bool adopting;
         char *adopt[24];
         size_t n_adopt;
+        struct pdi_diff diff; /* --check, --diff: the rendered files (pipeline/check.h) */
 };
 
 /* An empty run writing its results to ctx->out ("changed" false until a stage changes it). */

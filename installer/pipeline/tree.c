@@ -148,6 +148,18 @@ static int verify_or_repair(struct run *r)
         return k;
 }
 
+int pdi_run_count_damaged(struct run *r, size_t *ret_n)
+{
+        struct pdi_release_src src = release_src(r);
+        char **damaged = NULL;
+        size_t n = 0;
+        int k = pdi_stage_check(r->root, &r->layout, &src, &damaged, &n);
+        pdi_strv_free(damaged, n);
+        if (k == 0)
+                *ret_n = n;
+        return k;
+}
+
 int pdi_run_put_release(struct run *r)
 {
         const char *version = r->v.manifest->version;

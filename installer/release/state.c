@@ -3,7 +3,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 int pdi_state_load(const struct pdi_root *r, struct pdi_state *ret, struct pdi_error *err)
 {
@@ -30,6 +33,20 @@ int pdi_state_load(const struct pdi_root *r, struct pdi_state *ret, struct pdi_e
         return 0;
 }
 
+/* The state file holds exactly `text` already, ours and 0600: then a run that changed
+ * nothing leaves it alone, mtime included (an Ansible run reporting changed=false). */
+static bool state_file_holds(const struct pdi_root *r, const char *text, size_t len)
+{
+        _cleanup_close_ int fd = pdi_root_open_regular(r, PDI_STATE_FILE, O_NOFOLLOW);
+        _cleanup_free_ char *old = NULL;
+        size_t old_len;
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || (st.st_mode & 07777) != 0600 ||
+            st.st_uid != geteuid() || pdi_read_fd(fd, PDI_STATE_MAX_BYTES, &old, &old_len) < 0)
+                return false;
+        return old_len == len && memcmp(old, text, len) == 0;
+}
+
 int pdi_state_save(const struct pdi_root *r, const struct pdi_state *s, struct pdi_error *err)
 {
         int k = pdi_root_mkdir_p(r, PDI_STATE_DIR, 0700);
@@ -39,6 +56,8 @@ int pdi_state_save(const struct pdi_root *r, const struct pdi_state *s, struct p
         _cleanup_free_ char *line = NULL;
         if (!text || asprintf(&line, "%s\n", text) < 0)
                 return -ENOMEM;
+        if (state_file_holds(r, line, strlen(line)))
+                return 0;
         k = pdi_root_write_atomic(r, PDI_STATE_FILE, line, strlen(line), 0600);
         if (k < 0)
                 return pdi_error_set(err, k, "state %s: cannot write: %s", PDI_STATE_FILE,
@@ -158,6 +177,12 @@ int pdi_state_record_release(struct pdi_state *s, const char *instance,
         pdi_state_now(now);
         if (!inst || !files)
                 return -ENOMEM;
+        /* The same signed manifest again (a repair, a rerun) is no new install: its time stays. */
+        json_t *old = json_object_get(json_object_get(inst, "releases"), m->version);
+        const char *at = json_string_value(json_object_get(old, "installed_at"));
+        if (at &&
+            streq(json_string_value(json_object_get(old, "manifest_sha256")), manifest_sha256))
+                snprintf(now, sizeof(now), "%s", at);
         for (size_t i = 0; i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
                 if (a->format == PDI_FORMAT_BINARY)
@@ -168,6 +193,8 @@ int pdi_state_record_release(struct pdi_state *s, const char *instance,
         json_t *rec = json_pack("{s:s, s:I, s:s, s:s, s:o}", "product", m->product, "sequence",
                                 (json_int_t)m->sequence, "manifest_sha256", manifest_sha256,
                                 "installed_at", now, "files", files);
+        if (rec && pdi_manifest_names_to_json(&m->names, rec) < 0)
+                json_decref(TAKE_PTR(rec));
         if (!rec || json_object_set_new(json_object_get(inst, "releases"), m->version, rec) < 0)
                 return -ENOMEM;
         return pdi_state_raise_floor(s, instance, m, manifest_sha256);

@@ -29,8 +29,8 @@ static const char *const format_names[_PDI_FORMAT_MAX] = {
 };
 
 static const char *const manifest_keys[] = {
-    "schema",  "product",   "version", "sequence", "created",
-    "expires", "artifacts", "chains",  "rotate",   /* checked by trust/rotate.c */ NULL};
+    "schema", "product", "version",     "sequence",   "created", "expires", "artifacts",
+    "chains", "rotate",  "release_tag", "docker_tag", NULL}; /* rotate.c, manifest_names.c */
 static const char *const artifact_keys[] = {"name", "role",   "url",   "mirrors", "sha256",
                                             "size", "format", "files", NULL};
 static const char *const file_keys[] = {"path", "sha256", "size", NULL};
@@ -420,7 +420,7 @@ static int parse_header(json_t *root, struct pdi_manifest *m, struct pdi_error *
         if (r >= 0 && m->created > m->expires)
                 return pdi_jfield_fail(err, "created: %s is after expires %s", m->created_str,
                                        m->expires_str);
-        return r;
+        return r < 0 ? r : pdi_manifest_names_parse(root, &m->names, err);
 }
 
 /* The schema decides every other rule, so it is read before the keys are judged. */
@@ -568,7 +568,7 @@ json_t *pdi_manifest_to_json(const struct pdi_manifest *m)
                       "version", m->version, "sequence", (json_int_t)m->sequence, "created",
                       m->created_str, "expires", m->expires_str);
         json_auto_t *arr = json_array();
-        if (!o || !arr)
+        if (!o || !arr || pdi_manifest_names_to_json(&m->names, o) < 0)
                 return NULL;
         if (m->n_chains > 0 &&
             json_object_set_new(o, "chains", strv_to_json(m->chains, m->n_chains)) < 0)

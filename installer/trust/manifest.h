@@ -6,6 +6,7 @@
 #pragma once
 
 #include "base/error.h"
+#include "trust/manifest_names.h"
 #include "trust/manifest_values.h"
 
 #include <jansson.h>
@@ -65,6 +66,7 @@ struct pdi_manifest {
         size_t n_artifacts;
         char **chains; /* optional; n_chains == 0 means every chain */
         size_t n_chains;
+        struct pdi_manifest_names names; /* optional release_tag, docker_tag */
 };
 
 /* Parse and validate. `now` decides expiry (pass time(NULL)). -PDI_E_MANIFEST for every

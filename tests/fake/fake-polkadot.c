@@ -58,6 +58,7 @@ static int print_version(bool full)
 }
 
 #ifdef FAKE_WORKER
+#include "fake-probes.h"
 
 /* A worker spawned by the node: upstream's secure mode quits on any variable but RUST_LOG,
  * and a worker of another version stops its node (the in-place-upgrade guard). */
@@ -87,7 +88,7 @@ int main(int argc, char **argv)
                 if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "--full-version"))
                         return print_version(!strcmp(argv[i], "--full-version"));
                 if (!strncmp(argv[i], "--check-can-", 12))
-                        return 0; /* every sandbox feature "supported" */
+                        return fake_check_can(argv[i], i + 1 < argc ? argv[i + 1] : NULL);
                 if (!strcmp(argv[i], "--node-impl-version") && i + 1 < argc)
                         node_version = argv[++i];
                 else if (!strcmp(argv[i], "--socket-path") || !strcmp(argv[i], "--worker-dir-path"))

@@ -8,15 +8,17 @@
 #   ct CMD… / ct_timeout SECONDS CMD…   run CMD inside, with a clean environment
 #   ct_stop_and_check    stop and assert that no process of the container remains
 #   rel_binary           (overrides release.sh) the fake node and workers as release binaries
-#   PDI_CT_CACHE     cache directory (default /var/cache/pdi-test/bookworm)
+#   PDI_CT_CACHE     cache directory (default /var/cache/pdi-test/bookworm-$CACHE_VERSION)
 #   PDI_DEBIAN_MIRROR  mirror for debootstrap (default: the first one in /etc/apt/sources*,
 #                      see debian.sh)
 
 : "${PDI_BUILD_DIR:=$(dirname "$PDI")}"
-CACHE=${PDI_CT_CACHE:-/var/cache/pdi-test/bookworm}
-# Bump the version when the root needs other contents; the key lists what it holds.
-CACHE_VERSION=v2
-CT_PACKAGES=systemd,systemd-sysv,dbus,procps,libjansson4,libcurl4,libarchive13,libelf1,libseccomp2,libssl3
+# Bump the version when the root needs other contents; the key lists what it holds. The
+# directory carries the version too, so that branches with another root do not rebuild
+# each other's over and over. libgpgme11 and gpg: the installer links GPGME (import).
+CACHE_VERSION=v3
+CACHE=${PDI_CT_CACHE:-/var/cache/pdi-test/bookworm-$CACHE_VERSION}
+CT_PACKAGES=systemd,systemd-sysv,dbus,procps,libjansson4,libcurl4,libarchive13,libelf1,libseccomp2,libssl3,libgpgme11,gpg
 CACHE_KEY="$CACHE_VERSION bookworm minbase $CT_PACKAGES"
 CT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 

@@ -4,15 +4,17 @@
 
 Every field whose value reaches a rendered file (node unit, environment file, tmpfiles
 snippet, config file, upgrade service and timer) gets, from every source that can set it
-(flag, config file, prompt answer on a real pseudo-terminal, signed manifest), every byte
+(flag, environment variable, config file, prompt answer on a real pseudo-terminal, signed
+manifest), every byte
 0x00-0x1f and 0x7f, the quotes, '%', '$', '\\', '`', a blank, an over-long and a non-UTF-8
 value. Each one is either refused (the documented exit code, exactly one 'error:' line that
 names the field and the reason, with no raw control byte in it, and the root byte for byte as
 it was) or accepted, and then every rendered file passes `systemd-analyze verify` and a
 re-parse that gives back exactly the value that was set and no line more than the template.
 
-There is no environment-variable source yet (POLKADOT_INSTALLER_* is issue 12): when it
-comes, it gets a column here.
+The environment column (POLKADOT_INSTALLER_<KEY>, issue 12 §4) feeds every setting that has
+a config key; a refusal there must name the variable. An environment string cannot hold a
+NUL byte (the config file and the prompt can), and an empty variable counts as unset.
 
 usage: setting_values.py PDI T   (T holds rel/ and key.pub from release.sh)
 """
@@ -120,9 +122,21 @@ def snapshot(root):
     return rows
 
 
-def run(argv, stdin=subprocess.DEVNULL):
-    p = subprocess.run(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+def run(argv, stdin=subprocess.DEVNULL, env=None):
+    p = subprocess.run(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       env=env)
     return p.returncode, p.stdout
+
+
+def env_name(f):
+    return "POLKADOT_INSTALLER_" + f.key.upper()
+
+
+def with_env(f, value):
+    """This process's environment (bytes) and the setting's variable set to value."""
+    e = dict(os.environb)
+    e[env_name(f).encode()] = value
+    return e
 
 
 def install_argv(root, *extra):
@@ -154,9 +168,9 @@ def judge_refusal(what, code, out, want_code, names):
         return fail("%s: raw control byte %r reaches the terminal: %r" % (what, raw.group(), out))
 
 
-def refused_keeps_root(what, root, argv, want_code, names, stdin=subprocess.DEVNULL):
+def refused_keeps_root(what, root, argv, want_code, names, stdin=subprocess.DEVNULL, env=None):
     before = snapshot(root)
-    code, out = run(argv, stdin)
+    code, out = run(argv, stdin, env)
     judge_refusal(what, code, out, want_code, names)
     after = snapshot(root)
     if after != before:
@@ -357,6 +371,21 @@ def from_flag(f, installed):
             refused_keeps_root(what, installed, argv, 2, [f.flag])
 
 
+def from_env(f, installed):
+    """POLKADOT_INSTALLER_<KEY>: the same checks as the flag, the refusal naming the variable
+    (exit 2: the caller's input, as a flag's), the root as it was; an accepted value is
+    rendered and read back exactly as the flag's."""
+    for label, v in probes(f):
+        if b"\0" in v:
+            continue  # an environment string cannot hold NUL
+        what = "env %s %s" % (env_name(f), label)
+        if accepted(f, label):
+            expect_accepted(f, v.decode(), "env-" + label, env=with_env(f, v))
+        else:
+            refused_keeps_root(what, installed, install_argv(installed), 2, [env_name(f)],
+                               env=with_env(f, v))
+
+
 def from_config(f, installed):
     cfg = os.path.join(installed, "etc/polkadot-installer/config")
     good = open(cfg, "rb").read()
@@ -458,17 +487,17 @@ def from_manifest():
                                ["manifest"])
 
 
-def expect_accepted(f, value, tag):
+def expect_accepted(f, value, tag, env=None):
     r = fresh("accept")
     if f.cmd == "install":
-        code, out = run(install_argv(r, f.flag, value))
+        code, out = run(install_argv(r) if env else install_argv(r, f.flag, value), env=env)
         if code != 0:
             return fail("%s %s=%r refused: %r" % (tag, f.name, value, out[-300:]))
         settings = {} if f.name == "prefix" else {f.key: value}
         expect_files_install(r, settings, value if f.name == "prefix" else "/opt/polkadot", KEYS)
         p = subprocess.run(install_argv(r, "--json") + ([f.flag, value] if f.name == "prefix"
                                                           else []),
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         if p.returncode != 0 or json.loads(p.stdout).get("changed") is not False:
             fail("%s %s=%r: the second run, reading its own config, changed: %r" %
                  (tag, f.name, value, p.stdout[-300:]))
@@ -529,8 +558,11 @@ def main():
     for f in FIELDS:
         for v in [f.good] + f.edges:
             expect_accepted(f, v, "edge")
+            if f.key:
+                expect_accepted(f, v, "env-edge", env=with_env(f, v.encode()))
         from_flag(f, installed)
         if f.key:
+            from_env(f, installed)
             from_config(f, installed)
         if f.prompt:
             from_prompt(f)

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Existing nodes under --root (issue 14 §1-2, offline; test_adopt_container.sh does it live):
 # install refuses a node it did not make (Parity's deb layout, a hand install under another
-# unit name), naming it and --adopt, with the tree left as it was; --dry-run shows what
-# adoption would do; --adopt carries the node's settings over from /etc/default/polkadot and
+# unit name), naming it and --adopt, with the tree left as it was; --dry-run and --check show
+# what adoption would do; --adopt carries the node's settings over from /etc/default/polkadot and
 # ExecStart, keeps its base path (database, network key, keystore byte for byte, not even
 # chmodded), disables its unit by its links only; a second run changes nothing; uninstall
 # gives the old unit back and --purge keeps the user and data this tool did not create.
@@ -87,6 +87,30 @@ grep -q "install -d .* $R$B\$" "$T/plan" && fail "the plan would chmod the adopt
 tree_listing "$R" >"$T/snap.after"
 diff "$T/snap.before" "$T/snap.after" >&2 || fail "--dry-run --adopt changed the tree"
 TESTS_RUN=$((TESTS_RUN + 2))
+
+# --check --adopt (issue 14 §1, issue 12 §4): the adoption plan and what would change, nothing
+# written; no tmpfiles line and no chown for the adopted base path.
+expect 0 'would adopt polkadot.service' inst --adopt --check
+for w in '# adopt polkadot.service' 'carried over: chain=kusama' 'carried over: node_name=deb-node' \
+        'carried over: rpc_port=9955' "carried over: base_path=$B" 'would write /etc/systemd/system/polkadot.service' \
+        'would stage release'; do
+        grep -qF -- "$w" "$T/out" || fail "--check --adopt lacks '$w': $(cat "$T/out")"
+done
+grep -qE "tmpfiles|would (create|repair).*$B" "$T/out" && fail "--check --adopt would touch the base path: $(cat "$T/out")"
+"$PDI" install -y --root "$R" --from "$T/rel" --trusted-key "$T/key.pub" --adopt --check --diff --json \
+        >"$T/check.json" 2>"$T/err" || fail "--check --adopt --json: $(cat "$T/err")"
+python3 - "$T/check.json" "$B" <<'PY' || fail "--check --adopt --json: $(cat "$T/check.json")"
+import json, sys
+d, b = json.load(open(sys.argv[1])), sys.argv[2]
+assert d["changed"] is True and d["failed"] is False, d
+assert "carried over: chain=kusama" in " ".join(d["adopt"]), d["adopt"]
+assert any(c.startswith("would adopt polkadot.service") for c in d["changes"]), d["changes"]
+env = [x for x in d["diff"] if x["after_header"].endswith("/etc/polkadot-installer/polkadot.env")][0]
+assert "--chain kusama --base-path " + b in env["after"] and env["before"] == "", env
+PY
+tree_listing "$R" >"$T/snap.after"
+diff "$T/snap.before" "$T/snap.after" >&2 || fail "--check --adopt changed the tree"
+TESTS_RUN=$((TESTS_RUN + 3))
 
 expect 0 'adopting polkadot.service .*: its settings, base path /home/polkadot/.local/share/polkadot' inst --adopt
 grep -q 'removed /etc/systemd/system/multi-user.target.wants/polkadot.service (→ /lib/systemd/system/polkadot.service)' "$T/out" ||

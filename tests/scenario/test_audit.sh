@@ -144,7 +144,7 @@ expect_fired "$R" ""
 [ "$(target_field version)" = 1.0.0 ] || fail "version: $(target_field version)"
 # The stable ids, in run order, each one documented.
 ids=$(python3 -c 'import json,sys; print(" ".join(c["id"] for c in json.load(open(sys.argv[1]))["checks"]))' "$T/j")
-want_ids="version-alignment integrity ownership writable-by-service-user exec-path elf base-path-owner keys-readable-by-worker node-key unit service competing-installs seccomp landlock userns-pivot-root sandbox cgroups selinux noexec free-space node-probes"
+want_ids="version-alignment integrity ownership writable-by-service-user exec-path elf base-path-owner keys-readable-by-worker node-key unit service competing-installs seccomp landlock userns-pivot-root sandbox cgroups selinux apparmor noexec free-space node-probes unit-sandbox-probes"
 [ "$ids" = "$want_ids" ] || fail "check ids: [$ids]"
 for id in $ids; do
         grep -q "\`$id\`" "$PDI_SOURCE_DIR/docs/audit-json.md" || fail "docs/audit-json.md does not list $id"

@@ -18,7 +18,7 @@ printf 'ID=debian\nVERSION_ID=12\n' >"$R/etc/os-release"
 rel_make "$T/srv/1.0.0" 1.0.0 10
 expect 0 'active' "$PDI" install --root "$R" --from "$T/srv/1.0.0" --trusted-key "$T/key.pub"
 
-HOST_IDS="seccomp landlock userns-pivot-root sandbox cgroups selinux noexec free-space node-probes"
+HOST_IDS="seccomp landlock userns-pivot-root sandbox cgroups selinux apparmor noexec free-space node-probes unit-sandbox-probes"
 
 audit() { # out.json [cmd prefix...]: audit --json (exit 0 or 4), keeps the JSON
         local out=$1 rc=0

@@ -40,7 +40,7 @@ audit_passes() { # root
 
 R=$T/image
 image_tree "$R"
-inst() { "$PDI" install --root "$R" --trusted-key "$T/key.pub" --non-interactive "$@"; }
+inst() { "$PDI" install --root "$R" --trusted-key "$T/key.pub" --non-interactive --chain polkadot "$@"; }
 
 # --dry-run first: the plan says container mode and has no unit or key line; nothing written.
 tree_listing "$R" >"$T/before"

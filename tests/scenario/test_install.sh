@@ -168,7 +168,8 @@ diff <(strip <"$T/before") <(tree_listing "$R2" | strip) ||
         fail "a refused release changed the tree"
 
 # Usage errors name the flag.
-expect 2 'install: --manifest URL\|PATH or --from DIR is required' "$PDI" install --root "$R2"
+expect 2 'install: --manifest URL\|PATH, --from DIR, --upstream URL\|DIR or --bundle FILE is required' \
+        "$PDI" install --root "$R2"
 expect 2 '--keep: at least 2' "$PDI" install --root "$R2" --from "$T/srv/1.1.0" --keep 1
 expect 2 "--prefix 'rel' is not an absolute path" "$PDI" install --root "$R2" --from "$T/srv/1.1.0" --prefix rel
 pass

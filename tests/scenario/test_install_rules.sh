@@ -29,7 +29,7 @@ DOC=usr/share/doc/polkadot-installer
         [ -f "$PDI_BUILD_DIR/selinux/polkadot.pp" ] &&
                 echo usr/share/selinux/packages/polkadot-installer/polkadot.pp
         for f in LICENSE README.md INSTALL.md audit-json.md manifests.md \
-                selinux/polkadot.te selinux/polkadot.fc selinux/polkadot.if; do
+                selinux/polkadot.te selinux/polkadot.fc selinux/polkadot.if apparmor/polkadot.in; do
                 echo "$DOC/$f"
         done
         (cd "$PDI_SOURCE_DIR/templates" && find . -type f | sed "s|^\./|$DOC/templates/|")

@@ -30,9 +30,16 @@ PY
 # The stand-in node refuses --validator without a key, as upstream does.
 expect 1 'NetworkKeyNotFound' "$T/r1/polkadot" --validator --base-path "$T/nobase"
 
+# A first validator install without a terminal names its chain: --non-interactive takes no
+# default for it (issue 12 §4); -y does.
+expect 2 '^error: install: --chain is required for a validator without a terminal or with --non-interactive' \
+        inst --from "$T/r1" --validator --dry-run
+expect_one_error_line
+expect 0 'would make the validator' "$PDI" install --root "$R" --trusted-key "$T/key.pub" -y \
+        --from "$T/r1" --validator --check
 # --dry-run shows how to make it by hand (INSTALL.md section 6) and writes nothing.
 expect 0 "runuser -u polkadot -- $R/opt/polkadot/current/polkadot key generate-node-key --file $R/var/lib/polkadot/node-key\\) && chmod 0600" \
-        inst --from "$T/r1" --validator --dry-run
+        inst --from "$T/r1" --validator --chain polkadot --dry-run
 [ ! -e "$R/var/lib/polkadot" ] || fail "--dry-run made the base path"
 
 # A full node gets no key and no flag.

@@ -35,6 +35,7 @@ WANT_FILES="usr/sbin/polkadot-installer usr/share/man/man8/polkadot-installer.8.
         usr/share/bash-completion/completions/polkadot-installer
         usr/share/selinux/packages/polkadot-installer/polkadot.pp
         $DOC/selinux/polkadot.te $DOC/selinux/polkadot.fc $DOC/selinux/polkadot.if
+        $DOC/apparmor/polkadot.in
         $DOC/LICENSE $DOC/README.md $DOC/INSTALL.md $DOC/templates/polkadot.service.in"
 dpkg-deb -c "$DEB" >"$T/deb-contents"
 for f in $WANT_FILES; do

@@ -4,7 +4,7 @@
 # commands run in it with nsenter. Part (a) tests installer/systemd.c live through
 # tests/fake/systemd-probe.c; part (b), e2e_install, runs `install` live with the fake node
 # (issue 4).
-#   PDI_CT_CACHE     cache directory (default /var/cache/pdi-test/bookworm)
+#   PDI_CT_CACHE     cache directory (default /var/cache/pdi-test/bookworm-v3, container.sh)
 #   PDI_DEBIAN_MIRROR  mirror for debootstrap (default: the first one in /etc/apt/sources*)
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/release.sh"
@@ -22,6 +22,40 @@ ct_copy_probe() {
         rel_binary "$CT/opt/pdi-test/node/polkadot-execute-worker" 1.0.0
         rel_make "$T/release" 1.0.0 10
         cp "$T/release/"* "$T/key.pub" "$CT/release/"
+}
+
+# audit's service check of the live validator: STATUS, exit CODE and TEXT in a finding.
+ct_service_check() { # status code text
+        local rc=0
+        ct polkadot-installer audit --json >"$T/audit.json" 2>/dev/null || rc=$?
+        [ "$rc" = "$2" ] || fail "audit exit $rc, want $2: $(cat "$T/audit.json")"
+        python3 - "$T/audit.json" "$1" "$3" <<'PY' || fail "audit service check: $(cat "$T/audit.json")"
+import json, sys
+c = [c for c in json.load(open(sys.argv[1]))["checks"] if c["id"] == "service"][0]
+assert c["status"] == sys.argv[2], c
+assert any(sys.argv[3] in f["text"] for f in c["findings"]), c
+PY
+        TESTS_RUN=$((TESTS_RUN + 1))
+}
+
+# A validator that is stopped is an error (issue 14 §3), exit 4; so is one restarting in a
+# loop (its network key moved away: the fake node refuses --validator without it, as
+# polkadot >= 1.11 does, and Restart=always brings it back every 10 s).
+ct_validator_service() {
+        ct systemctl stop polkadot.service
+        ct_service_check error 4 "validator polkadot.service is inactive"
+        ct mv /var/lib/polkadot/node-key /var/lib/polkadot/node-key.away
+        ct systemctl start polkadot.service >/dev/null 2>&1 || true
+        local i
+        for i in $(seq 50); do
+                [ "$(ct systemctl show -p SubState --value polkadot.service)" = auto-restart ] && break
+                sleep 0.2
+        done
+        ct_service_check error 4 "restarting in a loop"
+        ct mv /var/lib/polkadot/node-key.away /var/lib/polkadot/node-key
+        ct systemctl restart polkadot.service
+        [ "$(ct systemctl is-active polkadot.service)" = active ] || fail "the node did not come back"
+        echo "ok: a stopped or looping validator is an audit error"
 }
 
 # (a) installer/systemd.c against the container's systemd.
@@ -69,6 +103,61 @@ PY
         echo "ok: the node's probes run as polkadot on the host's own install"
 }
 
+# The node's probes under the unit's sandbox (issue 11 §6): with the rendered unit they give
+# what the installer's own probes give; a drop-in that denies user namespaces and seccomp(2)
+# makes exactly those probes fail there, and each finding names both sides. audit runs as a
+# service of the container's systemd, as an operator's shell descends from a host's PID 1:
+# systemd-nspawn's own seccomp filter (252's denies landlock_*) then applies
+# to both sides, as it would to the node; nsenter alone would escape it. No probe unit and no
+# probe directory is left behind.
+unit_probes_audit() { # file: audit --json into it, print the unit-sandbox-probes check
+        ct systemd-run --quiet --wait --pipe --collect polkadot-installer audit --json >"$1" || true
+        python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+c={c["id"]: c for c in d["checks"]}
+print(json.dumps([c["unit-sandbox-probes"], c["landlock"]]))' "$1"
+}
+ct_unit_probes() {
+        local unit=/etc/systemd/system/polkadot.service c
+        c=$(unit_probes_audit "$T/audit-unit.json") || fail "no unit-sandbox-probes check: $(cat "$T/audit-unit.json")"
+        python3 - "$c" "$unit" <<'PY' || fail "unit-sandbox-probes with the rendered unit: $c"
+import json, sys
+c, ll = json.loads(sys.argv[1])
+assert c["status"] == "info", c
+assert [f["severity"] for f in c["findings"]] == ["info"], c
+assert "the node's four probes give under %s's sandbox what the installer's probes give" % sys.argv[2] in c["findings"][0]["text"], c
+PY
+        ct mkdir -p "$unit.d"
+        printf '[Service]\nRestrictNamespaces=yes\nSystemCallFilter=~seccomp\n' |
+                ct tee "$unit.d/zz-deny.conf" >/dev/null
+        c=$(unit_probes_audit "$T/audit-deny.json") || fail "no unit-sandbox-probes check: $(cat "$T/audit-deny.json")"
+        ct rm -rf "$unit.d"
+        python3 - "$c" "$unit" <<'PY' || fail "unit-sandbox-probes with a denying drop-in: $c"
+import json, sys
+c, ll = json.loads(sys.argv[1]); unit = sys.argv[2]
+texts = {f["text"]: f["severity"] for f in c["findings"]}
+def one(prefix, ours):
+    hit = [t for t in texts if t.startswith(prefix % unit) and ours in t]
+    assert len(hit) == 1, (prefix, ours, texts)
+    return texts[hit[0]]
+assert one("node's --check-can-enable-seccomp fails under %s's sandbox (seccomp(SECCOMP_SET_MODE_FILTER): Operation not permitted)",
+           "installer's probe installs a seccomp filter") == "error"
+# without Landlock as well (where nspawn denies it) the node would refuse: an error
+want = "error" if ll["status"] == "warn" else "warn"
+assert one("node's --check-can-unshare-user-namespace-and-change-root fails under %s's sandbox (unshare user and mount namespaces: Operation not permitted)",
+           "installer's probe unshares a user namespace and pivots root") == want, (want, texts)
+assert one("node's --check-can-do-secure-clone fails under %s's sandbox (clone into new namespaces: Operation not permitted)",
+           "the same probe passes as polkadot outside the unit") == "warn"
+assert c["status"] == "error" and len(texts) == 3, c
+assert not any("landlock" in t for t in texts), texts
+PY
+        [ -z "$(ct find /var/lib/polkadot -maxdepth 1 -name '.pdi-sandbox-probe-*')" ] ||
+                fail "a probe directory was left in /var/lib/polkadot"
+        [ -z "$(ct systemctl list-units --all --no-legend 'polkadot-installer-probe-*')" ] ||
+                fail "probe units left: $(ct systemctl list-units --all --no-legend 'polkadot-installer-probe-*')"
+        TESTS_RUN=$((TESTS_RUN + 4))
+        echo "ok: the node's probes under the unit's sandbox, compared with the installer's"
+}
+
 # (b) install live with the fake node, the issue-4 list.
 e2e_install() {
         # The probe's unit runs a polkadot too: install would (rightly) refuse it as a node it
@@ -79,7 +168,7 @@ e2e_install() {
         # A plain path: the installer refuses file:// artifacts of a file:// manifest (it treats
         # file:// as "fetched over the network"); reported to the lead.
         local inst=(polkadot-installer install --manifest /release/manifest.json
-                --trusted-key /release/key.pub --non-interactive --validator
+                --trusted-key /release/key.pub --non-interactive --chain polkadot --validator
                 --node-args '--report /var/lib/polkadot/fake-node.report')
         echo "==> e2e: ${inst[*]}"
         ct "${inst[@]}" || fail "install in the container failed"
@@ -120,6 +209,8 @@ e2e_install() {
         python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["changed"] is False, d' \
                 "$T/j" || fail "second install changed something: $(cat "$T/j")"
         ct_node_probes "$cur"
+        ct_unit_probes
+        ct_validator_service
         ct polkadot-installer uninstall --non-interactive || fail "uninstall failed"
         ct test -d /var/lib/polkadot || fail "uninstall removed /var/lib/polkadot"
         [ "$(ct systemctl is-active polkadot.service)" != active ] || fail "unit still active"

@@ -136,7 +136,7 @@ PY
 step_install() {
         echo "==> 1. install 1.0.0 live"
         expect 0 'install 1\.0\.0' pdi install --manifest /release/1.0.0/manifest.json "${OPTS[@]}" \
-                --validator --rpc-port 9933 --node-args "--report $REPORT"
+                --chain polkadot --validator --rpc-port 9933 --node-args "--report $REPORT"
         assert_live 1.0.0 "install"
         assert_report 1.0.0 "install"
         snapshot v1

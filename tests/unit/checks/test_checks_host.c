@@ -4,6 +4,7 @@
  * denies seccomp, Landlock and unshare; a noexec tmpfs in a private mount namespace; a fake
  * prepare worker whose probes fail. */
 #include "checks/checks.h"
+#include "checks/checks_host.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -120,10 +121,126 @@ static void landlock_matches_host(void **state)
         (void)state;
         long abi = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
         printf("# Landlock ABI on this host: %ld\n", abi);
-        int w = worst(run_id("landlock"));
-        assert_int_equal(w == -1, abi >= 1);
-        if (abi < 1)
-                assert_int_equal(w, PDI_SEV_WARN);
+        const struct pdi_check_result *r = run_id("landlock");
+        int w = worst(r);
+        assert_int_equal(w, abi >= 1 ? PDI_SEV_INFO : PDI_SEV_WARN);
+        if (abi >= 1) { /* the kernel's own highest ABI, not a fixed 1 */
+                char want[64];
+                snprintf(want, sizeof(want), "Landlock ABI %ld: the highest", abi);
+                assert_true(has_text(r, want));
+        }
+        pdi_audit_done(&audit);
+}
+
+/* The ABI query's answer injected through the seam: what the check says for each. */
+static long injected_abi;
+static long inject_abi(void)
+{
+        return injected_abi;
+}
+
+static const struct pdi_check_result *landlock_with(long abi)
+{
+        injected_abi = abi;
+        pdi_test_landlock_abi = inject_abi;
+        const struct pdi_check_result *r = run_id("landlock");
+        pdi_test_landlock_abi = NULL;
+        worst(r);
+        return r;
+}
+
+static void landlock_abi_injected(void **state)
+{
+        (void)state;
+        long real = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+        const struct pdi_check_result *r = landlock_with(-ENOSYS);
+        assert_int_equal(worst(r), PDI_SEV_WARN);
+        assert_true(has_text(r, "Landlock unavailable: the kernel has no Landlock (ENOSYS)"));
+        r = landlock_with(-EOPNOTSUPP);
+        assert_true(has_text(r, "disabled at boot (EOPNOTSUPP"));
+        r = landlock_with(-EPERM);
+        assert_true(has_text(r, "landlock_create_ruleset is denied (EPERM: a seccomp filter"));
+        /* sandbox: Landlock gone, so it rests on unshare+pivot_root (the same memo) */
+        if (real >= 1) {
+                /* An older ABI than the kernel's is enforced with its own rights and reported. */
+                r = landlock_with(1);
+                assert_int_equal(worst(r), PDI_SEV_INFO);
+                assert_true(has_text(r, "Landlock ABI 1: the highest"));
+        }
+        if (real >= 1 && real < 6) {
+                /* A kernel that claims rights it does not have is caught by the ruleset. */
+                r = landlock_with(real + 1);
+                assert_int_equal(worst(r), PDI_SEV_WARN);
+                assert_true(has_text(r, "but a ruleset did not restrict: landlock_create_ruleset "
+                                        "with the rights of ABI"));
+        }
+        pdi_audit_done(&audit);
+}
+
+/* kernel.apparmor_restrict_unprivileged_userns injected as a file of the stand-in host: what
+ * it costs, with and without Landlock, and a loaded worker profile that gives it back. */
+static void apparmor_restrict_userns_is_reported(void **state)
+{
+        (void)state;
+        root.is_host = true;
+        const struct pdi_check_result *r = run_id("apparmor");
+        worst(r);
+        assert_true(
+            has_text(r, "AppArmor not enabled; no kernel.apparmor_restrict_unprivileged_userns"));
+        put("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "0\n", 0644);
+        r = run_id("apparmor");
+        assert_int_equal(worst(r), PDI_SEV_INFO);
+        assert_true(has_text(r, "kernel.apparmor_restrict_unprivileged_userns=0"));
+        put("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1\n", 0644);
+        put("/sys/kernel/security/apparmor/profiles", "polkadot (unconfined)\n", 0644);
+        injected_abi = 3;
+        pdi_test_landlock_abi = inject_abi;
+        r = run_id("apparmor");
+        assert_int_equal(worst(r), PDI_SEV_WARN);
+        assert_true(
+            has_text(r, "AppArmor enabled; kernel.apparmor_restrict_unprivileged_userns=1"));
+        assert_true(has_text(r, "kernel.apparmor_restrict_unprivileged_userns=1 and no loaded "
+                                "AppArmor profile allows the workers a user namespace: their "
+                                "unshare+pivot_root sandbox is denied, so Secure Validator Mode "
+                                "runs degraded, on Landlock alone"));
+        injected_abi = -ENOSYS;
+        r = run_id("apparmor");
+        assert_int_equal(worst(r), PDI_SEV_ERROR);
+        assert_true(has_text(r, "Landlock is unavailable, so the node refuses to validate (Your "
+                                "system cannot securely run a validator)"));
+        put("/sys/kernel/security/apparmor/profiles",
+            "polkadot (unconfined)\npolkadot-pvf-worker (unconfined)\n", 0644);
+        r = run_id("apparmor");
+        assert_int_equal(worst(r), PDI_SEV_INFO);
+        assert_true(
+            has_text(r, "a loaded profile (*-pvf-worker) allows the workers their user namespace"));
+        pdi_test_landlock_abi = NULL;
+        root.is_host = false;
+        r = run_id("apparmor");
+        assert_true(r->skipped);
+        assert_non_null(strstr(r->skip_reason, "judged on the running host only"));
+        pdi_audit_done(&audit);
+}
+
+/* The rights enforced grow with the ABI and stop at the newest known. */
+static void landlock_rights_by_abi(void **state)
+{
+        (void)state;
+        uint64_t fs, net, scoped;
+        size_t size;
+        pdi_landlock_attr_for(1, &fs, &net, &scoped, &size);
+        assert_true(fs == 0x1fff && net == 0 && scoped == 0);
+        assert_int_equal(size, 8);
+        pdi_landlock_attr_for(3, &fs, &net, &scoped, &size);
+        assert_true(fs == 0x7fff && net == 0 && size == 8);
+        pdi_landlock_attr_for(4, &fs, &net, &scoped, &size);
+        assert_true(fs == 0x7fff && net == 3 && size == 16);
+        pdi_landlock_attr_for(6, &fs, &net, &scoped, &size);
+        assert_true(fs == 0xffff && net == 3 && scoped == 3 && size == 24);
+        uint64_t fs9, net9, sc9;
+        size_t size9;
+        pdi_landlock_attr_for(9, &fs9, &net9, &sc9, &size9);
+        assert_true(fs9 == fs && net9 == net && sc9 == scoped && size9 == size);
 }
 
 /* unshare(1) as the user the check probes as (nobody when we are root). */
@@ -331,6 +448,9 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(seccomp_matches_host),
             cmocka_unit_test(landlock_matches_host),
+            cmocka_unit_test(landlock_abi_injected),
+            cmocka_unit_test(landlock_rights_by_abi),
+            cmocka_unit_test(apparmor_restrict_userns_is_reported),
             cmocka_unit_test(userns_matches_host),
             cmocka_unit_test(denied_sandbox_is_reported),
             cmocka_unit_test(noexec_is_reported),

@@ -109,7 +109,10 @@ static void parse_table(void **state)
         assert_true(p.dry_run);
         assert_true(p.ctx.json);
         assert_true(p.ctx.yes);
-        assert_true(p.ctx.non_interactive); /* --yes implies it */
+        /* -y takes the defaults: never a prompt, but not --non-interactive's refusal of a
+         * missing required answer (issue 12 §4). */
+        assert_false(p.ctx.non_interactive);
+        assert_true(pdi_ctx_no_prompt(&p.ctx));
 
         /* Parsing again starts afresh (optind reset inside). */
         char *a2[] = {"frob", "--manifest=other.json", "--root", "/srv/r", NULL};
@@ -118,6 +121,15 @@ static void parse_table(void **state)
         assert_false(p.dry_run);
         assert_string_equal(p.ctx.root_path, "/srv/r");
         assert_false(p.ctx.json);
+
+        char *a3[] = {"frob", "--manifest", "m", "--non-interactive", NULL};
+        assert_int_equal(parse(&p, 4, a3), 0);
+        assert_true(p.ctx.non_interactive);
+        assert_false(p.ctx.yes);
+        char *a4[] = {"frob", "--manifest", "m", "--non-interactive", "-y", NULL};
+        assert_int_equal(parse(&p, 5, a4), 0);
+        assert_true(p.ctx.yes); /* with both, -y's defaults apply */
+        assert_false(p.ctx.non_interactive);
 }
 
 static void parse_errors(void **state)

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -232,6 +233,59 @@ static void floor_across_products(void **state)
         pdi_state_done(&st);
 }
 
+static const char *installed_at(const struct pdi_state *st)
+{
+        json_t *inst = json_object_get(json_object_get(st->root, "instances"), "polkadot");
+        json_t *rec = json_object_get(json_object_get(inst, "releases"), "1.16.0");
+        return json_string_value(json_object_get(rec, "installed_at"));
+}
+
+static struct timespec state_mtime(void)
+{
+        struct stat s;
+        assert_int_equal(stat(testroot_at(PDI_STATE_FILE), &s), 0);
+        return s.st_mtim;
+}
+
+/* A run that changes nothing leaves state.json as it was, mtime included: the same manifest
+ * recorded again keeps its installed_at, and an identical save writes nothing (unless the
+ * file is not 0600). Another manifest of the same version is a new install. */
+static void unchanged_state_is_not_rewritten(void **state)
+{
+        (void)state;
+        struct pdi_state st;
+        struct pdi_error err = {0};
+        struct pdi_manifest m = manifest(9);
+        const struct timespec old[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
+        fresh(&st);
+        assert_int_equal(pdi_state_record_release(&st, "polkadot", &m, sha_a), 0);
+        json_object_set_new(
+            json_object_get(json_object_get(json_object_get(st.root, "instances"), "polkadot"),
+                            "releases"),
+            "1.16.0",
+            json_pack("{s:s, s:s, s:[]}", "manifest_sha256", sha_a, "installed_at",
+                      "2001-01-01T00:00:00Z", "files"));
+        assert_int_equal(pdi_state_record_release(&st, "polkadot", &m, sha_a), 0);
+        assert_string_equal(installed_at(&st), "2001-01-01T00:00:00Z");
+        assert_int_equal(pdi_state_save(&root, &st, &err), 0);
+        assert_int_equal(utimensat(AT_FDCWD, testroot_at(PDI_STATE_FILE), old, 0), 0);
+        assert_int_equal(pdi_state_save(&root, &st, &err), 0);
+        assert_int_equal(state_mtime().tv_sec, 1000000000);
+        assert_int_equal(chmod(testroot_at(PDI_STATE_FILE), 0644), 0);
+        assert_int_equal(pdi_state_save(&root, &st, &err), 0);
+        assert_int_not_equal(state_mtime().tv_sec, 1000000000);
+        struct stat s;
+        assert_int_equal(stat(testroot_at(PDI_STATE_FILE), &s), 0);
+        assert_int_equal(s.st_mode & 07777, 0600);
+
+        assert_int_equal(pdi_state_record_release(&st, "polkadot", &m, sha_b), 0);
+        assert_string_not_equal(installed_at(&st), "2001-01-01T00:00:00Z");
+        assert_int_equal(utimensat(AT_FDCWD, testroot_at(PDI_STATE_FILE), old, 0), 0);
+        assert_int_equal(pdi_state_save(&root, &st, &err), 0);
+        assert_int_not_equal(state_mtime().tv_sec, 1000000000);
+        pdi_state_done(&st);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -242,6 +296,7 @@ int main(void)
             cmocka_unit_test(history_is_capped),
             cmocka_unit_test(pending_and_failures),
             cmocka_unit_test(floor_across_products),
+            cmocka_unit_test(unchanged_state_is_not_rewritten),
         };
         return cmocka_run_group_tests(tests, testroot_group_setup, testroot_group_teardown);
 }
