@@ -26,6 +26,7 @@ PDI_TEST_PACKAGES=(
         procps time                     # test_audit_confined: pgrep, /usr/bin/time for peak RSS
         rpm                             # test_package_deb: rpmbuild for cpack -G RPM, rpm -qp
         tmux                            # test_guided: drives the guided setup on a terminal
+        buildah runc                    # test_container_image: examples/docker/Dockerfile, built
         ansible-core                    # test_ansible: ansible-playbook, ansible, ansible-doc
         gpg gpg-agent                   # test_import: a throwaway release key, signing like upstream
 )

@@ -88,6 +88,32 @@ static void check_extra_sets(const struct pdi_target *t, struct pdi_check_ctx *c
         }
 }
 
+/* The node's search order finds no set. A set in PATH (Parity's image since v1.18.0: the
+ * node in /usr/bin, the workers in /usr/local/bin) is named: the node never looks there. */
+static void no_workers(const struct pdi_target *t, struct pdi_check_ctx *c)
+{
+        static const char *const dirs[] = {PDI_PATH_DIRS};
+        const char *in_path = NULL;
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && !in_path; i++)
+                if (pdi_worker_set_in(t->root, dirs[i]))
+                        in_path = dirs[i];
+        if (in_path)
+                pdi_check_finding(c, PDI_SEV_ERROR,
+                                  "put the node and its workers in one directory, or start the "
+                                  "node with --workers-path naming the workers' directory",
+                                  "the workers are in %s, where the node does not look (only "
+                                  "next to %s, then in " PDI_DEB_WORKER_DIR
+                                  "; never PATH): \"Worker binaries could not be found\"",
+                                  in_path, t->node);
+        else
+                pdi_check_finding(c, PDI_SEV_ERROR,
+                                  "put polkadot-prepare-worker and polkadot-execute-worker "
+                                  "next to the node, or pass --workers-path",
+                                  "no worker set next to %s or in " PDI_DEB_WORKER_DIR
+                                  ": \"Worker binaries could not be found\"",
+                                  t->node);
+}
+
 void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         if (!t->node) {
@@ -105,12 +131,7 @@ void pdi_check_versions_run(const struct pdi_target *t, struct pdi_check_ctx *c)
                                   "%s prints %s, the signed manifest says %s", t->node, ver,
                                   t->manifest->version);
         if (!t->worker_dir) {
-                pdi_check_finding(c, PDI_SEV_ERROR,
-                                  "put polkadot-prepare-worker and polkadot-execute-worker "
-                                  "next to the node, or pass --workers-path",
-                                  "no worker set next to %s or in " PDI_DEB_WORKER_DIR
-                                  ": \"Worker binaries could not be found\"",
-                                  t->node);
+                no_workers(t, c);
                 return;
         }
         for (enum pdi_role role = PDI_ROLE_PREPARE_WORKER; role <= PDI_ROLE_EXECUTE_WORKER; role++)
@@ -155,6 +176,8 @@ static void check_file(const struct pdi_target *t, struct pdi_check_ctx *c, cons
 static void check_manifest_record(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         const char *hint = "reinstall the release: polkadot-installer install records it again";
+        if (t->record_note && !t->record_error)
+                pdi_check_finding(c, PDI_SEV_INFO, NULL, "%s", t->record_note);
         if (t->record_unreadable)
                 pdi_check_finding(c, PDI_SEV_INFO, NULL,
                                   "%s/manifest.json not compared with the install record: %s",

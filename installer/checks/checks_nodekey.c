@@ -89,7 +89,7 @@ static void judge_key(const struct pdi_target *t, struct pdi_check_ctx *c, const
         _cleanup_close_ int dirfd = pdi_root_open_parent(t->root, path, 0, &name);
         int k = dirfd < 0 ? dirfd : fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
         if (k == -EACCES)
-                pdi_check_skip(c, "skipped: needs root (%s is not readable)", path);
+                pdi_check_skip(c, "needs root (%s is not readable)", path);
         else if (k == -ENOENT && !forced)
                 pdi_check_finding(c, PDI_SEV_ERROR, GENERATE_HINT,
                                   "validator without a network key: %s is missing, the node "
@@ -106,7 +106,7 @@ void pdi_check_node_key_run(const struct pdi_target *t, struct pdi_check_ctx *c)
 {
         char *const *args = t->node_args;
         if (!args) {
-                pdi_check_skip(c, "skipped: no unit names the node's arguments");
+                pdi_check_skip(c, "no unit names the node's arguments");
                 return;
         }
         bool forced = has_flag(args, "--unsafe-force-node-key-generation");
@@ -126,7 +126,7 @@ void pdi_check_node_key_run(const struct pdi_target *t, struct pdi_check_ctx *c)
         }
         _cleanup_free_ char *path = pdi_node_key_location(args, t->base_path);
         if (!path)
-                pdi_check_skip(c, "skipped: where this node keeps its key cannot be told (a "
+                pdi_check_skip(c, "where this node keeps its key cannot be told (a "
                                   "chain-spec file, or no base path)");
         else
                 judge_key(t, c, path, forced);

@@ -205,6 +205,11 @@ void pdi_check_unit_run(const struct pdi_target *t, struct pdi_check_ctx *c)
                 pdi_check_skip(c, "no systemd in the Docker layout");
                 return;
         }
+        if (t->container && !t->unit_path) {
+                pdi_check_skip(c, "container mode: no systemd; the image's ENTRYPOINT starts "
+                                  "the node");
+                return;
+        }
         if (!t->unit_path) {
                 pdi_check_finding(
                     c, streq(t->kind, "polkadot-installer") ? PDI_SEV_ERROR : PDI_SEV_WARN,

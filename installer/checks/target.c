@@ -13,6 +13,8 @@
 #include "trust/hash.h"
 #include "release/layout.h"
 #include "release/state.h"
+#include "release/release.h"
+#include "release/state_owned.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -139,7 +141,9 @@ static int node_find(const struct pdi_root *r, const struct found *f, const char
 static const char *kind_of(const struct pdi_root *r, struct pdi_target *t, bool ours)
 {
         if (ours) {
-                t->kind_evidence = "/opt/polkadot/current links into its releases/";
+                t->kind_evidence = t->container ? "/opt/polkadot/current links into its "
+                                                  "releases/; container mode, no systemd"
+                                                : "/opt/polkadot/current links into its releases/";
                 return "polkadot-installer";
         }
         if (t->dpkg_polkadot) {
@@ -243,6 +247,40 @@ static int manifest_load(const struct pdi_root *r, const char *version, struct p
         return 0;
 }
 
+/* No state.json at all: no run of this tool made the tree, a person following INSTALL.md
+ * did. The stored manifest is believed when its signatures verify with the tree's own trust
+ * policy (trusted-keys/, the threshold), as pdi_floor_recover believes it; expiry aside, it
+ * was accepted when installed. */
+static int hand_record(const struct pdi_root *r, struct pdi_target *t)
+{
+        _cleanup_free_ char *mpath = pdi_path_join(t->release_dir, "manifest.json"), *bytes = NULL;
+        struct pdi_trust trust = {0};
+        struct pdi_sigtext *sigs = NULL;
+        struct pdi_verified v = {0};
+        struct pdi_error e = {0};
+        size_t len = 0, n = 0;
+        int k = mpath ? pdi_trust_load(&trust, r, NULL, 0, 0, &e) : -ENOMEM;
+        if (k == 0)
+                k = pdi_release_read_stored(r, mpath, &bytes, &len, &sigs, &n, &e);
+        if (k == 0)
+                k = pdi_release_verify(&trust, mpath, bytes, len, sigs, n, 0, &v, &e);
+        if (k == 0)
+                k = text_set(&t->record_note,
+                             "no %s (installed by hand): %s verified by trusted key %s; "
+                             "without the record a lower sequence is not refused",
+                             PDI_STATE_FILE, mpath, v.signers.signers[0].keyid);
+        if (k == 0 && !(t->recorded_sha256 = strdup(v.manifest_sha256)))
+                k = -ENOMEM;
+        else if (k < 0 && k != -ENOMEM)
+                k = text_set(&t->record_error, "no %s, and the stored manifest does not verify: %s",
+                             PDI_STATE_FILE, e.msg);
+        pdi_verified_done(&v);
+        pdi_sigtexts_free(sigs, n);
+        free(sigs);
+        pdi_trust_done(&trust);
+        return k;
+}
+
 /* What state.json says of the install: the unit as rendered, and the hash of the manifest
  * accepted for this version (looked up by the directory's version, not the manifest's). */
 static int record_load(const struct pdi_root *r, const struct pdi_layout *l, const char *version,
@@ -250,11 +288,15 @@ static int record_load(const struct pdi_root *r, const struct pdi_layout *l, con
 {
         struct pdi_state st = {0};
         struct pdi_error e = {0};
+        _cleanup_close_ int fd = pdi_root_open(r, PDI_STATE_FILE, O_PATH, 0);
+        if (fd == -ENOENT)
+                return hand_record(r, t);
         int k = pdi_state_load(r, &st, &e);
         if (k < 0) {
                 t->record_unreadable = k == -EACCES;
                 return text_set(&t->record_error, "%s", e.msg);
         }
+        t->container = pdi_state_container(&st, l->instance);
         const char *sha = pdi_state_rendered(&st, l->service_path);
         json_t *rec = pdi_state_release(&st, PDI_INSTANCE_DEFAULT, version);
         const char *msha = json_string_value(json_object_get(rec, "manifest_sha256"));
@@ -393,6 +435,7 @@ void pdi_target_done(struct pdi_target *t)
         free(t->manifest_error);
         free(t->recorded_sha256);
         free(t->record_error);
+        free(t->record_note);
         free(t->service_user);
         free(t->worker_user);
         pdi_manifest_free(t->manifest_owned);

@@ -30,11 +30,18 @@ struct pdi_target {
         char *recorded_sha256;
         char *record_error;
         bool record_unreadable;
+        /* No state.json at all (a hand install, INSTALL.md): the stored manifest's signatures
+         * verified with the tree's trust policy stand in for the record; what that means. */
+        char *record_note;
         char *unit_expected_sha256; /* what we rendered, when ours */
         bool validator;             /* the node's arguments hold --validator */
-        bool dpkg_polkadot;         /* dpkg's status file says the package polkadot is installed */
-        char *service_user;         /* "polkadot" if it exists in the root */
-        char *worker_user;          /* "pvf-worker" if it exists in the root */
+        /* Ours, and state.json records container mode (install --container): no systemd is
+         * meant to run the node, the image's ENTRYPOINT does. Only the record says so: a
+         * unit that went missing from a --root tree is still an error. */
+        bool container;
+        bool dpkg_polkadot; /* dpkg's status file says the package polkadot is installed */
+        char *service_user; /* "polkadot" if it exists in the root */
+        char *worker_user;  /* "pvf-worker" if it exists in the root */
         /* The caller just hashed every file against the manifest (staging, rollback): the
          * integrity check does not read them all again. */
         bool bytes_verified;

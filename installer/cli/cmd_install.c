@@ -29,6 +29,7 @@ enum {
         OPT_SETTLE,
         OPT_TO,
         OPT_REMEMBER_KEYS,
+        OPT_CONTAINER,
         OPT_CHECK,
         OPT_DIFF,
         OPT_BUNDLE,
@@ -68,6 +69,7 @@ static const struct option install_options[] = {
     {"settle", required_argument, NULL, OPT_SETTLE},
     {"to", required_argument, NULL, OPT_TO},
     {"remember-keys", no_argument, NULL, OPT_REMEMBER_KEYS},
+    {"container", no_argument, NULL, OPT_CONTAINER},
     {"check", no_argument, NULL, OPT_CHECK},
     {"diff", no_argument, NULL, OPT_DIFF},
     {"bundle", required_argument, NULL, OPT_BUNDLE},
@@ -244,6 +246,9 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
         case OPT_REMEMBER_KEYS:
                 o->remember_keys = true;
                 return 0;
+        case OPT_CONTAINER:
+                o->container = true;
+                return 0;
         case OPT_SETTLE:
                 r = pdi_cli_uint(ctx, "--settle", optarg, 3600, &v);
                 o->settle_s = (unsigned)v;
@@ -263,6 +268,21 @@ static int one(struct pdi_ctx *ctx, const struct pdi_command *cmd, int c,
                         return pdi_install_import_option(ctx, o, c, optarg);
                 return pdi_cli_common(ctx, cmd, c, optarg);
         }
+}
+
+/* Container mode has no systemd, so no spawner: worker isolation given on the command line
+ * or in the environment is refused here, before anything is taken; one kept in the config
+ * is refused by the run (pipeline/run.c). */
+static int container_settings(struct pdi_ctx *ctx, const struct pdi_install_opts *o)
+{
+        for (size_t i = o->n_settings; i-- > 0;)
+                if (!strncmp(o->settings[i], "worker_isolation=", 17))
+                        return streq(o->settings[i], "worker_isolation=systemd")
+                                   ? pdi_usage(ctx, "--container: worker_isolation=systemd needs "
+                                                    "systemd to run the PVF spawner, and an "
+                                                    "image has none; use --worker-isolation none")
+                                   : 0;
+        return 0;
 }
 
 int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc,
@@ -286,6 +306,8 @@ int pdi_install_parse_args(struct pdi_ctx *ctx, const struct pdi_command *cmd, i
                 r = pdi_install_check_source(ctx, cmd, o);
         if (r == 0 && o->from)
                 r = absolute(ctx, "--from", o->from);
+        if (r == 0 && o->container)
+                r = container_settings(ctx, o);
         return r;
 }
 
@@ -312,7 +334,7 @@ const struct pdi_command pdi_cmd_install = {
     .usage = "install --manifest URL|PATH [--from DIR] [--signature URL|PATH]... "
              "[--trusted-key FILE]... [--dry-run] [--check] [--diff] [--adopt] "
              "[--allow-downgrade] "
-             "[--allow-product-change] "
+             "[--allow-product-change] [--container] "
              "[--prefix DIR] "
              "[--keep N]",
     .help = "Fetches the manifest and its signatures, verifies them before anything else,\n"

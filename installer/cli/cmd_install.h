@@ -50,6 +50,10 @@ int pdi_install_cmd_run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int 
         "                       this install still binds\n"                                        \
         "  --no-start           configure and enable the service, but do not start or\n"           \
         "                       restart it\n"                                                      \
+        "  --container          container mode, for an image tree (--root): the release, the\n"    \
+        "                       users, the base path and the settings, but no unit, slice,\n"      \
+        "                       timer, SELinux module or network key, nothing started; kept\n"     \
+        "                       for later runs on the tree (INSTALL.md, Docker)\n"                 \
         "  --settle SEC         after a restart the node must stay active this long\n"             \
         "                       (default 5)\n"                                                     \
         "\nSettings (stored in /etc/polkadot-installer/config; they survive upgrades):\n"          \

@@ -195,7 +195,14 @@ static int run(struct pdi_ctx *ctx, const struct pdi_command *cmd, int argc, cha
                 r = pdi_state_load(root, &st, &ctx->err);
         if (r == 0 && pdi_layout_current(root, &l, &cur) < 0)
                 log_warn("%s is not a link into releases/", l.current);
-        if (r == 0 && cur && !streq(cur, pdi_state_current(&st, l.instance)))
+        /* Without a state file no run of this tool made the tree (a hand install, INSTALL.md):
+         * nothing was interrupted, and status writes nothing into it. */
+        _cleanup_close_ int sfd = r == 0 ? pdi_root_open(root, PDI_STATE_FILE, O_PATH, 0) : -1;
+        if (r == 0 && cur && sfd == -ENOENT)
+                log_notice("no %s: an install this tool did not make (by hand?); nothing "
+                           "is recorded",
+                           PDI_STATE_FILE);
+        else if (r == 0 && cur && !streq(cur, pdi_state_current(&st, l.instance)))
                 recover(ctx, root, &l, &st, cur);
         if (r == 0) {
                 json_t *o = collect(root, &l, &st, cur);
@@ -216,7 +223,8 @@ const struct pdi_command pdi_cmd_status = {
     .usage = "status [--prefix DIR]",
     .help = "Reads the release tree and the state. If an interrupted run left the\n"
             "state behind the `current` symlink, the state is brought in line with the\n"
-            "tree (when no other installer runs); nothing else is changed. A health\n"
+            "tree (when no other installer runs); nothing else is changed. A tree with\n"
+            "no state file at all (a hand install) is only read. A health\n"
             "check that a killed run left unfinished is shown as pending (JSON:\n"
             "pending_health_check); the next upgrade, install or rollback finishes it.\n"
             "Releases that failed their health check (failed_releases) are listed: upgrade\n"

@@ -89,8 +89,6 @@ static int verify_manifest(struct run *r, time_t now)
                                   "manifest %s: changed since the plan was shown (now %s %s); "
                                   "nothing was written, run again",
                                   r->manifest_src, r->v.manifest->product, r->v.manifest->version);
-        if (k == 0 && r->o->remember_keys && !r->o->dry_run)
-                k = remember_keys(r);
         return k;
 }
 
@@ -181,6 +179,10 @@ int pdi_run_load_manifest(struct run *r)
                    m->product, m->version, (unsigned long long)m->sequence,
                    r->v.signers.signers[0].keyid);
         k = check_sequence(r);
+        /* --remember-keys keeps the keys only of a manifest that is accepted: verified, for
+         * this machine, not older than the floor. */
+        if (k == 0 && r->o->remember_keys && !r->o->dry_run)
+                k = remember_keys(r);
         return k < 0 ? k : apply_rotation(r);
 }
 

@@ -116,6 +116,13 @@ int pdi_run_switch_to(struct run *r, const char *version)
 static int note_start(struct run *r, const char *from, const char *to)
 {
         bool switched = from && !streq(from, to);
+        if (r->host.container) {
+                pdi_report_note(&r->report,
+                                "container mode: %s is current; the container's "
+                                "ENTRYPOINT starts the node (restart the container)",
+                                to);
+                return 0;
+        }
         pdi_report_note(&r->report, "%s%s is current; %s the node with 'systemctl %s %s'%s",
                         r->host.live ? "" : "offline (--root or no systemd): ", to,
                         switched ? "restart" : "start", switched ? "restart" : "start",

@@ -88,8 +88,8 @@ static void check_base(struct run *r)
 static void check_node_key(struct run *r)
 {
         _cleanup_free_ char *key = NULL;
-        if (pdi_settings_node_key(&r->host.settings, &key) <= 0)
-                return;
+        if (r->host.container || pdi_settings_node_key(&r->host.settings, &key) <= 0)
+                return; /* container mode: made on the container's volume, never in the image */
         _cleanup_close_ int fd = pdi_root_open(r->root, key, O_PATH | O_NOFOLLOW, 0);
         if (fd == -ENOENT)
                 pdi_check_would(r, "make the validator's network key %s (once, never replaced)",
@@ -113,7 +113,8 @@ static void check_enabled(struct run *r)
 {
         char old[PATH_MAX];
         const char *base;
-        if (r->host.live || (r->host.distro && r->host.distro->init != PDI_INIT_SYSTEMD))
+        if (r->host.live || r->host.container ||
+            (r->host.distro && r->host.distro->init != PDI_INIT_SYSTEMD))
                 return; /* live: enabling an enabled unit changes nothing either way */
         _cleanup_close_ int dfd = pdi_root_open_parent(r->root, r->layout.wants_link, 0, &base);
         if (dfd < 0 || pdi_readlink_at(dfd, base, old, sizeof(old)) < 0 ||
@@ -124,7 +125,7 @@ static void check_enabled(struct run *r)
 /* Live: restarted when anything changed, or the node is not running the release. */
 static void check_start(struct run *r)
 {
-        if (!r->host.live || r->o->no_start)
+        if (!r->host.live || r->host.container || r->o->no_start)
                 return;
         pdi_run_check_running(r);
         if (pdi_run_must_start(r))

@@ -225,10 +225,27 @@ int pdi_host_use_release(struct pdi_host *h, const char *version)
         return 0;
 }
 
+/* What container mode leaves to the image (INSTALL.md, Docker). */
+static void container_notes(const struct pdi_host *h, struct pdi_report *rep)
+{
+        const struct pdi_layout *l = h->layout;
+        pdi_report_note(rep,
+                        "container mode: no unit, slice or timer written, nothing started; the "
+                        "image runs %s/polkadot as user %s (ENTRYPOINT, see INSTALL.md, Docker)",
+                        l->current, l->user);
+        if (h->settings.validator)
+                pdi_report_warn(rep,
+                                "container mode: no network key is made into the image (every "
+                                "container of it would share one identity); make it once on "
+                                "the container's volume: %s/polkadot key generate-node-key "
+                                "--file %s/node-key",
+                                l->current, h->settings.base_path);
+}
+
 int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_report *rep,
                        struct pdi_error *err)
 {
-        if (h->generic_distro)
+        if (h->generic_distro && !h->container)
                 pdi_report_note(rep, "%s has no os-release: using generic systemd defaults",
                                 h->root->path);
         int k = pdi_users_ensure(h->root, h->layout, h->distro, st, rep, err);
@@ -238,10 +255,14 @@ int pdi_host_configure(struct pdi_host *h, struct pdi_state *st, struct pdi_repo
                 k = pdi_dirs_ensure(h->root, h->layout, &h->settings, st, rep, err);
         if (k == 0)
                 k = write_config(h, st, rep, err);
-        if (k == 0 && h->node_exe)
+        if (k == 0 && h->node_exe && !h->container)
                 k = pdi_node_key_ensure(h->root, h->layout, &h->settings, h->node_exe, rep, err);
         if (k < 0)
                 return k;
+        if (h->container) {
+                container_notes(h, rep);
+                return 0;
+        }
         if (h->distro->init == PDI_INIT_OPENRC) {
                 pdi_report_warn(rep,
                                 "%s runs OpenRC, not systemd: no units were written. Run "
@@ -279,7 +300,7 @@ int pdi_host_start(struct pdi_host *h, unsigned settle_s, bool restart, struct p
                    struct pdi_error *err)
 {
         const char *unit = h->layout->service;
-        if (h->distro && h->distro->init != PDI_INIT_SYSTEMD)
+        if (h->container || (h->distro && h->distro->init != PDI_INIT_SYSTEMD))
                 return 0;
         if (!h->live) {
                 pdi_report_note(rep,
@@ -412,8 +433,8 @@ int pdi_host_render(const struct pdi_host *h, const struct pdi_state *st, struct
                 k = pdi_diff_set_after(d, h->root, l->config, cfg);
         if (k == 0)
                 k = render_conffile(h, st, d, l->env_file, env);
-        if (k < 0 || (h->distro && h->distro->init == PDI_INIT_OPENRC))
-                return k;
+        if (k < 0 || h->container || (h->distro && h->distro->init == PDI_INIT_OPENRC))
+                return k; /* no units (container mode, OpenRC) */
         struct pdi_host_facts facts;
         k = render_units(h, &facts, &service, &slice);
         if (k == 0)

@@ -21,7 +21,11 @@ struct pdi_host {
         bool settings_given; /* flags changed a setting: the config file is rewritten */
         bool generic_distro; /* a --root tree without os-release */
         bool adopted;        /* the base path is an adopted node's: never chowned or chmodded */
-        char *config_seen;   /* the config file's bytes as prepare read them (NULL: none) */
+        /* Container mode (install --container, kept in the state): the release, the users,
+         * the base path and the settings, and nothing of systemd: no unit, slice, timer,
+         * enable link, SELinux module or network key, nothing started (live is false). */
+        bool container;
+        char *config_seen; /* the config file's bytes as prepare read them (NULL: none) */
         size_t config_seen_len;
         char *node_exe; /* the release's node (in the root) that makes a missing node key */
 };
@@ -43,8 +47,8 @@ void pdi_host_done(struct pdi_host *h);
 int pdi_host_settings_current(const struct pdi_host *h, struct pdi_error *err);
 
 /* Everything but starting: users, directories, config and env file, a validator's node key
- * (host/nodekey.h, made with node_exe when missing), units, SELinux, enable. Idempotent; reports
- * what it changed. */
+ * (host/nodekey.h, made with node_exe when missing), units, SELinux, enable (in container
+ * mode only the first four). Idempotent; reports what it changed. */
 /* The release (releases/VERSION) whose node makes a missing node key. */
 int pdi_host_use_release(struct pdi_host *h, const char *version);
 

@@ -27,6 +27,8 @@ static int prepare(struct run *r)
         if (k == 0)
                 k = pdi_run_reconcile(r);
         if (k == 0)
+                k = pdi_run_container_mode(r);
+        if (k == 0)
                 k = pdi_run_resume_pending(r);
         if (k == 0 && streq(r->o->action, "upgrade"))
                 k = pdi_run_check_upgrade(r);

@@ -32,6 +32,7 @@ struct pdi_install_opts {
         bool force;         /* rollback: to a release that failed its health check */
         bool adopt;         /* take over a node this tool did not install (pipeline/adopt.h) */
         bool remember_keys; /* keep every --trusted-key once the manifest verified */
+        bool container;     /* container mode (pipeline/host.h): no systemd, no units */
         char *settings[16]; /* "chain=kusama" …, from the environment, then the flags */
         size_t n_settings;
         size_t n_env_settings; /* the first ones came from POLKADOT_INSTALLER_* (cli/) */

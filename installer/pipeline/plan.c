@@ -155,19 +155,23 @@ static void plan_verify(struct run *r)
 static void plan_fetch(struct run *r, const struct shown *s)
 {
         const struct pdi_manifest *m = r->v.manifest;
-        plan(r, "install -d -m 0700 %s && cd %s", s->cache, s->cache);
+        /* No cd that outlives a line: the manifest stays where the plan started. */
+        plan(r, "install -d -m 0700 %s", s->cache);
         for (size_t i = 0; i < m->n_artifacts; i++) {
                 const struct pdi_manifest_artifact *a = &m->artifacts[i];
                 char **urls = NULL;
                 size_t n = 0;
                 if (pdi_run_artifact_urls(r, a, &urls, &n) < 0)
                         return;
+                _cleanup_free_ char *part = word("%s/%s.part", s->cache, a->sha256);
+                _cleanup_free_ char *file = word("%s/%s", s->cache, a->sha256);
                 _cleanup_free_ char *check = word("%s  %s.part", a->sha256, a->sha256);
-                plan(r, "curl -fL --proto '=https,http' --max-filesize %llu -o %s.part %s",
-                     (unsigned long long)a->size, a->sha256, urls[0]);
-                if (check)
-                        plan(r, "echo %s | sha256sum -c && mv %s.part %s", check, a->sha256,
-                             a->sha256);
+                if (part && file && check) {
+                        plan(r, "curl -fL --proto '=https,http' --max-filesize %llu -o %s %s",
+                             (unsigned long long)a->size, part, urls[0]);
+                        plan(r, "(cd %s && echo %s | sha256sum -c) && mv %s %s", s->cache, check,
+                             part, file);
+                }
                 pdi_strv_free(urls, n);
         }
 }
@@ -244,20 +248,27 @@ static void plan_files(struct run *r)
         if (r->adopting) { /* the adopted node's base path stays exactly as it is */
                 plan(r, "test -d %s   # the adopted base path, owned by %s: left as it is", base,
                      l->user);
-        } else {
+        } else { /* tmpfiles resolves the user in the root's own passwd, as we do */
                 plan(r, "echo %s | install -D -m 0644 /dev/stdin %s", tmpfiles_line, tmpfiles);
-                plan(r, "install -d -o %s -g %s -m 0750 %s", l->user, l->user, base);
+                if (r->root->is_host)
+                        plan(r, "systemd-tmpfiles --create %s   # %s, 0750, owned by %s", tmpfiles,
+                             base, l->user);
+                else
+                        plan(r, "systemd-tmpfiles --root=%s --create %s   # %s, 0750, owned by %s",
+                             r->root->path, tmpfiles, base, l->user);
         }
         if (config_changes(r))
                 plan(r, "install -D -m 0600 config %s   # the settings, KEY=value (section 6)",
                      config);
-        plan(r, "echo %s | install -m 0600 /dev/stdin %s", env_line, env);
+        plan(r, "echo %s | install -D -m 0600 /dev/stdin %s", env_line, env);
 }
 
 /* A validator's network key, made once when missing (host/nodekey.h; INSTALL.md section 6). */
 static void plan_node_key(struct run *r)
 {
         _cleanup_free_ char *key = NULL, *shown = NULL, *node = NULL;
+        if (r->host.container)
+                return; /* made on the container's volume, never into the image */
         if (pdi_settings_node_key(&r->host.settings, &key) <= 0)
                 return;
         _cleanup_close_ int fd = pdi_root_open(r->root, key, O_PATH | O_NOFOLLOW, 0);
@@ -281,8 +292,16 @@ static void plan_units(struct run *r)
         _cleanup_free_ char *wants = pdi_root_display(r->root, l->wants_link);
         if (!units || !wants)
                 return;
-        plan(r, "install -m 0644 %s %s %s/   # rendered from templates/", l->service, l->slice,
-             units);
+        if (r->host.container) {
+                plan(r,
+                     "# container mode: no unit, slice or timer; the image's ENTRYPOINT runs "
+                     "%s/polkadot",
+                     r->layout.current);
+                return;
+        }
+        plan(r,
+             "install -D -m 0644 -t %s %s %s   # rendered from templates/ (INSTALL.md section 6)",
+             units, l->service, l->slice);
         if (r->host.live) {
                 plan(r, "systemctl daemon-reload && systemctl enable %s", l->service);
                 if (!r->o->no_start)
@@ -290,6 +309,12 @@ static void plan_units(struct run *r)
                              l->service);
         } else {
                 /* The link's target is the unit's path inside the root, as systemctl makes it. */
+                char *slash = strrchr(wants, '/');
+                if (slash) {
+                        *slash = '\0';
+                        plan(r, "install -d -m 0755 %s", wants);
+                        *slash = '/';
+                }
                 plan(r, "ln -sfn %s %s   # enable, offline", l->service_path, wants);
         }
 }
@@ -357,6 +382,8 @@ static int plan_prepare(struct run *r, enum pdi_plan_fault *fault)
                 *fault = PDI_PLAN_FAULT_CHAIN;
         if (k == 0 && pdi_layout_current(r->root, &r->layout, &r->tree_current) < 0)
                 r->tree_current = NULL;
+        if (k == 0)
+                k = pdi_run_container_mode(r);
         /* Refused as the real upgrade would be: nothing installed, or not forward. */
         if (k == 0 && streq(r->o->action, "upgrade"))
                 k = pdi_run_check_upgrade(r);

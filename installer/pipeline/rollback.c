@@ -32,6 +32,8 @@ static int prepare(struct run *r, const char *to)
                 k = pdi_state_load(r->root, &r->state, &r->ctx->err);
         if (k == 0)
                 k = pdi_run_reconcile(r);
+        if (k == 0)
+                k = pdi_run_container_mode(r);
         /* A killed rollback to the same release, finished by resuming it, is this rollback:
          * going on would pick `previous`, the release it came from. */
         _cleanup_free_ char *same = k == 0 ? pending_rollback(r, to) : NULL;
@@ -119,7 +121,9 @@ static int print_plan(struct run *r, const char *target)
                 return -ENOMEM;
         printf("ln -sfn releases/%s %s/.current.new && mv -T %s/.current.new %s\n%s%s\n", qt, qp,
                qp, qc,
-               r->host.live ? "systemctl restart " : "# then on the target: systemctl restart ",
+               r->host.container ? "# then restart the container; no unit: "
+               : r->host.live    ? "systemctl restart "
+                                 : "# then on the target: systemctl restart ",
                qs);
         return 0;
 }

@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "checks/checks.h"
 #include "release/lock.h"
+#include "release/state_owned.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -172,6 +173,29 @@ int pdi_run_reconcile(struct run *r)
         if (k > 0)
                 log_notice("an interrupted run switched to %s; recorded it", r->tree_current);
         return k < 0 ? k : 0;
+}
+
+int pdi_run_container_mode(struct run *r)
+{
+        const char *inst = r->layout.instance;
+        bool recorded = pdi_state_container(&r->state, inst);
+        if (!r->o->container && !recorded)
+                return 0;
+        if (!recorded && r->tree_current)
+                return pdi_error_set(&r->ctx->err, -PDI_E_POLICY,
+                                     "--container: %s holds an install with systemd units "
+                                     "(release %s); container mode is for a new image tree: "
+                                     "uninstall first",
+                                     r->root->path, r->tree_current);
+        /* The spawner is a systemd service: an image has no systemd to run it. */
+        if (r->host.settings.isolate_workers)
+                return pdi_error_set(&r->ctx->err, -PDI_E_USAGE,
+                                     "--container: worker_isolation=systemd needs systemd to "
+                                     "run the PVF spawner, and an image has none; use "
+                                     "--worker-isolation none");
+        r->host.container = true;
+        r->host.live = false;
+        return pdi_state_set_container(&r->state, inst);
 }
 
 int pdi_run_save_state(struct run *r)

@@ -60,6 +60,10 @@ int pdi_run_open(struct run *r);
 int pdi_run_setup(struct run *r);
 /* Bring the state in line with the tree (the `current` link is the truth). */
 int pdi_run_reconcile(struct run *r);
+/* Container mode (pipeline/host.h) when asked for or recorded for this tree, then recorded;
+ * after the state is loaded and current read. Refused (-PDI_E_POLICY) for a tree that holds
+ * a systemd install of this tool: its units would stay behind. */
+int pdi_run_container_mode(struct run *r);
 int pdi_run_save_state(struct run *r);
 /* Sources of one artifact in order (its URL, then its mirrors); with --from only the file of
  * that name in the folder. */

@@ -51,3 +51,15 @@ int pdi_state_set_adopted(struct pdi_state *s, const char *inst, json_t *rec)
         }
         return all && json_object_set(all, inst, rec) == 0 ? 0 : -ENOMEM;
 }
+
+bool pdi_state_container(const struct pdi_state *s, const char *inst)
+{
+        return streq(json_string_value(json_object_get(json_object_get(s->root, "modes"), inst)),
+                     "container");
+}
+
+int pdi_state_set_container(struct pdi_state *s, const char *inst)
+{
+        json_t *all = child(s->root, "modes", json_object);
+        return all && json_object_set_new(all, inst, json_string("container")) == 0 ? 0 : -ENOMEM;
+}

@@ -37,7 +37,7 @@ run_plan() { # planfile [least lines]
                         PATH=/nonexistent A="$T/args" U="$T/unstubbed" "$BASH" -c '
                                 log() { printf "%s\0" "$@" >>"$A"; }
                                 for c in curl minisign install cd echo sha256sum mv tar chmod cp sync ln \
-                                        systemd-sysusers systemctl; do
+                                        systemd-sysusers systemd-tmpfiles systemctl; do
                                         eval "$c() { log \"\$@\"; }"
                                 done
                                 command_not_found_handle() { printf "%s\n" "$1" >>"$U"; return 127; }
@@ -80,7 +80,7 @@ has_arg "$R/opt/polkadot/releases/1.0.0.partial"
 has_arg "$R/opt/polkadot/releases/1.0.0.partial/polkadot-execute-worker"
 has_arg "--root=$R"
 has_arg "d $BASE_PATH 0750 polkadot polkadot -"
-has_arg "$R$BASE_PATH"
+has_arg "$R/etc/tmpfiles.d/polkadot.conf" # systemd-tmpfiles makes the base path from it
 has_arg "POLKADOT_ARGS=\"--chain polkadot --base-path $BASE_PATH --name $NAME $NODE_ARGS\""
 # A newline in a word is written \x0a inside $'…': the plan stays one command per line.
 grep -q '\\x0aid>canary/root/var/cache' "$T/plan" || fail "the newline of the root is not escaped: $(cat "$T/plan")"

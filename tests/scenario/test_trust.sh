@@ -31,6 +31,10 @@ expect 0 "kept trusted key $T/key.pub in /etc/polkadot-installer/trusted-keys/" 
         inst --from "$T/r1" --trusted-key "$T/key.pub" --remember-keys
 [ "$(stat -c '%a %u' "$R/$KD/$OLD.pub")" = "644 0" ] || fail "kept key $(stat -c '%a %u' "$R/$KD/$OLD.pub")"
 cmp -s "$T/key.pub" "$R/$KD/$OLD.pub" || fail "kept key differs from the file given"
+# Kept only once the manifest is accepted: the line comes after the verification's.
+v=$(grep -n 'manifest .*: verified' "$T/out" | head -1 | cut -d: -f1)
+kline=$(grep -n 'kept trusted key' "$T/out" | head -1 | cut -d: -f1)
+[ -n "$v" ] && [ -n "$kline" ] && [ "$kline" -gt "$v" ] || fail "key kept before the manifest verified: $(cat "$T/out")"
 expect 0 'is active' "$PDI" upgrade --root "$R" --from "$T/r2" --non-interactive
 expect 0 '' "$PDI" rollback --root "$R" --non-interactive
 # ... but not from a refused run, nor in --dry-run.
@@ -41,6 +45,10 @@ expect 3 'signed by 1 distinct trusted key\(s\), 2 required' \
 [ ! -e "$R/$KD/$OTHER.pub" ] || fail "a key kept from a refused run"
 expect 0 'minisign -Vm' inst --from "$T/r2" --trusted-key "$T/other.pub" --remember-keys --dry-run
 [ ! -e "$R/$KD/$OTHER.pub" ] || fail "--dry-run kept a key"
+# ... nor from a manifest that verifies but is older than the floor (sequence 2 was accepted).
+rel_make "$T/r0" 0.9.0 1
+expect 3 'sequence' inst --from "$T/r0" --trusted-key "$T/key.pub" --trusted-key "$T/other.pub" --remember-keys
+[ ! -e "$R/$KD/$OTHER.pub" ] || fail "a key kept from a manifest older than the floor"
 
 # trust list: id, file, comment; --json.
 expect 0 "^$OLD  /$KD/$OLD.pub  $(sed -n '1s/^untrusted comment: //p' "$T/key.pub")\$" "$PDI" trust list --root "$R"
