@@ -120,8 +120,8 @@ grep -q '^The plan: what this install writes, creates and starts' "$T/out" || fa
 "$PDI" install --root "$R1" --manifest "$M" --trusted-key "$T/key.pub" --dry-run -y >"$T/dry" 2>/dev/null ||
         fail "dry-run after the install"
 grep -qF "  ln -sfn /opt/polkadot/current/polkadot $R1/usr/local/bin/polkadot" "$T/out" &&
-        grep -qF "  install -d -o polkadot -g polkadot -m 0750 $R1/var/lib/polkadot" "$T/out" &&
-        grep -qF "  echo 'POLKADOT_ARGS=\"--chain polkadot --base-path /var/lib/polkadot\"' | install -m 0600 /dev/stdin $R1/etc/polkadot-installer/polkadot.env" "$T/out" ||
+        grep -qF "  systemd-tmpfiles --root=$R1 --create $R1/etc/tmpfiles.d/polkadot.conf   # $R1/var/lib/polkadot, 0750, owned by polkadot" "$T/out" &&
+        grep -qF "  echo 'POLKADOT_ARGS=\"--chain polkadot --base-path /var/lib/polkadot\"' | install -D -m 0600 /dev/stdin $R1/etc/polkadot-installer/polkadot.env" "$T/out" ||
         fail "the plan lacks what --dry-run prints: $(cat "$T/out")"
 grep -q 'install 1.0.0: .* is active' "$T/out" || fail "not installed: $(cat "$T/out")"
 assert_current "$R1" 1.0.0
