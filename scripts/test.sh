@@ -53,10 +53,11 @@ lap packages
 
 JOBS=${PDI_TEST_JOBS:-3}
 # Tests that need to run once, in the normal build only: the container tests boot a whole
-# systemd and the sanitizer runtime is not in the container; test_packages (the package
+# systemd, test_container_image runs the installer inside an image, and the sanitizer
+# runtime is in neither; test_packages (the package
 # lists on a pristine Debian) and test_format (clang-format on the sources) do not run the
 # built binary at all, so a sanitizer build adds nothing to them.
-ONCE='_container$|^scenario/test_packages$|^scenario/test_format$'
+ONCE='_container$|^scenario/test_container_image$|^scenario/test_packages$|^scenario/test_format$'
 
 # run_ctest DIR [ctest args…]: run, show, and add its counts to the totals. ctest counts a
 # skipped test (exit 77) as passed; here it is counted apart, by the "(Skipped)" lines of
