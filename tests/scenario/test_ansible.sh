@@ -203,6 +203,19 @@ grep -q -- '--validator' "$R/etc/polkadot-installer/polkadot.env" && fail "valid
 [ -s "$R/srv/polkadot-data/node-key" ] || fail "the network key went with the validator setting"
 snapshot
 
+# ---- worker_isolation through the role: the setting, the relays, the spawner's units -------
+vars manifest="\"$REL_URL/1.1.0/manifest.json\"" validator=false worker_isolation='"systemd"'
+expect 0 'changed: \[localhost\]' play
+recap 1
+grep -qx 'worker_isolation=systemd' "$R/etc/polkadot-installer/config" ||
+        fail "worker_isolation not stored: $(cat "$R/etc/polkadot-installer/config")"
+[ -x "$R/opt/polkadot/pvf/1.1.0/polkadot-prepare-worker" ] && [ -f "$R/etc/systemd/system/polkadot-pvf.service" ] ||
+        fail "worker isolation not installed through the role"
+vars manifest="\"$REL_URL/1.1.0/manifest.json\"" validator=false worker_isolation='"none"'
+expect 0 'changed: \[localhost\]' play
+[ ! -e "$R/opt/polkadot/pvf" ] || fail "worker_isolation none left pvf/"
+snapshot
+
 # ---- audit through the role: the installer's findings, nothing changed -----------------
 # The role leaves out what audit does not take (the manifest, settings, keys of these vars).
 vars command='"audit"'

@@ -133,6 +133,12 @@ options:
       - Anything else for the node, appended as given (C(--node-args)). It may hold secrets,
         so its value is masked in every output of the task (and in diffs of the settings).
     type: str
+  worker_isolation:
+    description:
+      - C(systemd) runs the PVF workers as C(pvf-worker) under their own spawner service;
+        C(none) as the node's user (C(--worker-isolation)). Unset keeps the setting.
+    type: str
+    choices: [systemd, none]
   to_version:
     description: The release to roll back to (C(rollback --to)); default the previous one.
     type: str
@@ -236,6 +242,7 @@ FLAGS = {
     "telemetry_url": ("--telemetry-url", "value", FETCH),
     "no_telemetry": ("--no-telemetry", "bool", FETCH),
     "node_args": ("--node-args", "value", FETCH),
+    "worker_isolation": ("--worker-isolation", "value", FETCH),
     "to_version": ("--to", "value", ("rollback",)),
     "force": ("--force", "bool", ("rollback",)),
     "purge": ("--purge", "bool", ("uninstall",)),
@@ -273,6 +280,7 @@ def argument_spec():
         telemetry_url=dict(type="str"),
         no_telemetry=dict(type="bool", default=False),
         node_args=dict(type="str", no_log=True),
+        worker_isolation=dict(type="str", choices=["systemd", "none"]),
         to_version=dict(type="str"),
         force=dict(type="bool", default=False),
         purge=dict(type="bool", default=False),
