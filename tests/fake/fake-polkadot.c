@@ -292,15 +292,10 @@ static int run_worker(char *const argv[], char *out, size_t size)
                 return -1;
         pid_t pid = fork();
         if (pid == 0) {
-                const char *rust_log = getenv("RUST_LOG");
-                char env0[256];
-                char *envp[] = {env0, NULL};
-                snprintf(env0, sizeof(env0), "RUST_LOG=%s", rust_log ? rust_log : "");
                 dup2(fds[1], 1);
                 close(fds[0]);
                 close(fds[1]);
-                execve(argv[0], argv, rust_log ? envp : envp + 1);
-                _exit(127);
+                pvf_exec_worker(argv);
         }
         close(fds[1]);
         size_t len = 0;

@@ -150,17 +150,23 @@ static int pvf_listen(const char *path)
         return s;
 }
 
+/* In the child: exec a worker as upstream's node does, the environment cleared but for
+ * RUST_LOG. */
+static _Noreturn void pvf_exec_worker(char *const argv[])
+{
+        const char *rust_log = getenv("RUST_LOG");
+        char env0[256];
+        char *envp[] = {env0, NULL};
+        snprintf(env0, sizeof(env0), "RUST_LOG=%s", rust_log ? rust_log : "");
+        execve(argv[0], argv, rust_log ? envp : envp + 1);
+        _exit(127);
+}
+
 static pid_t pvf_spawn(char *const argv[])
 {
         pid_t pid = fork();
-        if (pid == 0) {
-                const char *rust_log = getenv("RUST_LOG");
-                char env0[256];
-                char *envp[] = {env0, NULL};
-                snprintf(env0, sizeof(env0), "RUST_LOG=%s", rust_log ? rust_log : "");
-                execve(argv[0], argv, rust_log ? envp : envp + 1);
-                _exit(127);
-        }
+        if (pid == 0)
+                pvf_exec_worker(argv);
         return pid;
 }
 
