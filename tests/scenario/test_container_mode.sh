@@ -56,6 +56,17 @@ expect 2 '^error: .*--container: worker_isolation=systemd needs systemd to run t
 expect_one_error_line
 tree_listing "$R" >"$T/after"
 diff "$T/before" "$T/after" >&2 || fail "a refused --container --worker-isolation changed the tree"
+# ... and so is the setting kept in a tree's config (a plain uninstall keeps settings): the
+# run refuses it, before any release is fetched or staged.
+K=$T/kept
+image_tree "$K"
+mkdir -p "$K/etc/polkadot-installer"
+echo worker_isolation=systemd >"$K/etc/polkadot-installer/config"
+expect 2 '^error: .*--container: worker_isolation=systemd needs systemd to run the PVF spawner' \
+        "$PDI" install --root "$K" --trusted-key "$T/key.pub" --non-interactive --chain polkadot \
+        --container --from "$T/rel"
+expect_one_error_line
+[ ! -e "$K/opt/polkadot" ] && [ ! -e "$K/etc/passwd.lock" ] || fail "a refused kept worker_isolation installed"
 # --check --diff --json: changed, a diff with no unit in it, and still nothing written.
 inst --container --from "$T/rel" --validator --check --diff --json >"$T/j" 2>"$T/e" ||
         fail "--check --container: $(cat "$T/e")"
